@@ -1,0 +1,171 @@
+//! Identifiers and time values.
+
+use std::fmt;
+use std::time::Duration;
+
+macro_rules! string_id {
+    ($(#[$doc:meta])* $name:ident) => {
+        $(#[$doc])*
+        #[derive(Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+        #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize), serde(transparent))]
+        pub struct $name(Box<str>);
+
+        impl $name {
+            /// Creates an id from any string-like value.
+            pub fn new(id: impl Into<Box<str>>) -> Self {
+                Self(id.into())
+            }
+
+            /// The id as the vendor spelled it.
+            pub fn as_str(&self) -> &str {
+                &self.0
+            }
+        }
+
+        impl From<&str> for $name {
+            fn from(id: &str) -> Self {
+                Self(id.into())
+            }
+        }
+
+        impl From<String> for $name {
+            fn from(id: String) -> Self {
+                Self(id.into_boxed_str())
+            }
+        }
+
+        impl From<u64> for $name {
+            fn from(id: u64) -> Self {
+                Self(id.to_string().into_boxed_str())
+            }
+        }
+
+        impl std::borrow::Borrow<str> for $name {
+            fn borrow(&self) -> &str {
+                &self.0
+            }
+        }
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(&self.0)
+            }
+        }
+
+        impl fmt::Debug for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                write!(f, "{}({:?})", stringify!($name), &*self.0)
+            }
+        }
+    };
+}
+
+string_id! {
+    /// An agent's id: a LivePerson numeric id or a Comm100 GUID, kept as the vendor spelled it.
+    ///
+    /// Ids compare as strings; that order is the fixed tie-break wherever agents are ranked.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use chatcap_core::AgentId;
+    /// let a = AgentId::from(25025413);
+    /// assert_eq!(a.as_str(), "25025413");
+    /// assert_eq!(a, AgentId::from("25025413"));
+    /// ```
+    AgentId
+}
+
+string_id! {
+    /// A skill's id: a LivePerson skill id or a Comm100 department GUID.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use chatcap_core::SkillId;
+    /// let s = SkillId::from("3fa85f64-5717-4562-b3fc-2c963f66afa6");
+    /// assert_eq!(s.to_string(), "3fa85f64-5717-4562-b3fc-2c963f66afa6");
+    /// ```
+    SkillId
+}
+
+string_id! {
+    /// An agent group's id (LivePerson `agentGroupId`).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use chatcap_core::GroupId;
+    /// assert_eq!(GroupId::from(26432513).as_str(), "26432513");
+    /// ```
+    GroupId
+}
+
+/// A queued visitor's id, assigned by the caller (the adapter numbers visitors it reads).
+///
+/// # Examples
+///
+/// ```
+/// use chatcap_core::VisitorId;
+/// assert!(VisitorId(1) < VisitorId(2));
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize), serde(transparent))]
+pub struct VisitorId(pub u64);
+
+impl fmt::Display for VisitorId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+/// A point in time: milliseconds since the Unix epoch.
+///
+/// The core never reads the clock; every time it needs is passed in as a `Timestamp`.
+///
+/// # Examples
+///
+/// ```
+/// use chatcap_core::Timestamp;
+/// use std::time::Duration;
+/// let t = Timestamp::from_millis(10_000);
+/// assert_eq!(t.saturating_add(Duration::from_secs(5)), Timestamp::from_millis(15_000));
+/// assert_eq!(t.saturating_duration_since(Timestamp::from_millis(4_000)), Duration::from_secs(6));
+/// assert_eq!(Timestamp::from_millis(0).saturating_duration_since(t), Duration::ZERO);
+/// ```
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize), serde(transparent))]
+pub struct Timestamp(i64);
+
+impl Timestamp {
+    /// The Unix epoch.
+    pub const EPOCH: Timestamp = Timestamp(0);
+
+    /// A time `ms` milliseconds after the Unix epoch (negative: before it).
+    pub const fn from_millis(ms: i64) -> Self {
+        Self(ms)
+    }
+
+    /// Milliseconds since the Unix epoch.
+    pub const fn as_millis(self) -> i64 {
+        self.0
+    }
+
+    /// The time elapsed from `earlier` to `self`, zero if `earlier` is later.
+    pub fn saturating_duration_since(self, earlier: Timestamp) -> Duration {
+        let ms = self.0.saturating_sub(earlier.0);
+        Duration::from_millis(u64::try_from(ms).unwrap_or(0))
+    }
+
+    /// `self` plus `d`, saturating at the largest representable time.
+    pub fn saturating_add(self, d: Duration) -> Timestamp {
+        let ms = i64::try_from(d.as_millis()).unwrap_or(i64::MAX);
+        Timestamp(self.0.saturating_add(ms))
+    }
+
+    /// `self` minus `d`, saturating at the smallest representable time.
+    pub fn saturating_sub(self, d: Duration) -> Timestamp {
+        let ms = i64::try_from(d.as_millis()).unwrap_or(i64::MAX);
+        Timestamp(self.0.saturating_sub(ms))
+    }
+}

@@ -1,0 +1,62 @@
+//! The capacity engine of chatcap: available slots, queue state and the offer decision for a
+//! live-chat contact center, from a snapshot of its agents and queues.
+//!
+//! This crate performs no IO, never reads the clock, starts no threads, holds no global state and
+//! uses no randomness: time is a value passed in, and the same inputs give the same outputs on
+//! every machine. Vendor payloads are turned into a [`Snapshot`] elsewhere (`chatcap-adapter`);
+//! here every value is typed: [`Capacity::Unlimited`], not `-1`.
+//!
+//! A [`Floor`] is built once from a snapshot, which validates it; after that, queries are
+//! infallible and cost constant time, and [`Event`]s keep it current at a cost proportional to
+//! the skills of the agent they name.
+//!
+//! # Examples
+//!
+//! ```
+//! use chatcap_core::*;
+//! use std::time::Duration;
+//!
+//! let t0 = Timestamp::from_millis(1_700_000_000_000);
+//! let mut floor = Floor::new(Snapshot {
+//!     taken_at: t0,
+//!     skills: vec![Skill::new("sales"), Skill::new("billing")],
+//!     agents: vec![
+//!         Agent::new("1", AgentState::Online, Capacity::Limited(3))
+//!             .with_active_chats(2)
+//!             .with_skills(["sales".into(), "billing".into()]),
+//!         Agent::new("2", AgentState::Away, Capacity::Unlimited).with_skills(["sales".into()]),
+//!     ],
+//!     queue: vec![],
+//! })?;
+//! assert_eq!(floor.slots("sales"), Slots::Count(1));
+//!
+//! // Agent 2 comes back: its unlimited capacity makes sales unlimited.
+//! floor.apply(t0, Event::StateChanged { agent: &"2".into(), state: AgentState::Online })?;
+//! assert_eq!(floor.slots("sales"), Slots::Unlimited);
+//! assert_eq!(floor.slots("billing"), Slots::Count(1));
+//!
+//! let policy = OfferPolicy::new(MaxWait::from_secs(60)?).with_handle_time(Duration::from_secs(300));
+//! assert!(floor.offer("billing", &policy).is_offer());
+//! # Ok::<(), ModelError>(())
+//! ```
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]
+
+mod error;
+mod floor;
+mod hash;
+mod id;
+mod model;
+mod offer;
+mod queue_state;
+mod slots;
+mod wait;
+
+pub use error::ModelError;
+pub use floor::{AgentView, Event, Floor, Scope, SkillIdx, SkillKey, Summary};
+pub use id::{AgentId, GroupId, SkillId, Timestamp, VisitorId};
+pub use model::{Agent, AgentState, Capacity, QueuedVisitor, Skill, Snapshot};
+pub use offer::{Decision, DeclineReason, OfferPolicy, Stance};
+pub use queue_state::{QueueState, QueueStateView, QueueTotals, SkillQueueState, SkillSelection};
+pub use slots::{Completion, MaxWait, Slots, SlotsWithin};
+pub use wait::{Method, MissingData, WaitEstimate};
