@@ -1,0 +1,110 @@
+//! The core's hot queries: slots, slots within a wait budget, the offer decision, events and
+//! floor build, across floor sizes.
+
+use std::hint::black_box;
+use std::time::Duration;
+
+use chatcap_benches::{Rng, SIZES, SKILLS, criterion, skill_id, snapshot};
+use chatcap_core::{AgentId, Event, Floor, MaxWait, OfferPolicy, Scope, Slots};
+use criterion::{BatchSize, BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
+
+fn slots(c: &mut Criterion) {
+    let mut g = c.benchmark_group("slots");
+    g.throughput(Throughput::Elements(1));
+    for &n in &SIZES {
+        let floor = Floor::new(snapshot(n)).expect("valid floor");
+        let idx = floor.skill_index(&skill_id(7)).expect("skill exists");
+        let id = skill_id(7);
+        assert!(floor.slots(idx) > Slots::ZERO);
+        g.bench_with_input(BenchmarkId::new("skill_by_index", n), &n, |b, _| {
+            b.iter(|| floor.slots(black_box(idx)))
+        });
+        g.bench_with_input(BenchmarkId::new("skill_by_id", n), &n, |b, _| {
+            b.iter(|| floor.slots(black_box(id.as_str())))
+        });
+        g.bench_with_input(BenchmarkId::new("total", n), &n, |b, _| b.iter(|| black_box(&floor).slots_total()));
+        let budget = MaxWait::from_secs(120).expect("in range");
+        let aht = Some(Duration::from_secs(300));
+        g.bench_with_input(BenchmarkId::new("within_budget", n), &n, |b, _| {
+            b.iter(|| floor.slots_within(black_box(Scope::Skill(idx)), black_box(budget), black_box(aht)))
+        });
+    }
+    g.finish();
+}
+
+fn offer(c: &mut Criterion) {
+    let mut g = c.benchmark_group("offer");
+    g.throughput(Throughput::Elements(1));
+    let policy = OfferPolicy::new(MaxWait::from_secs(120).expect("in range"))
+        .with_max_queue(50)
+        .with_handle_time(Duration::from_secs(300));
+    for &n in &SIZES {
+        let floor = Floor::new(snapshot(n)).expect("valid floor");
+        let idx = floor.skill_index(&skill_id(3)).expect("skill exists");
+        g.bench_with_input(BenchmarkId::new("decision", n), &n, |b, _| {
+            b.iter(|| floor.offer(black_box(idx), black_box(&policy)))
+        });
+    }
+    g.finish();
+}
+
+fn events(c: &mut Criterion) {
+    let mut g = c.benchmark_group("events");
+    for &n in &SIZES {
+        let mut floor = Floor::new(snapshot(n)).expect("valid floor");
+        let mut rng = Rng::new(42);
+        let ids: Vec<AgentId> = (0..1024).map(|_| AgentId::from(format!("agent-{}", rng.below(n as u64)))).collect();
+        let now = floor.now();
+        // Each iteration starts a chat and ends it again, so the floor stays the same size.
+        g.throughput(Throughput::Elements(2));
+        let mut k = 0;
+        g.bench_with_input(BenchmarkId::new("chat_started_and_ended", n), &n, |b, _| {
+            b.iter(|| {
+                let agent = &ids[k & 1023];
+                k += 1;
+                floor.apply(now, Event::ChatStarted { agent: black_box(agent) }).expect("known agent");
+                floor.apply(now, Event::ChatEnded { agent: black_box(agent) }).expect("known agent");
+            })
+        });
+        let states = [chatcap_core::AgentState::Away, chatcap_core::AgentState::Online];
+        g.bench_with_input(BenchmarkId::new("state_away_and_back", n), &n, |b, _| {
+            b.iter(|| {
+                let agent = &ids[k & 1023];
+                k += 1;
+                for state in states {
+                    floor.apply(now, Event::StateChanged { agent: black_box(agent), state }).expect("known agent");
+                }
+            })
+        });
+        assert!(floor.slots_total() > Slots::ZERO);
+    }
+    g.finish();
+}
+
+fn build(c: &mut Criterion) {
+    let mut g = c.benchmark_group("floor");
+    g.sample_size(20);
+    for &n in &SIZES {
+        let snap = snapshot(n);
+        g.throughput(Throughput::Elements(n as u64));
+        g.bench_with_input(BenchmarkId::new("build", n), &n, |b, _| {
+            b.iter_batched(
+                || snap.clone(),
+                |s| {
+                    let floor = Floor::new(s).expect("valid floor");
+                    assert_eq!(floor.skills().len(), SKILLS);
+                    floor
+                },
+                BatchSize::LargeInput,
+            )
+        });
+    }
+    g.finish();
+}
+
+criterion_group! {
+    name = core;
+    config = criterion();
+    targets = slots, offer, events, build
+}
+criterion_main!(core);

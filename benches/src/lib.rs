@@ -1,0 +1,89 @@
+//! Shared set-up for chatcap's criterion benches: one criterion configuration and the synthetic
+//! floors every bench runs on.
+
+use std::time::Duration;
+
+use chatcap_core::{Agent, AgentState, Capacity, QueuedVisitor, Skill, Snapshot, Timestamp, VisitorId};
+use criterion::Criterion;
+
+/// Floor sizes every bench runs across.
+pub const SIZES: [usize; 5] = [10, 100, 1_000, 10_000, 100_000];
+
+/// Skills on every synthetic floor.
+pub const SKILLS: usize = 20;
+
+/// The one criterion configuration of the project: short enough that the whole suite runs in
+/// minutes on two cores, long enough for stable nanosecond figures.
+pub fn criterion() -> Criterion {
+    Criterion::default()
+        .warm_up_time(Duration::from_millis(500))
+        .measurement_time(Duration::from_secs(2))
+        .sample_size(50)
+        .configure_from_args()
+}
+
+/// A small deterministic generator (SplitMix64), so floors are the same on every run.
+#[derive(Clone, Debug)]
+pub struct Rng(u64);
+
+impl Rng {
+    /// A generator from a seed.
+    pub fn new(seed: u64) -> Self {
+        Self(seed)
+    }
+
+    /// The next 64 random bits.
+    pub fn next_u64(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+        z ^ (z >> 31)
+    }
+
+    /// A number in `0..n` (n > 0).
+    pub fn below(&mut self, n: u64) -> u64 {
+        self.next_u64() % n
+    }
+}
+
+/// The skill id of skill number `i`.
+pub fn skill_id(i: usize) -> String {
+    format!("skill-{i}")
+}
+
+/// A floor of `agents` agents over [`SKILLS`] skills, 1 to 5 skills each, states mostly
+/// online, limits 1 to 8 (some agents above theirs), and three visitors queued per skill.
+pub fn snapshot(agents: usize) -> Snapshot {
+    let mut rng = Rng::new(0x5eed ^ agents as u64);
+    let taken_at = Timestamp::from_millis(1_700_000_000_000);
+    let skills = (0..SKILLS).map(|i| Skill::new(skill_id(i))).collect();
+    let agents = (0..agents)
+        .map(|i| {
+            let state = match rng.below(10) {
+                0..=6 => AgentState::Online,
+                7 => AgentState::Occupied,
+                8 => AgentState::Away,
+                _ => AgentState::Offline,
+            };
+            // Unlimited agents would make every skill unlimited and the sums trivial: keep them
+            // off the benches' floors so that the counted path is what is measured.
+            let limit = 1 + rng.below(8) as u32;
+            let active = rng.below(u64::from(limit) + 2) as u32;
+            let n_skills = 1 + rng.below(5) as usize;
+            let first = rng.below(SKILLS as u64) as usize;
+            let skills = (0..n_skills).map(|k| skill_id((first + k * 3) % SKILLS).into());
+            Agent::new(format!("agent-{i}"), state, Capacity::Limited(limit))
+                .with_active_chats(active)
+                .with_skills(skills)
+                .with_login(format!("login-{i}"))
+        })
+        .collect();
+    let queue = (0..SKILLS as u64 * 3)
+        .map(|v| {
+            let skill = skill_id((v % SKILLS as u64) as usize);
+            QueuedVisitor::new(VisitorId(v), skill, Timestamp::from_millis(taken_at.as_millis() - 1_000 * v as i64))
+        })
+        .collect();
+    Snapshot { taken_at, skills, agents, queue }
+}
