@@ -15,7 +15,8 @@ fn slots(c: &mut Criterion) {
         let floor = Floor::new(snapshot(n)).expect("valid floor");
         let idx = floor.skill_index(&skill_id(7)).expect("skill exists");
         let id = skill_id(7);
-        assert!(floor.slots(idx) > Slots::ZERO);
+        let naive: Slots = floor.agents().filter(|a| a.has_skill(idx)).map(|a| a.slots_for_new_chats()).sum();
+        assert_eq!(floor.slots(idx), naive);
         g.bench_with_input(BenchmarkId::new("skill_by_index", n), &n, |b, _| {
             b.iter(|| floor.slots(black_box(idx)))
         });
