@@ -23,7 +23,9 @@ fn slots(c: &mut Criterion) {
         g.bench_with_input(BenchmarkId::new("skill_by_id", n), &n, |b, _| {
             b.iter(|| floor.slots(black_box(id.as_str())))
         });
-        g.bench_with_input(BenchmarkId::new("total", n), &n, |b, _| b.iter(|| black_box(&floor).slots_total()));
+        g.bench_with_input(BenchmarkId::new("total", n), &n, |b, _| {
+            b.iter(|| black_box(&floor).slots_total())
+        });
         let budget = MaxWait::from_secs(120).expect("in range");
         let aht = Some(Duration::from_secs(300));
         g.bench_with_input(BenchmarkId::new("within_budget", n), &n, |b, _| {
@@ -54,7 +56,8 @@ fn events(c: &mut Criterion) {
     for &n in &SIZES {
         let mut floor = Floor::new(snapshot(n)).expect("valid floor");
         let mut rng = Rng::new(42);
-        let ids: Vec<AgentId> = (0..1024).map(|_| AgentId::from(format!("agent-{}", rng.below(n as u64)))).collect();
+        let ids: Vec<AgentId> =
+            (0..1024).map(|_| AgentId::from(format!("agent-{}", rng.below(n as u64)))).collect();
         let now = floor.now();
         // Each iteration starts a chat and ends it again, so the floor stays the same size.
         g.throughput(Throughput::Elements(2));
@@ -73,7 +76,9 @@ fn events(c: &mut Criterion) {
                 let agent = &ids[k & 1023];
                 k += 1;
                 for state in states {
-                    floor.apply(now, Event::StateChanged { agent: black_box(agent), state }).expect("known agent");
+                    floor
+                        .apply(now, Event::StateChanged { agent: black_box(agent), state })
+                        .expect("known agent");
                 }
             })
         });

@@ -82,7 +82,11 @@ pub fn snapshot(agents: usize) -> Snapshot {
     let queue = (0..SKILLS as u64 * 3)
         .map(|v| {
             let skill = skill_id((v % SKILLS as u64) as usize);
-            QueuedVisitor::new(VisitorId(v), skill, Timestamp::from_millis(taken_at.as_millis() - 1_000 * v as i64))
+            QueuedVisitor::new(
+                VisitorId(v),
+                skill,
+                Timestamp::from_millis(taken_at.as_millis() - 1_000 * v as i64),
+            )
         })
         .collect();
     Snapshot { taken_at, skills, agents, queue }

@@ -6,8 +6,8 @@ use std::time::Duration;
 
 use crate::hash::FxMap;
 use crate::{
-    Agent, AgentId, AgentState, Capacity, GroupId, ModelError, QueuedVisitor, Skill, SkillId,
-    Slots, Snapshot, Timestamp, VisitorId,
+    Agent, AgentId, AgentState, Capacity, GroupId, ModelError, QueuedVisitor, Skill, SkillId, Slots,
+    Snapshot, Timestamp, VisitorId,
 };
 
 /// A skill's position on one floor: the cheapest way to name a skill in a hot loop.
@@ -230,11 +230,7 @@ impl Aggregate {
 
     #[inline]
     fn free_slots(&self) -> Slots {
-        if self.unlimited > 0 {
-            Slots::Unlimited
-        } else {
-            Slots::Count(saturate(self.free))
-        }
+        if self.unlimited > 0 { Slots::Unlimited } else { Slots::Count(saturate(self.free)) }
     }
 }
 
@@ -720,10 +716,7 @@ impl Floor {
                 let s = self.skill_idx(skill)?;
                 let rec = &mut self.agents[i];
                 let Err(pos) = rec.skills.binary_search(&s) else {
-                    return Err(ModelError::SkillAlreadyHeld {
-                        agent: agent.clone(),
-                        skill: skill.clone(),
-                    });
+                    return Err(ModelError::SkillAlreadyHeld { agent: agent.clone(), skill: skill.clone() });
                 };
                 rec.skills.insert(pos, s);
                 if let Some(c) = rec.contribution() {

@@ -34,12 +34,8 @@ pub enum AgentState {
 
 impl AgentState {
     /// Every state, in a fixed order.
-    pub const ALL: [AgentState; 4] = [
-        AgentState::Offline,
-        AgentState::Online,
-        AgentState::Occupied,
-        AgentState::Away,
-    ];
+    pub const ALL: [AgentState; 4] =
+        [AgentState::Offline, AgentState::Online, AgentState::Occupied, AgentState::Away];
 
     /// Whether an agent in this state may be given a new chat.
     pub const fn takes_new_chats(self) -> bool {

@@ -130,7 +130,9 @@ impl fmt::Display for DeclineReason {
             DeclineReason::WaitTooLong { estimate_s, max_wait_s } => {
                 write!(f, "estimated wait {estimate_s:.0} s > {max_wait_s} s limit")
             }
-            DeclineReason::NoHandleTime => f.write_str("no mean handle time to estimate the wait (fail closed)"),
+            DeclineReason::NoHandleTime => {
+                f.write_str("no mean handle time to estimate the wait (fail closed)")
+            }
         }
     }
 }
@@ -183,12 +185,12 @@ impl Floor {
         if scope.eligible_agents == 0 {
             return Decision::Decline { reason: DeclineReason::NoEligibleAgents };
         }
-        if let Some(max_queue) = policy.max_queue {
-            if scope.queued >= max_queue {
-                return Decision::Decline {
-                    reason: DeclineReason::QueueFull { queued: scope.queued, max_queue },
-                };
-            }
+        if let Some(max_queue) = policy.max_queue
+            && scope.queued >= max_queue
+        {
+            return Decision::Decline {
+                reason: DeclineReason::QueueFull { queued: scope.queued, max_queue },
+            };
         }
         match WaitEstimate::by_queue_position(&scope, policy.aht) {
             WaitEstimate::Estimate { wait_s, method } => {
