@@ -42,6 +42,7 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+mod erlang;
 mod error;
 mod floor;
 mod hash;
@@ -52,6 +53,7 @@ mod queue_state;
 mod slots;
 mod wait;
 
+pub use erlang::{ErlangA, ErlangC, Traffic, erlang_b};
 pub use error::ModelError;
 pub use floor::{AgentView, Event, Floor, Scope, SkillIdx, SkillKey, Summary};
 pub use id::{AgentId, GroupId, SkillId, Timestamp, VisitorId};

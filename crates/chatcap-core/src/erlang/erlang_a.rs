@@ -1,0 +1,283 @@
+//! Erlang A (M/M/n+M): Erlang C with exponential patience.
+//!
+//! With `n` agents serving at rate `mu` each and patience at rate `theta`, the queue behind the
+//! `n`-th busy agent is a birth-death chain whose `k`-th state has weight
+//! `t_k = prod_{i=1..k} lambda / (n mu + i theta)` relative to the state "all agents busy, nobody
+//! waiting". A visitor that finds `k` others waiting has an offered wait (the wait of an
+//! infinitely patient visitor) `V = sum_{i=0..k} Exp(n mu + i theta)`, so that
+//! `E[e^-theta V | k] = n mu / (n mu + (k + 1) theta)`: every quantity below is a sum over `k`
+//! of `t_k` times a closed-form factor, and the service level uses the offered-wait density
+//! `n mu e^{-n mu v} e^{(lambda/theta)(1 - e^{-theta v})}` in the same series form.
+//!
+//! The sums run forward from `k = 0` with a running rescale, so nothing overflows however large
+//! `lambda / theta` is; their cost grows with `max(0, (lambda - n mu) / theta) + sqrt(lambda / theta)`.
+
+use std::time::Duration;
+
+use super::{Traffic, positive, special};
+use crate::ModelError;
+
+/// Erlang A: `agents` agents, one FCFS queue, visitors who leave after an exponential patience.
+///
+/// Always stable: any number of agents, including fewer than the erlangs of traffic.
+///
+/// # Examples
+///
+/// ```
+/// use chatcap_core::{ErlangA, Traffic};
+/// use std::time::Duration;
+/// // With patience equal to the handle time, the number in system is Poisson(a).
+/// let traffic = Traffic::new(50.0 / 60.0, Duration::from_secs(60))?; // 50 erlangs
+/// let m = ErlangA::new(traffic, 45, Duration::from_secs(60))?;
+/// assert!((m.p_wait() - 0.778959767375).abs() < 1e-11);
+/// assert!((m.p_abandon() - 0.119139594028).abs() < 1e-11);
+/// # Ok::<(), chatcap_core::ModelError>(())
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct ErlangA {
+    traffic: Traffic,
+    agents: u32,
+    patience_s: f64,
+    p_wait: f64,
+    p_abandon: f64,
+    p_served: f64,
+    asa_served_s: f64,
+    mean_queue_len: f64,
+    tail: Tail,
+    sums: TailSums,
+}
+
+impl ErlangA {
+    /// The Erlang A model of `agents` agents offered `traffic`, with mean patience `patience`.
+    ///
+    /// # Errors
+    ///
+    /// [`ModelError::ZeroCount`] for no agents, [`ModelError::InvalidRate`] for a zero patience.
+    pub fn new(traffic: Traffic, agents: u32, patience: Duration) -> Result<Self, ModelError> {
+        if agents == 0 {
+            return Err(ModelError::ZeroCount { what: "agents" });
+        }
+        let patience_s = positive("mean patience (s)", patience.as_secs_f64())?;
+        let lambda = traffic.arrivals_per_s();
+        let release = f64::from(agents) / traffic.aht_s();
+        let tail = Tail { lambda, release, theta: 1.0 / patience_s };
+        let b = special::erlang_b(u64::from(agents), traffic.erlangs());
+        let sums = tail.sums(lambda);
+        let p_wait = tail.p_wait(b, &sums);
+        let p_abandon = p_wait * sums.abandon;
+        // 1 - P(abandon), as a sum of non-negative parts so that nothing cancels.
+        let p_served = (1.0 - p_wait) + p_wait * sums.served;
+        let asa_served_s = if p_served > 0.0 { p_wait * sums.served_wait_s / p_served } else { 0.0 };
+        Ok(Self {
+            traffic,
+            agents,
+            patience_s,
+            p_wait,
+            p_abandon,
+            p_served,
+            asa_served_s,
+            mean_queue_len: p_wait * sums.queue_len,
+            tail,
+            sums,
+        })
+    }
+
+    /// The traffic.
+    pub fn traffic(&self) -> Traffic {
+        self.traffic
+    }
+
+    /// The agents.
+    pub fn agents(&self) -> u32 {
+        self.agents
+    }
+
+    /// The mean patience in seconds.
+    pub fn patience_s(&self) -> f64 {
+        self.patience_s
+    }
+
+    /// The probability that an arrival waits (finds every agent busy).
+    pub fn p_wait(&self) -> f64 {
+        self.p_wait
+    }
+
+    /// The probability that an arrival abandons before it is served.
+    pub fn p_abandon(&self) -> f64 {
+        self.p_abandon
+    }
+
+    /// The average speed of answer of the served visitors, in seconds (those served at once
+    /// count with a wait of zero).
+    pub fn asa_served_s(&self) -> f64 {
+        self.asa_served_s
+    }
+
+    /// The mean time in queue over all arrivals, served or not, in seconds.
+    pub fn mean_wait_all_s(&self) -> f64 {
+        self.mean_queue_len / self.traffic.arrivals_per_s()
+    }
+
+    /// Agent occupancy: served load over agents.
+    pub fn occupancy(&self) -> f64 {
+        (self.traffic.erlangs() * self.p_served / f64::from(self.agents)).min(1.0)
+    }
+
+    /// The mean number of visitors waiting.
+    pub fn mean_queue_len(&self) -> f64 {
+        self.mean_queue_len
+    }
+
+    /// The service level over all offered: the probability that an arrival is answered within
+    /// `target` (abandoned visitors count as not answered).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use chatcap_core::{ErlangA, Traffic};
+    /// use std::time::Duration;
+    /// let m = ErlangA::new(Traffic::per_hour(200.0, Duration::from_secs(180))?, 10, Duration::from_secs(120))?;
+    /// let sl = m.service_level(Duration::from_secs(20));
+    /// assert!(sl > 1.0 - m.p_wait() && sl < 1.0 - m.p_abandon());
+    /// # Ok::<(), chatcap_core::ModelError>(())
+    /// ```
+    pub fn service_level(&self, target: Duration) -> f64 {
+        self.tail.within(self.p_wait, &self.sums, target.as_secs_f64()).answered
+    }
+
+    /// The share of answered visitors answered within `target`.
+    pub fn answered_within_over_answered(&self, target: Duration) -> f64 {
+        if self.p_served <= 0.0 {
+            return 0.0;
+        }
+        (self.service_level(target) / self.p_served).min(1.0)
+    }
+
+    /// The probability that the offered wait (the wait of an infinitely patient arrival) is at
+    /// most `target`.
+    pub fn p_offered_wait_le(&self, target: Duration) -> f64 {
+        self.tail.within(self.p_wait, &self.sums, target.as_secs_f64()).offered
+    }
+}
+
+/// The queue once every slot is taken: arrivals at `lambda`, slots released at `release`, each
+/// waiting visitor abandoning at `theta` (zero for infinitely patient visitors).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub(crate) struct Tail {
+    pub(crate) lambda: f64,
+    pub(crate) release: f64,
+    pub(crate) theta: f64,
+}
+
+/// Sums over the queue states, relative to their total weight `W = sum t_k`.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub(crate) struct TailSums {
+    /// `ln W`.
+    pub(crate) ln_w: f64,
+    /// `sum k t_k / W`: the mean queue length given a wait.
+    pub(crate) queue_len: f64,
+    /// The probability of being served, given a wait.
+    pub(crate) served: f64,
+    /// The probability of abandoning, given a wait.
+    pub(crate) abandon: f64,
+    /// `E[wait; served | wait]` in seconds.
+    pub(crate) served_wait_s: f64,
+}
+
+/// Shares of all arrivals answered within a target, and with an offered wait within it.
+pub(crate) struct Within {
+    pub(crate) answered: f64,
+    pub(crate) offered: f64,
+}
+
+/// Past this, the running sums are scaled down (a power of two, so scaling is exact).
+const RESCALE_ABOVE: f64 = 1e280;
+const RESCALE_BY: f64 = 6.223015277861142e-61; // 2^-200
+const LN_RESCALE: f64 = 200.0 * std::f64::consts::LN_2;
+
+impl Tail {
+    /// The sums with arrival rate `lambda` (the tail's own, or a thinned one for the service
+    /// level).
+    pub(crate) fn sums(&self, lambda: f64) -> TailSums {
+        let (r, th) = (self.release, self.theta);
+        if th == 0.0 {
+            // Geometric tail: t_k = rho^k; stable because callers check rho < 1.
+            let rho = lambda / r;
+            return TailSums {
+                ln_w: -(-rho).ln_1p(),
+                queue_len: rho / (1.0 - rho),
+                served: 1.0,
+                abandon: 0.0,
+                served_wait_s: 1.0 / (r * (1.0 - rho)),
+            };
+        }
+        let peak = (lambda - r) / th;
+        let (mut t, mut w, mut len, mut served, mut abandon, mut wait) = (1.0f64, 0.0, 0.0, 0.0, 0.0, 0.0);
+        let mut h = 0.0; // sum_{i=0..k} 1 / (r + (i + 1) theta): E[V | k]-like harmonic part
+        let mut scale = 0.0;
+        let mut k = 0.0f64;
+        loop {
+            let d = 1.0 / (r + (k + 1.0) * th);
+            h += d;
+            let srv = r * d;
+            w += t;
+            len += k * t;
+            served += t * srv;
+            abandon += t * ((k + 1.0) * th * d);
+            wait += t * srv * h;
+            t *= lambda * d;
+            k += 1.0;
+            if k > peak && t <= 1e-17 * w && t * k <= 1e-17 * len.max(f64::MIN_POSITIVE) {
+                break;
+            }
+            if w > RESCALE_ABOVE {
+                t *= RESCALE_BY;
+                w *= RESCALE_BY;
+                len *= RESCALE_BY;
+                served *= RESCALE_BY;
+                abandon *= RESCALE_BY;
+                wait *= RESCALE_BY;
+                scale += LN_RESCALE;
+            }
+        }
+        TailSums {
+            ln_w: w.ln() + scale,
+            queue_len: len / w,
+            served: served / w,
+            abandon: abandon / w,
+            served_wait_s: wait / w,
+        }
+    }
+
+    /// The probability of waiting, given the Erlang B value of the agents without a queue.
+    pub(crate) fn p_wait(&self, erlang_b: f64, sums: &TailSums) -> f64 {
+        // States below "all busy" weigh 1/B - 1 relative to it; the queue states weigh W.
+        let below = (1.0 - erlang_b) / erlang_b;
+        1.0 / (1.0 + below * (-sums.ln_w).exp())
+    }
+
+    /// Answered within `t` seconds, and offered wait within `t`, over all arrivals.
+    pub(crate) fn within(&self, p_wait: f64, sums: &TailSums, t: f64) -> Within {
+        if t <= 0.0 {
+            return Within { answered: 1.0 - p_wait, offered: 1.0 - p_wait };
+        }
+        let (r, th) = (self.release, self.theta);
+        if th == 0.0 {
+            let left = (-(r - self.lambda) * t).exp();
+            return Within { answered: 1.0 - p_wait * left, offered: 1.0 - p_wait * left };
+        }
+        // With y = lambda/theta and y' = y e^{-theta t}: P(V > t, wait) is the tail series at
+        // lambda' = lambda e^{-theta t} times e^{-r t + y - y'}, and the served share of it
+        // carries a further e^{-theta t}.
+        let thinned = self.lambda * (-th * t).exp();
+        let later = self.sums(thinned);
+        let shift = later.ln_w - sums.ln_w - r * t - (self.lambda / th) * (-th * t).exp_m1();
+        let p_later = p_wait * shift.exp().min(1.0);
+        let served_later = p_wait * later.served * (shift - th * t).exp();
+        let answered_waiting = (p_wait * sums.served - served_later).max(0.0);
+        Within {
+            answered: ((1.0 - p_wait) + answered_waiting).clamp(0.0, 1.0),
+            offered: (1.0 - p_later).clamp(0.0, 1.0),
+        }
+    }
+}
