@@ -53,7 +53,9 @@ mod queue_state;
 mod slots;
 mod wait;
 
-pub use erlang::{ErlangA, ErlangC, Traffic, erlang_b};
+pub use erlang::{
+    ChatModel, ChatModelMethod, ChatModelResult, EXACT_STATE_LIMIT, ErlangA, ErlangC, Traffic, erlang_b,
+};
 pub use error::ModelError;
 pub use floor::{AgentView, Event, Floor, Scope, SkillIdx, SkillKey, Summary};
 pub use id::{AgentId, GroupId, SkillId, Timestamp, VisitorId};

@@ -22,10 +22,12 @@ use std::time::Duration;
 
 use crate::ModelError;
 
+mod chat_model;
 mod erlang_a;
 mod erlang_c;
 mod special;
 
+pub use chat_model::{ChatModel, ChatModelMethod, ChatModelResult, EXACT_STATE_LIMIT};
 pub use erlang_a::ErlangA;
 pub use erlang_c::{ErlangC, erlang_b};
 
