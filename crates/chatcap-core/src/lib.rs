@@ -54,7 +54,8 @@ mod slots;
 mod wait;
 
 pub use erlang::{
-    ChatModel, ChatModelMethod, ChatModelResult, EXACT_STATE_LIMIT, ErlangA, ErlangC, Traffic, erlang_b,
+    ChatModel, ChatModelMethod, ChatModelResult, EXACT_STATE_LIMIT, ErlangA, ErlangC, Staffing,
+    StaffingTarget, Traffic, erlang_b, staff_chat, staff_erlang_a, staff_erlang_c,
 };
 pub use error::ModelError;
 pub use floor::{AgentView, Event, Floor, Scope, SkillIdx, SkillKey, Summary};
@@ -63,4 +64,4 @@ pub use model::{Agent, AgentState, Capacity, QueuedVisitor, Skill, Snapshot};
 pub use offer::{Decision, DeclineReason, OfferPolicy, Stance};
 pub use queue_state::{QueueState, QueueStateView, QueueTotals, SkillQueueState, SkillSelection};
 pub use slots::{Completion, MaxWait, Slots, SlotsWithin};
-pub use wait::{Method, MissingData, WaitEstimate};
+pub use wait::{Method, MissingData, WaitAverage, WaitEstimate};

@@ -113,8 +113,9 @@ impl ChatModel {
         if aht_by_concurrency.is_empty() {
             return Err(ModelError::ZeroCount { what: "handle times per concurrency level" });
         }
-        let max_chats = u32::try_from(aht_by_concurrency.len())
-            .map_err(|_| ModelError::HandleTimesMismatch { max_chats: u32::MAX, given: aht_by_concurrency.len() })?;
+        let max_chats = u32::try_from(aht_by_concurrency.len()).map_err(|_| {
+            ModelError::HandleTimesMismatch { max_chats: u32::MAX, given: aht_by_concurrency.len() }
+        })?;
         let rate = aht_by_concurrency
             .iter()
             .map(|d| positive("mean handle time (s)", d.as_secs_f64()).map(|s| 1.0 / s))
