@@ -124,7 +124,7 @@ impl Staffing {
 /// ```
 /// use chatcap_core::{StaffingTarget, Traffic, staff_erlang_c};
 /// use std::time::Duration;
-/// // 10 erlangs, 80% within 20 s: 13 agents reach 0.79, 14 reach 0.888.
+/// // 10 erlangs, 80% within 20 s: 13 agents reach 0.796, 14 reach 0.888.
 /// let traffic = Traffic::per_hour(200.0, Duration::from_secs(180))?;
 /// let s = staff_erlang_c(traffic, &StaffingTarget::new(0.8, Duration::from_secs(20))?)?;
 /// assert_eq!(s.agents(), 14);
