@@ -256,6 +256,68 @@ impl Tail {
         1.0 / (1.0 + below * (-sums.ln_w).exp())
     }
 
+    /// `P(served, V <= t | wait)` and `P(V <= t | wait)` as sums of positive terms, for when they
+    /// are small.
+    ///
+    /// Given `k` waiting ahead, `V` has density proportional to `e^{-r v} (1 - e^{-theta v})^k`,
+    /// so `P(V <= t | k) = I_z(k + 1, r/theta)` with `z = 1 - e^{-theta t}`: the probability
+    /// that a negative binomial `J` (shape `r/theta`, success `z`) exceeds `k`. Swapping the sums,
+    /// `sum_k t_k P(J > k) = sum_j P(J = j) sum_{k<j} t_k`, one forward pass; the served share
+    /// uses shape `r/theta + 1` and weights `t_k r / (r + (k + 1) theta)`. `None` if the pass
+    /// does not settle (only for targets many patiences long, where the differences are fine).
+    fn within_waiting(&self, t: f64) -> Option<(f64, f64)> {
+        let (lambda, r, th) = (self.lambda, self.release, self.theta);
+        let x = r / th;
+        let z = -(-th * t).exp_m1();
+        let peak = (lambda - r) / th;
+        // Queue side: t_k and the running sums of t_k and of its served share, scaled together.
+        let (mut tk, mut w_cum, mut sv_cum) = (1.0f64, 0.0f64, 0.0f64);
+        // Negative binomial side: P(J = j) over P(J = 0), for both shapes, scaled separately.
+        let (mut p_off, mut p_srv) = (1.0f64, 1.0f64);
+        let (mut sum_off, mut sum_srv) = (0.0f64, 0.0f64);
+        let (mut ln_off, mut ln_srv) = (0.0f64, 0.0f64);
+        let mut j = 0.0f64;
+        for _ in 0..50_000_000u64 {
+            sum_off += p_off * w_cum;
+            sum_srv += p_srv * sv_cum;
+            let d = 1.0 / (r + (j + 1.0) * th);
+            w_cum += tk;
+            sv_cum += tk * r * d;
+            tk *= lambda * d;
+            let ratio_off = z * (x + j) / (j + 1.0);
+            let ratio_srv = z * (x + 1.0 + j) / (j + 1.0);
+            p_off *= ratio_off;
+            p_srv *= ratio_srv;
+            j += 1.0;
+            // Below 1e140 each, so that their products stay finite.
+            if w_cum > 1e140 {
+                // The sums carry the queue's scale, which cancels in the ratios to W below.
+                for v in [&mut tk, &mut w_cum, &mut sv_cum, &mut sum_off, &mut sum_srv] {
+                    *v *= RESCALE_BY;
+                }
+            }
+            // The sums also carry the weights' scale, kept in ln_off and ln_srv.
+            if p_off > 1e140 || p_srv > 1e140 {
+                p_off *= RESCALE_BY;
+                p_srv *= RESCALE_BY;
+                sum_off *= RESCALE_BY;
+                sum_srv *= RESCALE_BY;
+                ln_off += LN_RESCALE;
+                ln_srv += LN_RESCALE;
+            }
+            let queue_done = j > peak && tk <= 1e-17 * w_cum;
+            let off_done = ratio_off < 1.0 && p_off * w_cum <= 1e-17 * (1.0 - ratio_off) * sum_off;
+            let srv_done = ratio_srv < 1.0 && p_srv * sv_cum <= 1e-17 * (1.0 - ratio_srv) * sum_srv;
+            if queue_done && off_done && srv_done {
+                // P(J = 0) is (1 - z)^shape = e^{-shape theta t}.
+                let offered = (sum_off / w_cum) * (ln_off - r * t).exp();
+                let answered = (sum_srv / w_cum) * (ln_srv - (r + th) * t).exp();
+                return Some((answered.min(1.0), offered.min(1.0)));
+            }
+        }
+        None
+    }
+
     /// Answered within `t` seconds, and offered wait within `t`, over all arrivals.
     pub(crate) fn within(&self, p_wait: f64, sums: &TailSums, t: f64) -> Within {
         if t <= 0.0 {
@@ -274,10 +336,19 @@ impl Tail {
         let shift = later.ln_w - sums.ln_w - r * t - (self.lambda / th) * (-th * t).exp_m1();
         let p_later = p_wait * shift.exp().min(1.0);
         let served_later = p_wait * later.served * (shift - th * t).exp();
-        let answered_waiting = (p_wait * sums.served - served_later).max(0.0);
+        let (mut answered_waiting, mut offered_waiting) =
+            ((p_wait * sums.served - served_later).max(0.0), (p_wait - p_later).max(0.0));
+        // The differences above lose digits when most waiting visitors are still waiting at t;
+        // then sum the small probabilities directly instead.
+        if p_later > 0.5 * p_wait || served_later > 0.5 * p_wait * sums.served {
+            if let Some((answered, offered)) = self.within_waiting(t) {
+                answered_waiting = p_wait * answered;
+                offered_waiting = p_wait * offered;
+            }
+        }
         Within {
             answered: ((1.0 - p_wait) + answered_waiting).clamp(0.0, 1.0),
-            offered: (1.0 - p_later).clamp(0.0, 1.0),
+            offered: ((1.0 - p_wait) + offered_waiting).clamp(0.0, 1.0),
         }
     }
 }
