@@ -502,11 +502,11 @@ fn staffing_targets_are_validated() {
         assert!(StaffingTarget::new(bad, secs(20.0)).is_err(), "{bad}");
         assert!(StaffingTarget::new(0.8, secs(20.0)).unwrap().with_max_occupancy(bad).is_err(), "{bad}");
     }
-    // A service level of 1 within zero seconds is met once P(wait) rounds to zero, never before.
+    // A service level of 1 within zero seconds is met once 1 - P(wait) rounds to 1, never before.
     let target = StaffingTarget::new(1.0, Duration::ZERO).unwrap();
     let s = staff_erlang_c(erlangs(10.0), &target).unwrap();
-    assert_eq!(s.p_wait(), 0.0);
-    assert!(ErlangC::new(erlangs(10.0), s.agents() - 1).unwrap().p_wait() > 0.0);
+    assert!(s.service_level() == 1.0 && s.p_wait() < f64::EPSILON);
+    assert!(ErlangC::new(erlangs(10.0), s.agents() - 1).unwrap().service_level(Duration::ZERO) < 1.0);
 }
 
 // ---------------------------------------------------------------------------------------------
