@@ -427,7 +427,7 @@ fn balanced_error_at_switch_point() {
         e_ab = e_ab.max((exact.p_abandon() - approx.p_abandon()).abs());
     }
     println!("balanced vs exact at N=23, m=4: P(wait) {e_wait:.2e}, SL {e_sl:.2e}, P(abandon) {e_ab:.2e}");
-    assert!(e_wait < 0.01 && e_sl < 0.01 && e_ab < 0.002, "{e_wait} {e_sl} {e_ab}");
+    assert!(e_wait < 2.5e-3 && e_sl < 1e-3 && e_ab < 5e-4, "{e_wait} {e_sl} {e_ab}");
 }
 
 #[test]
