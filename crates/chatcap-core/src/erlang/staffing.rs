@@ -1,8 +1,10 @@
 //! Staffing: the fewest agents that meet a service-level target.
 //!
-//! Each search starts from a lower bound that no smaller floor can beat and walks up one agent
-//! at a time. For Erlang C the walk carries Erlang B by its one-step recurrence from a single
-//! constant-cost evaluation at the start, so each candidate costs a few flops and an `exp`.
+//! Each search starts from a lower bound that no smaller floor can beat. For Erlang C it walks
+//! up one agent at a time, carrying Erlang B by its one-step recurrence from a single
+//! constant-cost evaluation at the start, so each candidate costs a few flops and an `exp`. The
+//! Erlang A and chat searches, whose candidates each cost a pass over the queue states, step up
+//! in doubling strides and then bisect (the service level grows with the agents).
 
 use std::time::Duration;
 
@@ -190,25 +192,17 @@ pub fn staff_erlang_a(
     if start > f64::from(u32::MAX) {
         return Err(ModelError::StaffingUnreachable { limit: u64::from(u32::MAX) });
     }
-    let start = start as u32;
-    let mut n = start;
-    loop {
+    first_met(start as u32, |n| {
         let m = ErlangA::new(traffic, n, patience)?;
         let sl = m.service_level(target.within);
-        if target.met(sl, m.occupancy()) {
-            return Ok(Staffing {
-                agents: n,
-                service_level: sl,
-                p_wait: m.p_wait(),
-                asa_s: m.asa_served_s(),
-                occupancy: m.occupancy(),
-            });
-        }
-        if u64::from(n - start) >= SEARCH_LIMIT || n == u32::MAX {
-            return Err(ModelError::StaffingUnreachable { limit: u64::from(n) });
-        }
-        n += 1;
-    }
+        Ok(target.met(sl, m.occupancy()).then(|| Staffing {
+            agents: n,
+            service_level: sl,
+            p_wait: m.p_wait(),
+            asa_s: m.asa_served_s(),
+            occupancy: m.occupancy(),
+        }))
+    })
 }
 
 /// The fewest chat agents meeting `target` under the chat concurrency model ([`ChatModel`]):
@@ -245,9 +239,8 @@ pub fn staff_chat(
         .map(|(k, d)| (k + 1) as f64 / d.as_secs_f64())
         .fold(0.0, f64::max);
     // Served chats per second are at most N times an agent's best throughput.
-    let mut n =
+    let start =
         ((target.service_level * arrivals_per_s / peak).ceil().max(1.0)).min(f64::from(u32::MAX)) as u32;
-    let start = n;
     let evaluate = |n: u32, exact: bool| -> Result<Option<Staffing>, ModelError> {
         let model = match ChatModel::new(n, aht_by_concurrency, arrivals_per_s, patience) {
             Ok(m) => m,
@@ -265,15 +258,7 @@ pub fn staff_chat(
             occupancy: r.slot_occupancy(),
         }))
     };
-    let found = loop {
-        if let Some(s) = evaluate(n, false)? {
-            break s;
-        }
-        if u64::from(n - start) >= SEARCH_LIMIT || n == u32::MAX {
-            return Err(ModelError::StaffingUnreachable { limit: u64::from(n) });
-        }
-        n += 1;
-    };
+    let found = first_met(start, |n| evaluate(n, false))?;
     let small = |n: u32| {
         ChatModel::new(n, aht_by_concurrency, arrivals_per_s, patience)
             .ok()
@@ -303,8 +288,45 @@ pub fn staff_chat(
         if let Some(s) = evaluate(n, true)? {
             return Ok(s);
         }
-        if u64::from(n - start) >= SEARCH_LIMIT || n == u32::MAX {
+        if u64::from(n - found.agents) >= SEARCH_LIMIT || n == u32::MAX {
             return Err(ModelError::StaffingUnreachable { limit: u64::from(n) });
         }
     }
+}
+
+/// The first count from `start` on that `eval` accepts, assuming that acceptance only grows with
+/// the count: doubling steps up, then bisection, so `O(log n)` evaluations.
+fn first_met(
+    start: u32,
+    mut eval: impl FnMut(u32) -> Result<Option<Staffing>, ModelError>,
+) -> Result<Staffing, ModelError> {
+    if let Some(s) = eval(start)? {
+        return Ok(s);
+    }
+    let (mut lo, mut step) = (u64::from(start), 1u64);
+    let (mut hi, mut found) = loop {
+        let candidate = lo + step;
+        if step > SEARCH_LIMIT || candidate > u64::from(u32::MAX) {
+            return Err(ModelError::StaffingUnreachable { limit: lo });
+        }
+        match eval(candidate as u32)? {
+            Some(s) => break (candidate, s),
+            None => {
+                lo = candidate;
+                step *= 2;
+            }
+        }
+    };
+    // lo fails, hi meets the target.
+    while hi - lo > 1 {
+        let mid = lo + (hi - lo) / 2;
+        match eval(mid as u32)? {
+            Some(s) => {
+                hi = mid;
+                found = s;
+            }
+            None => lo = mid,
+        }
+    }
+    Ok(found)
 }
