@@ -230,9 +230,9 @@ impl ChatModel {
         let (pi, sweeps) = chain.solve(self);
         let full = chain.states - 1; // the last state in level order is "all full"
         let (mut chats, mut busy) = (0.0, 0.0);
-        for s in 0..full {
-            chats += f64::from(chain.level[s]) * pi[s];
-            busy += f64::from(self.agents - chain.idle[s]) * pi[s];
+        for ((p, &level), &idle) in pi.iter().zip(&chain.level).zip(&chain.idle).take(full) {
+            chats += f64::from(level) * p;
+            busy += f64::from(self.agents - idle) * p;
         }
         let method = ChatModelMethod::Exact { states: chain.states, sweeps };
         self.finish(method, pi[full], 1.0 - pi[full], chats, busy)
@@ -422,58 +422,82 @@ impl Chain {
     }
 
     /// The stationary distribution (summing to 1) and the sweeps it took.
+    ///
+    /// Works on the distribution within each level (summing to 1 per level) and the ratios of
+    /// adjacent level masses, which the level chain gives exactly (`lambda / departures`), so
+    /// that nothing underflows however unlikely a level is.
     fn solve(&self, model: &ChatModel) -> (Vec<f64>, u32) {
         let levels = self.level_start.len() - 1;
-        // Start uniform within each level; the aggregation step sets the level masses.
-        let mut pi = vec![1.0; self.states];
-        let mut mass = vec![0.0; levels];
+        let lambda = model.arrivals_per_s;
+        let mut cond = vec![0.0; self.states];
+        for l in 0..levels {
+            let range = self.level_start[l]..self.level_start[l + 1];
+            let size = range.len() as f64;
+            cond[range].fill(1.0 / size);
+        }
+        // Mean departure rate of each level (level 0 has none).
+        let mut dep = vec![0.0; levels];
         let mut sweeps = 0;
         loop {
-            self.aggregate(model, &mut pi, &mut mass);
+            self.normalize(&mut cond, &mut dep);
             let mut change = 0.0f64;
             for s in 0..self.states {
+                let l = self.level[s];
                 let mut inflow = 0.0;
                 for e in self.in_start[s]..self.in_start[s + 1] {
-                    inflow += pi[self.in_from[e] as usize] * self.in_rate[e];
+                    let from = self.in_from[e] as usize;
+                    // Mass of the source's level over this one's.
+                    let ratio = if self.level[from] < l {
+                        dep[l as usize] / lambda
+                    } else {
+                        lambda / dep[l as usize + 1]
+                    };
+                    inflow += cond[from] * ratio * self.in_rate[e];
                 }
                 let new = inflow / self.out[s];
                 if new > 0.0 {
-                    change = change.max(((new - pi[s]) / new).abs());
+                    change = change.max(((new - cond[s]) / new).abs());
                 }
-                pi[s] = new;
+                cond[s] = new;
             }
             sweeps += 1;
+            // The cap only guards against a chain that never settles to the last bits.
             if change < 1e-13 || sweeps >= 100_000 {
-                self.aggregate(model, &mut pi, &mut mass);
-                return (pi, sweeps);
+                break;
             }
         }
+        self.normalize(&mut cond, &mut dep);
+        // Level masses from the level chain, in logs, then scaled to sum to 1.
+        let mut ln_mass = Vec::with_capacity(levels);
+        let mut acc = 0.0f64;
+        for (l, d) in dep.iter().enumerate() {
+            if l > 0 {
+                acc += (lambda / d).ln();
+            }
+            ln_mass.push(acc);
+        }
+        let max = ln_mass.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+        let z: f64 = ln_mass.iter().map(|m| (m - max).exp()).sum();
+        for (l, m) in ln_mass.iter().enumerate() {
+            let mass = (m - max).exp() / z;
+            for p in &mut cond[self.level_start[l]..self.level_start[l + 1]] {
+                *p *= mass;
+            }
+        }
+        (cond, sweeps)
     }
 
-    /// Sets the mass of each level to the exact birth-death solution over levels, given the
-    /// current distribution within each level, and normalizes.
-    fn aggregate(&self, model: &ChatModel, pi: &mut [f64], mass: &mut [f64]) {
-        let levels = mass.len();
-        let mut ln_target = 0.0f64;
-        let mut ln_targets = Vec::with_capacity(levels);
-        for l in 0..levels {
+    /// Scales each level's values to sum to 1 and sets its mean departure rate.
+    fn normalize(&self, cond: &mut [f64], dep: &mut [f64]) {
+        for (l, d) in dep.iter_mut().enumerate() {
             let range = self.level_start[l]..self.level_start[l + 1];
-            let total: f64 = pi[range.clone()].iter().sum();
-            mass[l] = total;
-            if l > 0 {
-                let dep: f64 = range.clone().map(|s| pi[s] * self.departure[s]).sum::<f64>() / total;
-                ln_target += model.arrivals_per_s.ln() - dep.ln();
+            let total: f64 = cond[range.clone()].iter().sum();
+            let mut rate = 0.0;
+            for s in range {
+                cond[s] /= total;
+                rate += cond[s] * self.departure[s];
             }
-            ln_targets.push(ln_target);
-        }
-        let max = ln_targets.iter().copied().fold(f64::NEG_INFINITY, f64::max);
-        let z: f64 = ln_targets.iter().map(|t| (t - max).exp()).sum();
-        for l in 0..levels {
-            let want = (ln_targets[l] - max).exp() / z;
-            let f = want / mass[l];
-            for p in &mut pi[self.level_start[l]..self.level_start[l + 1]] {
-                *p *= f;
-            }
+            *d = rate;
         }
     }
 }

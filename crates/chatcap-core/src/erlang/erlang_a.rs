@@ -340,11 +340,11 @@ impl Tail {
             ((p_wait * sums.served - served_later).max(0.0), (p_wait - p_later).max(0.0));
         // The differences above lose digits when most waiting visitors are still waiting at t;
         // then sum the small probabilities directly instead.
-        if p_later > 0.5 * p_wait || served_later > 0.5 * p_wait * sums.served {
-            if let Some((answered, offered)) = self.within_waiting(t) {
-                answered_waiting = p_wait * answered;
-                offered_waiting = p_wait * offered;
-            }
+        if (p_later > 0.5 * p_wait || served_later > 0.5 * p_wait * sums.served)
+            && let Some((answered, offered)) = self.within_waiting(t)
+        {
+            answered_waiting = p_wait * answered;
+            offered_waiting = p_wait * offered;
         }
         Within {
             answered: ((1.0 - p_wait) + answered_waiting).clamp(0.0, 1.0),
