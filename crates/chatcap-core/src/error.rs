@@ -202,6 +202,12 @@ pub enum ModelError {
         /// The handle times given.
         given: usize,
     },
+    /// The exact chat model was asked for a floor beyond its limits.
+    #[error("the exact chat model handles at most {limit}; use the balanced approximation")]
+    ExactModelTooLarge {
+        /// The limit exceeded.
+        limit: &'static str,
+    },
     /// A staffing search found no agent count meeting the target up to its limit.
     #[error("no staffing up to {limit} agents meets the target; lower the target or check the inputs")]
     StaffingUnreachable {

@@ -173,15 +173,15 @@ impl ChatModel {
     ///
     /// # Errors
     ///
-    /// [`ModelError::HandleTimesMismatch`] above 7 chats per agent or 65,535 agents, and
-    /// [`ModelError::StaffingUnreachable`] (naming the state limit) when the states exceed 2,000,000.
+    /// [`ModelError::ExactModelTooLarge`] above 7 chats per agent, 65,535 agents or 2,000,000
+    /// states.
     pub fn solve_exact(&self) -> Result<ChatModelResult, ModelError> {
         if !self.exact_fits() {
-            return Err(ModelError::HandleTimesMismatch { max_chats: 7, given: self.rate.len() });
+            return Err(ModelError::ExactModelTooLarge { limit: "7 chats per agent and 65,535 agents" });
         }
         match self.exact_states() {
             Some(s) if s <= 2_000_000 => Ok(self.exact()),
-            _ => Err(ModelError::StaffingUnreachable { limit: 2_000_000 }),
+            _ => Err(ModelError::ExactModelTooLarge { limit: "2,000,000 states" }),
         }
     }
 
@@ -345,8 +345,11 @@ struct Chain {
     departure: Vec<f64>,
     /// Total rate out of each state in the censored chain.
     out: Vec<f64>,
-    /// Incoming transitions in CSR form: sources and rates.
+    /// Incoming transitions in CSR form: sources and rates. Sources sort by index, hence by
+    /// level: those from the level below (arrivals) come before `in_split`, those from above
+    /// (departures) after.
     in_start: Vec<usize>,
+    in_split: Vec<usize>,
     in_from: Vec<u32>,
     in_rate: Vec<f64>,
 }
@@ -407,6 +410,12 @@ impl Chain {
         for i in 0..states {
             in_start[i + 1] += in_start[i];
         }
+        let in_split = (0..states)
+            .map(|t| {
+                let edges_in = &edges[in_start[t]..in_start[t + 1]];
+                in_start[t] + edges_in.iter().filter(|e| level[e.0 as usize] < level[t]).count()
+            })
+            .collect();
         let idle = keys.iter().map(|&k| count(k, 0)).collect();
         Chain {
             states,
@@ -416,6 +425,7 @@ impl Chain {
             departure,
             out,
             in_start,
+            in_split,
             in_from: edges.iter().map(|e| e.0).collect(),
             in_rate: edges.iter().map(|e| e.2).collect(),
         }
@@ -442,17 +452,18 @@ impl Chain {
             self.normalize(&mut cond, &mut dep);
             let mut change = 0.0f64;
             for s in 0..self.states {
-                let l = self.level[s];
-                let mut inflow = 0.0;
-                for e in self.in_start[s]..self.in_start[s + 1] {
-                    let from = self.in_from[e] as usize;
-                    // Mass of the source's level over this one's.
-                    let ratio = if self.level[from] < l {
-                        dep[l as usize] / lambda
-                    } else {
-                        lambda / dep[l as usize + 1]
-                    };
-                    inflow += cond[from] * ratio * self.in_rate[e];
+                let l = self.level[s] as usize;
+                let (mut from_below, mut from_above) = (0.0, 0.0);
+                for e in self.in_start[s]..self.in_split[s] {
+                    from_below += cond[self.in_from[e] as usize] * self.in_rate[e];
+                }
+                for e in self.in_split[s]..self.in_start[s + 1] {
+                    from_above += cond[self.in_from[e] as usize] * self.in_rate[e];
+                }
+                // Scaled by the mass of the source's level over this one's.
+                let mut inflow = from_below * (dep[l] / lambda);
+                if l + 1 < levels {
+                    inflow += from_above * (lambda / dep[l + 1]);
                 }
                 let new = inflow / self.out[s];
                 if new > 0.0 {
