@@ -547,6 +547,28 @@ proptest! {
 }
 
 proptest! {
+    #![proptest_config(ProptestConfig::with_cases(512))]
+
+    #[test]
+    fn erlang_c_matches_exact_rationals_anywhere_from_1_to_5000(
+        whole in 1u64..5_000,
+        q in prop::sample::select(vec![1u64, 2, 3, 4, 7]),
+        frac in 0u64..7,
+        z in 0.0f64..6.0,
+    ) {
+        let p = whole * q + frac % q;
+        let a = p as f64 / q as f64;
+        let n = (a + z * a.sqrt()).floor() as u64 + 1;
+        let (_, b, c) = exact_b_and_c(p, q, &[n])[0];
+        let c = c.expect("n > a");
+        let t = erlangs(a);
+        prop_assert!(((erlang_b(n as u32, t) - b) / b).abs() <= 1e-12, "B at a={} n={}", a, n);
+        let got = ErlangC::new(t, n as u32).unwrap().p_wait();
+        prop_assert!(((got - c) / c).abs() <= 1e-12, "C at a={} n={}: {} vs {}", a, n, got, c);
+    }
+}
+
+proptest! {
     #![proptest_config(ProptestConfig::with_cases(48))]
 
     #[test]
