@@ -78,7 +78,7 @@ pub enum ModelError {
         visitor: VisitorId,
     },
     /// A visitor arrived after the snapshot was taken.
-    #[error("visitor {visitor} arrived at {arrived_at:?}, after the snapshot time {taken_at:?}")]
+    #[error("visitor {visitor} arrived at {arrived_at}, after the snapshot time {taken_at}")]
     VisitorFromFuture {
         /// The visitor.
         visitor: VisitorId,
@@ -146,7 +146,7 @@ pub enum ModelError {
         skill: SkillId,
     },
     /// An event is dated before the floor's current time.
-    #[error("event at {at:?} is earlier than the floor's time {floor_time:?}; apply events in time order")]
+    #[error("event at {at} is earlier than the floor's time {floor_time}; apply events in time order")]
     EventInPast {
         /// The event's time.
         at: Timestamp,

@@ -137,6 +137,13 @@ impl fmt::Display for VisitorId {
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize), serde(transparent))]
 pub struct Timestamp(i64);
 
+impl fmt::Display for Timestamp {
+    /// Milliseconds since the Unix epoch, with the unit: `1700000000000 ms`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} ms", self.0)
+    }
+}
+
 impl Timestamp {
     /// The Unix epoch.
     pub const EPOCH: Timestamp = Timestamp(0);

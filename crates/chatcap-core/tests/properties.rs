@@ -1,0 +1,386 @@
+//! Properties of the floor against a naive reference model that recomputes everything from
+//! scratch after every event.
+
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+use chatcap_core::{
+    Agent, AgentId, AgentState, Capacity, Event, Floor, MaxWait, OfferPolicy, QueuedVisitor, Scope, Skill,
+    SkillId, Slots, Snapshot, Stance, Timestamp, VisitorId,
+};
+use proptest::prelude::*;
+
+const CASES: u32 = 10_000;
+
+/// The reference: plain vectors, no indices, no running sums.
+#[derive(Clone, Debug, PartialEq)]
+struct Naive {
+    skills: usize,
+    agents: Vec<NaiveAgent>,
+    /// visitor id -> skill
+    queue: BTreeMap<u64, usize>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+struct NaiveAgent {
+    state: AgentState,
+    capacity: Capacity,
+    active: u32,
+    skills: Vec<bool>,
+}
+
+/// The counts a scope should have, computed from scratch with signed arithmetic.
+#[derive(Debug, PartialEq)]
+struct Expected {
+    eligible: u64,
+    unlimited: u64,
+    free: Slots,
+    busy: u64,
+    queued: u64,
+}
+
+impl Naive {
+    fn expected(&self, skill: Option<usize>) -> Expected {
+        let mut e = Expected { eligible: 0, unlimited: 0, free: Slots::ZERO, busy: 0, queued: 0 };
+        let mut free: i128 = 0;
+        for a in &self.agents {
+            let has = skill.is_none_or(|s| a.skills[s]);
+            let eligible = has && a.state == AgentState::Online && a.capacity != Capacity::Limited(0);
+            if !eligible {
+                continue;
+            }
+            e.eligible += 1;
+            e.busy += u64::from(a.active);
+            match a.capacity {
+                Capacity::Unlimited => e.unlimited += 1,
+                Capacity::Limited(n) => free += (i128::from(n) - i128::from(a.active)).max(0),
+            }
+        }
+        e.free = if e.unlimited > 0 { Slots::Unlimited } else { Slots::Count(free as u64) };
+        e.queued = self.queue.values().filter(|&&s| skill.is_none_or(|k| k == s)).count() as u64;
+        e
+    }
+
+    /// Applies an event the way the contract describes; `false` when it must be rejected.
+    fn apply(&mut self, ev: &Ev) -> bool {
+        let n = self.agents.len();
+        match *ev {
+            Ev::State(a, state) => {
+                self.agents[a % n].state = state;
+            }
+            Ev::Capacity(a, capacity) => self.agents[a % n].capacity = capacity,
+            Ev::Start(a) => {
+                let ag = &mut self.agents[a % n];
+                if ag.active == u32::MAX {
+                    return false;
+                }
+                ag.active += 1;
+            }
+            Ev::End(a) => {
+                let ag = &mut self.agents[a % n];
+                if ag.active == 0 {
+                    return false;
+                }
+                ag.active -= 1;
+            }
+            Ev::Transfer(f, t) => {
+                let (f, t) = (f % n, t % n);
+                if f == t || self.agents[f].active == 0 || self.agents[t].active == u32::MAX {
+                    return false;
+                }
+                self.agents[f].active -= 1;
+                self.agents[t].active += 1;
+            }
+            Ev::AddSkill(a, s) => {
+                let slot = &mut self.agents[a % n].skills[s % self.skills];
+                if *slot {
+                    return false;
+                }
+                *slot = true;
+            }
+            Ev::RemoveSkill(a, s) => {
+                let slot = &mut self.agents[a % n].skills[s % self.skills];
+                if !*slot {
+                    return false;
+                }
+                *slot = false;
+            }
+            Ev::Queue(v, s) => {
+                if self.queue.contains_key(&v) {
+                    return false;
+                }
+                self.queue.insert(v, s % self.skills);
+            }
+            Ev::Dequeue(v) | Ev::Abandon(v) => {
+                if self.queue.remove(&v).is_none() {
+                    return false;
+                }
+            }
+        }
+        true
+    }
+}
+
+#[derive(Clone, Debug)]
+enum Ev {
+    State(usize, AgentState),
+    Capacity(usize, Capacity),
+    Start(usize),
+    End(usize),
+    Transfer(usize, usize),
+    AddSkill(usize, usize),
+    RemoveSkill(usize, usize),
+    Queue(u64, usize),
+    Dequeue(u64),
+    Abandon(u64),
+}
+
+fn agent_id(i: usize) -> AgentId {
+    AgentId::from(format!("a{i}"))
+}
+
+fn skill_id(i: usize) -> SkillId {
+    SkillId::from(format!("s{i}"))
+}
+
+fn apply_to_floor(floor: &mut Floor, naive: &Naive, ev: &Ev, now: Timestamp) -> bool {
+    let n = naive.agents.len();
+    let ids: Vec<AgentId> = (0..n).map(agent_id).collect();
+    let sk = |s: usize| skill_id(s % naive.skills);
+    let r = match *ev {
+        Ev::State(a, state) => floor.apply(now, Event::StateChanged { agent: &ids[a % n], state }),
+        Ev::Capacity(a, capacity) => {
+            floor.apply(now, Event::CapacityChanged { agent: &ids[a % n], capacity })
+        }
+        Ev::Start(a) => floor.apply(now, Event::ChatStarted { agent: &ids[a % n] }),
+        Ev::End(a) => floor.apply(now, Event::ChatEnded { agent: &ids[a % n] }),
+        Ev::Transfer(f, t) => floor.apply(now, Event::ChatTransferred { from: &ids[f % n], to: &ids[t % n] }),
+        Ev::AddSkill(a, s) => floor.apply(now, Event::SkillAdded { agent: &ids[a % n], skill: &sk(s) }),
+        Ev::RemoveSkill(a, s) => floor.apply(now, Event::SkillRemoved { agent: &ids[a % n], skill: &sk(s) }),
+        Ev::Queue(v, s) => {
+            floor.apply(now, Event::VisitorQueued { visitor: VisitorId(v), skill: &sk(s), priority: 0 })
+        }
+        Ev::Dequeue(v) => floor.apply(now, Event::VisitorDequeued { visitor: VisitorId(v) }),
+        Ev::Abandon(v) => floor.apply(now, Event::VisitorAbandoned { visitor: VisitorId(v) }),
+    };
+    r.is_ok()
+}
+
+fn state() -> impl Strategy<Value = AgentState> {
+    prop::sample::select(AgentState::ALL.to_vec())
+}
+
+fn capacity() -> impl Strategy<Value = Capacity> {
+    prop_oneof![
+        1 => Just(Capacity::Unlimited),
+        1 => Just(Capacity::Limited(0)),
+        1 => Just(Capacity::Limited(u32::MAX)),
+        6 => (1u32..6).prop_map(Capacity::Limited),
+    ]
+}
+
+fn active() -> impl Strategy<Value = u32> {
+    prop_oneof![8 => 0u32..8, 1 => Just(u32::MAX - 1), 1 => Just(u32::MAX)]
+}
+
+fn naive_agent(skills: usize) -> impl Strategy<Value = NaiveAgent> {
+    (state(), capacity(), active(), prop::collection::vec(any::<bool>(), skills))
+        .prop_map(|(state, capacity, active, skills)| NaiveAgent { state, capacity, active, skills })
+}
+
+fn naive() -> impl Strategy<Value = Naive> {
+    (1usize..5).prop_flat_map(|skills| {
+        (
+            prop::collection::vec(naive_agent(skills), 1..10),
+            prop::collection::btree_map(0u64..20, 0..skills, 0..6),
+        )
+            .prop_map(move |(agents, queue)| Naive { skills, agents, queue })
+    })
+}
+
+fn event() -> impl Strategy<Value = Ev> {
+    prop_oneof![
+        (any::<usize>(), state()).prop_map(|(a, s)| Ev::State(a, s)),
+        (any::<usize>(), capacity()).prop_map(|(a, c)| Ev::Capacity(a, c)),
+        any::<usize>().prop_map(Ev::Start),
+        any::<usize>().prop_map(Ev::End),
+        (any::<usize>(), any::<usize>()).prop_map(|(f, t)| Ev::Transfer(f, t)),
+        (any::<usize>(), any::<usize>()).prop_map(|(a, s)| Ev::AddSkill(a, s)),
+        (any::<usize>(), any::<usize>()).prop_map(|(a, s)| Ev::RemoveSkill(a, s)),
+        (0u64..20, any::<usize>()).prop_map(|(v, s)| Ev::Queue(v, s)),
+        (0u64..20).prop_map(Ev::Dequeue),
+        (0u64..20).prop_map(Ev::Abandon),
+    ]
+}
+
+fn to_agent(i: usize, a: &NaiveAgent) -> Agent {
+    Agent::new(agent_id(i), a.state, a.capacity)
+        .with_active_chats(a.active)
+        .with_skills(a.skills.iter().enumerate().filter(|(_, h)| **h).map(|(s, _)| skill_id(s)))
+}
+
+fn build(n: &Naive) -> Floor {
+    let t0 = Timestamp::from_millis(1_000_000);
+    let snapshot = Snapshot {
+        taken_at: t0,
+        skills: (0..n.skills).map(|s| Skill::new(skill_id(s))).collect(),
+        agents: n.agents.iter().enumerate().map(|(i, a)| to_agent(i, a)).collect(),
+        queue: n.queue.iter().map(|(&v, &s)| QueuedVisitor::new(VisitorId(v), skill_id(s), t0)).collect(),
+    };
+    Floor::new(snapshot).expect("generated snapshots are valid")
+}
+
+/// Every scope of the floor against the reference, and every agent's state.
+fn assert_matches(floor: &Floor, naive: &Naive) -> Result<(), TestCaseError> {
+    let check = |scope: Scope, skill: Option<usize>| -> Result<(), TestCaseError> {
+        let got = floor.summary(scope);
+        let want = naive.expected(skill);
+        prop_assert_eq!(
+            (got.eligible_agents, got.unlimited_agents, got.free, got.busy, got.queued),
+            (want.eligible, want.unlimited, want.free, want.busy, want.queued),
+            "scope {:?}",
+            scope
+        );
+        Ok(())
+    };
+    check(Scope::All, None)?;
+    prop_assert_eq!(floor.slots_total(), naive.expected(None).free);
+    for s in 0..naive.skills {
+        let idx = floor.skill_index(&format!("s{s}")).expect("skill");
+        check(Scope::Skill(idx), Some(s))?;
+        prop_assert_eq!(floor.slots(idx), naive.expected(Some(s)).free);
+        prop_assert_eq!(floor.queue_len(idx), naive.expected(Some(s)).queued);
+    }
+    for (i, a) in naive.agents.iter().enumerate() {
+        let v = floor.agent(&agent_id(i)).expect("agent");
+        prop_assert_eq!((v.chat_state(), v.capacity(), v.active_chats()), (a.state, a.capacity, a.active));
+        let skills: Vec<bool> = (0..naive.skills).map(|s| v.has_skill(skill_id(s))).collect();
+        prop_assert_eq!(&skills, &a.skills);
+    }
+    Ok(())
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(CASES))]
+
+    /// After any sequence of events, incremental aggregates equal a recomputation from scratch,
+    /// and a rejected event changes nothing.
+    #[test]
+    fn incremental_aggregates_match_recomputation(start in naive(), events in prop::collection::vec(event(), 0..40)) {
+        let mut naive = start;
+        let mut floor = build(&naive);
+        assert_matches(&floor, &naive)?;
+        for (k, ev) in events.iter().enumerate() {
+            let before = floor.to_snapshot();
+            let now = Timestamp::from_millis(1_000_000 + k as i64);
+            let accepted = naive.apply(ev);
+            prop_assert_eq!(apply_to_floor(&mut floor, &naive, ev, now), accepted, "event {:?}", ev);
+            if !accepted {
+                let mut after = floor.to_snapshot();
+                after.taken_at = before.taken_at;
+                prop_assert_eq!(after, before, "a rejected event changed the floor");
+            }
+            assert_matches(&floor, &naive)?;
+        }
+    }
+
+    /// Adding an eligible agent never lowers slots, for any skill or the total; an unlimited one
+    /// makes its skills unlimited.
+    #[test]
+    fn adding_an_eligible_agent_never_lowers_slots(n in naive(), extra in naive_agent(5)) {
+        let mut extra = extra;
+        extra.state = AgentState::Online;
+        extra.skills.truncate(n.skills);
+        if extra.capacity == Capacity::Limited(0) {
+            extra.capacity = Capacity::Limited(1);
+        }
+        let before = build(&n);
+        let mut grown = n.clone();
+        grown.agents.push(extra.clone());
+        let after = build(&grown);
+        prop_assert!(after.slots_total() >= before.slots_total());
+        for s in 0..n.skills {
+            let id = skill_id(s);
+            prop_assert!(after.slots(&id) >= before.slots(&id));
+            if extra.skills[s] && extra.capacity == Capacity::Unlimited {
+                prop_assert_eq!(after.slots(&id), Slots::Unlimited);
+            }
+        }
+    }
+
+    /// Offline, Away and Occupied agents never add slots for new chats, whatever their capacity.
+    #[test]
+    fn agents_not_online_add_no_slots(
+        n in naive(),
+        extra in naive_agent(5),
+        state in prop::sample::select(vec![AgentState::Offline, AgentState::Occupied, AgentState::Away]),
+    ) {
+        let mut extra = extra;
+        extra.state = state;
+        extra.skills.truncate(n.skills);
+        let before = build(&n);
+        let mut grown = n.clone();
+        grown.agents.push(extra);
+        let after = build(&grown);
+        prop_assert_eq!(after.slots_total(), before.slots_total());
+        for s in 0..n.skills {
+            prop_assert_eq!(after.slots(skill_id(s)), before.slots(skill_id(s)));
+        }
+        let id = agent_id(n.agents.len());
+        prop_assert_eq!(after.agent_slots(&id).expect("agent"), Slots::ZERO);
+    }
+
+    /// Slots within a budget follow the contract's formula, recomputed here from the reference.
+    #[test]
+    fn slots_within_follow_the_formula(n in naive(), w in 0u32..=86_400, aht in prop::option::of(1u64..3_600)) {
+        let floor = build(&n);
+        let budget = MaxWait::from_secs(w).expect("in range");
+        for s in 0..n.skills {
+            let e = n.expected(Some(s));
+            let got = floor.slots_within(Scope::Skill(floor.skill_index(&format!("s{s}")).expect("skill")), budget, aht.map(Duration::from_secs));
+            let want = match e.free {
+                Slots::Unlimited => Slots::Unlimited,
+                Slots::Count(free) => {
+                    let completions = match aht {
+                        Some(aht) if w > 0 => (e.busy as f64 * (1.0 - (-(f64::from(w)) / aht as f64).exp())).floor(),
+                        _ => 0.0,
+                    };
+                    let total = free as f64 + completions - e.queued as f64;
+                    Slots::Count(total.max(0.0) as u64)
+                }
+            };
+            // exp and exp_m1 may round differently exactly at an integer; allow that one step.
+            match (got.slots, want) {
+                (Slots::Count(g), Slots::Count(w)) => prop_assert!(g.abs_diff(w) <= 1, "got {} want {}", g, w),
+                (g, w) => prop_assert_eq!(g, w),
+            }
+        }
+    }
+
+    /// The decision never offers when no eligible agent has a free slot and the queue is at its limit.
+    #[test]
+    fn never_offers_without_room_and_queue_budget(
+        n in naive(),
+        max_queue in 0u64..8,
+        w in 0u32..=86_400,
+        aht in prop::option::of(1u64..3_600),
+        open in any::<bool>(),
+    ) {
+        let floor = build(&n);
+        let mut policy = OfferPolicy::new(MaxWait::from_secs(w).expect("in range"))
+            .with_max_queue(max_queue)
+            .with_missing_data(if open { Stance::FailOpen } else { Stance::FailClosed });
+        policy.aht = aht.map(Duration::from_secs);
+        for s in 0..n.skills {
+            let e = n.expected(Some(s));
+            let decision = floor.offer(skill_id(s), &policy);
+            if e.free == Slots::ZERO && e.queued >= max_queue {
+                prop_assert!(!decision.is_offer(), "{:?} {:?}", e, decision);
+            }
+            // A free slot for the newcomer is always an offer.
+            if e.free > Slots::Count(e.queued) {
+                prop_assert!(decision.is_offer(), "{:?} {:?}", e, decision);
+            }
+        }
+    }
+}
