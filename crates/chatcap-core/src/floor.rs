@@ -4,7 +4,7 @@ use std::cmp::Reverse;
 use std::collections::BTreeSet;
 use std::time::Duration;
 
-use crate::hash::FxMap;
+use crate::hash::{FxMap, StrIndex};
 use crate::{
     Agent, AgentId, AgentState, Capacity, GroupId, ModelError, QueuedVisitor, Skill, SkillId, Slots,
     Snapshot, Timestamp, VisitorId,
@@ -320,8 +320,8 @@ pub struct Floor {
     skills: Vec<Skill>,
     skill_index: FxMap<SkillId, SkillIdx>,
     agents: Vec<AgentRec>,
-    agent_index: FxMap<AgentId, u32>,
-    login_index: FxMap<String, u32>,
+    agent_index: StrIndex,
+    login_index: StrIndex,
     skill_agg: Vec<Aggregate>,
     total_agg: Aggregate,
     queues: Vec<SkillQueue>,
@@ -365,28 +365,28 @@ impl Floor {
             skills,
             skill_index,
             agents: Vec::with_capacity(agents.len()),
-            agent_index: FxMap::default(),
-            login_index: FxMap::default(),
+            agent_index: StrIndex::with_capacity(agents.len()),
+            login_index: StrIndex::with_capacity(agents.iter().filter(|a| a.login.is_some()).count()),
             total_agg: Aggregate::default(),
             visitors: FxMap::default(),
         };
-        floor.agent_index.reserve(agents.len());
 
         for agent in agents {
             let rec = floor.validate_agent(agent, taken_at)?;
             let i = index_u32(floor.agents.len());
-            if floor.agent_index.insert(rec.id.clone(), i).is_some() {
+            let recs = &floor.agents;
+            if floor.agent_index.insert(rec.id.as_str(), i, |p| recs[p as usize].id.as_str()).is_err() {
                 return Err(ModelError::DuplicateAgent { agent: rec.id });
             }
             if let Some(login) = &rec.login {
-                if let Some(&first) = floor.login_index.get(login.as_str()) {
+                let login_at = |p: u32| recs[p as usize].login.as_deref().unwrap_or_default();
+                if let Err(first) = floor.login_index.insert(login, i, login_at) {
                     return Err(ModelError::DuplicateLogin {
                         login: login.clone(),
-                        first: floor.agents[first as usize].id.clone(),
+                        first: recs[first as usize].id.clone(),
                         second: rec.id,
                     });
                 }
-                floor.login_index.insert(login.clone(), i);
             }
             if let Some(c) = rec.contribution() {
                 floor.total_agg.add(c);
@@ -495,13 +495,14 @@ impl Floor {
     /// # Ok::<(), chatcap_core::ModelError>(())
     /// ```
     pub fn agent(&self, id: &AgentId) -> Option<AgentView<'_>> {
-        let i = *self.agent_index.get(id)?;
+        let i = self.agent_index.get(id.as_str(), |p| self.agents[p as usize].id.as_str())?;
         Some(AgentView { floor: self, rec: &self.agents[i as usize] })
     }
 
     /// The agent with a login name, if it is on the floor.
     pub fn agent_by_login(&self, login: &str) -> Option<AgentView<'_>> {
-        let i = *self.login_index.get(login)?;
+        let i =
+            self.login_index.get(login, |p| self.agents[p as usize].login.as_deref().unwrap_or_default())?;
         Some(AgentView { floor: self, rec: &self.agents[i as usize] })
     }
 
@@ -754,8 +755,8 @@ impl Floor {
 
     fn agent_idx(&self, agent: &AgentId) -> Result<usize, ModelError> {
         self.agent_index
-            .get(agent)
-            .map(|&i| i as usize)
+            .get(agent.as_str(), |p| self.agents[p as usize].id.as_str())
+            .map(|i| i as usize)
             .ok_or_else(|| ModelError::UnknownAgent { agent: agent.clone() })
     }
 
