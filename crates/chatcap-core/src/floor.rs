@@ -240,17 +240,17 @@ fn saturate(n: u128) -> u64 {
 }
 
 #[derive(Clone, Debug)]
-struct AgentRec {
-    id: AgentId,
+pub(crate) struct AgentRec {
+    pub(crate) id: AgentId,
     login: Option<String>,
-    chat_state: AgentState,
+    pub(crate) chat_state: AgentState,
     voice_state: Option<AgentState>,
-    capacity: Capacity,
-    active: u32,
+    pub(crate) capacity: Capacity,
+    pub(crate) active: u32,
     /// Sorted, no repeats.
-    skills: Vec<SkillIdx>,
+    pub(crate) skills: Vec<SkillIdx>,
     group: Option<GroupId>,
-    state_since: Timestamp,
+    pub(crate) state_since: Timestamp,
 }
 
 impl AgentRec {
@@ -319,10 +319,12 @@ pub struct Floor {
     now: Timestamp,
     skills: Vec<Skill>,
     skill_index: FxMap<SkillId, SkillIdx>,
-    agents: Vec<AgentRec>,
+    pub(crate) agents: Vec<AgentRec>,
     agent_index: StrIndex,
     login_index: StrIndex,
     skill_agg: Vec<Aggregate>,
+    /// Per skill, the agents that have it, by position, ascending.
+    pub(crate) members: Vec<Vec<u32>>,
     total_agg: Aggregate,
     queues: Vec<SkillQueue>,
     visitors: FxMap<VisitorId, VisitorRec>,
@@ -361,6 +363,7 @@ impl Floor {
         let mut floor = Floor {
             now: taken_at,
             skill_agg: vec![Aggregate::default(); skills.len()],
+            members: vec![Vec::new(); skills.len()],
             queues: vec![SkillQueue::default(); skills.len()],
             skills,
             skill_index,
@@ -393,6 +396,9 @@ impl Floor {
                 for s in &rec.skills {
                     floor.skill_agg[s.get()].add(c);
                 }
+            }
+            for s in &rec.skills {
+                floor.members[s.get()].push(i);
             }
             floor.agents.push(rec);
         }
@@ -723,6 +729,10 @@ impl Floor {
                 if let Some(c) = rec.contribution() {
                     self.skill_agg[s.get()].add(c);
                 }
+                let members = &mut self.members[s.get()];
+                if let Err(at) = members.binary_search(&index_u32(i)) {
+                    members.insert(at, index_u32(i));
+                }
             }
             Event::SkillRemoved { agent, skill } => {
                 let i = self.agent_idx(agent)?;
@@ -734,6 +744,10 @@ impl Floor {
                 rec.skills.remove(pos);
                 if let Some(c) = rec.contribution() {
                     self.skill_agg[s.get()].remove(c);
+                }
+                let members = &mut self.members[s.get()];
+                if let Ok(at) = members.binary_search(&index_u32(i)) {
+                    members.remove(at);
                 }
             }
             Event::VisitorQueued { visitor, skill, priority } => {
@@ -753,7 +767,7 @@ impl Floor {
         Ok(())
     }
 
-    fn agent_idx(&self, agent: &AgentId) -> Result<usize, ModelError> {
+    pub(crate) fn agent_idx(&self, agent: &AgentId) -> Result<usize, ModelError> {
         self.agent_index
             .get(agent.as_str(), |p| self.agents[p as usize].id.as_str())
             .map(|i| i as usize)
@@ -844,8 +858,8 @@ fn index_u32(i: usize) -> u32 {
 /// One agent on a floor, read-only.
 #[derive(Clone, Copy, Debug)]
 pub struct AgentView<'a> {
-    floor: &'a Floor,
-    rec: &'a AgentRec,
+    pub(crate) floor: &'a Floor,
+    pub(crate) rec: &'a AgentRec,
 }
 
 impl<'a> AgentView<'a> {

@@ -50,6 +50,7 @@ mod model;
 mod offer;
 mod queue_state;
 mod slots;
+mod transfer;
 mod wait;
 
 pub use error::ModelError;
@@ -59,4 +60,7 @@ pub use model::{Agent, AgentState, Capacity, QueuedVisitor, Skill, Snapshot};
 pub use offer::{Decision, DeclineReason, OfferPolicy, Stance};
 pub use queue_state::{QueueState, QueueStateView, QueueTotals, SkillQueueState, SkillSelection};
 pub use slots::{Completion, MaxWait, Slots, SlotsWithin};
+pub use transfer::{
+    Candidate, Excluded, Exclusion, Ranking, TransferCandidates, TransferRequest, TransferTarget,
+};
 pub use wait::{Method, MissingData, WaitEstimate};

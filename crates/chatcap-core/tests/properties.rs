@@ -5,8 +5,9 @@ use std::collections::BTreeMap;
 use std::time::Duration;
 
 use chatcap_core::{
-    Agent, AgentId, AgentState, Capacity, Event, Floor, MaxWait, OfferPolicy, QueuedVisitor, Scope, Skill,
-    SkillId, Slots, Snapshot, Stance, Timestamp, VisitorId,
+    Agent, AgentId, AgentState, Capacity, Event, Exclusion, Floor, MaxWait, OfferPolicy, QueuedVisitor,
+    Ranking, Scope, Skill, SkillId, Slots, Snapshot, Stance, Timestamp, TransferRequest, TransferTarget,
+    VisitorId,
 };
 use proptest::prelude::*;
 
@@ -27,6 +28,7 @@ struct NaiveAgent {
     capacity: Capacity,
     active: u32,
     skills: Vec<bool>,
+    in_state_ms: u32,
 }
 
 /// The counts a scope should have, computed from scratch with signed arithmetic.
@@ -184,8 +186,15 @@ fn active() -> impl Strategy<Value = u32> {
 }
 
 fn naive_agent(skills: usize) -> impl Strategy<Value = NaiveAgent> {
-    (state(), capacity(), active(), prop::collection::vec(any::<bool>(), skills))
-        .prop_map(|(state, capacity, active, skills)| NaiveAgent { state, capacity, active, skills })
+    (state(), capacity(), active(), prop::collection::vec(any::<bool>(), skills), 0u32..4).prop_map(
+        |(state, capacity, active, skills, in_state)| NaiveAgent {
+            state,
+            capacity,
+            active,
+            skills,
+            in_state_ms: in_state * 1_000,
+        },
+    )
 }
 
 fn naive() -> impl Strategy<Value = Naive> {
@@ -214,9 +223,57 @@ fn event() -> impl Strategy<Value = Ev> {
 }
 
 fn to_agent(i: usize, a: &NaiveAgent) -> Agent {
-    Agent::new(agent_id(i), a.state, a.capacity)
+    let mut agent = Agent::new(agent_id(i), a.state, a.capacity)
         .with_active_chats(a.active)
-        .with_skills(a.skills.iter().enumerate().filter(|(_, h)| **h).map(|(s, _)| skill_id(s)))
+        .with_skills(a.skills.iter().enumerate().filter(|(_, h)| **h).map(|(s, _)| skill_id(s)));
+    agent.time_in_state = Duration::from_millis(u64::from(a.in_state_ms));
+    agent
+}
+
+/// The transfer rules of DESIGN.md, one agent at a time, in their stated order.
+fn naive_reason(n: &Naive, i: usize, from: usize, skill: Option<usize>, over: bool) -> Option<Exclusion> {
+    let a = &n.agents[i];
+    if i == from {
+        Some(Exclusion::IsCurrentOwner)
+    } else if a.state == AgentState::Offline {
+        Some(Exclusion::Offline)
+    } else if a.state == AgentState::Away {
+        Some(Exclusion::Away)
+    } else if skill.is_some_and(|s| s >= n.skills || !a.skills[s]) {
+        Some(Exclusion::MissingSkill)
+    } else if a.capacity == Capacity::Limited(0) {
+        Some(Exclusion::ZeroCapacity)
+    } else if !over && matches!(a.capacity, Capacity::Limited(l) if a.active >= l) {
+        Some(Exclusion::AtCapacity)
+    } else {
+        None
+    }
+}
+
+/// Sorts every candidate with a comparator written from the strategy's definition.
+fn naive_rank(n: &Naive, mut ids: Vec<usize>, strategy: Ranking) -> Vec<usize> {
+    let ratio = |a: &NaiveAgent| match a.capacity {
+        Capacity::Unlimited => (0i128, 1i128),
+        Capacity::Limited(l) => (i128::from(a.active), i128::from(l)),
+    };
+    let free = |a: &NaiveAgent| match a.capacity {
+        Capacity::Unlimited => i128::MAX,
+        Capacity::Limited(l) => (i128::from(l) - i128::from(a.active)).max(0),
+    };
+    ids.sort_by(|&x, &y| {
+        let (a, b) = (&n.agents[x], &n.agents[y]);
+        let by = match strategy {
+            Ranking::LeastLoaded => {
+                let ((an, ad), (bn, bd)) = (ratio(a), ratio(b));
+                (an * bd).cmp(&(bn * ad))
+            }
+            Ranking::MostFree => free(b).cmp(&free(a)),
+            Ranking::FewestChats => a.active.cmp(&b.active),
+            Ranking::LongestInState => b.in_state_ms.cmp(&a.in_state_ms),
+        };
+        by.then_with(|| agent_id(x).cmp(&agent_id(y)))
+    });
+    ids
 }
 
 fn build(n: &Naive) -> Floor {
@@ -382,5 +439,61 @@ proptest! {
                 prop_assert!(decision.is_offer(), "{:?} {:?}", e, decision);
             }
         }
+    }
+
+    /// Transfer candidates equal a naive reference that filters and sorts everything, for every
+    /// strategy, with and without a limit, an explanation or over-capacity transfers.
+    #[test]
+    fn transfer_candidates_match_a_full_sort(
+        n in naive(),
+        from in any::<usize>(),
+        target in prop_oneof![(0usize..6).prop_map(Some), any::<usize>().prop_map(|_| None)],
+        to_agent in any::<usize>(),
+        strategy in prop::sample::select(Ranking::ALL.to_vec()),
+        over in any::<bool>(),
+        limit in prop::option::of(0usize..6),
+        explain in any::<bool>(),
+    ) {
+        let floor = build(&n);
+        let count = n.agents.len();
+        let from = from % count;
+        let from_id = agent_id(from);
+        let to_id = agent_id(to_agent % count);
+        // Skills s0..s5 sit at the same positions on both floors; on `floor`, those past its
+        // skill count are not defined, so an index from `wide` names nothing there.
+        let wide = Floor::new(Snapshot { skills: (0..6).map(|s| Skill::new(skill_id(s))).collect(), ..Snapshot::default() })
+            .expect("valid");
+        let to = match target {
+            Some(s) => TransferTarget::Skill(wide.skill_index(&format!("s{s}")).expect("skill")),
+            None => TransferTarget::Agent(&to_id),
+        };
+        let mut req = TransferRequest::new(&from_id, to).with_strategy(strategy);
+        req.allow_over_capacity = over;
+        req.limit = limit;
+        req.explain = explain;
+        let got = floor.transfer_candidates(&req).expect("known agents");
+
+        let pool: Vec<usize> = match target {
+            Some(_) => (0..count).collect(),
+            None => vec![to_agent % count],
+        };
+        let need = target;
+        let reasons: Vec<(usize, Option<Exclusion>)> =
+            pool.iter().map(|&i| (i, naive_reason(&n, i, from, need, over))).collect();
+        let mut want = naive_rank(&n, reasons.iter().filter(|(_, r)| r.is_none()).map(|&(i, _)| i).collect(), strategy);
+        want.truncate(limit.unwrap_or(usize::MAX));
+        let got_ids: Vec<String> = got.candidates.iter().map(|c| c.agent.to_string()).collect();
+        let want_ids: Vec<String> = want.iter().map(|&i| agent_id(i).to_string()).collect();
+        prop_assert_eq!(got_ids, want_ids);
+        for c in &got.candidates {
+            prop_assert!(over || c.free.is_available(), "candidate without room: {:?}", c);
+        }
+        let want_excluded: Vec<(String, Exclusion)> = if explain {
+            reasons.iter().filter_map(|&(i, r)| r.map(|r| (agent_id(i).to_string(), r))).collect()
+        } else {
+            Vec::new()
+        };
+        let got_excluded: Vec<(String, Exclusion)> = got.excluded.iter().map(|e| (e.agent.to_string(), e.reason)).collect();
+        prop_assert_eq!(got_excluded, want_excluded);
     }
 }
