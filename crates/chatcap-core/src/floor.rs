@@ -836,6 +836,23 @@ impl Floor {
         Ok(())
     }
 
+    /// The next visitor of a skill's queue, without cloning anything.
+    pub(crate) fn head_of(&self, skill: SkillIdx) -> Option<(VisitorId, Timestamp)> {
+        let &(_, arrived_at, id) = self.queues.get(skill.get())?.by_service.first()?;
+        Some((id, arrived_at))
+    }
+
+    /// Serves a queued visitor with agent `i`: the visitor leaves the queue, the agent takes the
+    /// chat. The caller has checked that both exist and that `now` is not in the past.
+    pub(crate) fn serve(&mut self, now: Timestamp, visitor: VisitorId, i: usize) -> Result<(), ModelError> {
+        self.check_can_add_chat(i)?;
+        let s = self.dequeue(visitor)?;
+        self.queues[s.get()].dequeued += 1;
+        self.update_agent(i, |a| a.active += 1);
+        self.now = now;
+        Ok(())
+    }
+
     fn dequeue(&mut self, visitor: VisitorId) -> Result<SkillIdx, ModelError> {
         let v = self.visitors.remove(&visitor).ok_or(ModelError::UnknownVisitor { visitor })?;
         let q = &mut self.queues[v.skill.get()];

@@ -139,7 +139,8 @@ pub enum Exclusion {
     MissingSkill,
     /// The agent's capacity is `Limited(0)`.
     ZeroCapacity,
-    /// The agent has no free capacity (and the request does not allow exceeding it).
+    /// The agent has no free capacity (and the request does not allow exceeding it), or already
+    /// holds the most chats that can be counted.
     AtCapacity,
 }
 
@@ -196,8 +197,8 @@ pub struct TransferCandidates<'a> {
 }
 
 /// The part of a ranking key that depends on the strategy; ties fall to the agent id.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Key {
+#[derive(Clone, Copy, Debug)]
+pub(crate) enum Key {
     /// active / limit, compared exactly by cross-multiplying; `den` is never 0.
     Ratio {
         num: u64,
@@ -224,13 +225,22 @@ impl Ord for Key {
     }
 }
 
+// Equality follows the order: 1/2 and 2/4 are the same load.
+impl PartialEq for Key {
+    fn eq(&self, other: &Self) -> bool {
+        self.cmp(other) == Ordering::Equal
+    }
+}
+
+impl Eq for Key {}
+
 impl PartialOrd for Key {
     fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
         Some(self.cmp(other))
     }
 }
 
-fn key(strategy: Ranking, rec: &AgentRec) -> Key {
+pub(crate) fn key(strategy: Ranking, rec: &AgentRec) -> Key {
     match strategy {
         Ranking::LeastLoaded => match rec.capacity {
             Capacity::Unlimited => Key::Ratio { num: 0, den: 1 },
@@ -302,7 +312,8 @@ fn exclusion(rec: &AgentRec, owner: usize, i: usize, need: Need, over: bool) -> 
     if rec.capacity.is_zero() {
         return Some(Exclusion::ZeroCapacity);
     }
-    if !over && !rec.capacity.free(rec.active).is_available() {
+    // An agent that cannot count one more chat is full whatever the policy.
+    if (!over && !rec.capacity.free(rec.active).is_available()) || rec.active == u32::MAX {
         return Some(Exclusion::AtCapacity);
     }
     None

@@ -6,8 +6,8 @@ use std::time::Duration;
 
 use chatcap_core::{
     Agent, AgentId, AgentState, Capacity, Event, Exclusion, Floor, MaxWait, OfferPolicy, QueuedVisitor,
-    Ranking, Scope, Skill, SkillId, Slots, Snapshot, Stance, Timestamp, TransferRequest, TransferTarget,
-    VisitorId,
+    Ranking, RouteBy, Routed, Router, Scope, Skill, SkillId, Slots, Snapshot, Stance, Timestamp,
+    TransferRequest, TransferTarget, VisitorId,
 };
 use proptest::prelude::*;
 
@@ -20,6 +20,8 @@ struct Naive {
     agents: Vec<NaiveAgent>,
     /// visitor id -> skill
     queue: BTreeMap<u64, usize>,
+    /// The time of the next event, in ms.
+    clock: i64,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -28,8 +30,12 @@ struct NaiveAgent {
     capacity: Capacity,
     active: u32,
     skills: Vec<bool>,
-    in_state_ms: u32,
+    /// When the agent entered its state, in ms.
+    since: i64,
 }
+
+/// The snapshot time of every generated floor, in ms.
+const T0_MS: i64 = 1_000_000;
 
 /// The counts a scope should have, computed from scratch with signed arithmetic.
 #[derive(Debug, PartialEq)]
@@ -68,7 +74,11 @@ impl Naive {
         let n = self.agents.len();
         match *ev {
             Ev::State(a, state) => {
-                self.agents[a % n].state = state;
+                let agent = &mut self.agents[a % n];
+                if agent.state != state {
+                    agent.state = state;
+                    agent.since = self.clock;
+                }
             }
             Ev::Capacity(a, capacity) => self.agents[a % n].capacity = capacity,
             Ev::Start(a) => {
@@ -192,7 +202,7 @@ fn naive_agent(skills: usize) -> impl Strategy<Value = NaiveAgent> {
             capacity,
             active,
             skills,
-            in_state_ms: in_state * 1_000,
+            since: T0_MS - i64::from(in_state) * 1_000,
         },
     )
 }
@@ -203,7 +213,7 @@ fn naive() -> impl Strategy<Value = Naive> {
             prop::collection::vec(naive_agent(skills), 1..10),
             prop::collection::btree_map(0u64..20, 0..skills, 0..6),
         )
-            .prop_map(move |(agents, queue)| Naive { skills, agents, queue })
+            .prop_map(move |(agents, queue)| Naive { skills, agents, queue, clock: T0_MS })
     })
 }
 
@@ -226,7 +236,7 @@ fn to_agent(i: usize, a: &NaiveAgent) -> Agent {
     let mut agent = Agent::new(agent_id(i), a.state, a.capacity)
         .with_active_chats(a.active)
         .with_skills(a.skills.iter().enumerate().filter(|(_, h)| **h).map(|(s, _)| skill_id(s)));
-    agent.time_in_state = Duration::from_millis(u64::from(a.in_state_ms));
+    agent.time_in_state = Duration::from_millis((T0_MS - a.since) as u64);
     agent
 }
 
@@ -243,7 +253,7 @@ fn naive_reason(n: &Naive, i: usize, from: usize, skill: Option<usize>, over: bo
         Some(Exclusion::MissingSkill)
     } else if a.capacity == Capacity::Limited(0) {
         Some(Exclusion::ZeroCapacity)
-    } else if !over && matches!(a.capacity, Capacity::Limited(l) if a.active >= l) {
+    } else if (!over && matches!(a.capacity, Capacity::Limited(l) if a.active >= l)) || a.active == u32::MAX {
         Some(Exclusion::AtCapacity)
     } else {
         None
@@ -269,7 +279,7 @@ fn naive_rank(n: &Naive, mut ids: Vec<usize>, strategy: Ranking) -> Vec<usize> {
             }
             Ranking::MostFree => free(b).cmp(&free(a)),
             Ranking::FewestChats => a.active.cmp(&b.active),
-            Ranking::LongestInState => b.in_state_ms.cmp(&a.in_state_ms),
+            Ranking::LongestInState => a.since.cmp(&b.since),
         };
         by.then_with(|| agent_id(x).cmp(&agent_id(y)))
     });
@@ -277,7 +287,7 @@ fn naive_rank(n: &Naive, mut ids: Vec<usize>, strategy: Ranking) -> Vec<usize> {
 }
 
 fn build(n: &Naive) -> Floor {
-    let t0 = Timestamp::from_millis(1_000_000);
+    let t0 = Timestamp::from_millis(T0_MS);
     let snapshot = Snapshot {
         taken_at: t0,
         skills: (0..n.skills).map(|s| Skill::new(skill_id(s))).collect(),
@@ -311,6 +321,7 @@ fn assert_matches(floor: &Floor, naive: &Naive) -> Result<(), TestCaseError> {
     for (i, a) in naive.agents.iter().enumerate() {
         let v = floor.agent(&agent_id(i)).expect("agent");
         prop_assert_eq!((v.chat_state(), v.capacity(), v.active_chats()), (a.state, a.capacity, a.active));
+        prop_assert_eq!(v.state_since().as_millis(), a.since);
         let skills: Vec<bool> = (0..naive.skills).map(|s| v.has_skill(skill_id(s))).collect();
         prop_assert_eq!(&skills, &a.skills);
     }
@@ -329,7 +340,8 @@ proptest! {
         assert_matches(&floor, &naive)?;
         for (k, ev) in events.iter().enumerate() {
             let before = floor.to_snapshot();
-            let now = Timestamp::from_millis(1_000_000 + k as i64);
+            let now = Timestamp::from_millis(T0_MS + k as i64);
+            naive.clock = now.as_millis();
             let accepted = naive.apply(ev);
             prop_assert_eq!(apply_to_floor(&mut floor, &naive, ev, now), accepted, "event {:?}", ev);
             if !accepted {
@@ -496,4 +508,125 @@ proptest! {
         let got_excluded: Vec<(String, Exclusion)> = got.excluded.iter().map(|e| (e.agent.to_string(), e.reason)).collect();
         prop_assert_eq!(got_excluded, want_excluded);
     }
+
+    /// Routing picks what a full scan would: the head of the queue (priority, then arrival, then
+    /// id) goes to the best agent that is Online with a free slot and the skill; round robin goes
+    /// to the next such agent by id after the last one served. Nobody is given a chat beyond
+    /// capacity, and the floor stays equal to the reference throughout.
+    #[test]
+    fn routing_matches_a_full_scan(
+        start in naive(),
+        route_by in prop_oneof![
+            prop::sample::select(Ranking::ALL.to_vec()).prop_map(RouteBy::Ranking),
+            Just(RouteBy::RoundRobin),
+        ],
+        ops in prop::collection::vec(prop_oneof![
+            3 => any::<usize>().prop_map(Op::Route),
+            2 => any::<usize>().prop_map(Op::Arrive),
+            3 => event().prop_filter("agent events only", |e| !matches!(e, Ev::Queue(..) | Ev::Dequeue(_) | Ev::Abandon(_))).prop_map(Op::Event),
+        ], 0..40),
+    ) {
+        let mut naive = start;
+        let mut router = Router::new(build(&naive), route_by, &[]).expect("no relaxations");
+        // (arrival ms, visitor id) -> skill; the snapshot's visitors all arrived at t0.
+        let mut queue: BTreeMap<(i64, u64), usize> = naive.queue.iter().map(|(&v, &s)| ((0, v), s)).collect();
+        let mut cursor: Vec<Option<usize>> = vec![None; naive.skills];
+        let mut next_visitor = 100u64;
+        for (k, op) in ops.iter().enumerate() {
+            let t = k as i64 + 1;
+            let now = Timestamp::from_millis(T0_MS + t);
+            naive.clock = now.as_millis();
+            match op {
+                Op::Event(ev) => {
+                    let accepted = naive.apply(ev);
+                    let ok = apply_via_router(&mut router, &naive, ev, now);
+                    prop_assert_eq!(ok, accepted);
+                }
+                Op::Arrive(s) => {
+                    let s = s % naive.skills;
+                    let v = next_visitor;
+                    next_visitor += 1;
+                    router.apply(now, Event::VisitorQueued { visitor: VisitorId(v), skill: &skill_id(s), priority: 0 }).expect("new visitor");
+                    naive.queue.insert(v, s);
+                    queue.insert((t, v), s);
+                }
+                Op::Route(s) => {
+                    let s = s % naive.skills;
+                    let idx = router.floor().skill_index(&format!("s{s}")).expect("skill");
+                    let got = router.route(now, idx).expect("in time");
+                    let head = queue.iter().find(|&(_, &qs)| qs == s).map(|(&key, _)| key);
+                    let want = match head {
+                        None => Routed::QueueEmpty,
+                        Some((arrived, v)) => {
+                            let able: Vec<usize> = (0..naive.agents.len()).filter(|&i| {
+                                let a = &naive.agents[i];
+                                a.state == AgentState::Online && a.skills[s] && a.active < u32::MAX && match a.capacity {
+                                    Capacity::Unlimited => true,
+                                    Capacity::Limited(l) => a.active < l,
+                                }
+                            }).collect();
+                            let chosen = match route_by {
+                                RouteBy::Ranking(r) => naive_rank(&naive, able, r).first().copied(),
+                                RouteBy::RoundRobin => {
+                                    let mut by_id = able;
+                                    by_id.sort_by_key(|&i| agent_id(i));
+                                    let after = cursor[s].map(agent_id);
+                                    by_id.iter().copied().find(|&i| after.as_ref().is_some_and(|c| agent_id(i) > *c))
+                                        .or(by_id.first().copied())
+                                }
+                            };
+                            match chosen {
+                                None => Routed::NoAgent { visitor: VisitorId(v) },
+                                Some(i) => {
+                                    queue.remove(&(arrived, v));
+                                    naive.queue.remove(&v);
+                                    naive.agents[i].active += 1;
+                                    cursor[s] = Some(i);
+                                    Routed::Assigned { visitor: VisitorId(v), agent: agent_id(i), via_fallback: None }
+                                }
+                            }
+                        }
+                    };
+                    prop_assert_eq!(&got, &want);
+                    if let Routed::Assigned { agent, .. } = &got {
+                        let a = router.floor().agent(agent).expect("agent");
+                        let within = match a.capacity() {
+                            Capacity::Unlimited => true,
+                            Capacity::Limited(l) => a.active_chats() <= l,
+                        };
+                        prop_assert!(within, "routed beyond capacity: {:?}", a);
+                    }
+                }
+            }
+            assert_matches(router.floor(), &naive)?;
+        }
+    }
+}
+
+#[derive(Clone, Debug)]
+enum Op {
+    Route(usize),
+    Arrive(usize),
+    Event(Ev),
+}
+
+fn apply_via_router(router: &mut Router, naive: &Naive, ev: &Ev, now: Timestamp) -> bool {
+    let n = naive.agents.len();
+    let ids: Vec<AgentId> = (0..n).map(agent_id).collect();
+    let sk = |s: usize| skill_id(s % naive.skills);
+    let r = match *ev {
+        Ev::State(a, state) => router.apply(now, Event::StateChanged { agent: &ids[a % n], state }),
+        Ev::Capacity(a, capacity) => {
+            router.apply(now, Event::CapacityChanged { agent: &ids[a % n], capacity })
+        }
+        Ev::Start(a) => router.apply(now, Event::ChatStarted { agent: &ids[a % n] }),
+        Ev::End(a) => router.apply(now, Event::ChatEnded { agent: &ids[a % n] }),
+        Ev::Transfer(f, t) => {
+            router.apply(now, Event::ChatTransferred { from: &ids[f % n], to: &ids[t % n] })
+        }
+        Ev::AddSkill(a, s) => router.apply(now, Event::SkillAdded { agent: &ids[a % n], skill: &sk(s) }),
+        Ev::RemoveSkill(a, s) => router.apply(now, Event::SkillRemoved { agent: &ids[a % n], skill: &sk(s) }),
+        Ev::Queue(..) | Ev::Dequeue(_) | Ev::Abandon(_) => unreachable!("filtered out"),
+    };
+    r.is_ok()
 }
