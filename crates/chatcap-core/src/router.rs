@@ -203,10 +203,10 @@ impl Router {
         let open = self.relax[s].iter().take_while(|(after, _)| *after <= waited).map(|&(_, f)| f);
         let mut best: Option<(Entry, SkillIdx)> = None;
         for pool in std::iter::once(skill).chain(open) {
-            if let Some(entry) = self.pick(pool, self.cursor[s]) {
-                if best.is_none_or(|(b, _)| self.better(entry, b, self.cursor[s])) {
-                    best = Some((entry, pool));
-                }
+            if let Some(entry) = self.pick(pool, self.cursor[s])
+                && best.is_none_or(|(b, _)| self.better(entry, b, self.cursor[s]))
+            {
+                best = Some((entry, pool));
             }
         }
         let Some(((_, rank, i), pool)) = best else {
