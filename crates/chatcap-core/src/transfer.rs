@@ -393,8 +393,9 @@ impl Floor {
             }
             TransferTarget::Skill(skill) => match skill.resolve(self) {
                 Some(s) if !request.explain => {
+                    // Members have the skill: no need to look it up in each agent's list.
                     for &i in &self.members[s.get()] {
-                        consider(i as usize, Need::Skill(s), &mut out);
+                        consider(i as usize, Need::Nothing, &mut out);
                     }
                 }
                 need => {
