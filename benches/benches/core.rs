@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use chatcap_benches::{Rng, SIZES, SKILLS, criterion, skill_id, snapshot};
 use chatcap_core::{
-    AgentId, Decision, Event, Floor, MaxWait, OfferPolicy, Scope, Slots, VisitorId, WaitEstimate,
+    AgentId, Decision, Event, Floor, MaxWait, OfferPolicy, Scope, Slots, VisitorId, WaitEstimate, Weight,
 };
 use criterion::{BatchSize, BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 
@@ -85,8 +85,12 @@ fn events(c: &mut Criterion) {
             b.iter(|| {
                 let agent = &ids[k & 1023];
                 k += 1;
-                floor.apply(now, Event::ChatStarted { agent: black_box(agent) }).expect("known agent");
-                floor.apply(now, Event::ChatEnded { agent: black_box(agent) }).expect("known agent");
+                floor
+                    .apply(now, Event::ChatStarted { agent: black_box(agent), weight: Weight::ONE })
+                    .expect("known agent");
+                floor
+                    .apply(now, Event::ChatEnded { agent: black_box(agent), weight: Weight::ONE })
+                    .expect("known agent");
             })
         });
         let states = [chatcap_core::AgentState::Away, chatcap_core::AgentState::Online];

@@ -6,6 +6,7 @@ use chatcap_benches::{SIZES, criterion, skill_id, snapshot};
 
 use chatcap_core::{
     AgentId, Event, Floor, Ranking, RouteBy, Routed, Router, TransferRequest, TransferTarget, VisitorId,
+    Weight,
 };
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 
@@ -66,7 +67,9 @@ fn routing(c: &mut Criterion) {
                     loop {
                         match router.route(now, black_box(s)).expect("in time") {
                             Routed::Assigned { visitor: v, agent, .. } => {
-                                router.apply(now, Event::ChatEnded { agent: &agent }).expect("held");
+                                router
+                                    .apply(now, Event::ChatEnded { agent: &agent, weight: Weight::ONE })
+                                    .expect("held");
                                 if v == visitor {
                                     break;
                                 }

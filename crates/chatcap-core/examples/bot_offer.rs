@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use chatcap_core::{
     Agent, AgentId, AgentState, Capacity, Event, Floor, MaxWait, ModelError, OfferPolicy, QueuedVisitor,
-    Skill, SkillId, Snapshot, Stance, Timestamp, VisitorId,
+    Skill, SkillId, Snapshot, Stance, Timestamp, VisitorId, Weight,
 };
 
 fn main() -> Result<(), ModelError> {
@@ -52,7 +52,7 @@ fn main() -> Result<(), ModelError> {
     // Ann takes a sales chat; two more billing visitors arrive.
     let ann = AgentId::from("ann");
     let t1 = t0.saturating_add(Duration::from_secs(5));
-    floor.apply(t1, Event::ChatStarted { agent: &ann })?;
+    floor.apply(t1, Event::ChatStarted { agent: &ann, weight: Weight::ONE })?;
     floor.apply(t1, Event::VisitorQueued { visitor: VisitorId(2), skill: &billing, priority: 0 })?;
     floor.apply(t1, Event::VisitorQueued { visitor: VisitorId(3), skill: &billing, priority: 0 })?;
     println!("after ann takes a chat and two billing visitors queue:");

@@ -53,6 +53,7 @@ mod router;
 mod slots;
 mod transfer;
 mod wait;
+mod weight;
 
 pub use error::ModelError;
 pub use floor::{AgentView, Event, Floor, Scope, SkillIdx, SkillKey, Summary};
@@ -66,3 +67,4 @@ pub use transfer::{
     Candidate, Excluded, Exclusion, Ranking, TransferCandidates, TransferRequest, TransferTarget,
 };
 pub use wait::{Method, MissingData, WaitEstimate};
+pub use weight::Weight;

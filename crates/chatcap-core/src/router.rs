@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use crate::floor::AgentRec;
 use crate::transfer::{Key, key};
-use crate::{AgentId, Event, Floor, ModelError, Ranking, SkillId, SkillIdx, Timestamp, VisitorId};
+use crate::{AgentId, Event, Floor, ModelError, Ranking, SkillId, SkillIdx, Timestamp, VisitorId, Weight};
 
 /// How the router picks among the agents that can take a new chat. Every rule breaks ties by
 /// agent id.
@@ -69,8 +69,8 @@ type Entry = (Key, u32, u32);
 
 /// A floor that routes new chats.
 ///
-/// It keeps, per skill, the agents that can take a new chat now (`Online`, not `Limited(0)`,
-/// with a free slot), ordered by the routing rule, so that [`Router::route`] reads the best agent
+/// It keeps, per skill, the agents that can take a new plain chat now (`Online`, with a free
+/// slot: room for a chat of [`Weight::ONE`]), ordered by the routing rule, so that [`Router::route`] reads the best agent
 /// instead of scanning the floor. Events go through [`Router::apply`], which keeps the floor's
 /// aggregates and this index current; with the index an event costs a few ordered-set updates per
 /// skill of the agents it names.
@@ -270,9 +270,9 @@ impl Router {
 /// The one key of round robin: order by id rank alone.
 const RR_KEY: Key = Key::Active(0);
 
-/// Online with a free slot, and able to count one more chat.
+/// Online with room for a plain chat.
 fn routable(rec: &AgentRec) -> bool {
-    rec.chat_state.takes_new_chats() && rec.capacity.free(rec.active).is_available() && rec.active < u32::MAX
+    rec.chat_state.takes_new_chats() && rec.fits(Weight::ONE)
 }
 
 fn resolve(floor: &Floor, skill: &SkillId) -> Result<SkillIdx, ModelError> {
@@ -286,11 +286,11 @@ fn named_agents(floor: &Floor, event: &Event<'_>) -> [Option<usize>; 2] {
         Event::StateChanged { agent, .. }
         | Event::VoiceStateChanged { agent, .. }
         | Event::CapacityChanged { agent, .. }
-        | Event::ChatStarted { agent }
-        | Event::ChatEnded { agent }
+        | Event::ChatStarted { agent, .. }
+        | Event::ChatEnded { agent, .. }
         | Event::SkillAdded { agent, .. }
         | Event::SkillRemoved { agent, .. } => [idx(agent), None],
-        Event::ChatTransferred { from, to } => [idx(from), idx(to)],
+        Event::ChatTransferred { from, to, .. } => [idx(from), idx(to)],
         Event::VisitorQueued { .. } | Event::VisitorDequeued { .. } | Event::VisitorAbandoned { .. } => {
             [None, None]
         }

@@ -5,17 +5,18 @@ use std::collections::BinaryHeap;
 use std::fmt;
 
 use crate::floor::AgentRec;
-use crate::{AgentId, AgentState, Capacity, Floor, ModelError, SkillIdx, SkillKey, Slots, Timestamp};
+use crate::{AgentId, AgentState, Capacity, Floor, ModelError, SkillIdx, SkillKey, Slots, Timestamp, Weight};
 
 /// How candidates are ranked. Every strategy breaks ties by agent id, so the same floor always
 /// gives the same order.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize), serde(rename_all = "kebab-case"))]
 pub enum Ranking {
-    /// Ascending load ratio `active / limit`; an unlimited agent's ratio is 0.
+    /// Ascending load ratio `load / limit` (with plain chats, `active / limit`); an unlimited
+    /// agent's ratio is 0.
     #[default]
     LeastLoaded,
-    /// Descending free slots; unlimited agents first.
+    /// Descending free capacity; unlimited agents first.
     MostFree,
     /// Ascending active chats.
     FewestChats,
@@ -84,10 +85,13 @@ pub struct TransferRequest<'a> {
     /// Whether to list every agent left out, with its reason. Without it the answer lists no
     /// exclusions and a skill transfer looks only at the agents with the skill.
     pub explain: bool,
+    /// What the chat costs of the receiving agent's capacity.
+    pub weight: Weight,
 }
 
 impl<'a> TransferRequest<'a> {
-    /// A request ranked least-loaded, within capacity, with no limit and no explanation.
+    /// A request for a plain chat, ranked least-loaded, within capacity, with no limit and no
+    /// explanation.
     pub const fn new(from: &'a AgentId, to: TransferTarget<'a>) -> Self {
         Self {
             from,
@@ -96,7 +100,14 @@ impl<'a> TransferRequest<'a> {
             allow_over_capacity: false,
             limit: None,
             explain: false,
+            weight: Weight::ONE,
         }
+    }
+
+    /// Sets the chat's weight.
+    pub const fn with_weight(mut self, weight: Weight) -> Self {
+        self.weight = weight;
+        self
     }
 
     /// Sets the ranking.
@@ -139,8 +150,8 @@ pub enum Exclusion {
     MissingSkill,
     /// The agent's capacity is `Limited(0)`.
     ZeroCapacity,
-    /// The agent has no free capacity (and the request does not allow exceeding it), or already
-    /// holds the most chats that can be counted.
+    /// The agent has no room for the chat's weight (and the request does not allow exceeding
+    /// capacity), or already holds the most chats that can be counted.
     AtCapacity,
 }
 
@@ -171,7 +182,7 @@ pub struct Candidate<'a> {
     pub agent: &'a AgentId,
     /// Its chat state (`Online` or `Occupied`).
     pub state: AgentState,
-    /// Its free slots.
+    /// Its free capacity in whole slots.
     pub free: Slots,
     /// Chats it holds now.
     pub active_chats: u32,
@@ -244,9 +255,9 @@ pub(crate) fn key(strategy: Ranking, rec: &AgentRec) -> Key {
     match strategy {
         Ranking::LeastLoaded => match rec.capacity {
             Capacity::Unlimited => Key::Ratio { num: 0, den: 1 },
-            Capacity::Limited(n) => Key::Ratio { num: u64::from(rec.active), den: u64::from(n.max(1)) },
+            Capacity::Limited(n) => Key::Ratio { num: rec.load, den: u64::from(n.max(1)) * Weight::SCALE },
         },
-        Ranking::MostFree => Key::Free(rec.capacity.free(rec.active)),
+        Ranking::MostFree => Key::Free(rec.free_thousandths().map_or(Slots::Unlimited, Slots::Count)),
         Ranking::FewestChats => Key::Active(rec.active),
         Ranking::LongestInState => Key::Since(rec.state_since),
     }
@@ -292,7 +303,7 @@ enum Need {
 }
 
 /// Why `rec` cannot take the chat, or `None` if it can.
-fn exclusion(rec: &AgentRec, owner: usize, i: usize, need: Need, over: bool) -> Option<Exclusion> {
+fn exclusion(rec: &AgentRec, owner: usize, i: usize, need: Need, over: bool, w: Weight) -> Option<Exclusion> {
     if i == owner {
         return Some(Exclusion::IsCurrentOwner);
     }
@@ -313,7 +324,7 @@ fn exclusion(rec: &AgentRec, owner: usize, i: usize, need: Need, over: bool) -> 
         return Some(Exclusion::ZeroCapacity);
     }
     // An agent that cannot count one more chat is full whatever the policy.
-    if (!over && !rec.capacity.free(rec.active).is_available()) || rec.active == u32::MAX {
+    if (!over && !rec.fits(w)) || rec.active == u32::MAX {
         return Some(Exclusion::AtCapacity);
     }
     None
@@ -323,8 +334,9 @@ impl Floor {
     /// Who can take the chat that `request.from` holds: candidates ranked by the request's
     /// strategy (ties by agent id) and, with `explain`, every other agent with its reason.
     ///
-    /// A candidate is `Online` or `Occupied`, is not the holder, has the target skill, and has a
-    /// free slot unless the request allows exceeding capacity; `Limited(0)` never qualifies.
+    /// A candidate is `Online` or `Occupied`, is not the holder, has the target skill, and has
+    /// room for the chat's weight unless the request allows exceeding capacity; `Limited(0)`
+    /// never qualifies.
     /// With a limit `k` the best `k` are found without sorting the rest. Without `explain`, a
     /// skill transfer looks only at the agents with the skill.
     ///
@@ -366,7 +378,7 @@ impl Floor {
         let mut heap: BinaryHeap<Ranked<'a>> = BinaryHeap::new();
         let mut consider = |i: usize, need: Need, out: &mut TransferCandidates<'a>| {
             let rec = &self.agents[i];
-            match exclusion(rec, owner, i, need, over) {
+            match exclusion(rec, owner, i, need, over, request.weight) {
                 Some(reason) => {
                     if request.explain {
                         out.excluded.push(Excluded { agent: &rec.id, reason });
@@ -412,7 +424,7 @@ impl Floor {
             .map(|r| Candidate {
                 agent: &r.rec.id,
                 state: r.rec.chat_state,
-                free: r.rec.capacity.free(r.rec.active),
+                free: r.rec.free_slots(),
                 active_chats: r.rec.active,
             })
             .collect();

@@ -7,7 +7,7 @@ use std::time::Duration;
 use chatcap_core::{
     Agent, AgentId, AgentState, Capacity, Event, Exclusion, Floor, MaxWait, OfferPolicy, QueuedVisitor,
     Ranking, RouteBy, Routed, Router, Scope, Skill, SkillId, Slots, Snapshot, Stance, Timestamp,
-    TransferRequest, TransferTarget, VisitorId,
+    TransferRequest, TransferTarget, VisitorId, Weight,
 };
 use proptest::prelude::*;
 
@@ -29,6 +29,8 @@ struct NaiveAgent {
     state: AgentState,
     capacity: Capacity,
     active: u32,
+    /// What the chats cost together, in thousandths of a slot.
+    load: u64,
     skills: Vec<bool>,
     /// When the agent entered its state, in ms.
     since: i64,
@@ -61,7 +63,7 @@ impl Naive {
             e.busy += u64::from(a.active);
             match a.capacity {
                 Capacity::Unlimited => e.unlimited += 1,
-                Capacity::Limited(n) => free += (i128::from(n) - i128::from(a.active)).max(0),
+                Capacity::Limited(n) => free += (i128::from(n) * 1000 - i128::from(a.load)).max(0) / 1000,
             }
         }
         e.free = if e.unlimited > 0 { Slots::Unlimited } else { Slots::Count(free as u64) };
@@ -81,27 +83,31 @@ impl Naive {
                 }
             }
             Ev::Capacity(a, capacity) => self.agents[a % n].capacity = capacity,
-            Ev::Start(a) => {
+            Ev::Start(a, w) => {
                 let ag = &mut self.agents[a % n];
-                if ag.active == u32::MAX {
+                if !can_start(ag, w) {
                     return false;
                 }
                 ag.active += 1;
+                ag.load += w;
             }
-            Ev::End(a) => {
+            Ev::End(a, w) => {
                 let ag = &mut self.agents[a % n];
-                if ag.active == 0 {
+                if !can_end(ag, w) {
                     return false;
                 }
                 ag.active -= 1;
+                ag.load -= w;
             }
-            Ev::Transfer(f, t) => {
+            Ev::Transfer(f, t, w) => {
                 let (f, t) = (f % n, t % n);
-                if f == t || self.agents[f].active == 0 || self.agents[t].active == u32::MAX {
+                if f == t || !can_end(&self.agents[f], w) || !can_start(&self.agents[t], w) {
                     return false;
                 }
                 self.agents[f].active -= 1;
+                self.agents[f].load -= w;
                 self.agents[t].active += 1;
+                self.agents[t].load += w;
             }
             Ev::AddSkill(a, s) => {
                 let slot = &mut self.agents[a % n].skills[s % self.skills];
@@ -133,13 +139,36 @@ impl Naive {
     }
 }
 
+/// A chat can start unless a count would overflow.
+fn can_start(a: &NaiveAgent, w: u64) -> bool {
+    a.active < u32::MAX && a.load.checked_add(w).is_some()
+}
+
+/// A chat can end when held, and its weight leaves a load exactly when chats remain.
+fn can_end(a: &NaiveAgent, w: u64) -> bool {
+    match a.load.checked_sub(w) {
+        Some(0) => a.active == 1,
+        Some(_) => a.active > 1,
+        None => false,
+    }
+}
+
+/// Chat weights in thousandths: messaging at half a slot, plain chats, heavy chats.
+fn weight() -> impl Strategy<Value = u64> {
+    prop::sample::select(vec![500u64, 1_000, 1_500])
+}
+
+fn w(t: u64) -> Weight {
+    Weight::from_thousandths(t).expect("positive")
+}
+
 #[derive(Clone, Debug)]
 enum Ev {
     State(usize, AgentState),
     Capacity(usize, Capacity),
-    Start(usize),
-    End(usize),
-    Transfer(usize, usize),
+    Start(usize, u64),
+    End(usize, u64),
+    Transfer(usize, usize, u64),
     AddSkill(usize, usize),
     RemoveSkill(usize, usize),
     Queue(u64, usize),
@@ -164,9 +193,11 @@ fn apply_to_floor(floor: &mut Floor, naive: &Naive, ev: &Ev, now: Timestamp) -> 
         Ev::Capacity(a, capacity) => {
             floor.apply(now, Event::CapacityChanged { agent: &ids[a % n], capacity })
         }
-        Ev::Start(a) => floor.apply(now, Event::ChatStarted { agent: &ids[a % n] }),
-        Ev::End(a) => floor.apply(now, Event::ChatEnded { agent: &ids[a % n] }),
-        Ev::Transfer(f, t) => floor.apply(now, Event::ChatTransferred { from: &ids[f % n], to: &ids[t % n] }),
+        Ev::Start(a, t) => floor.apply(now, Event::ChatStarted { agent: &ids[a % n], weight: w(t) }),
+        Ev::End(a, t) => floor.apply(now, Event::ChatEnded { agent: &ids[a % n], weight: w(t) }),
+        Ev::Transfer(f, to, t) => {
+            floor.apply(now, Event::ChatTransferred { from: &ids[f % n], to: &ids[to % n], weight: w(t) })
+        }
         Ev::AddSkill(a, s) => floor.apply(now, Event::SkillAdded { agent: &ids[a % n], skill: &sk(s) }),
         Ev::RemoveSkill(a, s) => floor.apply(now, Event::SkillRemoved { agent: &ids[a % n], skill: &sk(s) }),
         Ev::Queue(v, s) => {
@@ -201,6 +232,7 @@ fn naive_agent(skills: usize) -> impl Strategy<Value = NaiveAgent> {
             state,
             capacity,
             active,
+            load: u64::from(active) * 1_000,
             skills,
             since: T0_MS - i64::from(in_state) * 1_000,
         },
@@ -221,9 +253,9 @@ fn event() -> impl Strategy<Value = Ev> {
     prop_oneof![
         (any::<usize>(), state()).prop_map(|(a, s)| Ev::State(a, s)),
         (any::<usize>(), capacity()).prop_map(|(a, c)| Ev::Capacity(a, c)),
-        any::<usize>().prop_map(Ev::Start),
-        any::<usize>().prop_map(Ev::End),
-        (any::<usize>(), any::<usize>()).prop_map(|(f, t)| Ev::Transfer(f, t)),
+        (any::<usize>(), weight()).prop_map(|(a, w)| Ev::Start(a, w)),
+        (any::<usize>(), weight()).prop_map(|(a, w)| Ev::End(a, w)),
+        (any::<usize>(), any::<usize>(), weight()).prop_map(|(f, t, w)| Ev::Transfer(f, t, w)),
         (any::<usize>(), any::<usize>()).prop_map(|(a, s)| Ev::AddSkill(a, s)),
         (any::<usize>(), any::<usize>()).prop_map(|(a, s)| Ev::RemoveSkill(a, s)),
         (0u64..20, any::<usize>()).prop_map(|(v, s)| Ev::Queue(v, s)),
@@ -241,7 +273,14 @@ fn to_agent(i: usize, a: &NaiveAgent) -> Agent {
 }
 
 /// The transfer rules of DESIGN.md, one agent at a time, in their stated order.
-fn naive_reason(n: &Naive, i: usize, from: usize, skill: Option<usize>, over: bool) -> Option<Exclusion> {
+fn naive_reason(
+    n: &Naive,
+    i: usize,
+    from: usize,
+    skill: Option<usize>,
+    over: bool,
+    wt: u64,
+) -> Option<Exclusion> {
     let a = &n.agents[i];
     if i == from {
         Some(Exclusion::IsCurrentOwner)
@@ -253,7 +292,9 @@ fn naive_reason(n: &Naive, i: usize, from: usize, skill: Option<usize>, over: bo
         Some(Exclusion::MissingSkill)
     } else if a.capacity == Capacity::Limited(0) {
         Some(Exclusion::ZeroCapacity)
-    } else if (!over && matches!(a.capacity, Capacity::Limited(l) if a.active >= l)) || a.active == u32::MAX {
+    } else if (!over && matches!(a.capacity, Capacity::Limited(l) if u64::from(l) * 1000 < a.load + wt))
+        || a.active == u32::MAX
+    {
         Some(Exclusion::AtCapacity)
     } else {
         None
@@ -264,11 +305,11 @@ fn naive_reason(n: &Naive, i: usize, from: usize, skill: Option<usize>, over: bo
 fn naive_rank(n: &Naive, mut ids: Vec<usize>, strategy: Ranking) -> Vec<usize> {
     let ratio = |a: &NaiveAgent| match a.capacity {
         Capacity::Unlimited => (0i128, 1i128),
-        Capacity::Limited(l) => (i128::from(a.active), i128::from(l)),
+        Capacity::Limited(l) => (i128::from(a.load), i128::from(l) * 1000),
     };
     let free = |a: &NaiveAgent| match a.capacity {
         Capacity::Unlimited => i128::MAX,
-        Capacity::Limited(l) => (i128::from(l) - i128::from(a.active)).max(0),
+        Capacity::Limited(l) => (i128::from(l) * 1000 - i128::from(a.load)).max(0),
     };
     ids.sort_by(|&x, &y| {
         let (a, b) = (&n.agents[x], &n.agents[y]);
@@ -322,6 +363,7 @@ fn assert_matches(floor: &Floor, naive: &Naive) -> Result<(), TestCaseError> {
         let v = floor.agent(&agent_id(i)).expect("agent");
         prop_assert_eq!((v.chat_state(), v.capacity(), v.active_chats()), (a.state, a.capacity, a.active));
         prop_assert_eq!(v.state_since().as_millis(), a.since);
+        prop_assert_eq!(v.load().map_or(0, Weight::as_thousandths), a.load);
         let skills: Vec<bool> = (0..naive.skills).map(|s| v.has_skill(skill_id(s))).collect();
         prop_assert_eq!(&skills, &a.skills);
     }
@@ -465,6 +507,7 @@ proptest! {
         over in any::<bool>(),
         limit in prop::option::of(0usize..6),
         explain in any::<bool>(),
+        wt in weight(),
     ) {
         let floor = build(&n);
         let count = n.agents.len();
@@ -483,6 +526,7 @@ proptest! {
         req.allow_over_capacity = over;
         req.limit = limit;
         req.explain = explain;
+        req.weight = w(wt);
         let got = floor.transfer_candidates(&req).expect("known agents");
 
         let pool: Vec<usize> = match target {
@@ -491,7 +535,7 @@ proptest! {
         };
         let need = target;
         let reasons: Vec<(usize, Option<Exclusion>)> =
-            pool.iter().map(|&i| (i, naive_reason(&n, i, from, need, over))).collect();
+            pool.iter().map(|&i| (i, naive_reason(&n, i, from, need, over, wt))).collect();
         let mut want = naive_rank(&n, reasons.iter().filter(|(_, r)| r.is_none()).map(|&(i, _)| i).collect(), strategy);
         want.truncate(limit.unwrap_or(usize::MAX));
         let got_ids: Vec<String> = got.candidates.iter().map(|c| c.agent.to_string()).collect();
@@ -562,7 +606,7 @@ proptest! {
                                 let a = &naive.agents[i];
                                 a.state == AgentState::Online && a.skills[s] && a.active < u32::MAX && match a.capacity {
                                     Capacity::Unlimited => true,
-                                    Capacity::Limited(l) => a.active < l,
+                                    Capacity::Limited(l) => a.load + 1000 <= u64::from(l) * 1000,
                                 }
                             }).collect();
                             let chosen = match route_by {
@@ -581,6 +625,7 @@ proptest! {
                                     queue.remove(&(arrived, v));
                                     naive.queue.remove(&v);
                                     naive.agents[i].active += 1;
+                                    naive.agents[i].load += 1000;
                                     cursor[s] = Some(i);
                                     Routed::Assigned { visitor: VisitorId(v), agent: agent_id(i), via_fallback: None }
                                 }
@@ -592,7 +637,7 @@ proptest! {
                         let a = router.floor().agent(agent).expect("agent");
                         let within = match a.capacity() {
                             Capacity::Unlimited => true,
-                            Capacity::Limited(l) => a.active_chats() <= l,
+                            Capacity::Limited(l) => a.load().map_or(0, Weight::as_thousandths) <= u64::from(l) * 1000,
                         };
                         prop_assert!(within, "routed beyond capacity: {:?}", a);
                     }
@@ -619,10 +664,10 @@ fn apply_via_router(router: &mut Router, naive: &Naive, ev: &Ev, now: Timestamp)
         Ev::Capacity(a, capacity) => {
             router.apply(now, Event::CapacityChanged { agent: &ids[a % n], capacity })
         }
-        Ev::Start(a) => router.apply(now, Event::ChatStarted { agent: &ids[a % n] }),
-        Ev::End(a) => router.apply(now, Event::ChatEnded { agent: &ids[a % n] }),
-        Ev::Transfer(f, t) => {
-            router.apply(now, Event::ChatTransferred { from: &ids[f % n], to: &ids[t % n] })
+        Ev::Start(a, t) => router.apply(now, Event::ChatStarted { agent: &ids[a % n], weight: w(t) }),
+        Ev::End(a, t) => router.apply(now, Event::ChatEnded { agent: &ids[a % n], weight: w(t) }),
+        Ev::Transfer(f, to, t) => {
+            router.apply(now, Event::ChatTransferred { from: &ids[f % n], to: &ids[to % n], weight: w(t) })
         }
         Ev::AddSkill(a, s) => router.apply(now, Event::SkillAdded { agent: &ids[a % n], skill: &sk(s) }),
         Ev::RemoveSkill(a, s) => router.apply(now, Event::SkillRemoved { agent: &ids[a % n], skill: &sk(s) }),

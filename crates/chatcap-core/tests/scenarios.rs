@@ -309,15 +309,15 @@ fn events_move_slots_as_described() {
         f.apply(at(ms), ev).unwrap();
         assert_eq!((f.slots("a"), f.slots("b")), (Slots::Count(a), Slots::Count(b)), "after {ev:?}");
     };
-    step(1, Event::ChatStarted { agent: &a1 }, 2, 0);
+    step(1, Event::ChatStarted { agent: &a1, weight: Weight::ONE }, 2, 0);
     step(2, Event::StateChanged { agent: &a2, state: Online }, 2, 2);
-    step(3, Event::ChatTransferred { from: &a1, to: &a2 }, 3, 1);
+    step(3, Event::ChatTransferred { from: &a1, to: &a2, weight: Weight::ONE }, 3, 1);
     step(4, Event::SkillAdded { agent: &a2, skill: &"a".into() }, 4, 1);
     step(5, Event::CapacityChanged { agent: &a1, capacity: Limited(1) }, 2, 1);
-    step(6, Event::ChatStarted { agent: &a1 }, 1, 1);
-    step(7, Event::ChatStarted { agent: &a1 }, 1, 1); // forced beyond the limit: 0 from agent 1
-    step(8, Event::ChatEnded { agent: &a1 }, 1, 1);
-    step(9, Event::ChatEnded { agent: &a1 }, 2, 1);
+    step(6, Event::ChatStarted { agent: &a1, weight: Weight::ONE }, 1, 1);
+    step(7, Event::ChatStarted { agent: &a1, weight: Weight::ONE }, 1, 1); // forced beyond the limit: 0 from agent 1
+    step(8, Event::ChatEnded { agent: &a1, weight: Weight::ONE }, 1, 1);
+    step(9, Event::ChatEnded { agent: &a1, weight: Weight::ONE }, 2, 1);
     step(10, Event::SkillRemoved { agent: &a2, skill: &"a".into() }, 1, 1);
     step(11, Event::StateChanged { agent: &a1, state: Occupied }, 0, 1);
     assert_eq!(f.agent(&a1).unwrap().state_since(), at(11));
@@ -362,15 +362,23 @@ fn check_event_error(ev: Event<'_>, ms: i64, expected: &str) {
 fn rejected_events_say_why_and_change_nothing() {
     let (a1, a2, a9) = (AgentId::from("1"), AgentId::from("2"), AgentId::from("9"));
     let (s, x) = (SkillId::from("s"), SkillId::from("x"));
-    check_event_error(Event::ChatEnded { agent: &a1 }, 1, "agent 1 holds no chat to end or transfer");
-    check_event_error(Event::ChatStarted { agent: &a9 }, 1, "agent 9 is not on the floor");
     check_event_error(
-        Event::ChatTransferred { from: &a2, to: &a2 },
+        Event::ChatEnded { agent: &a1, weight: Weight::ONE },
+        1,
+        "agent 1 holds no chat to end or transfer",
+    );
+    check_event_error(
+        Event::ChatStarted { agent: &a9, weight: Weight::ONE },
+        1,
+        "agent 9 is not on the floor",
+    );
+    check_event_error(
+        Event::ChatTransferred { from: &a2, to: &a2, weight: Weight::ONE },
         1,
         "agent 2 cannot transfer a chat to itself",
     );
     check_event_error(
-        Event::ChatTransferred { from: &a1, to: &a2 },
+        Event::ChatTransferred { from: &a1, to: &a2, weight: Weight::ONE },
         1,
         "agent 1 holds no chat to end or transfer",
     );
@@ -384,7 +392,7 @@ fn rejected_events_say_why_and_change_nothing() {
     );
     check_event_error(Event::VisitorDequeued { visitor: VisitorId(7) }, 1, "visitor 7 is not queued");
     check_event_error(
-        Event::ChatStarted { agent: &a1 },
+        Event::ChatStarted { agent: &a1, weight: Weight::ONE },
         -1,
         "event at 1699999999999 ms is earlier than the floor's time 1700000000000 ms; apply events in time order",
     );
@@ -455,4 +463,76 @@ fn time_in_state_comes_back_out_of_the_snapshot() {
     let f = Floor::new(Snapshot { taken_at: T0, agents: vec![a.clone()], ..Snapshot::default() }).unwrap();
     assert_eq!(f.agent(&"1".into()).unwrap().state_since(), at(-908_445));
     assert_eq!(f.to_snapshot().agents, vec![a]);
+}
+
+fn weight(s: &str) -> Weight {
+    Weight::try_from(s.parse::<rust_decimal::Decimal>().unwrap()).unwrap()
+}
+
+#[test]
+fn weights_come_from_decimals_exactly() {
+    assert_eq!(weight("0.5").as_thousandths(), 500);
+    assert_eq!(weight("1").as_thousandths(), 1_000);
+    assert_eq!(weight("1.25").to_string(), "1.25");
+    assert_eq!(Weight::ONE.to_string(), "1");
+    let err =
+        |s: &str| Weight::try_from(s.parse::<rust_decimal::Decimal>().unwrap()).unwrap_err().to_string();
+    assert_eq!(err("0"), "invalid chat weight 0: a weight must be positive");
+    assert_eq!(err("-0.5"), "invalid chat weight -0.5: a weight must be positive");
+    assert_eq!(err("0.3333"), "invalid chat weight 0.3333: a weight has at most three decimal places");
+    assert_eq!(
+        err("79228162514264337593543950335"),
+        "invalid chat weight 79228162514264337593543950335: the weight is too large"
+    );
+}
+
+#[test]
+fn weighted_chats_use_capacity_in_thousandths() {
+    let half = weight("0.5");
+    let mut f =
+        floor(&["s"], &[("1", Online, Limited(2), 0, &["s"]), ("2", Online, Limited(1), 0, &["s"])], &[]);
+    let a1 = AgentId::from("1");
+    // Two messaging conversations of 0.5 and one plain chat: load 2 of 2.
+    f.apply(at(1), Event::ChatStarted { agent: &a1, weight: half }).unwrap();
+    assert_eq!(f.slots("s"), Slots::Count(2)); // 1.5 free rounds down to 1, plus agent 2's 1
+    f.apply(at(2), Event::ChatStarted { agent: &a1, weight: half }).unwrap();
+    assert_eq!(f.slots("s"), Slots::Count(2));
+    f.apply(at(3), Event::ChatStarted { agent: &a1, weight: Weight::ONE }).unwrap();
+    assert_eq!(f.slots("s"), Slots::Count(1));
+    let a = f.agent(&a1).unwrap();
+    assert_eq!((a.active_chats(), a.load(), a.free()), (3, Some(weight("2")), Slots::ZERO));
+    // A half-slot chat still fits where a plain one does not.
+    f.apply(at(4), Event::ChatEnded { agent: &a1, weight: half }).unwrap();
+    let from = AgentId::from("2");
+    f.apply(at(5), Event::ChatStarted { agent: &from, weight: Weight::ONE }).unwrap();
+    let s = f.skill_index("s").unwrap();
+    let plain = f.transfer_candidates(&TransferRequest::new(&from, TransferTarget::Skill(s))).unwrap();
+    assert!(plain.candidates.is_empty());
+    let light = f
+        .transfer_candidates(&TransferRequest::new(&from, TransferTarget::Skill(s)).with_weight(half))
+        .unwrap();
+    assert_eq!(light.candidates.iter().map(|c| c.agent.as_str()).collect::<Vec<_>>(), ["1"]);
+    // Ending a chat with the wrong weight is refused and changes nothing.
+    let before = f.to_snapshot();
+    let err = f.apply(at(6), Event::ChatEnded { agent: &from, weight: half }).unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "agent 2 would hold 0 chats with a load of 0.5 slots; a load goes with its chats, so check the chat weights"
+    );
+    assert_eq!(f.to_snapshot(), before);
+    // The weighted load survives a trip through the snapshot.
+    assert_eq!(before.agents[0].load, Some(weight("1.5")));
+    assert_eq!(before.agents[1].load, None);
+    assert_eq!(Floor::new(before.clone()).unwrap().to_snapshot(), before);
+}
+
+#[test]
+fn a_load_needs_chats() {
+    check_invalid(
+        Snapshot {
+            agents: vec![Agent::new("1", Online, Limited(2)).with_load(Weight::ONE)],
+            ..Snapshot::default()
+        },
+        "agent 1 would hold 0 chats with a load of 1 slots; a load goes with its chats, so check the chat weights",
+    );
 }

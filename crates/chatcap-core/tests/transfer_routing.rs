@@ -91,7 +91,7 @@ fn transfer_from_a_sales_agent_to_the_unlimited_admin() {
     let mut f = seed_floor();
     let sales_agent = AgentId::from("26559413");
     f.apply(at(1), Event::StateChanged { agent: &sales_agent, state: Online }).unwrap();
-    f.apply(at(2), Event::ChatStarted { agent: &sales_agent }).unwrap();
+    f.apply(at(2), Event::ChatStarted { agent: &sales_agent, weight: Weight::ONE }).unwrap();
     let admin = AgentId::from("25025413");
     let got =
         f.transfer_candidates(&TransferRequest::new(&sales_agent, TransferTarget::Agent(&admin))).unwrap();
@@ -210,7 +210,7 @@ fn routing_waits_when_nobody_can_take_the_chat_and_resumes_when_someone_can() {
     let mut r = Router::new(f, RouteBy::Ranking(Ranking::MostFree), &[]).unwrap();
     let s = r.floor().skill_index("s").unwrap();
     assert_eq!(r.route(at(1), s).unwrap(), Routed::NoAgent { visitor: VisitorId(1) });
-    r.apply(at(2), Event::ChatEnded { agent: &"a".into() }).unwrap();
+    r.apply(at(2), Event::ChatEnded { agent: &"a".into(), weight: Weight::ONE }).unwrap();
     assert_eq!(
         r.route(at(3), s).unwrap(),
         Routed::Assigned { visitor: VisitorId(1), agent: "a".into(), via_fallback: None }
