@@ -50,8 +50,11 @@ mod id;
 mod model;
 mod offer;
 mod queue_state;
+mod router;
 mod slots;
+mod transfer;
 mod wait;
+mod weight;
 
 pub use erlang::{
     ChatModel, ChatModelMethod, ChatModelResult, EXACT_STATE_LIMIT, ErlangA, ErlangC, Staffing,
@@ -63,5 +66,10 @@ pub use id::{AgentId, GroupId, SkillId, Timestamp, VisitorId};
 pub use model::{Agent, AgentState, Capacity, QueuedVisitor, Skill, Snapshot};
 pub use offer::{Decision, DeclineReason, OfferPolicy, Stance};
 pub use queue_state::{QueueState, QueueStateView, QueueTotals, SkillQueueState, SkillSelection};
+pub use router::{Relaxation, RouteBy, Routed, Router};
 pub use slots::{Completion, MaxWait, Slots, SlotsWithin};
+pub use transfer::{
+    Candidate, Excluded, Exclusion, Ranking, TransferCandidates, TransferRequest, TransferTarget,
+};
 pub use wait::{Method, MissingData, WaitAverage, WaitEstimate};
+pub use weight::Weight;
