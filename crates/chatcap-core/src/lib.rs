@@ -6,6 +6,11 @@
 //! every machine. Vendor payloads are turned into a [`Snapshot`] elsewhere (`chatcap-adapter`);
 //! here every value is typed: [`Capacity::Unlimited`], not `-1`.
 //!
+//! The steady-state queueing models behind wait estimates and staffing live here too: Erlang B
+//! and C ([`ErlangC`]), Erlang A with patience ([`ErlangA`]), agents holding several chats at
+//! once ([`ChatModel`]) and the staffing searches ([`staff_erlang_c`] and its siblings): no
+//! factorials, stable at any size, within 1e-12 of exact arithmetic for Erlang B and C.
+//!
 //! A [`Floor`] is built once from a snapshot, which validates it; after that, queries are
 //! infallible and cost constant time, and [`Event`]s keep it current at a cost proportional to
 //! the skills of the agent they name.

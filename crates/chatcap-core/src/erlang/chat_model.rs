@@ -1,29 +1,4 @@
 //! The chat concurrency model: agents that hold several chats at once.
-//!
-//! `N` agents each hold at most `m` chats; while an agent holds `k` chats, each of them ends at
-//! rate `1 / AHT_k`. A new chat goes to a least-loaded agent below its cap, else it waits in one
-//! FCFS queue whose head takes the next freed slot; waiting visitors leave after an exponential
-//! patience (or never).
-//!
-//! The state is how many agents hold 0, 1, ..., m chats (least-loaded routing makes agents
-//! interchangeable), plus the queue length once every agent holds `m`. The queue only exists
-//! in that one state, where slots free up at `N m / AHT_m`, so it is the Erlang A tail of
-//! [`ErlangA`](crate::ErlangA) attached to the "all full" state: the chain censored to the
-//! other states is a loss system, solved exactly ([`ChatModel::solve_exact`]) by Gauss-Seidel
-//! sweeps with an exact aggregation over the total number of chats after each sweep.
-//!
-//! For large floors [`ChatModel::solve_balanced`] assumes the agents stay as evenly loaded as
-//! least-loaded routing tries to keep them: with `L` chats, `L mod N` agents hold one more chat
-//! than the others, which makes the total a birth-death chain.
-//!
-//! # Accuracy of the balanced approximation
-//!
-//! It is exact for equal handle times (then only the total matters) and for one chat per agent.
-//! With handle times that grow with concurrency it overstates how evenly the chats are spread.
-//! At the switch point of [`ChatModel::solve`] (`N = 23`, `m = 4`, 17,550 states) with
-//! `AHT = 300, 360, 420, 480 s`, patience 120 s and loads from 60% to 110% of the slots' capacity,
-//! the largest absolute errors are 1.8e-3 in P(wait), 6.2e-4 in the service level within 30 s
-//! and 2.8e-4 in P(abandon) (the test `balanced_error_at_switch_point` keeps them there).
 
 use std::time::Duration;
 
@@ -34,7 +9,32 @@ use crate::ModelError;
 /// Above this many states [`ChatModel::solve`] uses the balanced approximation.
 pub const EXACT_STATE_LIMIT: usize = 20_000;
 
-/// The chat concurrency model's inputs, validated.
+/// The chat concurrency model: agents that hold several chats at once.
+///
+/// `N` agents each hold at most `m` chats; while an agent holds `k` chats, each of them ends at
+/// rate `1 / AHT_k`. A new chat goes to a least-loaded agent below its cap, else it waits in one
+/// FCFS queue whose head takes the next freed slot; waiting visitors leave after an exponential
+/// patience (or never).
+///
+/// The state is how many agents hold 0, 1, ..., m chats (least-loaded routing makes agents
+/// interchangeable), plus the queue length once every agent holds `m`. The queue only exists
+/// in that one state, where slots free up at `N m / AHT_m`, so it is the Erlang A tail of
+/// [`ErlangA`](crate::ErlangA) attached to the "all full" state: the chain censored to the
+/// other states is a loss system, solved exactly ([`ChatModel::solve_exact`]) by Gauss-Seidel
+/// sweeps with an exact aggregation over the total number of chats after each sweep.
+///
+/// For large floors [`ChatModel::solve_balanced`] assumes the agents stay as evenly loaded as
+/// least-loaded routing tries to keep them: with `L` chats, `L mod N` agents hold one more chat
+/// than the others, which makes the total a birth-death chain.
+///
+/// # Accuracy of the balanced approximation
+///
+/// It is exact for equal handle times (then only the total matters) and for one chat per agent.
+/// With handle times that grow with concurrency it overstates how evenly the chats are spread.
+/// At the switch point of [`ChatModel::solve`] (`N = 23`, `m = 4`, 17,550 states) with
+/// `AHT = 300, 360, 420, 480 s`, patience 120 s and loads from 60% to 110% of the slots' capacity,
+/// the largest absolute errors are 1.8e-3 in P(wait), 6.2e-4 in the service level within 30 s
+/// and 2.8e-4 in P(abandon) (the test `balanced_error_at_switch_point` keeps them there).
 ///
 /// # Examples
 ///

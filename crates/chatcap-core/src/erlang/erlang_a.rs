@@ -1,16 +1,4 @@
 //! Erlang A (M/M/n+M): Erlang C with exponential patience.
-//!
-//! With `n` agents serving at rate `mu` each and patience at rate `theta`, the queue behind the
-//! `n`-th busy agent is a birth-death chain whose `k`-th state has weight
-//! `t_k = prod_{i=1..k} lambda / (n mu + i theta)` relative to the state "all agents busy, nobody
-//! waiting". A visitor that finds `k` others waiting has an offered wait (the wait of an
-//! infinitely patient visitor) `V = sum_{i=0..k} Exp(n mu + i theta)`, so that
-//! `E[e^-theta V | k] = n mu / (n mu + (k + 1) theta)`: every quantity below is a sum over `k`
-//! of `t_k` times a closed-form factor, and the service level uses the offered-wait density
-//! `n mu e^{-n mu v} e^{(lambda/theta)(1 - e^{-theta v})}` in the same series form.
-//!
-//! The sums run forward from `k = 0` with a running rescale, so nothing overflows however large
-//! `lambda / theta` is; their cost grows with `max(0, (lambda - n mu) / theta) + sqrt(lambda / theta)`.
 
 use std::time::Duration;
 
@@ -20,6 +8,18 @@ use crate::ModelError;
 /// Erlang A: `agents` agents, one FCFS queue, visitors who leave after an exponential patience.
 ///
 /// Always stable: any number of agents, including fewer than the erlangs of traffic.
+///
+/// With `n` agents serving at rate `mu` each and patience at rate `theta`, the queue behind the
+/// `n`-th busy agent is a birth-death chain whose `k`-th state has weight
+/// `t_k = prod_{i=1..k} lambda / (n mu + i theta)` relative to the state "all agents busy, nobody
+/// waiting". A visitor that finds `k` others waiting has an offered wait (the wait of an
+/// infinitely patient visitor) `V = sum_{i=0..k} Exp(n mu + i theta)`, so that
+/// `E[e^-theta V | k] = n mu / (n mu + (k + 1) theta)`: every quantity below is a sum over `k`
+/// of `t_k` times a closed-form factor, and the service level uses the offered-wait density
+/// `n mu e^{-n mu v} e^{(lambda/theta)(1 - e^{-theta v})}` in the same series form.
+///
+/// The sums run forward from `k = 0` with a running rescale, so nothing overflows however large
+/// `lambda / theta` is; their cost grows with `max(0, (lambda - n mu) / theta) + sqrt(lambda / theta)`.
 ///
 /// # Examples
 ///

@@ -8,7 +8,10 @@ use crate::ModelError;
 /// The Erlang B blocking probability: the share of arrivals that find all `agents` busy in a
 /// loss system (no queue) offered `traffic`.
 ///
-/// Costs the same for any size (see the crate's figures): no recurrence over all agents.
+/// Its cost does not grow with the agents: `B = P(N = n) / P(N <= n)` for `N ~ Poisson(a)` is
+/// computed as a ratio of incomplete gamma terms (Temme's uniform expansion near the load, a
+/// continued fraction above it, a Poisson tail series below it, the recurrence under 30 agents),
+/// never through `e^a`, `a^n` or `n!`; relative error within 1e-12 of exact arithmetic.
 ///
 /// # Examples
 ///
