@@ -223,10 +223,11 @@ pub enum ModelError {
         /// The handle times given.
         given: usize,
     },
-    /// The exact chat model was asked for a floor beyond its limits.
-    #[error("the exact chat model handles at most {limit}; use the balanced approximation")]
-    ExactModelTooLarge {
-        /// The limit exceeded.
+    /// A queueing model asked for more work than it takes on: an exact chat model beyond its
+    /// state limit, or a queue too long to sum.
+    #[error("the model is limited to {limit}")]
+    ModelTooLarge {
+        /// The limit exceeded, and what to do instead.
         limit: &'static str,
     },
     /// A staffing search found no agent count meeting the target up to its limit.

@@ -367,6 +367,21 @@ fn erlang_a_survives_lambda_over_theta_in_the_thousands() {
     close(m.p_abandon(), 0.6, 1e-6);
 }
 
+#[test]
+fn erlang_a_refuses_a_queue_too_long_to_sum_instead_of_hanging() {
+    // Patience of 10^12 handle times on a floor at half the load: a queue of ~10^14.
+    let err = ErlangA::new(erlangs(5_000.0), 2_500, secs(1e12)).unwrap_err();
+    assert!(matches!(err, ModelError::ModelTooLarge { .. }), "{err}");
+    assert!(err.to_string().starts_with("the model is limited to summing 100,000,000 queue states"));
+    // The same patience with enough agents is a geometric tail: fine, and Erlang C.
+    let m = ErlangA::new(erlangs(5_000.0), 5_100, secs(1e12)).unwrap();
+    close(m.p_wait(), ErlangC::new(erlangs(5_000.0), 5_100).unwrap().p_wait(), 1e-6);
+    // Staffing steps over the candidates it cannot sum.
+    let target = StaffingTarget::new(0.8, secs(0.1)).unwrap();
+    let a = staff_erlang_a(erlangs(5_000.0), secs(1e12), &target).unwrap();
+    assert_eq!(a.agents(), staff_erlang_c(erlangs(5_000.0), &target).unwrap().agents());
+}
+
 // ---------------------------------------------------------------------------------------------
 // Chat concurrency model.
 
@@ -428,6 +443,16 @@ fn balanced_error_at_switch_point() {
     }
     println!("balanced vs exact at N=23, m=4: P(wait) {e_wait:.2e}, SL {e_sl:.2e}, P(abandon) {e_ab:.2e}");
     assert!(e_wait < 2.5e-3 && e_sl < 1e-3 && e_ab < 5e-4, "{e_wait} {e_sl} {e_ab}");
+}
+
+#[test]
+fn chat_model_refuses_floors_beyond_its_limits() {
+    let s = secs;
+    let err = ChatModel::new(200_000_000, &[s(300.0)], 1.0, Some(s(60.0))).unwrap_err();
+    assert!(matches!(err, ModelError::ModelTooLarge { .. }), "{err}");
+    let big = ChatModel::new(100, &[s(300.0); 4], 1.0, Some(s(60.0))).unwrap();
+    assert!(matches!(big.solve_exact(), Err(ModelError::ModelTooLarge { .. })));
+    assert_eq!(big.solve().method(), ChatModelMethod::Balanced);
 }
 
 #[test]
@@ -588,5 +613,37 @@ proptest! {
         prop_assert!(m.asa_served_s().is_finite() && m.mean_wait_all_s().is_finite());
         prop_assert!(m.p_abandon() <= m.p_wait());
         prop_assert!(m1.service_level(secs(t)) >= m.service_level(secs(t)) - 1e-12);
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(128))]
+
+    /// Any finite positive input: a result with probabilities in [0, 1] and finite times, or a
+    /// typed error; never NaN.
+    #[test]
+    fn erlang_a_never_gives_nan(
+        a in 1e-3f64..1e5,
+        frac in 0.01f64..3.0,
+        ln_patience in -9.0f64..9.0,
+        t in 0.0f64..100.0,
+    ) {
+        let n = ((a * frac) as u32).max(1);
+        let patience = ln_patience.exp();
+        // Keep the case quick: skip floors whose queue alone takes over a million steps to sum.
+        let (x, y) = (f64::from(n) * patience, a * patience);
+        prop_assume!((y - x).max(0.0) + 50.0 * y.max(x).sqrt() < 1e6);
+        match ErlangA::new(erlangs(a), n, secs(patience)) {
+            Ok(m) => {
+                for p in [m.p_wait(), m.p_abandon(), m.service_level(secs(t)), m.answered_within_over_answered(secs(t)),
+                          m.p_offered_wait_le(secs(t)), m.occupancy()] {
+                    prop_assert!((0.0..=1.0).contains(&p), "{}", p);
+                }
+                for v in [m.asa_served_s(), m.mean_wait_all_s(), m.mean_queue_len()] {
+                    prop_assert!(v.is_finite() && v >= 0.0, "{}", v);
+                }
+            }
+            Err(e) => prop_assert!(matches!(e, ModelError::ModelTooLarge { .. }), "{}", e),
+        }
     }
 }

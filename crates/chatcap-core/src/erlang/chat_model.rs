@@ -6,6 +6,9 @@ use super::erlang_a::{Tail, TailSums};
 use super::positive;
 use crate::ModelError;
 
+/// The most chat slots a model takes: the balanced solution walks every total of chats.
+const MAX_SLOTS: u64 = 100_000_000;
+
 /// Above this many states [`ChatModel::solve`] uses the balanced approximation.
 pub const EXACT_STATE_LIMIT: usize = 20_000;
 
@@ -99,8 +102,9 @@ impl ChatModel {
     ///
     /// [`ModelError::ZeroCount`] for no agents or no handle times,
     /// [`ModelError::InvalidRate`] for a zero handle time or patience or a rate that is not a
-    /// finite number above zero, and [`ModelError::UnstableQueue`] without patience when the
-    /// arrivals reach the rate at which full agents free slots.
+    /// finite number above zero, [`ModelError::UnstableQueue`] without patience when the
+    /// arrivals reach the rate at which full agents free slots, and [`ModelError::ModelTooLarge`]
+    /// beyond 100,000,000 chat slots or for a queue too long to sum (as in [`ErlangA::new`](crate::ErlangA::new)).
     pub fn new(
         agents: u32,
         aht_by_concurrency: &[Duration],
@@ -126,6 +130,11 @@ impl ChatModel {
             None => 0.0,
         };
         let slots = u64::from(agents) * u64::from(max_chats);
+        if slots > MAX_SLOTS {
+            return Err(ModelError::ModelTooLarge {
+                limit: "100,000,000 chat slots (agents times chats each)",
+            });
+        }
         let full_release = slots as f64 * rate[rate.len() - 1];
         if theta == 0.0 && arrivals_per_s >= full_release {
             return Err(ModelError::UnstableQueue {
@@ -133,6 +142,7 @@ impl ChatModel {
                 traffic_erlangs: arrivals_per_s / rate[rate.len() - 1],
             });
         }
+        Tail { lambda: arrivals_per_s, release: full_release, theta }.check()?;
         Ok(Self { agents, rate, arrivals_per_s, theta })
     }
 
@@ -173,15 +183,18 @@ impl ChatModel {
     ///
     /// # Errors
     ///
-    /// [`ModelError::ExactModelTooLarge`] above 7 chats per agent, 65,535 agents or 2,000,000
-    /// states.
+    /// [`ModelError::ModelTooLarge`] above 7 chats per agent, 65,535 agents or 2,000,000 states.
     pub fn solve_exact(&self) -> Result<ChatModelResult, ModelError> {
         if !self.exact_fits() {
-            return Err(ModelError::ExactModelTooLarge { limit: "7 chats per agent and 65,535 agents" });
+            return Err(ModelError::ModelTooLarge {
+                limit: "7 chats per agent and 65,535 agents when exact; use the balanced approximation",
+            });
         }
         match self.exact_states() {
             Some(s) if s <= 2_000_000 => Ok(self.exact()),
-            _ => Err(ModelError::ExactModelTooLarge { limit: "2,000,000 states" }),
+            _ => Err(ModelError::ModelTooLarge {
+                limit: "2,000,000 states when exact; use the balanced approximation",
+            }),
         }
     }
 

@@ -52,7 +52,10 @@ impl ErlangA {
     ///
     /// # Errors
     ///
-    /// [`ModelError::ZeroCount`] for no agents, [`ModelError::InvalidRate`] for a zero patience.
+    /// [`ModelError::ZeroCount`] for no agents, [`ModelError::InvalidRate`] for a zero patience,
+    /// and [`ModelError::ModelTooLarge`] when the queue states that matter number more than
+    /// 100,000,000 (about `(lambda - n mu) / theta + 50 sqrt(lambda / theta)`: a patience millions
+    /// of handle times long on an overloaded floor).
     pub fn new(traffic: Traffic, agents: u32, patience: Duration) -> Result<Self, ModelError> {
         if agents == 0 {
             return Err(ModelError::ZeroCount { what: "agents" });
@@ -61,6 +64,7 @@ impl ErlangA {
         let lambda = traffic.arrivals_per_s();
         let release = f64::from(agents) / traffic.aht_s();
         let tail = Tail { lambda, release, theta: 1.0 / patience_s };
+        tail.check()?;
         let b = special::erlang_b(u64::from(agents), traffic.erlangs());
         let sums = tail.sums(lambda);
         let p_wait = tail.p_wait(b, &sums);
@@ -195,7 +199,31 @@ const RESCALE_ABOVE: f64 = 1e280;
 const RESCALE_BY: f64 = 6.223015277861142e-61; // 2^-200
 const LN_RESCALE: f64 = 200.0 * std::f64::consts::LN_2;
 
+/// The most queue states a tail sum takes on.
+const MAX_TERMS: f64 = 1e8;
+
 impl Tail {
+    /// Refuses a tail whose sums would take more than [`MAX_TERMS`] steps.
+    pub(crate) fn check(&self) -> Result<(), ModelError> {
+        if self.theta == 0.0 {
+            return Ok(());
+        }
+        let (x, y) = (self.release / self.theta, self.lambda / self.theta);
+        // Past the peak at y - x the terms fall like a Gaussian of width sqrt(y); below it,
+        // geometrically with ratio y / x at worst.
+        let steps = if y >= x {
+            (y - x) + 50.0 * (y + 1.0).sqrt()
+        } else {
+            (45.0 * x / (x - y) + 10.0).min(50.0 * (x + 1.0).sqrt())
+        };
+        if steps > MAX_TERMS {
+            return Err(ModelError::ModelTooLarge {
+                limit: "summing 100,000,000 queue states; shorten the patience or add agents",
+            });
+        }
+        Ok(())
+    }
+
     /// The sums with arrival rate `lambda` (the tail's own, or a thinned one for the service
     /// level).
     pub(crate) fn sums(&self, lambda: f64) -> TailSums {

@@ -193,7 +193,12 @@ pub fn staff_erlang_a(
         return Err(ModelError::StaffingUnreachable { limit: u64::from(u32::MAX) });
     }
     first_met(start as u32, |n| {
-        let m = ErlangA::new(traffic, n, patience)?;
+        let m = match ErlangA::new(traffic, n, patience) {
+            Ok(m) => m,
+            // A queue too long to sum (over 10^8 waiting) answers nobody within any target.
+            Err(ModelError::ModelTooLarge { .. }) => return Ok(None),
+            Err(e) => return Err(e),
+        };
         let sl = m.service_level(target.within);
         Ok(target.met(sl, m.occupancy()).then(|| Staffing {
             agents: n,
@@ -244,8 +249,8 @@ pub fn staff_chat(
     let evaluate = |n: u32, exact: bool| -> Result<Option<Staffing>, ModelError> {
         let model = match ChatModel::new(n, aht_by_concurrency, arrivals_per_s, patience) {
             Ok(m) => m,
-            // Too few slots for patient visitors: not a candidate.
-            Err(ModelError::UnstableQueue { .. }) => return Ok(None),
+            // Too few slots for patient visitors, or a queue too long to sum: not a candidate.
+            Err(ModelError::UnstableQueue { .. } | ModelError::ModelTooLarge { .. }) => return Ok(None),
             Err(e) => return Err(e),
         };
         let r = if exact { model.solve() } else { model.solve_balanced() };
