@@ -33,7 +33,7 @@ pub(crate) struct Load {
     aht_s: f64,
     /// Agents.
     #[arg(long, allow_negative_numbers = true)]
-    agents: i64,
+    agents: f64,
     /// Service-level target time in seconds.
     #[arg(long, allow_negative_numbers = true)]
     target_s: f64,
@@ -76,7 +76,7 @@ pub(crate) struct StaffArgs {
     patience_s: Option<f64>,
     /// Chats each agent may hold at once: staff with the chat concurrency model.
     #[arg(long, allow_negative_numbers = true, requires = "aht_by_concurrency")]
-    max_chats: Option<i64>,
+    max_chats: Option<f64>,
     /// Mean handle time in seconds while an agent holds 1, 2, ..., M chats, comma-separated.
     #[arg(long, value_delimiter = ',', allow_negative_numbers = true, requires = "max_chats")]
     aht_by_concurrency: Option<Vec<f64>>,
@@ -86,10 +86,10 @@ pub(crate) struct StaffArgs {
 pub(crate) struct ChatModelArgs {
     /// Agents.
     #[arg(long, allow_negative_numbers = true)]
-    agents: i64,
+    agents: f64,
     /// Chats each agent may hold at once.
     #[arg(long, allow_negative_numbers = true)]
-    max_chats: i64,
+    max_chats: f64,
     /// Mean handle time in seconds while an agent holds 1, 2, ..., M chats, comma-separated.
     #[arg(long, value_delimiter = ',', allow_negative_numbers = true, required = true)]
     aht_by_concurrency: Vec<f64>,
@@ -249,7 +249,7 @@ fn load(load: &Load) -> Result<(Traffic, u32, Duration)> {
     Ok((Traffic::per_hour(arrivals_per_hour, aht)?, agents, target))
 }
 
-fn handle_times(max_chats: i64, ahts: &[f64]) -> Result<Vec<Duration>> {
+fn handle_times(max_chats: f64, ahts: &[f64]) -> Result<Vec<Duration>> {
     let m = count("--max-chats", max_chats)?;
     if ahts.len() != m as usize {
         bail!(
@@ -284,9 +284,11 @@ fn secs(flag: &str, value: f64) -> Result<Duration> {
     }
 }
 
-fn count(flag: &str, value: i64) -> Result<u32> {
-    match u32::try_from(value) {
-        Ok(n) if n > 0 => Ok(n),
-        _ => bail!("{flag} must be a whole number from 1 to {}, got {value}", u32::MAX),
+fn count(flag: &str, value: f64) -> Result<u32> {
+    // Parsed as a float so that every numeric mistake gets this message, not a usage error.
+    if value.is_finite() && value >= 1.0 && value <= f64::from(u32::MAX) && value.fract() == 0.0 {
+        Ok(value as u32)
+    } else {
+        bail!("{flag} must be a whole number from 1 to {}, got {value}", u32::MAX)
     }
 }

@@ -159,6 +159,8 @@ fn bad_inputs_exit_1_with_one_clear_line() {
     run(with("--agents", "10"), "the queue grows without bound");
     run(with("--agents", "0"), "--agents must be a whole number");
     run(with("--agents", "-3"), "--agents must be a whole number");
+    run(with("--agents", "2.5"), "--agents must be a whole number from 1 to 4294967295, got 2.5");
+    run(with("--agents", "inf"), "--agents must be a whole number");
     run(
         with("--arrivals-per-hour", "-200"),
         "--arrivals-per-hour must be a finite number above zero, got -200",
