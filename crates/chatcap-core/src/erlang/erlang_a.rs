@@ -280,8 +280,12 @@ impl Tail {
     /// The probability of waiting, given the Erlang B value of the agents without a queue.
     pub(crate) fn p_wait(&self, erlang_b: f64, sums: &TailSums) -> f64 {
         // States below "all busy" weigh 1/B - 1 relative to it; the queue states weigh W.
-        let below = (1.0 - erlang_b) / erlang_b;
-        1.0 / (1.0 + below * (-sums.ln_w).exp())
+        // In logs: 1/B overflows for a subnormal B, and W can be astronomically large.
+        if erlang_b <= 0.0 {
+            return 0.0;
+        }
+        let ln_below = (-erlang_b).ln_1p() - erlang_b.ln();
+        1.0 / (1.0 + (ln_below - sums.ln_w).exp())
     }
 
     /// `P(served, V <= t | wait)` and `P(V <= t | wait)` as sums of positive terms, for when they
