@@ -76,6 +76,20 @@ pub enum ChatModelMethod {
 }
 
 /// The steady state of a [`ChatModel`].
+///
+/// # Examples
+///
+/// ```
+/// use chatcap_core::ChatModel;
+/// use std::time::Duration;
+/// let s = Duration::from_secs;
+/// let r = ChatModel::new(6, &[s(300), s(420), s(600)], 0.04, Some(s(90)))?.solve();
+/// // Chats in service are the served arrivals times their mean handle time (Little's law).
+/// let mean_aht = r.mean_chats_in_service() / (0.04 * r.p_served());
+/// assert!(mean_aht > 300.0 && mean_aht < 600.0);
+/// assert!(r.p_abandon() < r.p_wait());
+/// # Ok::<(), chatcap_core::ModelError>(())
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct ChatModelResult {
     method: ChatModelMethod,
@@ -158,6 +172,16 @@ impl ChatModel {
 
     /// The states of the exact solution (agents spread over `0..=m` chats), `None` if they do not
     /// fit in a `usize`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use chatcap_core::ChatModel;
+    /// use std::time::Duration;
+    /// let model = ChatModel::new(20, &[Duration::from_secs(300); 4], 0.2, None)?;
+    /// assert_eq!(model.exact_states(), Some(10_626)); // C(24, 4)
+    /// # Ok::<(), chatcap_core::ModelError>(())
+    /// ```
     pub fn exact_states(&self) -> Option<usize> {
         // C(N + m, m), built up one factor at a time (each partial product is a binomial).
         let (n, m) = (u128::from(self.agents), self.rate.len() as u128);
@@ -181,6 +205,20 @@ impl ChatModel {
     ///
     /// Its cost grows with the number of states, `C(N + m, m)` (10,626 for 20 agents of 4 chats).
     ///
+    /// # Examples
+    ///
+    /// ```
+    /// use chatcap_core::{ChatModel, ChatModelMethod};
+    /// use std::time::Duration;
+    /// let s = Duration::from_secs;
+    /// let model = ChatModel::new(4, &[s(300), s(420)], 0.02, Some(s(90)))?;
+    /// let exact = model.solve_exact()?;
+    /// assert!(matches!(exact.method(), ChatModelMethod::Exact { states: 15, .. }));
+    /// // The balanced approximation is close, not equal, when handle times differ.
+    /// assert!((model.solve_balanced().p_wait() - exact.p_wait()).abs() < 0.01);
+    /// # Ok::<(), chatcap_core::ModelError>(())
+    /// ```
+    ///
     /// # Errors
     ///
     /// [`ModelError::ModelTooLarge`] above 7 chats per agent, 65,535 agents or 2,000,000 states.
@@ -199,6 +237,19 @@ impl ChatModel {
     }
 
     /// The balanced birth-death approximation: cost proportional to `N m`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use chatcap_core::{ChatModel, ChatModelMethod};
+    /// use std::time::Duration;
+    /// let s = Duration::from_secs;
+    /// let model = ChatModel::new(5_000, &[s(300), s(360), s(420)], 30.0, Some(s(120)))?;
+    /// let r = model.solve_balanced();
+    /// assert_eq!(r.method(), ChatModelMethod::Balanced);
+    /// assert!(r.slot_occupancy() > 0.5 && r.slot_occupancy() <= 1.0);
+    /// # Ok::<(), chatcap_core::ModelError>(())
+    /// ```
     pub fn solve_balanced(&self) -> ChatModelResult {
         let n = u64::from(self.agents);
         let m = self.rate.len() as u64;

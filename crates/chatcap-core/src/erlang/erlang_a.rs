@@ -159,6 +159,19 @@ impl ErlangA {
 
     /// The probability that the offered wait (the wait of an infinitely patient arrival) is at
     /// most `target`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use chatcap_core::{ErlangA, Traffic};
+    /// use std::time::Duration;
+    /// let m = ErlangA::new(Traffic::per_hour(200.0, Duration::from_secs(180))?, 10, Duration::from_secs(120))?;
+    /// let t = Duration::from_secs(20);
+    /// // Abandoning visitors can reach 20 s of offered wait without being answered.
+    /// assert!(m.p_offered_wait_le(t) > m.service_level(t));
+    /// assert!(m.answered_within_over_answered(t) > m.service_level(t));
+    /// # Ok::<(), chatcap_core::ModelError>(())
+    /// ```
     pub fn p_offered_wait_le(&self, target: Duration) -> f64 {
         self.tail.within(self.p_wait, &self.sums, target.as_secs_f64()).offered
     }

@@ -78,6 +78,19 @@ fn fraction(what: &'static str, value: f64) -> Result<f64, ModelError> {
 }
 
 /// The answer of a staffing search: the agents and what they achieve.
+///
+/// # Examples
+///
+/// ```
+/// use chatcap_core::{StaffingTarget, Traffic, staff_erlang_c};
+/// use std::time::Duration;
+/// let traffic = Traffic::per_hour(200.0, Duration::from_secs(180))?;
+/// let target = StaffingTarget::new(0.8, Duration::from_secs(20))?.with_max_occupancy(0.7)?;
+/// let s = staff_erlang_c(traffic, &target)?;
+/// assert_eq!(s.agents(), 15); // 14 would meet the service level at 71% occupancy
+/// assert!(s.occupancy() <= 0.7 && s.service_level() >= 0.8);
+/// # Ok::<(), chatcap_core::ModelError>(())
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Staffing {
     agents: u32,
