@@ -423,6 +423,122 @@ fn chat_model_exact_solution_is_a_distribution_over_sensible_states() {
     assert!(r.agent_utilization() * 6.0 <= r.mean_chats_in_service() + 1e-12);
 }
 
+/// An independent reference for small floors: the whole chain, queue states included up to a
+/// cut-off, as a dense generator solved by Gaussian elimination.
+fn chat_model_dense(
+    agents: usize,
+    aht: &[f64],
+    lambda: f64,
+    patience: f64,
+    queue_cap: usize,
+) -> (f64, f64, f64) {
+    let m = aht.len();
+    // Agent counts per level 0..=m; the full state also carries its queue length.
+    let mut spreads: Vec<Vec<usize>> = Vec::new();
+    fn spread(out: &mut Vec<Vec<usize>>, cur: &mut Vec<usize>, left: usize, levels: usize) {
+        if cur.len() == levels - 1 {
+            cur.push(left);
+            out.push(cur.clone());
+            cur.pop();
+            return;
+        }
+        for c in 0..=left {
+            cur.push(c);
+            spread(out, cur, left - c, levels);
+            cur.pop();
+        }
+    }
+    spread(&mut spreads, &mut Vec::new(), agents, m + 1);
+    let full = spreads.iter().position(|v| v[m] == agents).unwrap();
+    let n = spreads.len() + queue_cap;
+    let index = |v: &Vec<usize>| spreads.iter().position(|w| w == v).unwrap();
+    let queue_state = |q: usize| spreads.len() + q - 1; // q >= 1
+    let mut generator = vec![vec![0.0f64; n]; n];
+    let mut add = |from: usize, to: usize, rate: f64| {
+        generator[from][to] += rate;
+        generator[from][from] -= rate;
+    };
+    for (i, v) in spreads.iter().enumerate() {
+        if let Some(j) = (0..m).find(|&j| v[j] > 0) {
+            let mut w = v.clone();
+            w[j] -= 1;
+            w[j + 1] += 1;
+            add(i, index(&w), lambda);
+        } else {
+            add(i, queue_state(1), lambda);
+        }
+        for k in 1..=m {
+            if v[k] > 0 {
+                let mut w = v.clone();
+                w[k] -= 1;
+                w[k - 1] += 1;
+                add(i, index(&w), v[k] as f64 * k as f64 / aht[k - 1]);
+            }
+        }
+    }
+    let release = (agents * m) as f64 / aht[m - 1];
+    for q in 1..=queue_cap {
+        let s = queue_state(q);
+        let down = if q == 1 { full } else { queue_state(q - 1) };
+        add(s, down, release + q as f64 / patience);
+        if q < queue_cap {
+            add(s, queue_state(q + 1), lambda);
+        }
+    }
+    // pi Q = 0 with sum pi = 1: transpose, replace the last equation by the normalization.
+    let mut a: Vec<Vec<f64>> = (0..n).map(|r| (0..n).map(|c| generator[c][r]).collect()).collect();
+    let mut b = vec![0.0; n];
+    a[n - 1] = vec![1.0; n];
+    b[n - 1] = 1.0;
+    for col in 0..n {
+        let piv = (col..n).max_by(|&x, &y| a[x][col].abs().total_cmp(&a[y][col].abs())).unwrap();
+        a.swap(col, piv);
+        b.swap(col, piv);
+        for r in col + 1..n {
+            let f = a[r][col] / a[col][col];
+            if f != 0.0 {
+                for c in col..n {
+                    a[r][c] -= f * a[col][c];
+                }
+                b[r] -= f * b[col];
+            }
+        }
+    }
+    let mut pi = vec![0.0; n];
+    for r in (0..n).rev() {
+        let sum: f64 = (r + 1..n).map(|c| a[r][c] * pi[c]).sum();
+        pi[r] = (b[r] - sum) / a[r][r];
+    }
+    let p_wait = pi[full] + (1..=queue_cap).map(|q| pi[queue_state(q)]).sum::<f64>();
+    let queue_len: f64 = (1..=queue_cap).map(|q| q as f64 * pi[queue_state(q)]).sum();
+    let chats: f64 = spreads
+        .iter()
+        .enumerate()
+        .map(|(i, v)| (0..=m).map(|k| k * v[k]).sum::<usize>() as f64 * pi[i])
+        .sum::<f64>()
+        + (agents * m) as f64 * (p_wait - pi[full]);
+    (p_wait, queue_len / patience / lambda, chats)
+}
+
+#[test]
+fn chat_model_exact_matches_a_dense_solve_of_the_whole_chain() {
+    for (agents, aht, lambda, patience) in [
+        (3usize, vec![300.0, 420.0, 600.0], 0.02, 90.0),
+        (4, vec![200.0, 260.0], 0.03, 45.0),
+        (2, vec![120.0, 150.0, 240.0, 400.0], 0.05, 300.0),
+    ] {
+        let (p_wait, p_abandon, chats) = chat_model_dense(agents, &aht, lambda, patience, 400);
+        let ahts: Vec<Duration> = aht.iter().map(|&s| secs(s)).collect();
+        let r = ChatModel::new(agents as u32, &ahts, lambda, Some(secs(patience)))
+            .unwrap()
+            .solve_exact()
+            .unwrap();
+        close(r.p_wait(), p_wait, 1e-11);
+        close(r.p_abandon(), p_abandon, 1e-11);
+        close(r.mean_chats_in_service(), chats, 1e-11);
+    }
+}
+
 /// The error of the balanced approximation at the switch point of `ChatModel::solve`, as
 /// documented on the chat model module.
 #[test]
