@@ -15,7 +15,7 @@
 //!
 //! The constant tables were derived from the definitions: the Taylor coefficients of Temme's
 //! `c_k(eta)` with exact rational arithmetic from `c_0 = 1/(lambda - 1) - 1/eta` and
-//! `c_k = c'_{k-1}/eta + g_k/(lambda - 1)` (`g_k` the Stirling coefficients of `Gamma*`), and the
+//! `c_k = c'_{k-1}/eta + (-1)^k g_k/(lambda - 1)` (`Gamma*(s) ~ sum g_k s^-k`, Stirling), and the
 //! Chebyshev coefficients of `erfcx` by interpolation at 40 significant digits.
 
 use std::f64::consts::PI;
@@ -194,7 +194,7 @@ fn erlang_b_temme(s: f64, a: f64, sigma: f64) -> f64 {
     let gamma_star = ln_gamma_star(s).exp();
     let half_erfc = (PI / (2.0 * s)).sqrt() * erfcx(y.sqrt());
     if sigma >= 0.0 {
-        // Q = e^-y (erfcx/2 + S/sqrt(2 pi s)), and Q / P(N = n) = a Gamma* (..) e^0.
+        // Q = e^-y (erfcx/2 + S/sqrt(2 pi s)), and P(N = n) carries the same e^-y: it cancels.
         1.0 / (a * gamma_star * (half_erfc + series * r))
     } else {
         // Q = 1 - e^-y (erfcx/2 - S/sqrt(2 pi s)); written so that e^y never overflows.
