@@ -655,7 +655,7 @@ fn naive_route(
                 })
                 .collect();
             let chosen = match route_by {
-                RouteBy::Ranking(r) => naive_rank(&naive, able, r).first().copied(),
+                RouteBy::Ranking(r) => naive_rank(naive, able, r).first().copied(),
                 RouteBy::RoundRobin => {
                     let mut by_id = able;
                     by_id.sort_by_key(|&i| agent_id(i));
