@@ -266,7 +266,14 @@ impl<'a> Engine<'a> {
     fn add_visitor(&mut self, id: VisitorId, skill: SkillIdx, arrived: f64, counted: bool) -> u32 {
         let n = self.visitors.len() as u32;
         let interval = self.interval_of(arrived.max(0.0)) as u32;
-        self.visitors.push(Visitor { id, skill: skill.get() as u32, arrived, interval, counted, waiting: true });
+        self.visitors.push(Visitor {
+            id,
+            skill: skill.get() as u32,
+            arrived,
+            interval,
+            counted,
+            waiting: true,
+        });
         if id.0 < self.first_new_id {
             self.by_visitor_id.insert(id, n);
         }
