@@ -41,7 +41,7 @@ fn solve(lambda: f64, aht: [f64; M], theta: f64) -> Exact {
     let n = st.len();
     // Generator transposed: a[j][i] = rate i -> j, diagonal minus the outflow.
     let mut a = vec![vec![0.0f64; n]; n];
-    let mut add = |from: usize, to: usize, rate: f64, a: &mut Vec<Vec<f64>>| {
+    let add = |from: usize, to: usize, rate: f64, a: &mut Vec<Vec<f64>>| {
         a[to][from] += rate;
         a[from][from] -= rate;
     };
@@ -87,8 +87,9 @@ fn solve(lambda: f64, aht: [f64; M], theta: f64) -> Exact {
             if r != c {
                 let f = a[r][c] / a[c][c];
                 if f != 0.0 {
-                    for k in c..n {
-                        a[r][k] -= f * a[c][k];
+                    let pivot = a[c].clone();
+                    for (x, p) in a[r][c..].iter_mut().zip(&pivot[c..]) {
+                        *x -= f * p;
                     }
                     b[r] -= f * b[c];
                 }
