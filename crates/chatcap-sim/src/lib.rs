@@ -46,12 +46,14 @@ mod engine;
 mod rng;
 mod scenario;
 mod stats;
+mod study;
 
 use chatcap_core::{ModelError, SkillId};
 use rayon::prelude::*;
 
 pub use scenario::{HandleTime, Patience, Scenario, StateChange, Traffic};
 pub use stats::Estimate;
+pub use study::Study;
 
 use engine::{Engine, RunTally};
 use stats::{FloorTally, SkillTally};
@@ -71,6 +73,16 @@ pub enum SimError {
     /// The scenario's floor is not a valid floor.
     #[error("scenario floor: {0}")]
     Floor(#[from] ModelError),
+    /// A scenario file is not a valid study.
+    #[error("line {line}, column {column}: {problem}")]
+    File {
+        /// The line, from 1 (0 when the problem has no one place).
+        line: usize,
+        /// The column, from 1.
+        column: usize,
+        /// What is wrong.
+        problem: String,
+    },
     /// The thread pool could not be built.
     #[error("could not start {threads} worker threads: {reason}")]
     Threads {
