@@ -105,7 +105,7 @@ pub struct RunConfig {
 }
 
 /// Service measures for one skill over a span of time, across replications.
-#[derive(Clone, Copy, Debug, Default, PartialEq)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, serde::Serialize)]
 pub struct Metrics {
     /// Visitors who arrived.
     pub offered: Estimate,
@@ -130,7 +130,7 @@ pub struct Metrics {
 }
 
 /// Agent measures over a span of time, across replications.
-#[derive(Clone, Copy, Debug, Default, PartialEq)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, serde::Serialize)]
 pub struct FloorMetrics {
     /// Share of logged-in agent time spent holding at least one chat.
     pub agent_utilization: Estimate,
@@ -141,7 +141,7 @@ pub struct FloorMetrics {
 }
 
 /// One skill's results: the whole run and each interval.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 pub struct SkillReport {
     /// The skill.
     pub skill: SkillId,
@@ -152,7 +152,7 @@ pub struct SkillReport {
 }
 
 /// The results of a simulation.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 pub struct Report {
     /// Per skill, in floor order.
     pub skills: Vec<SkillReport>,
@@ -172,11 +172,29 @@ pub struct Report {
 ///
 /// [`SimError`] when the scenario is invalid or the worker threads cannot start.
 pub fn simulate(scenario: &Scenario, config: &RunConfig) -> Result<Report, SimError> {
+    simulate_observed(scenario, config, &|| {})
+}
+
+/// As [`simulate`], calling `replication_done` as each replication finishes (from any worker
+/// thread), for a progress display.
+///
+/// # Errors
+///
+/// As [`simulate`].
+pub fn simulate_observed(
+    scenario: &Scenario,
+    config: &RunConfig,
+    replication_done: &(dyn Fn() + Sync),
+) -> Result<Report, SimError> {
     let floor = scenario.validate()?;
     if config.replications == 0 {
         return Err(SimError::Invalid { field: "replications".into(), problem: "must be at least 1".into() });
     }
-    let run = |r: usize| Engine::new(scenario, floor.clone(), config.seed, r as u64).run();
+    let run = |r: usize| {
+        let tally = Engine::new(scenario, floor.clone(), config.seed, r as u64).run();
+        replication_done();
+        tally
+    };
     let tallies: Vec<RunTally> = match config.threads {
         Some(1) => (0..config.replications).map(run).collect(),
         threads => {
