@@ -3,7 +3,7 @@
 use std::hint::black_box;
 
 use chatcap_core::{Agent, AgentState, Capacity, Ranking, RouteBy, Skill, SkillId, Snapshot};
-use chatcap_sim::{HandleTime, Patience, RunConfig, Scenario, Traffic, simulate};
+use chatcap_sim::{Arrivals, HandleTime, Patience, RunConfig, Scenario, simulate};
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 
 /// A floor of `agents` agents over 4 skills, 3 chats each, loaded to about 85%.
@@ -23,7 +23,7 @@ fn scenario(agents: usize, hours: usize) -> Scenario {
     let per_skill = agents as f64 * 36.0 * 0.85 / 4.0;
     Scenario {
         floor,
-        traffic: skills.iter().map(|s| Traffic { skill: s.clone(), per_hour: vec![per_skill] }).collect(),
+        traffic: skills.iter().map(|s| Arrivals { skill: s.clone(), per_hour: vec![per_skill] }).collect(),
         interval_s: 900.0,
         intervals: hours * 4,
         warmup_s: 900.0,

@@ -22,7 +22,7 @@
 //!     .collect();
 //! let scenario = Scenario {
 //!     floor: Snapshot { skills: vec![Skill::new("s")], agents, ..Snapshot::default() },
-//!     traffic: vec![Traffic { skill: "s".into(), per_hour: vec![100.0] }],
+//!     traffic: vec![Arrivals { skill: "s".into(), per_hour: vec![100.0] }],
 //!     interval_s: 3600.0,
 //!     intervals: 2,
 //!     warmup_s: 600.0,
@@ -51,7 +51,7 @@ mod study;
 use chatcap_core::{ModelError, SkillId};
 use rayon::prelude::*;
 
-pub use scenario::{HandleTime, Patience, Scenario, StateChange, Traffic};
+pub use scenario::{Arrivals, HandleTime, Patience, Scenario, StateChange};
 pub use stats::Estimate;
 pub use study::Study;
 

@@ -47,7 +47,7 @@ use chatcap_core::{Agent, AgentState, Capacity, Ranking, Relaxation, RouteBy, Sk
 use serde::Deserialize;
 use toml::Spanned;
 
-use crate::{HandleTime, Patience, Scenario, SimError, StateChange, Traffic};
+use crate::{Arrivals, HandleTime, Patience, Scenario, SimError, StateChange};
 
 /// A scenario file: the base scenario and its variations, each a scenario of its own.
 #[derive(Clone, Debug)]
@@ -267,7 +267,7 @@ impl Study {
         let traffic = file
             .traffic
             .iter()
-            .map(|t| Ok(Traffic { skill: known(&t.skill)?, per_hour: t.per_hour.clone() }))
+            .map(|t| Ok(Arrivals { skill: known(&t.skill)?, per_hour: t.per_hour.clone() }))
             .collect::<Result<Vec<_>, SimError>>()?;
         let relaxations = file
             .relaxations

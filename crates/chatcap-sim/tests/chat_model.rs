@@ -124,7 +124,7 @@ fn chat_concurrency_agrees_with_the_exact_solution() {
                 .collect(),
             ..Snapshot::default()
         },
-        traffic: vec![Traffic { skill: "s".into(), per_hour: vec![per_hour] }],
+        traffic: vec![Arrivals { skill: "s".into(), per_hour: vec![per_hour] }],
         interval_s: 3600.0,
         intervals: 201,
         warmup_s: 3600.0,
