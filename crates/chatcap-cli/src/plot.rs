@@ -4,11 +4,14 @@ use anyhow::{Result, anyhow};
 use chatcap_sim::Report;
 use plotters::prelude::*;
 
+/// Points of one line: minutes into the run, and the value.
+type Line = Vec<(f64, f64)>;
+
 /// Two panels, service level over offered visitors (all skills pooled by offered weight) and
 /// ASA, per interval, one line per variation.
 pub(crate) fn service_level_and_asa(results: &[(&str, Report)], interval_s: f64) -> Result<String> {
     let err = |e: &dyn std::fmt::Display| anyhow!("drawing the plot: {e}");
-    let series: Vec<(&str, Vec<(f64, f64)>, Vec<(f64, f64)>)> = results
+    let series: Vec<(&str, Line, Line)> = results
         .iter()
         .map(|(name, r)| {
             let intervals = r.skills.first().map_or(0, |s| s.intervals.len());
