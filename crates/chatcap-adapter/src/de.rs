@@ -1,0 +1,236 @@
+//! Shapes the XML-to-JSON conversion produces, read straight into typed values without going
+//! through a generic JSON tree: numbers as numbers or strings, one item or a list of items.
+
+use std::fmt;
+use std::marker::PhantomData;
+
+use serde::Deserialize;
+use serde::de::{self, IntoDeserializer, MapAccess, SeqAccess, Visitor};
+
+use crate::{AdapterError, Location};
+
+/// Reads a JSON document into `T`; on failure, reads it again with path tracking so that the
+/// error names the path (the fast path pays nothing for it).
+pub(crate) fn from_json<'de, T: Deserialize<'de>>(bytes: &'de [u8]) -> Result<T, AdapterError> {
+    match serde_json::from_slice::<T>(bytes) {
+        Ok(v) => Ok(v),
+        Err(plain) => {
+            let mut de = serde_json::Deserializer::from_slice(bytes);
+            let err = match serde_path_to_error::deserialize::<_, T>(&mut de) {
+                Ok(_) => return Err(json_error(String::new(), plain)),
+                Err(e) => e,
+            };
+            let path = err.path().to_string();
+            let path = if path == "." { String::new() } else { path };
+            Err(json_error(path, err.into_inner()))
+        }
+    }
+}
+
+fn json_error(path: String, e: serde_json::Error) -> AdapterError {
+    let (line, column) = (e.line(), e.column());
+    let full = e.to_string();
+    let message = full.strip_suffix(&format!(" at line {line} column {column}")).unwrap_or(&full).to_owned();
+    let mut at = Location::path(path);
+    if line > 0 {
+        at = at.with_line_column(line, column);
+    }
+    AdapterError::Json { at, message }
+}
+
+/// An integer sent as a JSON number or as a string of digits (`"-1"`, `4`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Int(pub(crate) i64);
+
+pub(crate) const INT_EXPECTED: &str = "an integer (a number or a string of digits)";
+
+/// Parses the text of an integer as the XML and the string form carry it.
+pub(crate) fn parse_int(s: &str) -> Option<i64> {
+    let t = s.trim();
+    let digits = t.strip_prefix(['-', '+']).unwrap_or(t);
+    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    t.parse().ok()
+}
+
+impl<'de> Deserialize<'de> for Int {
+    fn deserialize<D: de::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl Visitor<'_> for V {
+            type Value = Int;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(INT_EXPECTED)
+            }
+            fn visit_i64<E: de::Error>(self, v: i64) -> Result<Int, E> {
+                Ok(Int(v))
+            }
+            fn visit_u64<E: de::Error>(self, v: u64) -> Result<Int, E> {
+                i64::try_from(v).map(Int).map_err(|_| E::invalid_value(de::Unexpected::Unsigned(v), &self))
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Int, E> {
+                parse_int(v).map(Int).ok_or_else(|| E::invalid_value(de::Unexpected::Str(v), &self))
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+/// A text value sent as a JSON string or as a number (ids: `"25025413"` or `25025413`).
+#[derive(Clone, Debug, PartialEq, Eq, Default)]
+pub(crate) struct Text(pub(crate) String);
+
+impl<'de> Deserialize<'de> for Text {
+    fn deserialize<D: de::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl Visitor<'_> for V {
+            type Value = Text;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a string or an integer")
+            }
+            fn visit_i64<E: de::Error>(self, v: i64) -> Result<Text, E> {
+                Ok(Text(v.to_string()))
+            }
+            fn visit_u64<E: de::Error>(self, v: u64) -> Result<Text, E> {
+                Ok(Text(v.to_string()))
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Text, E> {
+                Ok(Text(v.to_owned()))
+            }
+            fn visit_string<E: de::Error>(self, v: String) -> Result<Text, E> {
+                Ok(Text(v))
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+/// One item or a list of items (`"skill": "2"` or `"skill": ["2", "4"]`); `null` is none.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct OneOrMany<T>(pub(crate) Vec<T>);
+
+impl<T> Default for OneOrMany<T> {
+    fn default() -> Self {
+        Self(Vec::new())
+    }
+}
+
+impl<'de, T: Deserialize<'de>> Deserialize<'de> for OneOrMany<T> {
+    fn deserialize<D: de::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V<T>(PhantomData<T>);
+        impl<'de, T: Deserialize<'de>> V<T> {
+            fn one<E: de::Error, D2: de::Deserializer<'de, Error = E>>(d: D2) -> Result<OneOrMany<T>, E> {
+                T::deserialize(d).map(|t| OneOrMany(vec![t]))
+            }
+        }
+        impl<'de, T: Deserialize<'de>> Visitor<'de> for V<T> {
+            type Value = OneOrMany<T>;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("one item or a list of items")
+            }
+            fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+                Ok(OneOrMany(Vec::new()))
+            }
+            fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
+                Ok(OneOrMany(Vec::new()))
+            }
+            fn visit_some<D: de::Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+                d.deserialize_any(self)
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+                let mut out = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(4096));
+                while let Some(t) = seq.next_element::<T>()? {
+                    out.push(t);
+                }
+                Ok(OneOrMany(out))
+            }
+            fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
+                Self::one(de::value::MapAccessDeserializer::new(map))
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
+                Self::one(v.into_deserializer())
+            }
+            fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<Self::Value, E> {
+                Self::one(de::value::BorrowedStrDeserializer::new(v))
+            }
+            fn visit_string<E: de::Error>(self, v: String) -> Result<Self::Value, E> {
+                Self::one(v.into_deserializer())
+            }
+            fn visit_i64<E: de::Error>(self, v: i64) -> Result<Self::Value, E> {
+                Self::one(v.into_deserializer())
+            }
+            fn visit_u64<E: de::Error>(self, v: u64) -> Result<Self::Value, E> {
+                Self::one(v.into_deserializer())
+            }
+            fn visit_f64<E: de::Error>(self, v: f64) -> Result<Self::Value, E> {
+                Self::one(v.into_deserializer())
+            }
+            fn visit_bool<E: de::Error>(self, v: bool) -> Result<Self::Value, E> {
+                Self::one(v.into_deserializer())
+            }
+        }
+        d.deserialize_any(V(PhantomData))
+    }
+}
+
+/// A JSON object read as a list of entries in document order (queuestate `skills`: `"1"`, `"100"`
+/// stay in the order the server sent them).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct Entries<V>(pub(crate) Vec<(String, V)>);
+
+impl<V> Default for Entries<V> {
+    fn default() -> Self {
+        Self(Vec::new())
+    }
+}
+
+impl<'de, V: Deserialize<'de>> Deserialize<'de> for Entries<V> {
+    fn deserialize<D: de::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Vis<V>(PhantomData<V>);
+        impl<'de, V: Deserialize<'de>> Visitor<'de> for Vis<V> {
+            type Value = Entries<V>;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("an object")
+            }
+            fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+                Ok(Entries(Vec::new()))
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+                let mut out = Vec::new();
+                while let Some((k, v)) = map.next_entry::<String, V>()? {
+                    out.push((k, v));
+                }
+                Ok(Entries(out))
+            }
+        }
+        d.deserialize_any(Vis(PhantomData))
+    }
+}
+
+/// A decimal kept exactly as written: a JSON number (read from its text, never through `f64`)
+/// or a string holding a number.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Dec(pub(crate) rust_decimal::Decimal);
+
+pub(crate) fn parse_decimal(s: &str) -> Option<rust_decimal::Decimal> {
+    let t = s.trim();
+    if t.is_empty() || t.len() > 64 {
+        return None;
+    }
+    if t.contains(['e', 'E']) {
+        rust_decimal::Decimal::from_scientific(t).ok()
+    } else {
+        rust_decimal::Decimal::from_str_exact(t).ok()
+    }
+}
+
+impl<'de> Deserialize<'de> for Dec {
+    fn deserialize<D: de::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let raw = <Box<serde_json::value::RawValue>>::deserialize(d)?;
+        let text = raw.get();
+        let inner = text.strip_prefix('"').and_then(|t| t.strip_suffix('"')).unwrap_or(text);
+        parse_decimal(inner).map(Dec).ok_or_else(|| {
+            de::Error::invalid_value(de::Unexpected::Str(text), &"a decimal number (at most 28 digits)")
+        })
+    }
+}
