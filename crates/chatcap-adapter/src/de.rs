@@ -21,13 +21,15 @@ pub(crate) fn from_json<'de, T: Deserialize<'de>>(bytes: &'de [u8]) -> Result<T,
                 Err(e) => e,
             };
             let path = err.path().to_string();
-            let path = if path == "." { String::new() } else { path };
+            // `?` stands for a key the parser had not read yet (the input ended or broke there).
+            let path = path.strip_suffix(".?").or_else(|| path.strip_suffix('?')).unwrap_or(&path);
+            let path = if path == "." { String::new() } else { path.to_owned() };
             Err(json_error(path, err.into_inner()))
         }
     }
 }
 
-fn json_error(path: String, e: serde_json::Error) -> AdapterError {
+pub(crate) fn json_error(path: String, e: serde_json::Error) -> AdapterError {
     let (line, column) = (e.line(), e.column());
     let full = e.to_string();
     let message = full.strip_suffix(&format!(" at line {line} column {column}")).unwrap_or(&full).to_owned();

@@ -3,11 +3,9 @@
 use std::fmt;
 
 use chatcap_core::{Snapshot, Timestamp};
-use serde::Deserialize;
-use serde::de::{self, IgnoredAny, MapAccess, SeqAccess, Visitor};
+use serde::de::{self, DeserializeSeed, IgnoredAny, MapAccess, SeqAccess, Visitor};
 
 use crate::comm100::{self, Comm100Options};
-use crate::de::from_json;
 use crate::{AdapterError, Ingest, Location, liveperson};
 
 /// The payloads this crate reads.
@@ -60,34 +58,35 @@ impl fmt::Display for Format {
     }
 }
 
-/// The top-level keys of a JSON object, or the fact that the document is a list.
-enum Shape {
-    Object(Vec<String>),
-    List,
+/// Reads the top-level keys of a JSON object into `keys` as they come, so that the keys read
+/// before a syntax error still tell the format; a list leaves `keys` empty and says so.
+struct Shape<'a> {
+    keys: &'a mut Vec<String>,
 }
 
-impl<'de> Deserialize<'de> for Shape {
-    fn deserialize<D: de::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct V;
-        impl<'de> Visitor<'de> for V {
-            type Value = Shape;
-            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("a JSON object or list")
-            }
-            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Shape, A::Error> {
-                let mut keys = Vec::new();
-                while let Some(k) = map.next_key::<String>()? {
-                    map.next_value::<IgnoredAny>()?;
-                    keys.push(k);
-                }
-                Ok(Shape::Object(keys))
-            }
-            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Shape, A::Error> {
-                while seq.next_element::<IgnoredAny>()?.is_some() {}
-                Ok(Shape::List)
-            }
+impl<'de> DeserializeSeed<'de> for Shape<'_> {
+    type Value = bool;
+    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<bool, D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for Shape<'_> {
+    /// Whether the document is a list.
+    type Value = bool;
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a JSON object or list")
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<bool, A::Error> {
+        while let Some(k) = map.next_key::<String>()? {
+            self.keys.push(k);
+            map.next_value::<IgnoredAny>()?;
         }
-        d.deserialize_any(V)
+        Ok(false)
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<bool, A::Error> {
+        while seq.next_element::<IgnoredAny>()?.is_some() {}
+        Ok(true)
     }
 }
 
@@ -115,13 +114,35 @@ pub fn detect(bytes: &[u8]) -> Result<Format, AdapterError> {
     match first {
         Some(b'<') => return Ok(Format::LivePersonAgentsXml),
         Some(b'{' | b'[') => {}
-        Some(_) => return Err(unknown("neither JSON nor XML; expected a LivePerson or Comm100 payload".to_owned())),
+        Some(_) => {
+            return Err(unknown("neither JSON nor XML; expected a LivePerson or Comm100 payload".to_owned()));
+        }
         None => return Err(unknown("empty input; expected a LivePerson or Comm100 payload".to_owned())),
     }
-    let keys = match from_json::<Shape>(body)? {
-        Shape::List => return Ok(Format::Comm100Queue),
-        Shape::Object(keys) => keys,
-    };
+    if first == Some(b'[') {
+        return Ok(Format::Comm100Queue);
+    }
+    let mut keys = Vec::new();
+    let mut de = serde_json::Deserializer::from_slice(body);
+    let read = Shape { keys: &mut keys }.deserialize(&mut de).and_then(|_| de.end());
+    if let Err(e) = read {
+        // A broken document whose first keys tell the format is reported by that format's
+        // reader, which names the path; otherwise report the syntax error here.
+        if let Some(format) = classify(&keys) {
+            return Ok(format);
+        }
+        return Err(crate::de::json_error(String::new(), e));
+    }
+    classify(&keys).ok_or_else(|| {
+        let shown: Vec<&str> = keys.iter().take(5).map(String::as_str).collect();
+        unknown(format!(
+            "a JSON object with keys {shown:?}; expected a LivePerson (availableAgents, info, availability, \
+             availableSlots, queuestate) or Comm100 (realTime/Agents, Queue, Today, RightNow) payload"
+        ))
+    })
+}
+
+fn classify(keys: &[String]) -> Option<Format> {
     let has = |k: &str| keys.iter().any(|x| x == k);
     let format = if has("availableAgents") {
         Format::LivePersonAgentsJson
@@ -135,18 +156,18 @@ pub fn detect(bytes: &[u8]) -> Result<Format, AdapterError> {
         Format::LivePersonQueueState
     } else if has("list") || has("pageCount") {
         Format::Comm100Agents
-    } else if has("loggedInAgents") || has("agentsInChat") || has("ongoingChatsWithAgent") || has("visitorOnSite") {
+    } else if has("loggedInAgents")
+        || has("agentsInChat")
+        || has("ongoingChatsWithAgent")
+        || has("visitorOnSite")
+    {
         Format::Comm100RightNow
     } else if has("totalChats") || has("chatRequests") || has("avgChatTime") || has("chatAcceptanceRate") {
         Format::Comm100Today
     } else {
-        let shown: Vec<&str> = keys.iter().take(5).map(String::as_str).collect();
-        return Err(unknown(format!(
-            "a JSON object with keys {shown:?}; expected a LivePerson (availableAgents, info, availability, \
-             availableSlots, queuestate) or Comm100 (realTime/Agents, Queue, Today, RightNow) payload"
-        )));
+        return None;
     };
-    Ok(format)
+    Some(format)
 }
 
 /// Reads agent files of any vendor into one snapshot: LivePerson `availableAgents` (JSON or
@@ -237,7 +258,9 @@ pub fn read_queue(name: &str, bytes: &[u8], ingest: &mut Ingest) -> Result<(), A
         other => {
             return Err(AdapterError::UnknownFormat {
                 at: Location::default().with_file(name),
-                message: format!("{other} is not a queue; expected a LivePerson queuestate or Comm100 realTime/Queue payload"),
+                message: format!(
+                    "{other} is not a queue; expected a LivePerson queuestate or Comm100 realTime/Queue payload"
+                ),
             });
         }
     }

@@ -81,7 +81,7 @@ impl fmt::Display for Location {
 /// let bytes = br#"{"availableAgents":{"agents":{"agent":[{"@id":"1","@maxChats":"many"}]}}}"#;
 /// let err = liveperson::available_agents_json(bytes, Timestamp::EPOCH).unwrap_err().with_file("a.json");
 /// assert!(err.to_string().starts_with(
-///     "a.json: availableAgents.agents.agent[0].@maxChats (line 1, column 67): "), "{err}");
+///     "a.json: availableAgents.agents.agent[0].@maxChats (line 1, column 68): "), "{err}");
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]

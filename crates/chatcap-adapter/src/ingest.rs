@@ -116,8 +116,8 @@ impl Ingest {
     /// [`AdapterError::Model`] when the snapshot breaks a rule of the core model (an agent id
     /// listed twice, across pages for example).
     pub fn into_floor(self) -> Result<(Floor, Vec<Warning>), AdapterError> {
-        let floor =
-            Floor::new(self.snapshot).map_err(|source| AdapterError::Model { at: Location::default(), source })?;
+        let floor = Floor::new(self.snapshot)
+            .map_err(|source| AdapterError::Model { at: Location::default(), source })?;
         Ok((floor, self.warnings))
     }
 
@@ -188,7 +188,13 @@ impl SkillSet {
 
     /// Adds a skill if new; returns whether it was new. A name fills in a missing one; a
     /// different name is reported.
-    pub(crate) fn add(&mut self, id: &str, name: Option<&str>, path: &str, warnings: &mut Vec<Warning>) -> bool {
+    pub(crate) fn add(
+        &mut self,
+        id: &str,
+        name: Option<&str>,
+        path: &str,
+        warnings: &mut Vec<Warning>,
+    ) -> bool {
         match self.index.get(id) {
             Some(&i) => {
                 let s = &mut self.skills[i];

@@ -32,7 +32,7 @@
 //!
 //! let payload = br#"{"availableAgents": {"agents": {"agent": {
 //!     "@id": "7", "@chatState": "2", "@maxChats": "3", "userName": "ann",
-//!     "skills": {"skill": "25975313"}, "chats": "1"}}}}"#;
+//!     "skills": {"skill": "25975313"}, "chats": "1", "elapsedTimeInState": "5000"}}}}"#;
 //! let ingest = liveperson::available_agents_json(payload, Timestamp::from_millis(0))?;
 //! assert!(ingest.warnings.is_empty());
 //! let (floor, _warnings) = ingest.into_floor()?;

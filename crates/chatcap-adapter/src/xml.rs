@@ -79,11 +79,19 @@ fn parse_tree(bytes: &[u8]) -> Result<Element, AdapterError> {
         match event {
             Event::Start(e) | Event::Empty(e) if root.is_some() => {
                 let _ = e;
-                return Err(ctx.err("", pos, "a second root element; expected one root element, availableAgents"));
+                return Err(ctx.err(
+                    "",
+                    pos,
+                    "a second root element; expected one root element, availableAgents",
+                ));
             }
             Event::Start(e) => {
                 if stack.len() >= MAX_DEPTH {
-                    return Err(ctx.err(path_of(&stack), pos, format!("elements nested deeper than {MAX_DEPTH} levels")));
+                    return Err(ctx.err(
+                        path_of(&stack),
+                        pos,
+                        format!("elements nested deeper than {MAX_DEPTH} levels"),
+                    ));
                 }
                 let el = element(&ctx, &stack, &e, pos)?;
                 stack.push(el);
@@ -105,18 +113,24 @@ fn parse_tree(bytes: &[u8]) -> Result<Element, AdapterError> {
                 }
             }
             Event::Text(t) => {
-                let s = t.decode().map_err(|e| ctx.err(path_of(&stack), pos, format!("text is not utf-8: {e}")))?;
+                let s = t
+                    .decode()
+                    .map_err(|e| ctx.err(path_of(&stack), pos, format!("text is not utf-8: {e}")))?;
                 push_text(&ctx, &mut stack, &s, pos)?;
             }
             Event::CData(t) => {
-                let s = t.decode().map_err(|e| ctx.err(path_of(&stack), pos, format!("text is not utf-8: {e}")))?;
+                let s = t
+                    .decode()
+                    .map_err(|e| ctx.err(path_of(&stack), pos, format!("text is not utf-8: {e}")))?;
                 push_text(&ctx, &mut stack, &s, pos)?;
             }
             Event::GeneralRef(r) => {
                 let resolved = match r.resolve_char_ref() {
                     Ok(Some(c)) => c.to_string(),
                     Ok(None) => {
-                        let name = r.decode().map_err(|e| ctx.err(path_of(&stack), pos, format!("not utf-8: {e}")))?;
+                        let name = r
+                            .decode()
+                            .map_err(|e| ctx.err(path_of(&stack), pos, format!("not utf-8: {e}")))?;
                         match &*name {
                             "amp" => "&".to_owned(),
                             "lt" => "<".to_owned(),
@@ -124,11 +138,17 @@ fn parse_tree(bytes: &[u8]) -> Result<Element, AdapterError> {
                             "quot" => "\"".to_owned(),
                             "apos" => "'".to_owned(),
                             other => {
-                                return Err(ctx.err(path_of(&stack), pos, format!("unknown entity &{other};")));
+                                return Err(ctx.err(
+                                    path_of(&stack),
+                                    pos,
+                                    format!("unknown entity &{other};"),
+                                ));
                             }
                         }
                     }
-                    Err(e) => return Err(ctx.err(path_of(&stack), pos, format!("bad character reference: {e}"))),
+                    Err(e) => {
+                        return Err(ctx.err(path_of(&stack), pos, format!("bad character reference: {e}")));
+                    }
                 };
                 push_text(&ctx, &mut stack, &resolved, pos)?;
             }
@@ -173,7 +193,9 @@ fn element(
     for a in e.attributes() {
         let path = if stack.is_empty() { name.clone() } else { format!("{}.{name}", path_of(stack)) };
         let a = a.map_err(|err| ctx.err(&path, pos, format!("malformed attribute: {err}")))?;
-        let v = a.unescape_value().map_err(|err| ctx.err(&path, pos, format!("malformed attribute value: {err}")))?;
+        let v = a
+            .unescape_value()
+            .map_err(|err| ctx.err(&path, pos, format!("malformed attribute value: {err}")))?;
         attrs.push((local(a.key.as_ref()), v.into_owned()));
     }
     Ok(Element { name, attrs, children: Vec::new(), text: String::new(), pos })
@@ -184,7 +206,11 @@ pub(crate) fn available_agents(bytes: &[u8]) -> Result<AvailableAgents, AdapterE
     let ctx = Ctx { bytes };
     let root = parse_tree(bytes)?;
     if root.name != "availableAgents" {
-        return Err(ctx.err(&root.name, root.pos, format!("root element is <{}>; expected <availableAgents>", root.name)));
+        return Err(ctx.err(
+            &root.name,
+            root.pos,
+            format!("root element is <{}>; expected <availableAgents>", root.name),
+        ));
     }
     let link = root
         .children("link")
@@ -222,9 +248,13 @@ fn int(ctx: &Ctx<'_>, el: &Element, name: &str, path: &str) -> Result<Option<Int
 }
 
 fn agent(ctx: &Ctx<'_>, a: &Element, path: &str) -> Result<AgentDto, AdapterError> {
-    let skills = a.child("skills").map(|s| Skills { skill: OneOrMany(s.children("skill").map(|k| Text(k.text.trim().to_owned())).collect()) });
+    let skills = a.child("skills").map(|s| Skills {
+        skill: OneOrMany(s.children("skill").map(|k| Text(k.text.trim().to_owned())).collect()),
+    });
     let skills_info = a.child("skillsInfo").map(|s| SkillsInfo {
-        skill_info: OneOrMany(s.children("skillInfo").map(|k| SkillInfo { id: text(k, "id"), name: text(k, "name") }).collect()),
+        skill_info: OneOrMany(
+            s.children("skillInfo").map(|k| SkillInfo { id: text(k, "id"), name: text(k, "name") }).collect(),
+        ),
     });
     Ok(AgentDto {
         id: text(a, "id"),

@@ -87,7 +87,8 @@ impl StatusTable {
 impl Default for StatusTable {
     /// The assumed table: all-zero GUID Online, `…0002` Away.
     fn default() -> Self {
-        let mut t = Self::empty().with(Self::ONLINE_GUID, AgentState::Online).with(Self::AWAY_GUID, AgentState::Away);
+        let mut t =
+            Self::empty().with(Self::ONLINE_GUID, AgentState::Online).with(Self::AWAY_GUID, AgentState::Away);
         t.is_default = true;
         t
     }
@@ -158,7 +159,11 @@ pub struct Page {
 ///
 /// [`AdapterError::Json`] for malformed JSON or a field of the wrong type;
 /// [`AdapterError::Invalid`] for negative counts or an agent with no id.
-pub fn agents_json(bytes: &[u8], taken_at: Timestamp, opts: &Comm100Options) -> Result<(Ingest, Page), AdapterError> {
+pub fn agents_json(
+    bytes: &[u8],
+    taken_at: Timestamp,
+    opts: &Comm100Options,
+) -> Result<(Ingest, Page), AdapterError> {
     let (ingest, page) = agents_page(bytes, taken_at, opts)?;
     let mut ingest = ingest;
     let listed = ingest.snapshot.agents.len() as u64;
@@ -190,7 +195,11 @@ fn count(v: Option<Int>, path: &str) -> Result<Option<u64>, AdapterError> {
     }
 }
 
-fn agents_page(bytes: &[u8], taken_at: Timestamp, opts: &Comm100Options) -> Result<(Ingest, Page), AdapterError> {
+fn agents_page(
+    bytes: &[u8],
+    taken_at: Timestamp,
+    opts: &Comm100Options,
+) -> Result<(Ingest, Page), AdapterError> {
     let doc: dto::AgentsPage = from_json(bytes)?;
     let page = Page {
         total: count(doc.total, "total")?,
@@ -205,7 +214,12 @@ fn agents_page(bytes: &[u8], taken_at: Timestamp, opts: &Comm100Options) -> Resu
         let path = format!("list[{i}]");
         let id = match a.agent_id {
             Some(id) if !id.0.trim().is_empty() => id.0,
-            _ => return Err(AdapterError::invalid(format!("{path}.agentId"), "missing agent id; expected a GUID")),
+            _ => {
+                return Err(AdapterError::invalid(
+                    format!("{path}.agentId"),
+                    "missing agent id; expected a GUID",
+                ));
+            }
         };
         let chat_state = match a.current_status_id {
             Some(s) => match opts.statuses.get(&s.0) {
@@ -233,7 +247,10 @@ fn agents_page(bytes: &[u8], taken_at: Timestamp, opts: &Comm100Options) -> Resu
         };
         let active = match a.on_going_chats {
             Some(Int(n)) => u32::try_from(n).map_err(|_| {
-                AdapterError::invalid(format!("{path}.onGoingChats"), format!("found {n}; expected a chat count from 0 to {}", u32::MAX))
+                AdapterError::invalid(
+                    format!("{path}.onGoingChats"),
+                    format!("found {n}; expected a chat count from 0 to {}", u32::MAX),
+                )
             })?,
             None => {
                 warnings.push(Warning::new(
@@ -348,7 +365,10 @@ pub fn agents_pages<N: AsRef<str>, B: AsRef<[u8]>>(
     let mut seen = HashSet::new();
     for (_, p) in &read {
         if p.total != first.total {
-            return Err(pages_err("total", format!("pages disagree on total ({} and {})", opt(first.total), opt(p.total))));
+            return Err(pages_err(
+                "total",
+                format!("pages disagree on total ({} and {})", opt(first.total), opt(p.total)),
+            ));
         }
         if p.page_count != first.page_count {
             return Err(pages_err(
@@ -375,7 +395,8 @@ pub fn agents_pages<N: AsRef<str>, B: AsRef<[u8]>>(
     // One summary of each repeated assumption is enough.
     let mut kinds = HashSet::new();
     out.warnings.retain(|w| {
-        !matches!(w.kind, WarningKind::AssumedStatus | WarningKind::ZeroMaxChats | WarningKind::NoDepartments) || kinds.insert(w.kind)
+        !matches!(w.kind, WarningKind::AssumedStatus | WarningKind::ZeroMaxChats | WarningKind::NoDepartments)
+            || kinds.insert(w.kind)
     });
     if let Some(total) = first.total {
         if complete && listed != total {
@@ -450,14 +471,18 @@ pub fn queue_json(bytes: &[u8]) -> Result<(Vec<DepartmentQueue>, Vec<Warning>), 
     let mut any_wait = false;
     for (i, q) in doc.into_iter().enumerate() {
         let path = format!("[{i}]");
-        let n = |v: Option<Int>, name: &str| count(v, &format!("{path}.{name}")).map(Option::unwrap_or_default);
+        let n =
+            |v: Option<Int>, name: &str| count(v, &format!("{path}.{name}")).map(Option::unwrap_or_default);
         let secs = |v: Option<Int>, name: &str| n(v, name).map(Duration::from_secs);
         any_wait |= q.avg_wait_time_in_last30_mins.is_some() || q.avg_wait_time_in_last60_mins.is_some();
         let department = q.route_to_department_id.map(|t| t.0).filter(|s| !s.trim().is_empty());
         let name = q.route_to_department.and_then(|d| d.name).map(|t| t.0);
         let mut visitors = Vec::with_capacity(q.visitors.len().min(1024));
         if q.visitors.len() as u64 > MAX_QUEUE {
-            return Err(AdapterError::invalid(format!("{path}.visitors"), format!("expected at most {MAX_QUEUE} visitors")));
+            return Err(AdapterError::invalid(
+                format!("{path}.visitors"),
+                format!("expected at most {MAX_QUEUE} visitors"),
+            ));
         }
         for (k, v) in q.visitors.into_iter().enumerate() {
             any_wait = true;
@@ -471,7 +496,10 @@ pub fn queue_json(bytes: &[u8]) -> Result<(Vec<DepartmentQueue>, Vec<Warning>), 
             warnings.push(Warning::new(
                 format!("{path}.currentQueueLength"),
                 WarningKind::QueueLengthMismatch,
-                format!("queue length {queue_length} but {} visitors listed: the visitors listed are used", visitors.len()),
+                format!(
+                    "queue length {queue_length} but {} visitors listed: the visitors listed are used",
+                    visitors.len()
+                ),
             ));
         }
         out.push(DepartmentQueue {
@@ -483,12 +511,19 @@ pub fn queue_json(bytes: &[u8]) -> Result<(Vec<DepartmentQueue>, Vec<Warning>), 
             avg_wait_last_30_mins: secs(q.avg_wait_time_in_last30_mins, "avgWaitTimeinLast30Mins")?,
             avg_wait_last_60_mins: secs(q.avg_wait_time_in_last60_mins, "avgWaitTimeinLast60Mins")?,
             abandoned_last_30_mins: n(q.abandoned_chats_in_last30_mins, "abandonedChatsinLast30Mins")?,
-            switched_to_messages_last_30_mins: n(q.switched_to_messages_in_last30_mins, "switchedtoMessagesinLast30Mins")?,
+            switched_to_messages_last_30_mins: n(
+                q.switched_to_messages_in_last30_mins,
+                "switchedtoMessagesinLast30Mins",
+            )?,
             visitors,
         });
     }
     if any_wait {
-        warnings.push(Warning::new("", WarningKind::WaitUnitAssumed, "wait times have no documented unit: read as seconds"));
+        warnings.push(Warning::new(
+            "",
+            WarningKind::WaitUnitAssumed,
+            "wait times have no documented unit: read as seconds",
+        ));
     }
     Ok((out, warnings))
 }

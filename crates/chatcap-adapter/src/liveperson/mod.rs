@@ -21,7 +21,9 @@ use crate::{AdapterError, Ingest, Warning, WarningKind};
 
 pub use render::{QueueStateVersion, render_available_slots, render_queue_state};
 
-pub(crate) use dto::{Agent as AgentDto, Agents as AgentsDto, AvailableAgents, Link, Skills, SkillInfo, SkillsInfo};
+pub(crate) use dto::{
+    Agent as AgentDto, Agents as AgentsDto, AvailableAgents, Link, SkillInfo, Skills, SkillsInfo,
+};
 
 /// Reads a LivePerson `availableAgents` response in its JSON form.
 ///
@@ -131,7 +133,11 @@ pub fn agent_info_json(bytes: &[u8], taken_at: Timestamp) -> Result<Ingest, Adap
     let chat_state = match chat {
         Some(t) => b.state_word(&t.0, "info.availability.chat").unwrap_or(AgentState::Offline),
         None => {
-            b.warn("info.availability.chat", WarningKind::MissingState, "no chat availability: counted as offline");
+            b.warn(
+                "info.availability.chat",
+                WarningKind::MissingState,
+                "no chat availability: counted as offline",
+            );
             AgentState::Offline
         }
     };
@@ -145,7 +151,7 @@ pub fn agent_info_json(bytes: &[u8], taken_at: Timestamp) -> Result<Ingest, Adap
         elapsed_time_in_state: Some(Int(0)),
         ..dto::Agent::default()
     };
-    b.agent_with_states(dto, "info", chat_state, voice_state)?;
+    b.agent_with_states(dto, "info", chat_state, voice_state, false)?;
     let next = info.link.0.into_iter().find(|l| l.rel.as_deref() == Some("next")).and_then(|l| l.href);
     Ok(b.finish(next))
 }
@@ -204,7 +210,10 @@ pub fn available_slots_json(bytes: &[u8]) -> Result<Slots, AdapterError> {
     match doc.available_slots.0 {
         -1 => Ok(Slots::Unlimited),
         n if n >= 0 => Ok(Slots::Count(n as u64)),
-        n => Err(AdapterError::invalid("availableSlots", format!("found {n}; expected -1 (unlimited) or a count of 0 or more"))),
+        n => Err(AdapterError::invalid(
+            "availableSlots",
+            format!("found {n}; expected -1 (unlimited) or a count of 0 or more"),
+        )),
     }
 }
 
@@ -294,7 +303,11 @@ pub fn queue_state_json(bytes: &[u8]) -> Result<(QueueStateReport, Vec<Warning>)
     Ok((QueueStateReport { skills, totals, has_wait_times }, warnings))
 }
 
-fn reported(q: &dto::SkillQueue, path: &str, warnings: &mut Vec<Warning>) -> Result<Option<ReportedQueue>, AdapterError> {
+fn reported(
+    q: &dto::SkillQueue,
+    path: &str,
+    warnings: &mut Vec<Warning>,
+) -> Result<Option<ReportedQueue>, AdapterError> {
     let field = |name: &str, v: i64| -> Result<Option<u64>, AdapterError> {
         match v {
             -1 => Ok(None),
@@ -365,7 +378,11 @@ pub fn apply_queue_state(report: &QueueStateReport, ingest: &mut Ingest) -> Resu
     for s in &report.skills {
         let path = format!("skills.{}", s.skill);
         let Some(st) = s.state else {
-            ingest.warnings.push(Warning::new(&path, WarningKind::QueueNoData, "no queue-state data (-1): nobody counted waiting"));
+            ingest.warnings.push(Warning::new(
+                &path,
+                WarningKind::QueueNoData,
+                "no queue-state data (-1): nobody counted waiting",
+            ));
             continue;
         };
         if st.queue_size > MAX_QUEUE {
@@ -388,14 +405,18 @@ pub fn apply_queue_state(report: &QueueStateReport, ingest: &mut Ingest) -> Resu
             new_skills.push(s.skill.clone());
         }
         let message = match (st.max_wait, st.queue_size) {
-            (Some(w), 1) => format!("1 visitor taken to have arrived {} ms before the snapshot time", w.as_millis()),
+            (Some(w), 1) => {
+                format!("1 visitor taken to have arrived {} ms before the snapshot time", w.as_millis())
+            }
             (Some(w), n) => format!(
                 "{n} visitors: the longest-waiting taken to have arrived {} ms before the snapshot time, \
                  the other {} at the snapshot time (their arrivals are not reported)",
                 w.as_millis(),
                 n - 1
             ),
-            (None, n) => format!("{n} visitors with no reported wait: taken to have arrived at the snapshot time"),
+            (None, n) => {
+                format!("{n} visitors with no reported wait: taken to have arrived at the snapshot time")
+            }
         };
         ingest.warnings.push(Warning::new(&path, WarningKind::QueueArrivalsAssumed, message));
         plans.push((s.skill.clone(), st.queue_size, st.max_wait));
@@ -418,7 +439,13 @@ pub(crate) struct Builder {
 
 impl Builder {
     pub(crate) fn new(taken_at: Timestamp) -> Self {
-        Self { taken_at, skills: SkillSet::default(), agents: Vec::new(), logins: HashSet::new(), warnings: Vec::new() }
+        Self {
+            taken_at,
+            skills: SkillSet::default(),
+            agents: Vec::new(),
+            logins: HashSet::new(),
+            warnings: Vec::new(),
+        }
     }
 
     fn warn(&mut self, path: impl Into<String>, kind: WarningKind, message: impl Into<String>) {
@@ -427,7 +454,12 @@ impl Builder {
 
     fn finish(self, next_page: Option<String>) -> Ingest {
         Ingest {
-            snapshot: Snapshot { taken_at: self.taken_at, skills: self.skills.skills, agents: self.agents, queue: Vec::new() },
+            snapshot: Snapshot {
+                taken_at: self.taken_at,
+                skills: self.skills.skills,
+                agents: self.agents,
+                queue: Vec::new(),
+            },
             warnings: self.warnings,
             next_page,
         }
@@ -459,7 +491,9 @@ impl Builder {
             self.warn(
                 path,
                 WarningKind::UnknownState,
-                format!("unknown state {w:?}; expected Online, Offline, Occupied or Away: agent not routable"),
+                format!(
+                    "unknown state {w:?}; expected Online, Offline, Occupied or Away: agent not routable"
+                ),
             );
         }
         state
@@ -469,7 +503,11 @@ impl Builder {
         let chat_state = match &a.chat_state {
             Some(t) => self.state_code(&t.0, &format!("{path}.@chatState")).unwrap_or(AgentState::Offline),
             None => {
-                self.warn(format!("{path}.@chatState"), WarningKind::MissingState, "no chat state: counted as offline");
+                self.warn(
+                    format!("{path}.@chatState"),
+                    WarningKind::MissingState,
+                    "no chat state: counted as offline",
+                );
                 AgentState::Offline
             }
         };
@@ -477,7 +515,7 @@ impl Builder {
             Some(t) => self.state_code(&t.0, &format!("{path}.@voiceState")),
             None => None,
         };
-        self.agent_with_states(a, path, chat_state, voice_state)
+        self.agent_with_states(a, path, chat_state, voice_state, true)
     }
 
     fn agent_with_states(
@@ -486,10 +524,16 @@ impl Builder {
         path: &str,
         chat_state: AgentState,
         voice_state: Option<AgentState>,
+        lists_skills: bool,
     ) -> Result<(), AdapterError> {
         let id = match a.id {
             Some(Text(id)) if !id.trim().is_empty() => id,
-            _ => return Err(AdapterError::invalid(format!("{path}.@id"), "missing agent id; expected an id for every agent")),
+            _ => {
+                return Err(AdapterError::invalid(
+                    format!("{path}.@id"),
+                    "missing agent id; expected an id for every agent",
+                ));
+            }
         };
         let capacity = match a.max_chats {
             Some(Int(-1)) => Capacity::Unlimited,
@@ -503,16 +547,27 @@ impl Builder {
                 }
             },
             None => {
-                self.warn(format!("{path}.@maxChats"), WarningKind::MissingMaxChats, "no maxChats: counted as taking no chats");
+                self.warn(
+                    format!("{path}.@maxChats"),
+                    WarningKind::MissingMaxChats,
+                    "no maxChats: counted as taking no chats",
+                );
                 Capacity::Limited(0)
             }
         };
         let active_chats = match a.chats {
             Some(Int(n)) => u32::try_from(n).map_err(|_| {
-                AdapterError::invalid(format!("{path}.chats"), format!("found {n}; expected a chat count from 0 to {}", u32::MAX))
+                AdapterError::invalid(
+                    format!("{path}.chats"),
+                    format!("found {n}; expected a chat count from 0 to {}", u32::MAX),
+                )
             })?,
             None => {
-                self.warn(format!("{path}.chats"), WarningKind::MissingChats, "no chats field: counted as 0 active chats");
+                self.warn(
+                    format!("{path}.chats"),
+                    WarningKind::MissingChats,
+                    "no chats field: counted as 0 active chats",
+                );
                 0
             }
         };
@@ -527,7 +582,11 @@ impl Builder {
                 Duration::ZERO
             }
             None => {
-                self.warn(format!("{path}.elapsedTimeInState"), WarningKind::TimeInState, "no elapsedTimeInState: counted as 0");
+                self.warn(
+                    format!("{path}.elapsedTimeInState"),
+                    WarningKind::TimeInState,
+                    "no elapsedTimeInState: counted as 0",
+                );
                 Duration::ZERO
             }
         };
@@ -550,7 +609,6 @@ impl Builder {
         };
         let mut skills: Vec<SkillId> = Vec::new();
         let listed = a.skills.map(|s| s.skill.0).unwrap_or_default();
-        let n_listed = listed.len();
         for (k, Text(s)) in listed.into_iter().enumerate() {
             let spath = format!("{path}.skills.skill[{k}]");
             self.add_agent_skill(&mut skills, &s, None, &spath, false);
@@ -559,11 +617,15 @@ impl Builder {
         for (k, si) in info.into_iter().enumerate() {
             let spath = format!("{path}.skillsInfo.skillInfo[{k}]");
             let Some(Text(sid)) = si.id else {
-                self.warn(format!("{spath}.id"), WarningKind::SkillListing, "skillInfo without an id: ignored");
+                self.warn(
+                    format!("{spath}.id"),
+                    WarningKind::SkillListing,
+                    "skillInfo without an id: ignored",
+                );
                 continue;
             };
             let name = si.name.map(|t| t.0);
-            self.add_agent_skill(&mut skills, &sid, name.as_deref(), &spath, n_listed > 0);
+            self.add_agent_skill(&mut skills, &sid, name.as_deref(), &spath, lists_skills);
         }
         self.agents.push(Agent {
             id: id.into(),
@@ -580,16 +642,31 @@ impl Builder {
     }
 
     /// Adds a skill to an agent: once only, and a skill only `skillsInfo` names is reported.
-    fn add_agent_skill(&mut self, skills: &mut Vec<SkillId>, id: &str, name: Option<&str>, path: &str, from_info: bool) {
+    fn add_agent_skill(
+        &mut self,
+        skills: &mut Vec<SkillId>,
+        id: &str,
+        name: Option<&str>,
+        path: &str,
+        from_info: bool,
+    ) {
         self.skills.add(id, name, path, &mut self.warnings);
         if skills.iter().any(|s| s.as_str() == id) {
             if !from_info {
-                self.warn(path, WarningKind::SkillListing, format!("skill {id} listed twice for this agent: counted once"));
+                self.warn(
+                    path,
+                    WarningKind::SkillListing,
+                    format!("skill {id} listed twice for this agent: counted once"),
+                );
             }
             return;
         }
         if from_info {
-            self.warn(path, WarningKind::SkillListing, format!("skill {id} is in skillsInfo but not in skills: added"));
+            self.warn(
+                path,
+                WarningKind::SkillListing,
+                format!("skill {id} is in skillsInfo but not in skills: added"),
+            );
         }
         skills.push(SkillId::from(id));
     }

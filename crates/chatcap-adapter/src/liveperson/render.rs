@@ -76,7 +76,9 @@ pub fn render_queue_state(view: &QueueStateView, version: QueueStateVersion) -> 
         out.push_str(&serde_json::to_string(s.skill.as_str()).unwrap_or_else(|_| "\"\"".to_owned()));
         out.push(':');
         match s.state {
-            Some(st) => entry(&mut out, slots_value(st.available, 1), clamp(st.queued), millis(st.max_wait), version),
+            Some(st) => {
+                entry(&mut out, slots_value(st.available, 1), clamp(st.queued), millis(st.max_wait), version)
+            }
             None => entry(&mut out, -1, -1, -1, version),
         }
     }
