@@ -32,7 +32,11 @@ pub(crate) fn from_json<'de, T: Deserialize<'de>>(bytes: &'de [u8]) -> Result<T,
 pub(crate) fn json_error(path: String, e: serde_json::Error) -> AdapterError {
     let (line, column) = (e.line(), e.column());
     let full = e.to_string();
-    let message = full.strip_suffix(&format!(" at line {line} column {column}")).unwrap_or(&full).to_owned();
+    let mut message =
+        full.strip_suffix(&format!(" at line {line} column {column}")).unwrap_or(&full).to_owned();
+    if e.is_eof() {
+        message.push_str("; the input ends early (is it truncated?)");
+    }
     let mut at = Location::path(path);
     if line > 0 {
         at = at.with_line_column(line, column);

@@ -61,8 +61,11 @@ impl fmt::Display for Location {
         }
         let path = if self.path.is_empty() { "document root" } else { self.path.as_str() };
         write!(f, "{sep}{path}")?;
-        if let (Some(line), Some(column)) = (self.line, self.column) {
-            write!(f, " (line {line}, column {column})")?;
+        match (self.line, self.column) {
+            // Column 0: the parser stopped at a line break (the end of the input, often).
+            (Some(line), Some(0)) => write!(f, " (line {line})")?,
+            (Some(line), Some(column)) => write!(f, " (line {line}, column {column})")?,
+            _ => {}
         }
         Ok(())
     }

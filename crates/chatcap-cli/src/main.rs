@@ -1,1 +1,55 @@
-fn main() {}
+//! `chatcap`: vendor payloads in, capacity answers out.
+//!
+//! A thin shell over `chatcap-core` and `chatcap-adapter`: it parses arguments, reads files and
+//! prints; every answer comes from the libraries. Exit status 0 on success, 1 on bad input or
+//! arguments, with one line on stderr naming the file, the path in it and the problem.
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+mod vendor;
+
+/// Capacity answers for live-chat contact centers.
+#[derive(Parser, Debug)]
+#[command(name = "chatcap", version, about)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    #[command(flatten)]
+    Vendor(vendor::Command),
+}
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let _ = e.print();
+            return if e.use_stderr() { ExitCode::from(1) } else { ExitCode::SUCCESS };
+        }
+    };
+    // The libraries do not panic; should one ever, say so in one line rather than a backtrace.
+    std::panic::set_hook(Box::new(|info| {
+        eprintln!("error: internal error: {info}; please report it with the input that caused it");
+    }));
+    let result = std::panic::catch_unwind(|| match cli.command {
+        Command::Vendor(cmd) => vendor::run(cmd),
+    });
+    match result {
+        Ok(Ok(())) => ExitCode::SUCCESS,
+        Ok(Err(e)) => {
+            eprintln!("error: {}", one_line(&format!("{e:#}")));
+            ExitCode::from(1)
+        }
+        Err(_) => ExitCode::from(1),
+    }
+}
+
+/// Messages quote vendor text, which may hold line breaks: keep the error on one line.
+fn one_line(s: &str) -> String {
+    s.replace(['\n', '\r'], " ")
+}

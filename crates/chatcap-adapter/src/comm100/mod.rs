@@ -406,6 +406,7 @@ pub fn agents_pages<N: AsRef<str>, B: AsRef<[u8]>>(
             ));
         }
         if !complete {
+            let names: Vec<&str> = pages.iter().map(|(n, _)| n.as_ref()).collect();
             out.warnings.push(Warning::new(
                 "total",
                 WarningKind::IncompletePages,
@@ -414,7 +415,8 @@ pub fn agents_pages<N: AsRef<str>, B: AsRef<[u8]>>(
                     pages.len(),
                     opt(first.page_count)
                 ),
-            ));
+            )
+            .with_file(names.join(", ")));
         }
     }
     Ok(out)
