@@ -134,8 +134,8 @@ pub enum AdapterError {
     Model {
         /// Where (the file, when known).
         at: Location,
-        /// The core's complaint.
-        source: ModelError,
+        /// The core's complaint (boxed: it is the largest variant).
+        source: Box<ModelError>,
     },
 }
 

@@ -117,7 +117,7 @@ impl Ingest {
     /// listed twice, across pages for example).
     pub fn into_floor(self) -> Result<(Floor, Vec<Warning>), AdapterError> {
         let floor = Floor::new(self.snapshot)
-            .map_err(|source| AdapterError::Model { at: Location::default(), source })?;
+            .map_err(|e| AdapterError::Model { at: Location::default(), source: Box::new(e) })?;
         Ok((floor, self.warnings))
     }
 
@@ -144,10 +144,9 @@ impl Ingest {
             }
         }
         self.snapshot.agents.extend(other.snapshot.agents);
-        let mut next = next_visitor_id(&self.snapshot);
-        for mut v in other.snapshot.queue {
-            v.id = VisitorId(next);
-            next += 1;
+        let first = next_visitor_id(&self.snapshot);
+        for (i, mut v) in other.snapshot.queue.into_iter().enumerate() {
+            v.id = VisitorId(first.saturating_add(i as u64));
             self.snapshot.queue.push(v);
         }
         self.warnings.extend(other.warnings);
@@ -233,13 +232,13 @@ pub(crate) fn synthesize_queue(
     max_wait: Option<Duration>,
     taken_at: Timestamp,
 ) {
-    let mut next = next_visitor_id(snapshot);
+    let first = next_visitor_id(snapshot);
     for i in 0..size {
+        let id = first.saturating_add(i);
         let arrived_at = match (i, max_wait) {
             (0, Some(w)) => taken_at.saturating_sub(w),
             _ => taken_at,
         };
-        snapshot.queue.push(QueuedVisitor::new(VisitorId(next), skill.clone(), arrived_at));
-        next += 1;
+        snapshot.queue.push(QueuedVisitor::new(VisitorId(id), skill.clone(), arrived_at));
     }
 }

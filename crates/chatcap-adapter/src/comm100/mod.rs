@@ -575,7 +575,7 @@ pub fn apply_queue(queues: &[DepartmentQueue], ingest: &mut Ingest) {
         for (_, wait) in &q.visitors {
             let v = QueuedVisitor::new(VisitorId(next), dept.clone(), taken_at.saturating_sub(*wait));
             ingest.snapshot.queue.push(v);
-            next += 1;
+            next = next.saturating_add(1);
         }
     }
     ingest.snapshot.skills = skills.skills;
