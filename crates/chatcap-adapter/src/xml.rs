@@ -6,7 +6,9 @@ use quick_xml::Reader;
 use quick_xml::events::Event;
 
 use crate::de::{INT_EXPECTED, Int, OneOrMany, Text, parse_int};
-use crate::liveperson::{AgentDto, AgentsDto, AvailableAgents, Link, SkillInfo, Skills, SkillsInfo};
+use crate::liveperson::{
+    AgentDto, AgentsDto, AvailableAgents, Link, SkillInfo, Skills, SkillsInfo, StateCode,
+};
 use crate::{AdapterError, Location};
 
 /// Deeper nesting than this is refused (the payload needs five levels).
@@ -258,8 +260,8 @@ fn agent(ctx: &Ctx<'_>, a: &Element, path: &str) -> Result<AgentDto, AdapterErro
     });
     Ok(AgentDto {
         id: text(a, "id"),
-        chat_state: text(a, "chatState"),
-        voice_state: text(a, "voiceState"),
+        chat_state: text(a, "chatState").map(StateCode::from),
+        voice_state: text(a, "voiceState").map(StateCode::from),
         max_chats: int(ctx, a, "maxChats", path)?,
         user_name: text(a, "userName"),
         nickname: text(a, "nickname"),

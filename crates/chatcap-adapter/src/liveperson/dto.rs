@@ -4,7 +4,59 @@
 
 use serde::Deserialize;
 
+use chatcap_core::AgentState;
+
 use crate::de::{Entries, Int, OneOrMany, Text};
+
+/// A chat or voice state code as `availableAgents` sends it: `"1"` Offline, `"2"` Online,
+/// `"3"` Occupied, `"4"` Away, as a string or a number.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum StateCode {
+    Known(AgentState),
+    Unknown(String),
+}
+
+impl From<Text> for StateCode {
+    fn from(Text(t): Text) -> Self {
+        match t.trim() {
+            "1" => StateCode::Known(AgentState::Offline),
+            "2" => StateCode::Known(AgentState::Online),
+            "3" => StateCode::Known(AgentState::Occupied),
+            "4" => StateCode::Known(AgentState::Away),
+            _ => StateCode::Unknown(t),
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for StateCode {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        Text::deserialize(d).map(StateCode::from)
+    }
+}
+
+/// A state as the `availability` resource words it: `"Online"`, `"Offline"`, `"Occupied"`,
+/// `"Away"` (any case).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum StateWord {
+    Known(AgentState),
+    Unknown(String),
+}
+
+impl From<Text> for StateWord {
+    fn from(Text(t): Text) -> Self {
+        let w = t.trim();
+        match AgentState::ALL.into_iter().find(|s| s.as_str().eq_ignore_ascii_case(w)) {
+            Some(s) => StateWord::Known(s),
+            None => StateWord::Unknown(t),
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for StateWord {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        Text::deserialize(d).map(StateWord::from)
+    }
+}
 
 /// `GET .../availableAgents`.
 #[derive(Deserialize, Debug)]
@@ -41,9 +93,9 @@ pub(crate) struct Agent {
     #[serde(rename = "@id", alias = "id")]
     pub(crate) id: Option<Text>,
     #[serde(rename = "@chatState", alias = "chatState")]
-    pub(crate) chat_state: Option<Text>,
+    pub(crate) chat_state: Option<StateCode>,
     #[serde(rename = "@voiceState", alias = "voiceState")]
-    pub(crate) voice_state: Option<Text>,
+    pub(crate) voice_state: Option<StateCode>,
     #[serde(rename = "@maxChats", alias = "maxChats")]
     pub(crate) max_chats: Option<Int>,
     pub(crate) user_name: Option<Text>,
@@ -108,8 +160,8 @@ pub(crate) struct AvailabilityDoc {
 #[derive(Deserialize, Debug, Default)]
 #[serde(default)]
 pub(crate) struct Availability {
-    pub(crate) chat: Option<Text>,
-    pub(crate) voice: Option<Text>,
+    pub(crate) chat: Option<StateWord>,
+    pub(crate) voice: Option<StateWord>,
 }
 
 /// `GET .../chat/availableSlots`.

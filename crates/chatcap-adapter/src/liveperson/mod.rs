@@ -22,7 +22,8 @@ use crate::{AdapterError, Ingest, Warning, WarningKind};
 pub use render::{QueueStateVersion, render_available_slots, render_queue_state};
 
 pub(crate) use dto::{
-    Agent as AgentDto, Agents as AgentsDto, AvailableAgents, Link, SkillInfo, Skills, SkillsInfo,
+    Agent as AgentDto, Agents as AgentsDto, AvailableAgents, Link, SkillInfo, Skills, SkillsInfo, StateCode,
+    StateWord,
 };
 
 /// Reads a LivePerson `availableAgents` response in its JSON form.
@@ -131,7 +132,7 @@ pub fn agent_info_json(bytes: &[u8], taken_at: Timestamp) -> Result<Ingest, Adap
         None => (None, None),
     };
     let chat_state = match chat {
-        Some(t) => b.state_word(&t.0, "info.availability.chat").unwrap_or(AgentState::Offline),
+        Some(t) => b.state_word(&t, "info.availability.chat").unwrap_or(AgentState::Offline),
         None => {
             b.warn(
                 "info.availability.chat",
@@ -141,7 +142,7 @@ pub fn agent_info_json(bytes: &[u8], taken_at: Timestamp) -> Result<Ingest, Adap
             AgentState::Offline
         }
     };
-    let voice_state = voice.and_then(|t| b.state_word(&t.0, "info.availability.voice"));
+    let voice_state = voice.and_then(|t| b.state_word(&t, "info.availability.voice"));
     let dto = dto::Agent {
         id: info.id,
         max_chats: info.max_chats,
@@ -184,8 +185,8 @@ pub struct Availability {
 pub fn availability_json(bytes: &[u8]) -> Result<(Availability, Vec<Warning>), AdapterError> {
     let doc: dto::AvailabilityDoc = from_json(bytes)?;
     let mut b = Builder::new(Timestamp::EPOCH);
-    let chat = doc.availability.chat.and_then(|t| b.state_word(&t.0, "availability.chat"));
-    let voice = doc.availability.voice.and_then(|t| b.state_word(&t.0, "availability.voice"));
+    let chat = doc.availability.chat.and_then(|t| b.state_word(&t, "availability.chat"));
+    let voice = doc.availability.voice.and_then(|t| b.state_word(&t, "availability.voice"));
     Ok((Availability { chat, voice }, b.warnings))
 }
 
@@ -466,17 +467,17 @@ impl Builder {
     }
 
     /// A state code `"1"`..`"4"`; anything else is a warning and `None`.
-    fn state_code(&mut self, code: &str, path: &str) -> Option<AgentState> {
-        match code.trim() {
-            "1" => Some(AgentState::Offline),
-            "2" => Some(AgentState::Online),
-            "3" => Some(AgentState::Occupied),
-            "4" => Some(AgentState::Away),
-            other => {
+    fn state_code(&mut self, code: &StateCode, path: &str) -> Option<AgentState> {
+        match code {
+            StateCode::Known(s) => Some(*s),
+            StateCode::Unknown(other) => {
                 self.warn(
                     path,
                     WarningKind::UnknownState,
-                    format!("unknown state code {other:?}; expected 1 (offline), 2 (online), 3 (occupied) or 4 (away): agent not routable"),
+                    format!(
+                        "unknown state code {other:?}; expected 1 (offline), 2 (online), 3 (occupied) or 4 (away): \
+                         agent not routable"
+                    ),
                 );
                 None
             }
@@ -484,24 +485,25 @@ impl Builder {
     }
 
     /// A state word (`"Online"`); anything else is a warning and `None`.
-    fn state_word(&mut self, word: &str, path: &str) -> Option<AgentState> {
-        let w = word.trim();
-        let state = AgentState::ALL.into_iter().find(|s| s.as_str().eq_ignore_ascii_case(w));
-        if state.is_none() {
-            self.warn(
-                path,
-                WarningKind::UnknownState,
-                format!(
-                    "unknown state {w:?}; expected Online, Offline, Occupied or Away: agent not routable"
-                ),
-            );
+    fn state_word(&mut self, word: &StateWord, path: &str) -> Option<AgentState> {
+        match word {
+            StateWord::Known(s) => Some(*s),
+            StateWord::Unknown(w) => {
+                self.warn(
+                    path,
+                    WarningKind::UnknownState,
+                    format!(
+                        "unknown state {w:?}; expected Online, Offline, Occupied or Away: agent not routable"
+                    ),
+                );
+                None
+            }
         }
-        state
     }
 
     fn agent(&mut self, a: AgentDto, path: &str) -> Result<(), AdapterError> {
         let chat_state = match &a.chat_state {
-            Some(t) => self.state_code(&t.0, &format!("{path}.@chatState")).unwrap_or(AgentState::Offline),
+            Some(t) => self.state_code(t, &format!("{path}.@chatState")).unwrap_or(AgentState::Offline),
             None => {
                 self.warn(
                     format!("{path}.@chatState"),
@@ -512,7 +514,7 @@ impl Builder {
             }
         };
         let voice_state = match &a.voice_state {
-            Some(t) => self.state_code(&t.0, &format!("{path}.@voiceState")),
+            Some(t) => self.state_code(t, &format!("{path}.@voiceState")),
             None => None,
         };
         self.agent_with_states(a, path, chat_state, voice_state, true)
