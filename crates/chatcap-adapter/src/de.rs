@@ -240,3 +240,84 @@ impl<'de> Deserialize<'de> for Dec {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(Deserialize, Debug, PartialEq)]
+    struct Doc {
+        #[serde(default)]
+        n: Option<Int>,
+        #[serde(default)]
+        items: OneOrMany<Text>,
+        #[serde(default)]
+        map: Entries<Int>,
+    }
+
+    fn doc(s: &str) -> Result<Doc, AdapterError> {
+        from_json(s.as_bytes())
+    }
+
+    #[test]
+    fn int_as_number_or_string() {
+        assert_eq!(doc(r#"{"n": 4}"#).unwrap().n, Some(Int(4)));
+        assert_eq!(doc(r#"{"n": "-1"}"#).unwrap().n, Some(Int(-1)));
+        assert_eq!(doc(r#"{"n": " 7 "}"#).unwrap().n, Some(Int(7)));
+        assert_eq!(doc(r#"{"n": null}"#).unwrap().n, None);
+        for bad in [
+            r#""4.5""#,
+            r#""""#,
+            r#""-""#,
+            "4.5",
+            "true",
+            r#""99999999999999999999""#,
+            "18446744073709551615",
+        ] {
+            let err = doc(&format!(r#"{{"n": {bad}}}"#)).unwrap_err();
+            assert_eq!(err.location().path, "n", "{bad}: {err}");
+        }
+    }
+
+    #[test]
+    fn one_or_many_shapes() {
+        let items = |s: &str| doc(s).unwrap().items.0.into_iter().map(|t| t.0).collect::<Vec<_>>();
+        assert_eq!(items(r#"{"items": "2"}"#), ["2"]);
+        assert_eq!(items(r#"{"items": 2}"#), ["2"]);
+        assert_eq!(items(r#"{"items": ["2", 4]}"#), ["2", "4"]);
+        assert_eq!(items(r#"{"items": null}"#), Vec::<String>::new());
+        assert_eq!(items(r#"{}"#), Vec::<String>::new());
+        let err = doc(r#"{"items": ["2", {"x": 1}]}"#).unwrap_err();
+        assert_eq!(err.location().path, "items[1]");
+    }
+
+    #[test]
+    fn entries_keep_document_order() {
+        let d = doc(r#"{"map": {"1": 5, "100": -1, "2": "3"}}"#).unwrap();
+        let keys: Vec<_> = d.map.0.iter().map(|(k, v)| (k.as_str(), v.0)).collect();
+        assert_eq!(keys, [("1", 5), ("100", -1), ("2", 3)]);
+    }
+
+    #[test]
+    fn decimals_are_exact() {
+        #[derive(Deserialize)]
+        struct D {
+            d: Dec,
+        }
+        let d = |s: &str| from_json::<D>(s.as_bytes()).map(|d| d.d.0);
+        assert_eq!(d(r#"{"d": 0.1}"#).unwrap(), rust_decimal::Decimal::new(1, 1));
+        assert_eq!(d(r#"{"d": "2.50"}"#).unwrap(), rust_decimal::Decimal::new(250, 2));
+        assert_eq!(d(r#"{"d": 1e3}"#).unwrap(), rust_decimal::Decimal::new(1000, 0));
+        let err = d(r#"{"d": "abc"}"#).unwrap_err();
+        assert_eq!(err.location().path, "d");
+        assert!(d(r#"{"d": 123456789012345678901234567890123}"#).is_err());
+    }
+
+    #[test]
+    fn syntax_error_has_line_and_column() {
+        let err = doc("{\n  \"n\": 1,\n  \"items\": [1,,]\n}").unwrap_err();
+        let at = err.location();
+        // Line 3 holds the second comma, at column 15.
+        assert_eq!((at.line, at.column), (Some(3), Some(15)), "{err}");
+    }
+}

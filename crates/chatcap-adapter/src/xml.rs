@@ -275,3 +275,50 @@ fn agent(ctx: &Ctx<'_>, a: &Element, path: &str) -> Result<AgentDto, AdapterErro
         elapsed_time_in_state: int(ctx, a, "elapsedTimeInState", path)?,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn err(xml: &str) -> AdapterError {
+        available_agents(xml.as_bytes()).unwrap_err()
+    }
+
+    #[test]
+    fn wrong_root_second_root_and_text_outside() {
+        assert!(err("<agents/>").to_string().contains("expected <availableAgents>"));
+        assert!(err("<availableAgents/><availableAgents/>").to_string().contains("second root"));
+        assert!(err("<availableAgents/>junk").to_string().contains("outside the root"));
+        assert!(err("").to_string().contains("no root element"));
+    }
+
+    #[test]
+    fn nesting_is_bounded() {
+        let deep = "<a>".repeat(MAX_DEPTH + 1);
+        assert!(err(&deep).to_string().contains("nested deeper"));
+    }
+
+    #[test]
+    fn mismatched_end_tag_is_an_error_with_a_line() {
+        let e = err("<availableAgents>\n<agents>\n</agent>\n</availableAgents>");
+        assert!(matches!(e, AdapterError::Xml { .. }));
+        assert_eq!(e.location().line, Some(3), "{e}");
+    }
+
+    #[test]
+    fn entities_and_cdata_become_text() {
+        let doc = available_agents(
+            br#"<availableAgents><agents><agent id="1"><userName>a&amp;b&#33;<![CDATA[<c>]]></userName></agent></agents></availableAgents>"#,
+        )
+        .unwrap();
+        let a = &doc.agents.unwrap().agent.0[0];
+        assert_eq!(a.user_name.as_ref().unwrap().0, "a&b!<c>");
+    }
+
+    #[test]
+    fn namespaced_names_use_the_local_part() {
+        let doc = available_agents(br#"<lp:availableAgents xmlns:lp="x"><lp:agents><lp:agent id="9"/></lp:agents></lp:availableAgents>"#)
+            .unwrap();
+        assert_eq!(doc.agents.unwrap().agent.0[0].id.as_ref().unwrap().0, "9");
+    }
+}
