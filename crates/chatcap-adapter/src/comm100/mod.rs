@@ -360,7 +360,10 @@ pub fn agents_pages<N: AsRef<str>, B: AsRef<[u8]>>(
         let (ingest, page) = agents_page(bytes.as_ref(), taken_at, opts).map_err(|e| e.with_file(name))?;
         read.push((ingest.with_file(name), page));
     }
-    let pages_err = |path: &str, message: String| AdapterError::Pages { at: Location::path(path), message };
+    let names: Vec<&str> = pages.iter().map(|(n, _)| n.as_ref()).collect();
+    let names = names.join(", ");
+    let pages_err =
+        |path: &str, message: String| AdapterError::Pages { at: Location::path(path).with_file(&names), message };
     let first = read.first().map(|(_, p)| *p).unwrap_or_default();
     let mut seen = HashSet::new();
     for (_, p) in &read {
@@ -406,7 +409,6 @@ pub fn agents_pages<N: AsRef<str>, B: AsRef<[u8]>>(
             ));
         }
         if !complete {
-            let names: Vec<&str> = pages.iter().map(|(n, _)| n.as_ref()).collect();
             out.warnings.push(Warning::new(
                 "total",
                 WarningKind::IncompletePages,
@@ -416,7 +418,7 @@ pub fn agents_pages<N: AsRef<str>, B: AsRef<[u8]>>(
                     opt(first.page_count)
                 ),
             )
-            .with_file(names.join(", ")));
+            .with_file(&names));
         }
     }
     Ok(out)
