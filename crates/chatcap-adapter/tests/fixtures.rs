@@ -487,3 +487,19 @@ fn timespan_with_days_and_one_tick() {
         assert_eq!(comm100::parse_timespan(bad), None, "{bad:?}");
     }
 }
+
+#[test]
+fn quirks_empty_elements_as_empty_strings() {
+    // XML-to-JSON converters turn <skills/> into "": no skills, not an error.
+    let ingest = agents("liveperson/quirks/empty_elements.json");
+    assert!(ingest.snapshot.agents[0].skills.is_empty());
+    assert!(ingest.snapshot.skills.is_empty());
+    // One online agent, maxChats 2, 0 chats: 2.
+    assert_eq!(floor(ingest).slots_total(), Slots::Count(2));
+    let err = liveperson::available_agents_json(
+        br#"{"availableAgents": {"agents": {"agent": {"@id": "1", "skills": "x"}}}}"#,
+        T0,
+    )
+    .unwrap_err();
+    assert_eq!(err.location().path, "availableAgents.agents.agent.skills");
+}

@@ -362,8 +362,10 @@ pub fn agents_pages<N: AsRef<str>, B: AsRef<[u8]>>(
     }
     let names: Vec<&str> = pages.iter().map(|(n, _)| n.as_ref()).collect();
     let names = names.join(", ");
-    let pages_err =
-        |path: &str, message: String| AdapterError::Pages { at: Location::path(path).with_file(&names), message };
+    let pages_err = |path: &str, message: String| AdapterError::Pages {
+        at: Location::path(path).with_file(&names),
+        message,
+    };
     let first = read.first().map(|(_, p)| *p).unwrap_or_default();
     let mut seen = HashSet::new();
     for (_, p) in &read {

@@ -6,7 +6,7 @@ use serde::Deserialize;
 
 use chatcap_core::AgentState;
 
-use crate::de::{Entries, Int, OneOrMany, Text};
+use crate::de::{Entries, Int, OneOrMany, Text, empty_as_none};
 
 /// A chat or voice state code as `availableAgents` sends it: `"1"` Offline, `"2"` Online,
 /// `"3"` Occupied, `"4"` Away, as a string or a number.
@@ -68,6 +68,7 @@ pub(crate) struct AvailableAgentsDoc {
 #[derive(Deserialize, Debug, Default)]
 #[serde(default)]
 pub(crate) struct AvailableAgents {
+    #[serde(deserialize_with = "empty_as_none")]
     pub(crate) agents: Option<Agents>,
     pub(crate) link: OneOrMany<Link>,
 }
@@ -102,7 +103,9 @@ pub(crate) struct Agent {
     pub(crate) nickname: Option<Text>,
     pub(crate) email: Option<Text>,
     pub(crate) privilege_group: Option<Text>,
+    #[serde(deserialize_with = "empty_as_none")]
     pub(crate) skills: Option<Skills>,
+    #[serde(deserialize_with = "empty_as_none")]
     pub(crate) skills_info: Option<SkillsInfo>,
     pub(crate) chats: Option<Int>,
     pub(crate) agent_group_name: Option<Text>,
@@ -147,7 +150,9 @@ pub(crate) struct Info {
     pub(crate) id: Option<Text>,
     pub(crate) max_chats: Option<Int>,
     pub(crate) chats: Option<Int>,
+    #[serde(deserialize_with = "empty_as_none")]
     pub(crate) availability: Option<Availability>,
+    #[serde(deserialize_with = "empty_as_none")]
     pub(crate) skills_info: Option<SkillsInfo>,
 }
 
