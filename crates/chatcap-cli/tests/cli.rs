@@ -186,6 +186,21 @@ fn queuestate_v1_and_v2() {
 }
 
 #[test]
+fn queuestate_skill_with_data_but_no_agents_is_zero_not_minus_one() {
+    // Skill 42: solo's 3 - 2 = 1. Skill 5 has queue data (nobody waiting) but no agent: 0 slots.
+    check(
+        &[
+            "queuestate",
+            "--agents",
+            "@liveperson/quirks/single_agent.json",
+            "--queue",
+            "@liveperson/quirks/queuestate_v2_idle_skill.json",
+        ],
+        r#"{"skills":{"42":{"currentAvailableSlots":1,"currentQueueSize":0,"currentMaxWaitTimeInQueue":-1},"5":{"currentAvailableSlots":0,"currentQueueSize":0,"currentMaxWaitTimeInQueue":-1}},"totals":{"currentAvailableSlots":1,"currentQueueSize":0,"currentMaxWaitTimeInQueue":-1}}"#,
+    );
+}
+
+#[test]
 fn agents_table_filters_and_json() {
     let r = run(&["agents", "--agents", QUIRKS_JSON, "--skill", "1", "--chat-state", "online"]);
     assert_eq!(r.code, 0, "{}", r.stderr);

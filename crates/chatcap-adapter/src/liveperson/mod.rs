@@ -374,7 +374,6 @@ pub fn apply_queue_state(report: &QueueStateReport, ingest: &mut Ingest) -> Resu
     let taken_at = ingest.snapshot.taken_at;
     let mut skills = SkillSet::from_snapshot(&ingest.snapshot);
     let with_agents: HashSet<&SkillId> = ingest.snapshot.agents.iter().flat_map(|a| &a.skills).collect();
-    let mut new_skills = Vec::new();
     let mut plans = Vec::new();
     for s in &report.skills {
         let path = format!("skills.{}", s.skill);
@@ -392,6 +391,9 @@ pub fn apply_queue_state(report: &QueueStateReport, ingest: &mut Ingest) -> Resu
                 format!("found {}; expected at most {MAX_QUEUE} visitors", st.queue_size),
             ));
         }
+        // A skill with data is on the floor even when no agent has it: its queue state is then
+        // 0 slots, not "no data".
+        skills.add(s.skill.as_str(), None, &path, &mut ingest.warnings);
         if st.queue_size == 0 {
             continue;
         }
@@ -401,9 +403,6 @@ pub fn apply_queue_state(report: &QueueStateReport, ingest: &mut Ingest) -> Resu
                 WarningKind::QueueSkillWithoutAgents,
                 format!("skill {} has visitors waiting but no agent has it", s.skill),
             ));
-        }
-        if skills.add(s.skill.as_str(), None, &path, &mut ingest.warnings) {
-            new_skills.push(s.skill.clone());
         }
         let message = match (st.max_wait, st.queue_size) {
             (Some(w), 1) => {
