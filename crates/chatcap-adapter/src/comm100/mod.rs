@@ -587,24 +587,40 @@ pub fn apply_queue(queues: &[DepartmentQueue], ingest: &mut Ingest) {
 
 /// `realTime/Today`: the day's figures, rates and averages kept exact.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
-#[allow(missing_docs)] // Each field is the Comm100 field of the same name, as documented there.
 pub struct Today {
+    /// `avgWaitingTime`: average wait of the day.
     pub avg_waiting_time: Option<Decimal>,
+    /// `totalChats`.
     pub total_chats: Option<u64>,
+    /// `chatRequests`.
     pub chat_requests: Option<u64>,
+    /// `abandondedChats` (spelled as Comm100 spells it).
     pub abandonded_chats: Option<u64>,
+    /// `switchedToMessageChats`.
     pub switched_to_message_chats: Option<u64>,
+    /// `uniqueChatRate`.
     pub unique_chat_rate: Option<Decimal>,
+    /// `avgScore`.
     pub avg_score: Option<Decimal>,
+    /// `serviceAccessibilityRate`.
     pub service_accessibility_rate: Option<Decimal>,
+    /// `acceptedInvitations`.
     pub accepted_invitations: Option<u64>,
+    /// `departmentTransferredChats`.
     pub department_transferred_chats: Option<u64>,
+    /// `missedChats`.
     pub missed_chats: Option<u64>,
+    /// `chatAcceptanceRate`.
     pub chat_acceptance_rate: Option<Decimal>,
+    /// `totalTransferredChats`.
     pub total_transferred_chats: Option<u64>,
+    /// `agentAvgResponseTime`.
     pub agent_avg_response_time: Option<Decimal>,
+    /// `chats`.
     pub chats: Option<u64>,
+    /// `avgChatTime`.
     pub avg_chat_time: Option<Decimal>,
+    /// `agentUtilization`.
     pub agent_utilization: Option<Decimal>,
 }
 
@@ -653,15 +669,22 @@ pub fn today_json(bytes: &[u8]) -> Result<Today, AdapterError> {
 
 /// `realTime/RightNow`: the floor at this moment.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
-#[allow(missing_docs)] // Each field is the Comm100 field of the same name, as documented there.
 pub struct RightNow {
+    /// `loggedInAgents`.
     pub logged_in_agents: Option<u64>,
+    /// `agentsInChat`.
     pub agents_in_chat: Option<u64>,
+    /// `chatUtilization` (documented as an integer; read exactly as a decimal).
     pub chat_utilization: Option<Decimal>,
+    /// `visitorOnSite`.
     pub visitor_on_site: Option<u64>,
+    /// `ongoingChats`.
     pub ongoing_chats: Option<u64>,
+    /// `ongoingChatsWithAgent`.
     pub ongoing_chats_with_agent: Option<u64>,
+    /// `currentQueueLength`.
     pub current_queue_length: Option<u64>,
+    /// `ongoingChatsWithBot`.
     pub ongoing_chats_with_bot: Option<u64>,
 }
 
