@@ -19,6 +19,7 @@ fuzz_target!(|data: &[u8]| {
     assert_eq!(liveperson::available_slots_json(rendered.as_bytes()).expect("reads back"), slots);
     let view = floor.queue_state_view(SkillSelection::All, t);
     let rendered = liveperson::render_queue_state(&view, QueueStateVersion::V2);
-    let (back, _) = liveperson::queue_state_json(rendered.as_bytes()).expect("rendered queuestate reads back");
+    let (back, _) =
+        liveperson::queue_state_json(rendered.as_bytes()).expect("rendered queuestate reads back");
     assert_eq!(back.skills.len(), view.skills.len());
 });

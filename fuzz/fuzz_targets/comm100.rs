@@ -1,8 +1,8 @@
 //! Comm100 readers on arbitrary bytes.
 #![no_main]
 
-use chatcap_adapter::comm100::{self, Comm100Options};
 use chatcap_adapter::Ingest;
+use chatcap_adapter::comm100::{self, Comm100Options};
 use chatcap_core::Timestamp;
 use libfuzzer_sys::fuzz_target;
 

@@ -16,7 +16,8 @@ fuzz_target!(|data: &[u8]| {
     let _ = liveperson::availability_json(data);
     if let Ok(slots) = liveperson::available_slots_json(data) {
         let rendered = liveperson::render_available_slots(slots);
-        let again = liveperson::available_slots_json(rendered.as_bytes()).expect("rendered availableSlots reads back");
+        let again = liveperson::available_slots_json(rendered.as_bytes())
+            .expect("rendered availableSlots reads back");
         assert_eq!(again, slots, "{rendered}");
     }
 });

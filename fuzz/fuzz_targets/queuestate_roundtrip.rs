@@ -19,7 +19,9 @@ fuzz_target!(|data: &[u8]| {
         if let Some(st) = s.state {
             snapshot.skills.push(Skill::new(s.skill.clone()));
             let cap = u32::try_from(st.available_slots).map_or(Capacity::Unlimited, Capacity::Limited);
-            snapshot.agents.push(Agent::new(format!("a{i}"), AgentState::Online, cap).with_skills([s.skill.clone()]));
+            snapshot
+                .agents
+                .push(Agent::new(format!("a{i}"), AgentState::Online, cap).with_skills([s.skill.clone()]));
         }
     }
     let mut ingest = Ingest { snapshot, ..Ingest::default() };
@@ -31,7 +33,8 @@ fuzz_target!(|data: &[u8]| {
     let view = floor.queue_state_view(SkillSelection::Only(&ids), t);
     for version in [QueueStateVersion::V1, QueueStateVersion::V2] {
         let rendered = liveperson::render_queue_state(&view, version);
-        let (back, _) = liveperson::queue_state_json(rendered.as_bytes()).expect("rendered queuestate reads back");
+        let (back, _) =
+            liveperson::queue_state_json(rendered.as_bytes()).expect("rendered queuestate reads back");
         assert_eq!(back.skills.len(), view.skills.len(), "{rendered}");
         for (b, v) in back.skills.iter().zip(&view.skills) {
             assert_eq!(b.skill, v.skill);
@@ -45,7 +48,11 @@ fuzz_target!(|data: &[u8]| {
                     assert_eq!(b.available_slots, expected, "{rendered}");
                     assert_eq!(b.queue_size, v.queued, "{rendered}");
                     if version == QueueStateVersion::V2 {
-                        assert_eq!(b.max_wait.map(|d| d.as_millis()), v.max_wait.map(|d| d.as_millis()), "{rendered}");
+                        assert_eq!(
+                            b.max_wait.map(|d| d.as_millis()),
+                            v.max_wait.map(|d| d.as_millis()),
+                            "{rendered}"
+                        );
                     }
                 }
                 _ => panic!("no-data skills differ: {rendered}"),
