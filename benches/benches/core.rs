@@ -5,7 +5,9 @@ use std::hint::black_box;
 use std::time::Duration;
 
 use chatcap_benches::{Rng, SIZES, SKILLS, criterion, skill_id, snapshot};
-use chatcap_core::{AgentId, Event, Floor, MaxWait, OfferPolicy, Scope, Slots};
+use chatcap_core::{
+    AgentId, Decision, Event, Floor, MaxWait, OfferPolicy, Scope, Slots, VisitorId, WaitEstimate, Weight,
+};
 use criterion::{BatchSize, BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 
 fn slots(c: &mut Criterion) {
@@ -39,12 +41,29 @@ fn offer(c: &mut Criterion) {
     let mut g = c.benchmark_group("offer");
     g.throughput(Throughput::Elements(1));
     let policy = OfferPolicy::new(MaxWait::from_secs(120).expect("in range"))
-        .with_max_queue(50)
+        .with_max_queue(1_000_000)
         .with_handle_time(Duration::from_secs(300));
     for &n in &SIZES {
-        let floor = Floor::new(snapshot(n)).expect("valid floor");
+        let mut floor = Floor::new(snapshot(n)).expect("valid floor");
         let idx = floor.skill_index(&skill_id(3)).expect("skill exists");
-        g.bench_with_input(BenchmarkId::new("decision", n), &n, |b, _| {
+        g.bench_with_input(BenchmarkId::new("free_now", n), &n, |b, _| {
+            b.iter(|| floor.offer(black_box(idx), black_box(&policy)))
+        });
+        // Queue more visitors than there are free slots, so the wait must be estimated.
+        let free = floor.slots(idx).count().expect("limited floor");
+        let skill = skill_id(3).into();
+        for v in 0..free + 5 {
+            let visitor = VisitorId(1_000_000 + v);
+            floor
+                .apply(floor.now(), Event::VisitorQueued { visitor, skill: &skill, priority: 0 })
+                .expect("new visitor");
+        }
+        let decided = floor.offer(idx, &policy);
+        assert!(matches!(
+            decided,
+            Decision::Decline { .. } | Decision::Offer { estimate: WaitEstimate::Estimate { .. } }
+        ));
+        g.bench_with_input(BenchmarkId::new("estimated", n), &n, |b, _| {
             b.iter(|| floor.offer(black_box(idx), black_box(&policy)))
         });
     }
@@ -66,8 +85,12 @@ fn events(c: &mut Criterion) {
             b.iter(|| {
                 let agent = &ids[k & 1023];
                 k += 1;
-                floor.apply(now, Event::ChatStarted { agent: black_box(agent) }).expect("known agent");
-                floor.apply(now, Event::ChatEnded { agent: black_box(agent) }).expect("known agent");
+                floor
+                    .apply(now, Event::ChatStarted { agent: black_box(agent), weight: Weight::ONE })
+                    .expect("known agent");
+                floor
+                    .apply(now, Event::ChatEnded { agent: black_box(agent), weight: Weight::ONE })
+                    .expect("known agent");
             })
         });
         let states = [chatcap_core::AgentState::Away, chatcap_core::AgentState::Online];

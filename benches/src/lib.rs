@@ -3,7 +3,9 @@
 
 use std::time::Duration;
 
-use chatcap_core::{Agent, AgentState, Capacity, QueuedVisitor, Skill, Snapshot, Timestamp, VisitorId};
+use chatcap_core::{
+    Agent, AgentState, Capacity, QueuedVisitor, Skill, SkillId, Snapshot, Timestamp, VisitorId,
+};
 use criterion::Criterion;
 
 /// Floor sizes every bench runs across.
@@ -57,7 +59,9 @@ pub fn skill_id(i: usize) -> String {
 pub fn snapshot(agents: usize) -> Snapshot {
     let mut rng = Rng::new(0x5eed ^ agents as u64);
     let taken_at = Timestamp::from_millis(1_700_000_000_000);
-    let skills = (0..SKILLS).map(|i| Skill::new(skill_id(i))).collect();
+    // Ids are shared, as an adapter that interns the skills it reads shares them.
+    let skill_ids: Vec<SkillId> = (0..SKILLS).map(|i| SkillId::from(skill_id(i))).collect();
+    let skills = skill_ids.iter().map(|id| Skill::new(id.clone())).collect();
     let agents = (0..agents)
         .map(|i| {
             let state = match rng.below(10) {
@@ -72,7 +76,7 @@ pub fn snapshot(agents: usize) -> Snapshot {
             let active = rng.below(u64::from(limit) + 2) as u32;
             let n_skills = 1 + rng.below(5) as usize;
             let first = rng.below(SKILLS as u64) as usize;
-            let skills = (0..n_skills).map(|k| skill_id((first + k * 3) % SKILLS).into());
+            let skills = (0..n_skills).map(|k| skill_ids[(first + k * 3) % SKILLS].clone());
             Agent::new(format!("agent-{i}"), state, Capacity::Limited(limit))
                 .with_active_chats(active)
                 .with_skills(skills)
@@ -81,7 +85,7 @@ pub fn snapshot(agents: usize) -> Snapshot {
         .collect();
     let queue = (0..SKILLS as u64 * 3)
         .map(|v| {
-            let skill = skill_id((v % SKILLS as u64) as usize);
+            let skill = skill_ids[(v % SKILLS as u64) as usize].clone();
             QueuedVisitor::new(
                 VisitorId(v),
                 skill,

@@ -78,7 +78,7 @@ pub enum ModelError {
         visitor: VisitorId,
     },
     /// A visitor arrived after the snapshot was taken.
-    #[error("visitor {visitor} arrived at {arrived_at:?}, after the snapshot time {taken_at:?}")]
+    #[error("visitor {visitor} arrived at {arrived_at}, after the snapshot time {taken_at}")]
     VisitorFromFuture {
         /// The visitor.
         visitor: VisitorId,
@@ -146,12 +146,33 @@ pub enum ModelError {
         skill: SkillId,
     },
     /// An event is dated before the floor's current time.
-    #[error("event at {at:?} is earlier than the floor's time {floor_time:?}; apply events in time order")]
+    #[error("event at {at} is earlier than the floor's time {floor_time}; apply events in time order")]
     EventInPast {
         /// The event's time.
         at: Timestamp,
         /// The floor's time.
         floor_time: Timestamp,
+    },
+    /// A chat weight that is not a positive number of thousandths.
+    #[error("invalid chat weight {value}: {reason}")]
+    InvalidWeight {
+        /// The rejected value as given.
+        value: String,
+        /// What is wrong with it.
+        reason: &'static str,
+    },
+    /// An agent's load does not fit its chats: a load without chats, or chats ending that would
+    /// leave a load behind (or take more than there is).
+    #[error(
+        "agent {agent} would hold {active} chats with a load of {load} slots; a load goes with its chats, so check the chat weights"
+    )]
+    LoadMismatch {
+        /// The agent.
+        agent: AgentId,
+        /// Its chats, as they would be.
+        active: u32,
+        /// Its load in slots, as it would be (thousandths written as a decimal).
+        load: String,
     },
     /// A wait budget outside 0..=86,400 seconds.
     #[error("max wait of {secs} s is out of range; it must be between 0 and 86400 seconds")]

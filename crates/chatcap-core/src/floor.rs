@@ -2,12 +2,13 @@
 
 use std::cmp::Reverse;
 use std::collections::BTreeSet;
+use std::fmt;
 use std::time::Duration;
 
-use crate::hash::FxMap;
+use crate::hash::{FxMap, StrIndex};
 use crate::{
     Agent, AgentId, AgentState, Capacity, GroupId, ModelError, QueuedVisitor, Skill, SkillId, Slots,
-    Snapshot, Timestamp, VisitorId,
+    Snapshot, Timestamp, VisitorId, Weight,
 };
 
 /// A skill's position on one floor: the cheapest way to name a skill in a hot loop.
@@ -109,11 +110,15 @@ pub enum Event<'a> {
     ChatStarted {
         /// The agent.
         agent: &'a AgentId,
+        /// What the chat costs of the agent's capacity ([`Weight::ONE`] for a plain chat).
+        weight: Weight,
     },
     /// One of the agent's chats ended.
     ChatEnded {
         /// The agent.
         agent: &'a AgentId,
+        /// The chat's weight, as when it started.
+        weight: Weight,
     },
     /// A chat moved from one agent to another.
     ChatTransferred {
@@ -121,6 +126,8 @@ pub enum Event<'a> {
         from: &'a AgentId,
         /// The agent that holds it now.
         to: &'a AgentId,
+        /// The chat's weight.
+        weight: Weight,
     },
     /// The agent gained a skill.
     SkillAdded {
@@ -240,20 +247,46 @@ fn saturate(n: u128) -> u64 {
 }
 
 #[derive(Clone, Debug)]
-struct AgentRec {
-    id: AgentId,
+pub(crate) struct AgentRec {
+    pub(crate) id: AgentId,
     login: Option<String>,
-    chat_state: AgentState,
+    pub(crate) chat_state: AgentState,
     voice_state: Option<AgentState>,
-    capacity: Capacity,
-    active: u32,
+    pub(crate) capacity: Capacity,
+    pub(crate) active: u32,
+    /// What the held chats cost together, in thousandths of a slot; 0 exactly when `active` is 0.
+    pub(crate) load: u64,
     /// Sorted, no repeats.
-    skills: Vec<SkillIdx>,
+    pub(crate) skills: Vec<SkillIdx>,
     group: Option<GroupId>,
-    state_since: Timestamp,
+    pub(crate) state_since: Timestamp,
 }
 
 impl AgentRec {
+    /// Free capacity in thousandths of a slot, `None` when unlimited; never negative.
+    #[inline]
+    pub(crate) fn free_thousandths(&self) -> Option<u64> {
+        match self.capacity {
+            Capacity::Unlimited => None,
+            Capacity::Limited(n) => Some((u64::from(n) * Weight::SCALE).saturating_sub(self.load)),
+        }
+    }
+
+    /// Plain (weight-one) chats that fit: whole free slots.
+    #[inline]
+    pub(crate) fn free_slots(&self) -> Slots {
+        match self.free_thousandths() {
+            None => Slots::Unlimited,
+            Some(t) => Slots::Count(t / Weight::SCALE),
+        }
+    }
+
+    /// Whether a chat of weight `w` fits, and the agent can count one more chat.
+    #[inline]
+    pub(crate) fn fits(&self, w: Weight) -> bool {
+        self.active < u32::MAX && self.free_thousandths().is_none_or(|t| t >= w.as_thousandths())
+    }
+
     /// The agent's contribution to its scopes, `None` when not eligible for new chats.
     #[inline]
     fn contribution(&self) -> Option<Contribution> {
@@ -262,9 +295,10 @@ impl AgentRec {
         }
         match self.capacity {
             Capacity::Limited(0) => None,
-            Capacity::Limited(n) => Some(Contribution {
+            // At most the limit: fits in u32.
+            Capacity::Limited(_) => Some(Contribution {
                 unlimited: false,
-                free: n.saturating_sub(self.active),
+                free: self.free_slots().count().unwrap_or(0) as u32,
                 busy: self.active,
             }),
             Capacity::Unlimited => Some(Contribution { unlimited: true, free: 0, busy: self.active }),
@@ -301,7 +335,7 @@ struct VisitorRec {
 /// # Examples
 ///
 /// ```
-/// use chatcap_core::{Agent, AgentId, AgentState, Capacity, Event, Floor, Skill, Slots, Snapshot, Timestamp};
+/// use chatcap_core::{Agent, AgentId, AgentState, Capacity, Event, Floor, Skill, Slots, Snapshot, Timestamp, Weight};
 /// let t0 = Timestamp::from_millis(0);
 /// let mut floor = Floor::new(Snapshot {
 ///     taken_at: t0,
@@ -310,7 +344,7 @@ struct VisitorRec {
 ///     queue: vec![],
 /// })?;
 /// assert_eq!(floor.slots("billing"), Slots::Count(2));
-/// floor.apply(Timestamp::from_millis(1_000), Event::ChatStarted { agent: &AgentId::from("a1") })?;
+/// floor.apply(Timestamp::from_millis(1_000), Event::ChatStarted { agent: &AgentId::from("a1"), weight: Weight::ONE })?;
 /// assert_eq!(floor.slots("billing"), Slots::Count(1));
 /// # Ok::<(), chatcap_core::ModelError>(())
 /// ```
@@ -319,10 +353,12 @@ pub struct Floor {
     now: Timestamp,
     skills: Vec<Skill>,
     skill_index: FxMap<SkillId, SkillIdx>,
-    agents: Vec<AgentRec>,
-    agent_index: FxMap<AgentId, u32>,
-    login_index: FxMap<String, u32>,
+    pub(crate) agents: Vec<AgentRec>,
+    agent_index: StrIndex,
+    login_index: StrIndex,
     skill_agg: Vec<Aggregate>,
+    /// Per skill, the agents that have it, by position, ascending.
+    pub(crate) members: Vec<Vec<u32>>,
     total_agg: Aggregate,
     queues: Vec<SkillQueue>,
     visitors: FxMap<VisitorId, VisitorRec>,
@@ -361,38 +397,42 @@ impl Floor {
         let mut floor = Floor {
             now: taken_at,
             skill_agg: vec![Aggregate::default(); skills.len()],
+            members: vec![Vec::new(); skills.len()],
             queues: vec![SkillQueue::default(); skills.len()],
             skills,
             skill_index,
             agents: Vec::with_capacity(agents.len()),
-            agent_index: FxMap::default(),
-            login_index: FxMap::default(),
+            agent_index: StrIndex::with_capacity(agents.len()),
+            login_index: StrIndex::with_capacity(agents.iter().filter(|a| a.login.is_some()).count()),
             total_agg: Aggregate::default(),
             visitors: FxMap::default(),
         };
-        floor.agent_index.reserve(agents.len());
 
         for agent in agents {
             let rec = floor.validate_agent(agent, taken_at)?;
             let i = index_u32(floor.agents.len());
-            if floor.agent_index.insert(rec.id.clone(), i).is_some() {
+            let recs = &floor.agents;
+            if floor.agent_index.insert(rec.id.as_str(), i, |p| recs[p as usize].id.as_str()).is_err() {
                 return Err(ModelError::DuplicateAgent { agent: rec.id });
             }
             if let Some(login) = &rec.login {
-                if let Some(&first) = floor.login_index.get(login.as_str()) {
+                let login_at = |p: u32| recs[p as usize].login.as_deref().unwrap_or_default();
+                if let Err(first) = floor.login_index.insert(login, i, login_at) {
                     return Err(ModelError::DuplicateLogin {
                         login: login.clone(),
-                        first: floor.agents[first as usize].id.clone(),
+                        first: recs[first as usize].id.clone(),
                         second: rec.id,
                     });
                 }
-                floor.login_index.insert(login.clone(), i);
             }
             if let Some(c) = rec.contribution() {
                 floor.total_agg.add(c);
                 for s in &rec.skills {
                     floor.skill_agg[s.get()].add(c);
                 }
+            }
+            for s in &rec.skills {
+                floor.members[s.get()].push(i);
             }
             floor.agents.push(rec);
         }
@@ -436,6 +476,13 @@ impl Floor {
                 agent: agent.id.clone(),
                 millis: in_state_ms,
             })?;
+        let load = match agent.load {
+            None => u64::from(agent.active_chats) * Weight::SCALE,
+            Some(w) if agent.active_chats > 0 => w.as_thousandths(),
+            Some(w) => {
+                return Err(ModelError::LoadMismatch { agent: agent.id, active: 0, load: w.to_string() });
+            }
+        };
         Ok(AgentRec {
             id: agent.id,
             login: agent.login,
@@ -443,6 +490,7 @@ impl Floor {
             voice_state: agent.voice_state,
             capacity: agent.capacity,
             active: agent.active_chats,
+            load,
             skills,
             group: agent.group,
             state_since,
@@ -495,13 +543,14 @@ impl Floor {
     /// # Ok::<(), chatcap_core::ModelError>(())
     /// ```
     pub fn agent(&self, id: &AgentId) -> Option<AgentView<'_>> {
-        let i = *self.agent_index.get(id)?;
+        let i = self.agent_index.get(id.as_str(), |p| self.agents[p as usize].id.as_str())?;
         Some(AgentView { floor: self, rec: &self.agents[i as usize] })
     }
 
     /// The agent with a login name, if it is on the floor.
     pub fn agent_by_login(&self, login: &str) -> Option<AgentView<'_>> {
-        let i = *self.login_index.get(login)?;
+        let i =
+            self.login_index.get(login, |p| self.agents[p as usize].login.as_deref().unwrap_or_default())?;
         Some(AgentView { floor: self, rec: &self.agents[i as usize] })
     }
 
@@ -658,13 +707,13 @@ impl Floor {
     /// # Examples
     ///
     /// ```
-    /// use chatcap_core::{Agent, AgentId, AgentState, Capacity, Event, Floor, ModelError, Snapshot, Timestamp};
+    /// use chatcap_core::{Agent, AgentId, AgentState, Capacity, Event, Floor, ModelError, Snapshot, Timestamp, Weight};
     /// let mut floor = Floor::new(Snapshot {
     ///     agents: vec![Agent::new("1", AgentState::Online, Capacity::Limited(2))],
     ///     ..Snapshot::default()
     /// })?;
     /// let a = AgentId::from("1");
-    /// let err = floor.apply(Timestamp::from_millis(5), Event::ChatEnded { agent: &a }).unwrap_err();
+    /// let err = floor.apply(Timestamp::from_millis(5), Event::ChatEnded { agent: &a, weight: Weight::ONE }).unwrap_err();
     /// assert_eq!(err, ModelError::NoActiveChat { agent: a });
     /// # Ok::<(), chatcap_core::ModelError>(())
     /// ```
@@ -690,26 +739,26 @@ impl Floor {
                 let i = self.agent_idx(agent)?;
                 self.update_agent(i, |a| a.capacity = capacity);
             }
-            Event::ChatStarted { agent } => {
+            Event::ChatStarted { agent, weight } => {
                 let i = self.agent_idx(agent)?;
-                self.check_can_add_chat(i)?;
-                self.update_agent(i, |a| a.active += 1);
+                self.check_can_add_chat(i, weight)?;
+                self.update_agent(i, |a| add_chat(a, weight));
             }
-            Event::ChatEnded { agent } => {
+            Event::ChatEnded { agent, weight } => {
                 let i = self.agent_idx(agent)?;
-                self.check_has_chat(i)?;
-                self.update_agent(i, |a| a.active -= 1);
+                self.check_can_end_chat(i, weight)?;
+                self.update_agent(i, |a| end_chat(a, weight));
             }
-            Event::ChatTransferred { from, to } => {
+            Event::ChatTransferred { from, to, weight } => {
                 let f = self.agent_idx(from)?;
                 let t = self.agent_idx(to)?;
                 if f == t {
                     return Err(ModelError::TransferToSelf { agent: from.clone() });
                 }
-                self.check_has_chat(f)?;
-                self.check_can_add_chat(t)?;
-                self.update_agent(f, |a| a.active -= 1);
-                self.update_agent(t, |a| a.active += 1);
+                self.check_can_end_chat(f, weight)?;
+                self.check_can_add_chat(t, weight)?;
+                self.update_agent(f, |a| end_chat(a, weight));
+                self.update_agent(t, |a| add_chat(a, weight));
             }
             Event::SkillAdded { agent, skill } => {
                 let i = self.agent_idx(agent)?;
@@ -722,6 +771,10 @@ impl Floor {
                 if let Some(c) = rec.contribution() {
                     self.skill_agg[s.get()].add(c);
                 }
+                let members = &mut self.members[s.get()];
+                if let Err(at) = members.binary_search(&index_u32(i)) {
+                    members.insert(at, index_u32(i));
+                }
             }
             Event::SkillRemoved { agent, skill } => {
                 let i = self.agent_idx(agent)?;
@@ -733,6 +786,10 @@ impl Floor {
                 rec.skills.remove(pos);
                 if let Some(c) = rec.contribution() {
                     self.skill_agg[s.get()].remove(c);
+                }
+                let members = &mut self.members[s.get()];
+                if let Ok(at) = members.binary_search(&index_u32(i)) {
+                    members.remove(at);
                 }
             }
             Event::VisitorQueued { visitor, skill, priority } => {
@@ -752,10 +809,10 @@ impl Floor {
         Ok(())
     }
 
-    fn agent_idx(&self, agent: &AgentId) -> Result<usize, ModelError> {
+    pub(crate) fn agent_idx(&self, agent: &AgentId) -> Result<usize, ModelError> {
         self.agent_index
-            .get(agent)
-            .map(|&i| i as usize)
+            .get(agent.as_str(), |p| self.agents[p as usize].id.as_str())
+            .map(|i| i as usize)
             .ok_or_else(|| ModelError::UnknownAgent { agent: agent.clone() })
     }
 
@@ -763,16 +820,32 @@ impl Floor {
         self.skill_index(skill.as_str()).ok_or_else(|| ModelError::UnknownSkill { skill: skill.clone() })
     }
 
-    fn check_has_chat(&self, i: usize) -> Result<(), ModelError> {
-        if self.agents[i].active == 0 {
-            return Err(ModelError::NoActiveChat { agent: self.agents[i].id.clone() });
+    fn check_can_end_chat(&self, i: usize, w: Weight) -> Result<(), ModelError> {
+        let a = &self.agents[i];
+        if a.active == 0 {
+            return Err(ModelError::NoActiveChat { agent: a.id.clone() });
+        }
+        let left = a.load.checked_sub(w.as_thousandths());
+        // The last chat takes the whole load with it; any other leaves some behind.
+        let consistent = match left {
+            Some(0) => a.active == 1,
+            Some(_) => a.active > 1,
+            None => false,
+        };
+        if !consistent {
+            return Err(ModelError::LoadMismatch {
+                agent: a.id.clone(),
+                active: a.active - 1,
+                load: format_thousandths(a.load as i128 - w.as_thousandths() as i128),
+            });
         }
         Ok(())
     }
 
-    fn check_can_add_chat(&self, i: usize) -> Result<(), ModelError> {
-        if self.agents[i].active == u32::MAX {
-            return Err(ModelError::TooManyChats { agent: self.agents[i].id.clone() });
+    fn check_can_add_chat(&self, i: usize, w: Weight) -> Result<(), ModelError> {
+        let a = &self.agents[i];
+        if a.active == u32::MAX || a.load.checked_add(w.as_thousandths()).is_none() {
+            return Err(ModelError::TooManyChats { agent: a.id.clone() });
         }
         Ok(())
     }
@@ -821,6 +894,23 @@ impl Floor {
         Ok(())
     }
 
+    /// The next visitor of a skill's queue, without cloning anything.
+    pub(crate) fn head_of(&self, skill: SkillIdx) -> Option<(VisitorId, Timestamp)> {
+        let &(_, arrived_at, id) = self.queues.get(skill.get())?.by_service.first()?;
+        Some((id, arrived_at))
+    }
+
+    /// Serves a queued visitor with agent `i`: the visitor leaves the queue, the agent takes the
+    /// chat. The caller has checked that both exist and that `now` is not in the past.
+    pub(crate) fn serve(&mut self, now: Timestamp, visitor: VisitorId, i: usize) -> Result<(), ModelError> {
+        self.check_can_add_chat(i, Weight::ONE)?;
+        let s = self.dequeue(visitor)?;
+        self.queues[s.get()].dequeued += 1;
+        self.update_agent(i, |a| add_chat(a, Weight::ONE));
+        self.now = now;
+        Ok(())
+    }
+
     fn dequeue(&mut self, visitor: VisitorId) -> Result<SkillIdx, ModelError> {
         let v = self.visitors.remove(&visitor).ok_or(ModelError::UnknownVisitor { visitor })?;
         let q = &mut self.queues[v.skill.get()];
@@ -835,16 +925,41 @@ impl Summary {
         Summary { eligible_agents: 0, unlimited_agents: 0, free: Slots::ZERO, busy: 0, queued: 0 };
 }
 
+/// Checked by the caller: neither count overflows.
+fn add_chat(a: &mut AgentRec, w: Weight) {
+    a.active += 1;
+    a.load += w.as_thousandths();
+}
+
+/// Checked by the caller: the agent holds the chat and its load.
+fn end_chat(a: &mut AgentRec, w: Weight) {
+    a.active -= 1;
+    a.load -= w.as_thousandths();
+}
+
+/// Thousandths of a slot as a decimal number of slots: `1500` is `1.5`.
+fn format_thousandths(t: i128) -> String {
+    let d = rust_decimal::Decimal::from_i128_with_scale(t, 3).normalize();
+    d.to_string()
+}
+
 fn index_u32(i: usize) -> u32 {
     // A floor of more than 4 billion agents or skills does not fit in memory anyway.
     u32::try_from(i).unwrap_or(u32::MAX)
 }
 
 /// One agent on a floor, read-only.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Copy)]
 pub struct AgentView<'a> {
-    floor: &'a Floor,
-    rec: &'a AgentRec,
+    pub(crate) floor: &'a Floor,
+    pub(crate) rec: &'a AgentRec,
+}
+
+impl fmt::Debug for AgentView<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // The agent, not the whole floor it points into.
+        self.rec.fmt(f)
+    }
 }
 
 impl<'a> AgentView<'a> {
@@ -878,9 +993,15 @@ impl<'a> AgentView<'a> {
         self.rec.active
     }
 
-    /// Free capacity whatever the state: `max(0, limit - active)`, or unlimited.
+    /// What the held chats cost of the limit together (`None` with no chats).
+    pub fn load(&self) -> Option<Weight> {
+        Weight::from_thousandths(self.rec.load)
+    }
+
+    /// Free capacity whatever the state, in whole slots: `max(0, limit - load)` rounded down,
+    /// or unlimited. With plain chats, `max(0, limit - active)`.
     pub fn free(&self) -> Slots {
-        self.rec.capacity.free(self.rec.active)
+        self.rec.free_slots()
     }
 
     /// Free slots for new chats: [`free`](Self::free) if `Online`, else 0.
@@ -928,6 +1049,9 @@ impl<'a> AgentView<'a> {
             voice_state: self.rec.voice_state,
             capacity: self.rec.capacity,
             active_chats: self.rec.active,
+            // Plain chats need no load: keep the snapshot as it would be written.
+            load: Weight::from_thousandths(self.rec.load)
+                .filter(|&w| u64::from(self.rec.active) * Weight::SCALE != w.as_thousandths()),
             skills: self.skills().cloned().collect(),
             group: self.rec.group.clone(),
             time_in_state: self.time_in_state(self.floor.now),

@@ -65,3 +65,104 @@ impl Hasher for FxHasher {
 }
 
 pub(crate) type FxMap<K, V> = HashMap<K, V, BuildHasherDefault<FxHasher>>;
+
+/// Hashes a string the way [`StrIndex`] keys it.
+#[inline]
+fn hash_str(s: &str) -> u64 {
+    use std::hash::Hash;
+    let mut h = FxHasher::default();
+    s.hash(&mut h);
+    h.finish()
+}
+
+/// A map from strings held elsewhere (in a `Vec` of records) to their positions.
+///
+/// It stores only each string's 64-bit hash and position, so building it copies no string and
+/// touches no string twice; a lookup confirms the match against the record itself. Two distinct
+/// strings with the same hash are kept exactly in a small overflow list.
+#[derive(Clone, Debug)]
+pub(crate) struct StrIndex {
+    hash: fn(&str) -> u64,
+    first: FxMap<u64, u32>,
+    /// Positions of strings whose hash another string already took.
+    overflow: Vec<(u64, u32)>,
+}
+
+impl StrIndex {
+    pub(crate) fn with_capacity(n: usize) -> Self {
+        let mut first = FxMap::default();
+        first.reserve(n);
+        Self { hash: hash_str, first, overflow: Vec::new() }
+    }
+
+    /// The position of `key`, where `key_at(pos)` gives the string stored at a position.
+    #[inline]
+    pub(crate) fn get<'a>(&self, key: &str, key_at: impl Fn(u32) -> &'a str) -> Option<u32> {
+        let h = (self.hash)(key);
+        let &pos = self.first.get(&h)?;
+        if key_at(pos) == key {
+            return Some(pos);
+        }
+        self.overflow.iter().find(|&&(oh, p)| oh == h && key_at(p) == key).map(|&(_, p)| p)
+    }
+
+    /// Records `key` at `pos`, unless it is there already: then the position that holds it.
+    pub(crate) fn insert<'a>(
+        &mut self,
+        key: &str,
+        pos: u32,
+        key_at: impl Fn(u32) -> &'a str,
+    ) -> Result<(), u32> {
+        use std::collections::hash_map::Entry;
+        let h = (self.hash)(key);
+        match self.first.entry(h) {
+            Entry::Vacant(e) => {
+                e.insert(pos);
+                Ok(())
+            }
+            Entry::Occupied(e) => {
+                let p = *e.get();
+                if key_at(p) == key {
+                    return Err(p);
+                }
+                if let Some(&(_, p)) = self.overflow.iter().find(|&&(oh, p)| oh == h && key_at(p) == key) {
+                    return Err(p);
+                }
+                self.overflow.push((h, pos));
+                Ok(())
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn colliding_hashes_are_kept_apart() {
+        // Every key hashes alike: every lookup must fall back to comparing the strings.
+        let keys = ["a", "b", "c", "b"];
+        let mut idx = StrIndex { hash: |_| 7, ..StrIndex::with_capacity(4) };
+        let at = |p: u32| keys[p as usize];
+        assert_eq!(idx.insert("a", 0, at), Ok(()));
+        assert_eq!(idx.insert("b", 1, at), Ok(()));
+        assert_eq!(idx.insert("c", 2, at), Ok(()));
+        assert_eq!(idx.insert("b", 3, at), Err(1));
+        assert_eq!(
+            [idx.get("a", at), idx.get("b", at), idx.get("c", at), idx.get("d", at)],
+            [Some(0), Some(1), Some(2), None]
+        );
+    }
+
+    #[test]
+    fn insert_reports_the_holder_of_a_repeated_key() {
+        let keys = ["x", "y", "x"];
+        let mut idx = StrIndex::with_capacity(3);
+        assert_eq!(idx.insert("x", 0, |p| keys[p as usize]), Ok(()));
+        assert_eq!(idx.insert("y", 1, |p| keys[p as usize]), Ok(()));
+        assert_eq!(idx.insert("x", 2, |p| keys[p as usize]), Err(0));
+        assert_eq!(idx.get("y", |p| keys[p as usize]), Some(1));
+        assert_eq!(idx.get("z", |p| keys[p as usize]), None);
+    }
+}

@@ -1,6 +1,7 @@
 //! Identifiers and time values.
 
 use std::fmt;
+use std::sync::Arc;
 use std::time::Duration;
 
 macro_rules! string_id {
@@ -8,11 +9,11 @@ macro_rules! string_id {
         $(#[$doc])*
         #[derive(Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
         #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize), serde(transparent))]
-        pub struct $name(Box<str>);
+        pub struct $name(Arc<str>);
 
         impl $name {
             /// Creates an id from any string-like value.
-            pub fn new(id: impl Into<Box<str>>) -> Self {
+            pub fn new(id: impl Into<Arc<str>>) -> Self {
                 Self(id.into())
             }
 
@@ -30,13 +31,13 @@ macro_rules! string_id {
 
         impl From<String> for $name {
             fn from(id: String) -> Self {
-                Self(id.into_boxed_str())
+                Self(id.into())
             }
         }
 
         impl From<u64> for $name {
             fn from(id: u64) -> Self {
-                Self(id.to_string().into_boxed_str())
+                Self(id.to_string().into())
             }
         }
 
@@ -48,7 +49,7 @@ macro_rules! string_id {
 
         impl fmt::Display for $name {
             fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str(&self.0)
+                f.pad(&self.0)
             }
         }
 
@@ -136,6 +137,13 @@ impl fmt::Display for VisitorId {
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize), serde(transparent))]
 pub struct Timestamp(i64);
+
+impl fmt::Display for Timestamp {
+    /// Milliseconds since the Unix epoch, with the unit: `1700000000000 ms`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} ms", self.0)
+    }
+}
 
 impl Timestamp {
     /// The Unix epoch.

@@ -49,8 +49,11 @@ mod id;
 mod model;
 mod offer;
 mod queue_state;
+mod router;
 mod slots;
+mod transfer;
 mod wait;
+mod weight;
 
 pub use error::ModelError;
 pub use floor::{AgentView, Event, Floor, Scope, SkillIdx, SkillKey, Summary};
@@ -58,5 +61,10 @@ pub use id::{AgentId, GroupId, SkillId, Timestamp, VisitorId};
 pub use model::{Agent, AgentState, Capacity, QueuedVisitor, Skill, Snapshot};
 pub use offer::{Decision, DeclineReason, OfferPolicy, Stance};
 pub use queue_state::{QueueState, QueueStateView, QueueTotals, SkillQueueState, SkillSelection};
+pub use router::{Relaxation, RouteBy, Routed, Router};
 pub use slots::{Completion, MaxWait, Slots, SlotsWithin};
+pub use transfer::{
+    Candidate, Excluded, Exclusion, Ranking, TransferCandidates, TransferRequest, TransferTarget,
+};
 pub use wait::{Method, MissingData, WaitEstimate};
+pub use weight::Weight;

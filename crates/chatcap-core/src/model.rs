@@ -125,6 +125,9 @@ pub struct Agent {
     pub capacity: Capacity,
     /// Chats held now; may exceed the limit (a forced transfer, a lowered limit).
     pub active_chats: u32,
+    /// What the held chats cost of the limit together, where chats are weighted; `None` means
+    /// each weighs [`Weight::ONE`](crate::Weight::ONE). Given only with chats held.
+    pub load: Option<crate::Weight>,
     /// Skills, each at most once, each defined on the floor.
     pub skills: Vec<SkillId>,
     /// The agent's group, if any.
@@ -143,6 +146,7 @@ impl Agent {
             voice_state: None,
             capacity,
             active_chats: 0,
+            load: None,
             skills: Vec::new(),
             group: None,
             time_in_state: Duration::ZERO,
@@ -152,6 +156,12 @@ impl Agent {
     /// Sets the chats held now.
     pub fn with_active_chats(mut self, n: u32) -> Self {
         self.active_chats = n;
+        self
+    }
+
+    /// Sets the weighted load of the held chats.
+    pub fn with_load(mut self, load: crate::Weight) -> Self {
+        self.load = Some(load);
         self
     }
 

@@ -74,7 +74,7 @@ impl fmt::Display for Slots {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Slots::Count(n) => n.fmt(f),
-            Slots::Unlimited => f.write_str("unlimited"),
+            Slots::Unlimited => f.pad("unlimited"),
         }
     }
 }

@@ -635,6 +635,8 @@ impl Builder {
             voice_state,
             capacity,
             active_chats,
+            // LivePerson reports no chat weights: each chat counts as one.
+            load: None,
             skills,
             group,
             time_in_state,

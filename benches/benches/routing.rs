@@ -1,0 +1,92 @@
+//! Transfer candidates and routing across floor sizes.
+
+use std::hint::black_box;
+
+use chatcap_benches::{SIZES, criterion, skill_id, snapshot};
+
+use chatcap_core::{
+    AgentId, Event, Floor, Ranking, RouteBy, Routed, Router, TransferRequest, TransferTarget, VisitorId,
+    Weight,
+};
+use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
+
+fn transfer(c: &mut Criterion) {
+    let mut g = c.benchmark_group("transfer");
+    for &n in &SIZES {
+        let floor = Floor::new(snapshot(n)).expect("valid floor");
+        let s = floor.skill_index(&skill_id(5)).expect("skill");
+        let from = AgentId::from("agent-0");
+        let members = floor.agents().filter(|a| a.has_skill(s)).count() as u64;
+        g.throughput(Throughput::Elements(members.max(1)));
+        for ranking in [Ranking::LeastLoaded, Ranking::MostFree] {
+            let top5 =
+                TransferRequest::new(&from, TransferTarget::Skill(s)).with_strategy(ranking).with_limit(5);
+            let full = TransferRequest::new(&from, TransferTarget::Skill(s)).with_strategy(ranking);
+            // The top 5 are the head of the full ranking.
+            let (a, b) =
+                (floor.transfer_candidates(&top5).unwrap(), floor.transfer_candidates(&full).unwrap());
+            assert_eq!(a.candidates[..], b.candidates[..a.candidates.len().min(5)]);
+            g.bench_with_input(BenchmarkId::new(format!("top5_{ranking}"), n), &n, |bch, _| {
+                bch.iter(|| floor.transfer_candidates(black_box(&top5)).expect("known agent"))
+            });
+            g.bench_with_input(BenchmarkId::new(format!("full_{ranking}"), n), &n, |bch, _| {
+                bch.iter(|| floor.transfer_candidates(black_box(&full)).expect("known agent"))
+            });
+        }
+        let explain = TransferRequest::new(&from, TransferTarget::Skill(s)).with_limit(5).with_explain();
+        g.bench_with_input(BenchmarkId::new("top5_explain", n), &n, |bch, _| {
+            bch.iter(|| floor.transfer_candidates(black_box(&explain)).expect("known agent"))
+        });
+    }
+    g.finish();
+}
+
+fn routing(c: &mut Criterion) {
+    let mut g = c.benchmark_group("routing");
+    g.throughput(Throughput::Elements(1));
+    for &n in &SIZES {
+        for route_by in [RouteBy::Ranking(Ranking::LeastLoaded), RouteBy::RoundRobin] {
+            let mut router =
+                Router::new(Floor::new(snapshot(n)).expect("valid floor"), route_by, &[]).expect("router");
+            // The skill with the most room, so that a small floor can take the chat at all.
+            let f = router.floor();
+            let s = f.skill_indices().max_by_key(|&s| (f.slots(s), std::cmp::Reverse(s))).expect("skills");
+            let skill = f.skill(s).expect("skill").id.clone();
+            let now = router.floor().now();
+            let mut next = 10_000_000u64;
+            // One cycle: a visitor arrives, is routed, and the chat ends, so the floor stays as
+            // it was. It holds the route and two events.
+            g.bench_with_input(BenchmarkId::new(format!("arrive_route_end_{route_by}"), n), &n, |bch, _| {
+                bch.iter(|| {
+                    next += 1;
+                    let visitor = VisitorId(next);
+                    router
+                        .apply(now, Event::VisitorQueued { visitor, skill: &skill, priority: 0 })
+                        .expect("new");
+                    // The snapshot's own visitors are ahead; serve until this one is served.
+                    loop {
+                        match router.route(now, black_box(s)).expect("in time") {
+                            Routed::Assigned { visitor: v, agent, .. } => {
+                                router
+                                    .apply(now, Event::ChatEnded { agent: &agent, weight: Weight::ONE })
+                                    .expect("held");
+                                if v == visitor {
+                                    break;
+                                }
+                            }
+                            other => panic!("{other:?}"),
+                        }
+                    }
+                })
+            });
+        }
+    }
+    g.finish();
+}
+
+criterion_group! {
+    name = benches;
+    config = criterion();
+    targets = transfer, routing
+}
+criterion_main!(benches);

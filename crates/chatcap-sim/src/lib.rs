@@ -1,0 +1,247 @@
+//! What-if simulation of a live-chat floor.
+//!
+//! A discrete-event simulation that drives the very [`Router`](chatcap_core::Router) and
+//! [`Floor`](chatcap_core::Floor) a bot uses in production: visitors arrive (Poisson, with a
+//! rate per interval), wait in the core's queues, are routed by the core's routing rules, and
+//! hold chats for handle times drawn from exponential, lognormal or empirical distributions,
+//! optionally slower at higher concurrency; they may abandon. Agents follow schedules of state
+//! changes. Runs are deterministic from a seed: replication `r` draws from its own stream, so
+//! results are identical whatever the number of threads.
+//!
+//! This crate reads no clock and performs no IO; the command line (`chatcap simulate`) does.
+//!
+//! # Examples
+//!
+//! ```
+//! use chatcap_core::*;
+//! use chatcap_sim::*;
+//!
+//! // Ten agents taking one chat at a time, 100 chats an hour of 3 minutes each.
+//! let agents = (0..10)
+//!     .map(|i| Agent::new(i, AgentState::Online, Capacity::Limited(1)).with_skills(["s".into()]))
+//!     .collect();
+//! let scenario = Scenario {
+//!     floor: Snapshot { skills: vec![Skill::new("s")], agents, ..Snapshot::default() },
+//!     traffic: vec![Traffic { skill: "s".into(), per_hour: vec![100.0] }],
+//!     interval_s: 3600.0,
+//!     intervals: 2,
+//!     warmup_s: 600.0,
+//!     handle: HandleTime::Exponential { mean_s: 180.0 },
+//!     aht_by_concurrency: None,
+//!     patience: Patience::Unlimited,
+//!     route_by: RouteBy::Ranking(Ranking::LeastLoaded),
+//!     relaxations: vec![],
+//!     schedule: vec![],
+//!     target_s: 20.0,
+//! };
+//! let report = simulate(&scenario, &RunConfig { replications: 4, seed: 7, threads: Some(1) })?;
+//! let sl = report.skills[0].total.service_level.mean;
+//! assert!(sl > 0.9 && sl <= 1.0); // 5 Erlangs on 10 agents: most chats start at once
+//! # Ok::<(), SimError>(())
+//! ```
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]
+
+mod engine;
+mod rng;
+mod scenario;
+mod stats;
+
+use chatcap_core::{ModelError, SkillId};
+use rayon::prelude::*;
+
+pub use scenario::{HandleTime, Patience, Scenario, StateChange, Traffic};
+pub use stats::Estimate;
+
+use engine::{Engine, RunTally};
+use stats::{FloorTally, SkillTally};
+
+/// What went wrong setting up a simulation.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum SimError {
+    /// A field of the scenario is out of range.
+    #[error("scenario field {field} {problem}")]
+    Invalid {
+        /// The field, as a path (`traffic[0].per_hour`).
+        field: String,
+        /// What is wrong and what is expected.
+        problem: String,
+    },
+    /// The scenario's floor is not a valid floor.
+    #[error("scenario floor: {0}")]
+    Floor(#[from] ModelError),
+    /// The thread pool could not be built.
+    #[error("could not start {threads} worker threads: {reason}")]
+    Threads {
+        /// The threads asked for.
+        threads: usize,
+        /// Why not.
+        reason: String,
+    },
+}
+
+/// How to run a scenario.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct RunConfig {
+    /// Independent replications (at least 1).
+    pub replications: usize,
+    /// The seed; the same seed gives the same report.
+    pub seed: u64,
+    /// Worker threads; `None` for one per core. Results do not depend on it.
+    pub threads: Option<usize>,
+}
+
+/// Service measures for one skill over a span of time, across replications.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct Metrics {
+    /// Visitors who arrived.
+    pub offered: Estimate,
+    /// Visitors who were served.
+    pub answered: Estimate,
+    /// Visitors who gave up.
+    pub abandoned: Estimate,
+    /// Answered within the target, over offered.
+    pub service_level: Estimate,
+    /// Mean wait of the answered, in seconds.
+    pub asa_s: Estimate,
+    /// Share of offered visitors who waited at all.
+    pub p_wait: Estimate,
+    /// Share of offered visitors who gave up.
+    pub p_abandon: Estimate,
+    /// Mean wait of everyone who left the queue (answered or abandoned), in seconds.
+    pub mean_wait_all_s: Estimate,
+    /// Time-average queue length.
+    pub mean_queue: Estimate,
+    /// Longest queue seen.
+    pub max_queue: Estimate,
+}
+
+/// Agent measures over a span of time, across replications.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct FloorMetrics {
+    /// Share of logged-in agent time spent holding at least one chat.
+    pub agent_utilization: Estimate,
+    /// Mean chats held by an agent while it holds any.
+    pub mean_concurrency: Estimate,
+    /// Time-average number of chats in service.
+    pub mean_chats_in_service: Estimate,
+}
+
+/// One skill's results: the whole run and each interval.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SkillReport {
+    /// The skill.
+    pub skill: SkillId,
+    /// Over the whole run (after the warm-up).
+    pub total: Metrics,
+    /// Per interval.
+    pub intervals: Vec<Metrics>,
+}
+
+/// The results of a simulation.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Report {
+    /// Per skill, in floor order.
+    pub skills: Vec<SkillReport>,
+    /// The floor over the whole run.
+    pub floor: FloorMetrics,
+    /// The floor per interval.
+    pub floor_intervals: Vec<FloorMetrics>,
+    /// Events processed, over all replications.
+    pub events: u64,
+    /// Replications run.
+    pub replications: usize,
+}
+
+/// Runs a scenario's replications and summarizes them.
+///
+/// # Errors
+///
+/// [`SimError`] when the scenario is invalid or the worker threads cannot start.
+pub fn simulate(scenario: &Scenario, config: &RunConfig) -> Result<Report, SimError> {
+    let floor = scenario.validate()?;
+    if config.replications == 0 {
+        return Err(SimError::Invalid { field: "replications".into(), problem: "must be at least 1".into() });
+    }
+    let run = |r: usize| Engine::new(scenario, floor.clone(), config.seed, r as u64).run();
+    let tallies: Vec<RunTally> = match config.threads {
+        Some(1) => (0..config.replications).map(run).collect(),
+        threads => {
+            let mut pool = rayon::ThreadPoolBuilder::new();
+            if let Some(t) = threads {
+                pool = pool.num_threads(t);
+            }
+            let pool = pool
+                .build()
+                .map_err(|e| SimError::Threads { threads: threads.unwrap_or(0), reason: e.to_string() })?;
+            // `collect` keeps replication order, so the summary is the same on any thread count.
+            pool.install(|| (0..config.replications).into_par_iter().map(run).collect())
+        }
+    };
+    Ok(summarize(scenario, &floor, &tallies))
+}
+
+fn summarize(scenario: &Scenario, floor: &chatcap_core::Floor, runs: &[RunTally]) -> Report {
+    let intervals = scenario.intervals;
+    let skills = floor
+        .skills()
+        .iter()
+        .enumerate()
+        .map(|(s, skill)| {
+            let total = metrics(runs.iter().map(|r| {
+                let mut t = SkillTally::default();
+                r.skills[s].iter().for_each(|i| t.add(i));
+                let mut f = FloorTally::default();
+                r.floor.iter().for_each(|i| f.add(i));
+                (t, f.duration)
+            }));
+            let per = (0..intervals)
+                .map(|i| metrics(runs.iter().map(|r| (r.skills[s][i], r.floor[i].duration))))
+                .collect();
+            SkillReport { skill: skill.id.clone(), total, intervals: per }
+        })
+        .collect();
+    let floor_total = floor_metrics(runs.iter().map(|r| {
+        let mut f = FloorTally::default();
+        r.floor.iter().for_each(|i| f.add(i));
+        f
+    }));
+    let floor_intervals = (0..intervals).map(|i| floor_metrics(runs.iter().map(|r| r.floor[i]))).collect();
+    Report {
+        skills,
+        floor: floor_total,
+        floor_intervals,
+        events: runs.iter().map(|r| r.events).sum(),
+        replications: runs.len(),
+    }
+}
+
+fn ratio(a: f64, b: f64) -> f64 {
+    if b > 0.0 { a / b } else { f64::NAN }
+}
+
+fn metrics(runs: impl Iterator<Item = (SkillTally, f64)> + Clone) -> Metrics {
+    let of = |f: fn(&SkillTally, f64) -> f64| Estimate::of(runs.clone().map(|(t, d)| f(&t, d)));
+    Metrics {
+        offered: of(|t, _| t.offered),
+        answered: of(|t, _| t.answered),
+        abandoned: of(|t, _| t.abandoned),
+        service_level: of(|t, _| ratio(t.within, t.offered)),
+        asa_s: of(|t, _| ratio(t.wait_sum_answered, t.answered)),
+        p_wait: of(|t, _| ratio(t.waited, t.offered)),
+        p_abandon: of(|t, _| ratio(t.abandoned, t.offered)),
+        mean_wait_all_s: of(|t, _| ratio(t.wait_sum_all, t.answered + t.abandoned)),
+        mean_queue: of(|t, d| ratio(t.queue_area, d)),
+        max_queue: of(|t, _| t.max_queue),
+    }
+}
+
+fn floor_metrics(runs: impl Iterator<Item = FloorTally> + Clone) -> FloorMetrics {
+    let of = |f: fn(&FloorTally) -> f64| Estimate::of(runs.clone().map(|t| f(&t)));
+    FloorMetrics {
+        agent_utilization: of(|t| ratio(t.busy_area, t.staffed_area)),
+        mean_concurrency: of(|t| ratio(t.chat_area, t.busy_area)),
+        mean_chats_in_service: of(|t| ratio(t.chat_area, t.duration)),
+    }
+}

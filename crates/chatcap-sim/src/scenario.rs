@@ -1,0 +1,196 @@
+//! What to simulate: a floor, its traffic and its rules, as plain data.
+
+use chatcap_core::{AgentId, AgentState, Floor, Relaxation, RouteBy, SkillId, Snapshot};
+
+use crate::SimError;
+
+/// How long a chat lasts, at concurrency level one.
+#[derive(Clone, Debug, PartialEq)]
+pub enum HandleTime {
+    /// Exponential with this mean, in seconds.
+    Exponential {
+        /// Mean in seconds.
+        mean_s: f64,
+    },
+    /// Lognormal with this mean and standard deviation, in seconds.
+    LogNormal {
+        /// Mean in seconds.
+        mean_s: f64,
+        /// Standard deviation in seconds.
+        sd_s: f64,
+    },
+    /// Drawn uniformly from observed handle times, in seconds.
+    Empirical {
+        /// The observations.
+        samples_s: Vec<f64>,
+    },
+}
+
+impl HandleTime {
+    /// The distribution's mean in seconds.
+    pub fn mean_s(&self) -> f64 {
+        match self {
+            HandleTime::Exponential { mean_s } | HandleTime::LogNormal { mean_s, .. } => *mean_s,
+            HandleTime::Empirical { samples_s } => {
+                samples_s.iter().sum::<f64>() / samples_s.len().max(1) as f64
+            }
+        }
+    }
+}
+
+/// How long a visitor waits before giving up.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Patience {
+    /// Visitors never abandon.
+    Unlimited,
+    /// Exponential with this mean, in seconds.
+    Exponential {
+        /// Mean in seconds.
+        mean_s: f64,
+    },
+}
+
+/// Poisson arrivals for one skill, with a rate per interval.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Traffic {
+    /// The skill visitors ask for.
+    pub skill: SkillId,
+    /// Arrivals per hour in each interval; the last rate holds for intervals past the list.
+    pub per_hour: Vec<f64>,
+}
+
+/// An agent's state changes at a given time: shift start (`Online`), break (`Away`), shift end
+/// (`Offline`).
+#[derive(Clone, Debug, PartialEq)]
+pub struct StateChange {
+    /// The agent.
+    pub agent: AgentId,
+    /// Seconds from the start of the run.
+    pub at_s: f64,
+    /// The new chat state.
+    pub state: AgentState,
+}
+
+/// A what-if scenario: the floor at the start, the traffic, and the rules.
+///
+/// # Examples
+///
+/// See [`crate::simulate`].
+#[derive(Clone, Debug)]
+pub struct Scenario {
+    /// The floor at time zero: agents, skills and visitors already waiting.
+    pub floor: Snapshot,
+    /// Arrivals per skill.
+    pub traffic: Vec<Traffic>,
+    /// The length of a reporting interval, in seconds.
+    pub interval_s: f64,
+    /// How many intervals the run lasts.
+    pub intervals: usize,
+    /// Arrivals in the first `warmup_s` seconds load the floor but are not counted.
+    pub warmup_s: f64,
+    /// Handle time at concurrency level one.
+    pub handle: HandleTime,
+    /// Mean handle time per concurrency level `1..=m`, in seconds: while an agent holds `k`
+    /// chats, each ends at rate `1 / aht[k - 1]` (exponential handle times), or is drawn with
+    /// mean `aht[k - 1]` at its start (other distributions). Levels past the list use the last.
+    pub aht_by_concurrency: Option<Vec<f64>>,
+    /// Visitor patience.
+    pub patience: Patience,
+    /// How the router picks agents.
+    pub route_by: RouteBy,
+    /// Skill relaxations.
+    pub relaxations: Vec<Relaxation>,
+    /// Scheduled state changes.
+    pub schedule: Vec<StateChange>,
+    /// The service-level threshold: answered within this many seconds.
+    pub target_s: f64,
+}
+
+impl Scenario {
+    /// The run's length in seconds.
+    pub fn horizon_s(&self) -> f64 {
+        self.interval_s * self.intervals as f64
+    }
+
+    /// Checks the scenario and builds its starting floor.
+    ///
+    /// # Errors
+    ///
+    /// [`SimError::Invalid`] naming the field: a non-positive or non-finite time, a negative
+    /// rate, an empty empirical distribution, a skill or agent unknown to the floor; or the
+    /// floor's own [`ModelError`](chatcap_core::ModelError).
+    pub fn validate(&self) -> Result<Floor, SimError> {
+        let bad =
+            |field: &str, what: String| Err(SimError::Invalid { field: field.to_owned(), problem: what });
+        let positive = |x: f64| x.is_finite() && x > 0.0;
+        if !positive(self.interval_s) {
+            return bad(
+                "interval_s",
+                format!("must be a positive number of seconds, got {}", self.interval_s),
+            );
+        }
+        if self.intervals == 0 {
+            return bad("intervals", "must be at least 1".into());
+        }
+        if !(self.warmup_s.is_finite() && self.warmup_s >= 0.0 && self.warmup_s < self.horizon_s()) {
+            return bad(
+                "warmup_s",
+                format!("must be at least 0 and shorter than the run, got {}", self.warmup_s),
+            );
+        }
+        if !(self.target_s.is_finite() && self.target_s >= 0.0) {
+            return bad(
+                "target_s",
+                format!("must be a number of seconds of at least 0, got {}", self.target_s),
+            );
+        }
+        match &self.handle {
+            HandleTime::Exponential { mean_s } if !positive(*mean_s) => {
+                return bad("handle.mean_s", format!("must be positive, got {mean_s}"));
+            }
+            HandleTime::LogNormal { mean_s, sd_s } if !positive(*mean_s) || !positive(*sd_s) => {
+                return bad("handle", format!("mean and sd must be positive, got {mean_s} and {sd_s}"));
+            }
+            HandleTime::Empirical { samples_s }
+                if samples_s.is_empty() || !samples_s.iter().all(|&x| positive(x)) =>
+            {
+                return bad("handle.samples_s", "must hold at least one positive number of seconds".into());
+            }
+            _ => {}
+        }
+        if let Some(levels) = &self.aht_by_concurrency
+            && (levels.is_empty() || !levels.iter().all(|&x| positive(x)))
+        {
+            return bad("aht_by_concurrency", "must hold one positive number of seconds per level".into());
+        }
+        if let Patience::Exponential { mean_s } = self.patience
+            && !positive(mean_s)
+        {
+            return bad("patience.mean_s", format!("must be positive, got {mean_s}"));
+        }
+        let floor = Floor::new(self.floor.clone())?;
+        for (i, t) in self.traffic.iter().enumerate() {
+            if floor.skill_index(t.skill.as_str()).is_none() {
+                return bad(&format!("traffic[{i}].skill"), format!("skill {} is not on the floor", t.skill));
+            }
+            if t.per_hour.is_empty() || !t.per_hour.iter().all(|&r| r.is_finite() && r >= 0.0) {
+                return bad(
+                    &format!("traffic[{i}].per_hour"),
+                    "must hold one rate of at least 0 per interval".into(),
+                );
+            }
+        }
+        for (i, c) in self.schedule.iter().enumerate() {
+            if floor.agent(&c.agent).is_none() {
+                return bad(
+                    &format!("schedule[{i}].agent"),
+                    format!("agent {} is not on the floor", c.agent),
+                );
+            }
+            if !(c.at_s.is_finite() && c.at_s >= 0.0) {
+                return bad(&format!("schedule[{i}].at_s"), format!("must be at least 0, got {}", c.at_s));
+            }
+        }
+        Ok(floor)
+    }
+}
