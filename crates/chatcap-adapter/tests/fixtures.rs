@@ -90,6 +90,9 @@ fn doc_002_agent_info_online_unlimited_with_three_named_skills() {
     assert_eq!(a.capacity, Capacity::Unlimited);
     let names: Vec<_> = s.skills.iter().map(|k| (k.id.as_str(), k.name.as_deref().unwrap())).collect();
     assert_eq!(names, [("25975313", "Sales"), ("26060413", "Billing"), ("26077613", "OrdersHandlers")]);
+    // The info resource reports neither chats held nor time in state.
+    let k = kinds(&ingest);
+    assert!(k.contains(&WarningKind::MissingChats) && k.contains(&WarningKind::TimeInState), "{k:?}");
     let floor = floor(ingest);
     assert_eq!(floor.slots("26060413"), Slots::Unlimited);
 }

@@ -102,8 +102,8 @@ fn convert_available_agents(doc: AvailableAgents, taken_at: Timestamp) -> Result
 /// Reads a LivePerson agent `info` response (the logged-in agent) into a one-agent snapshot.
 ///
 /// `availability.chat` and `availability.voice` are words (`"Online"`); `loginName` becomes the
-/// login, `skillsInfo` the skills. The response carries no chat count: a warning says it was
-/// counted as 0.
+/// login, `skillsInfo` the skills. The response carries no chat count and no time in state:
+/// warnings say they were counted as 0.
 ///
 /// # Examples
 ///
@@ -149,7 +149,6 @@ pub fn agent_info_json(bytes: &[u8], taken_at: Timestamp) -> Result<Ingest, Adap
         user_name: info.login_name,
         skills_info: info.skills_info,
         chats: info.chats,
-        elapsed_time_in_state: Some(Int(0)),
         ..dto::Agent::default()
     };
     b.agent_with_states(dto, "info", chat_state, voice_state, false)?;
