@@ -1,4 +1,9 @@
-//! The `chatcap` command line: parses arguments, calls the core, prints JSON.
+//! `chatcap`: vendor payloads, queueing models and scenarios in; capacity answers out.
+//!
+//! A thin shell over `chatcap-core`, `chatcap-adapter` and `chatcap-sim`: it parses arguments,
+//! reads files and prints; every answer comes from the libraries. Exit status 0 on success, 1 on
+//! bad input or arguments, with one line on stderr naming the file, the place in it and the
+//! problem.
 
 use std::process::ExitCode;
 
@@ -6,18 +11,24 @@ use clap::{Parser, Subcommand};
 
 mod estimates;
 mod plot;
+mod routing;
 mod simulate;
+mod vendor;
 
-/// Capacity answers for live-chat contact centers, printed as JSON.
-#[derive(Debug, Parser)]
+/// Capacity answers for live-chat contact centers.
+#[derive(Parser, Debug)]
 #[command(name = "chatcap", version, about)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
 }
 
-#[derive(Debug, Subcommand)]
+#[derive(Subcommand, Debug)]
 enum Command {
+    #[command(flatten)]
+    Vendor(vendor::Command),
+    /// Who can take a transferred chat: candidates ranked, and why every other agent cannot
+    Transfer(routing::TransferArgs),
     #[command(flatten)]
     Estimates(estimates::Command),
     /// What-if simulation: a scenario file with variations, or one skill from the options
@@ -27,17 +38,35 @@ enum Command {
 }
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
-    let result = match cli.command {
-        Command::Estimates(command) => estimates::run(command),
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let _ = e.print();
+            return if e.use_stderr() { ExitCode::from(1) } else { ExitCode::SUCCESS };
+        }
+    };
+    // The libraries do not panic; should one ever, say so in one line rather than a backtrace.
+    std::panic::set_hook(Box::new(|info| {
+        eprintln!("error: internal error: {info}; please report it with the input that caused it");
+    }));
+    let result = std::panic::catch_unwind(|| match cli.command {
+        Command::Vendor(cmd) => vendor::run(cmd),
+        Command::Transfer(args) => routing::transfer(args),
+        Command::Estimates(cmd) => estimates::run(cmd),
         Command::Simulate(args) => simulate::simulate(args),
         Command::Demo => simulate::demo(),
-    };
+    });
     match result {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(err) => {
-            eprintln!("error: {err:#}");
-            ExitCode::FAILURE
+        Ok(Ok(())) => ExitCode::SUCCESS,
+        Ok(Err(e)) => {
+            eprintln!("error: {}", one_line(&format!("{e:#}")));
+            ExitCode::from(1)
         }
+        Err(_) => ExitCode::from(1),
     }
+}
+
+/// Messages quote vendor text, which may hold line breaks: keep the error on one line.
+fn one_line(s: &str) -> String {
+    s.replace(['\n', '\r'], " ")
 }

@@ -1,0 +1,244 @@
+//! What reading a payload gives: a snapshot, the warnings, and the link to the next page.
+
+use std::collections::{HashMap, HashSet};
+use std::fmt;
+use std::time::Duration;
+
+use chatcap_core::{Floor, QueuedVisitor, Skill, SkillId, Snapshot, Timestamp, VisitorId};
+
+use crate::{AdapterError, Location};
+
+/// A conversion that lost information or rested on an assumption.
+///
+/// # Examples
+///
+/// ```
+/// use chatcap_adapter::{liveperson, WarningKind};
+/// use chatcap_core::Timestamp;
+/// let doc = br#"{"availableAgents":{"agents":{"agent":[{"@id":"2","@chatState":"2","@maxChats":"2"}]}}}"#;
+/// let ingest = liveperson::available_agents_json(doc, Timestamp::EPOCH)?;
+/// let w = ingest.warnings.iter().find(|w| w.kind == WarningKind::MissingChats).unwrap();
+/// assert_eq!(w.at.path, "availableAgents.agents.agent[0].chats");
+/// # Ok::<(), chatcap_adapter::AdapterError>(())
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Warning {
+    /// Where the value was (or should have been).
+    pub at: Location,
+    /// What kind of conversion it was.
+    pub kind: WarningKind,
+    /// What was done, in words.
+    pub message: String,
+}
+
+impl Warning {
+    pub(crate) fn new(path: impl Into<String>, kind: WarningKind, message: impl Into<String>) -> Self {
+        Self { at: Location::path(path), kind, message: message.into() }
+    }
+
+    /// Names the file the warning was found in.
+    pub fn with_file(mut self, file: impl Into<String>) -> Self {
+        self.at.file = Some(file.into());
+        self
+    }
+}
+
+impl fmt::Display for Warning {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "warning: {}: {}", self.at, self.message)
+    }
+}
+
+/// The kinds of lossy or assumed conversion.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum WarningKind {
+    /// An agent has no `chats` field: counted as 0 active chats.
+    MissingChats,
+    /// An agent has no `maxChats`: counted as taking no chats.
+    MissingMaxChats,
+    /// An agent has no chat state: counted as offline.
+    MissingState,
+    /// A state code or word that is not one of the four known: the agent is not routable.
+    UnknownState,
+    /// `elapsedTimeInState` is missing or negative: time in state counted as 0.
+    TimeInState,
+    /// An agent lists a skill twice, or `skills` and `skillsInfo` disagree: merged.
+    SkillListing,
+    /// Two agents give one skill different names: the first name is kept.
+    SkillNameConflict,
+    /// Two agents share a login: the later agent's login is dropped.
+    DuplicateLogin,
+    /// A queue's visitors were synthesised: only the size and the longest wait are known.
+    QueueArrivalsAssumed,
+    /// A skill has no queue-state data (`-1`), or only part of it: nobody is counted waiting.
+    QueueNoData,
+    /// A queue names a skill no agent has: the skill is added with no agents.
+    QueueSkillWithoutAgents,
+    /// A Comm100 queue's length differs from its list of visitors: the list is used.
+    QueueLengthMismatch,
+    /// A Comm100 status GUID was mapped through the default table, which is an assumption.
+    AssumedStatus,
+    /// A Comm100 status GUID is in no table: the agent is counted away (not routable).
+    UnknownStatus,
+    /// A Comm100 `maxConcurrentChats: 0` was read through the configured meaning.
+    ZeroMaxChats,
+    /// Comm100 wait times carry no documented unit: read as seconds.
+    WaitUnitAssumed,
+    /// Comm100 agents carry no departments: agents have no skills.
+    NoDepartments,
+    /// Not every page of a paginated response was given.
+    IncompletePages,
+    /// A field could not be read and was left out of the result.
+    UnreadableField,
+}
+
+/// A vendor payload read into a core snapshot, with every warning and the paging link.
+///
+/// # Examples
+///
+/// See [`liveperson::available_agents_json`](crate::liveperson::available_agents_json).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Ingest {
+    /// The floor as read.
+    pub snapshot: Snapshot,
+    /// Every lossy or assumed conversion, in document order.
+    pub warnings: Vec<Warning>,
+    /// The address of the next page (LivePerson `link rel="next"`), if the payload has one.
+    pub next_page: Option<String>,
+}
+
+impl Ingest {
+    /// Validates the snapshot into a [`Floor`], keeping the warnings.
+    ///
+    /// # Errors
+    ///
+    /// [`AdapterError::Model`] when the snapshot breaks a rule of the core model (an agent id
+    /// listed twice, across pages for example).
+    pub fn into_floor(self) -> Result<(Floor, Vec<Warning>), AdapterError> {
+        let floor = Floor::new(self.snapshot)
+            .map_err(|e| AdapterError::Model { at: Location::default(), source: Box::new(e) })?;
+        Ok((floor, self.warnings))
+    }
+
+    /// Appends another page or file: agents and visitors are added, skills merged, warnings kept.
+    /// The snapshot time stays this one's.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use chatcap_adapter::liveperson;
+    /// use chatcap_core::Timestamp;
+    /// let p1 = br#"{"availableAgents":{"agents":{"agent":{"@id":"1","@maxChats":"1","@chatState":"2","chats":0}}}}"#;
+    /// let p2 = br#"{"availableAgents":{"agents":{"agent":{"@id":"2","@maxChats":"1","@chatState":"2","chats":0}}}}"#;
+    /// let mut a = liveperson::available_agents_json(p1, Timestamp::EPOCH)?;
+    /// a.merge(liveperson::available_agents_json(p2, Timestamp::EPOCH)?);
+    /// assert_eq!(a.snapshot.agents.len(), 2);
+    /// # Ok::<(), chatcap_adapter::AdapterError>(())
+    /// ```
+    pub fn merge(&mut self, other: Ingest) {
+        let mut known: HashSet<SkillId> = self.snapshot.skills.iter().map(|s| s.id.clone()).collect();
+        for s in other.snapshot.skills {
+            if known.insert(s.id.clone()) {
+                self.snapshot.skills.push(s);
+            }
+        }
+        self.snapshot.agents.extend(other.snapshot.agents);
+        let first = next_visitor_id(&self.snapshot);
+        for (i, mut v) in other.snapshot.queue.into_iter().enumerate() {
+            v.id = VisitorId(first.saturating_add(i as u64));
+            self.snapshot.queue.push(v);
+        }
+        self.warnings.extend(other.warnings);
+        self.next_page = other.next_page;
+    }
+
+    /// Names the file on every warning that has no file yet.
+    pub fn with_file(mut self, file: &str) -> Self {
+        for w in &mut self.warnings {
+            if w.at.file.is_none() {
+                w.at.file = Some(file.to_owned());
+            }
+        }
+        self
+    }
+}
+
+pub(crate) fn next_visitor_id(s: &Snapshot) -> u64 {
+    s.queue.iter().map(|v| v.id.0.saturating_add(1)).max().unwrap_or(1)
+}
+
+/// The skills of a snapshot being built, in order of first appearance.
+#[derive(Default)]
+pub(crate) struct SkillSet {
+    pub(crate) skills: Vec<Skill>,
+    index: HashMap<String, usize>,
+}
+
+impl SkillSet {
+    pub(crate) fn from_snapshot(s: &Snapshot) -> Self {
+        let mut set = SkillSet::default();
+        for sk in &s.skills {
+            set.index.insert(sk.id.as_str().to_owned(), set.skills.len());
+            set.skills.push(sk.clone());
+        }
+        set
+    }
+
+    /// Adds a skill if new; returns whether it was new. A name fills in a missing one; a
+    /// different name is reported.
+    pub(crate) fn add(
+        &mut self,
+        id: &str,
+        name: Option<&str>,
+        path: &str,
+        warnings: &mut Vec<Warning>,
+    ) -> bool {
+        match self.index.get(id) {
+            Some(&i) => {
+                let s = &mut self.skills[i];
+                match (&s.name, name) {
+                    (None, Some(n)) => s.name = Some(n.to_owned()),
+                    (Some(old), Some(n)) if old != n => warnings.push(Warning::new(
+                        path,
+                        WarningKind::SkillNameConflict,
+                        format!("skill {id} is named {n:?} here and {old:?} before; keeping {old:?}"),
+                    )),
+                    _ => {}
+                }
+                false
+            }
+            None => {
+                self.index.insert(id.to_owned(), self.skills.len());
+                let mut s = Skill::new(id);
+                s.name = name.map(str::to_owned);
+                self.skills.push(s);
+                true
+            }
+        }
+    }
+}
+
+/// The most visitors one skill's queue may claim; a larger figure is refused rather than
+/// allocated.
+pub(crate) const MAX_QUEUE: u64 = 1_000_000;
+
+/// Adds `size` synthetic visitors to a skill's queue: the longest-waiting one arrived `max_wait`
+/// before the snapshot time, the others at the snapshot time (their arrivals are unknown).
+pub(crate) fn synthesize_queue(
+    snapshot: &mut Snapshot,
+    skill: &SkillId,
+    size: u64,
+    max_wait: Option<Duration>,
+    taken_at: Timestamp,
+) {
+    let first = next_visitor_id(snapshot);
+    for i in 0..size {
+        let id = first.saturating_add(i);
+        let arrived_at = match (i, max_wait) {
+            (0, Some(w)) => taken_at.saturating_sub(w),
+            _ => taken_at,
+        };
+        snapshot.queue.push(QueuedVisitor::new(VisitorId(id), skill.clone(), arrived_at));
+    }
+}

@@ -1,0 +1,508 @@
+//! The vendor documents' examples (pinned under `testdata/`) and the hand-made quirk fixtures,
+//! read into floors whose expected slots come from the documents or from the arithmetic in the
+//! comments.
+
+use std::time::Duration;
+
+use chatcap_adapter::comm100::{self, Comm100Options, StatusTable};
+use chatcap_adapter::liveperson::{self, QueueStateVersion};
+use chatcap_adapter::{AdapterError, Format, Ingest, WarningKind, detect, read_agents, read_queue};
+use chatcap_core::{
+    Agent, AgentState, Capacity, Floor, MaxWait, Scope, SkillId, SkillSelection, Slots, Snapshot, Timestamp,
+};
+use rust_decimal::Decimal;
+
+const T0: Timestamp = Timestamp::from_millis(1_700_000_000_000);
+
+fn fixture(name: &str) -> Vec<u8> {
+    let path = format!("{}/../../testdata/{name}", env!("CARGO_MANIFEST_DIR"));
+    std::fs::read(&path).unwrap_or_else(|e| panic!("cannot read {path}: {e}"))
+}
+
+fn agents(name: &str) -> Ingest {
+    let bytes = fixture(name);
+    read_agents(&[(name, bytes)], T0, &Comm100Options::default()).unwrap_or_else(|e| panic!("{e}"))
+}
+
+fn floor(ingest: Ingest) -> Floor {
+    ingest.into_floor().unwrap_or_else(|e| panic!("{e}")).0
+}
+
+fn kinds(ingest: &Ingest) -> Vec<WarningKind> {
+    ingest.warnings.iter().map(|w| w.kind).collect()
+}
+
+fn json(s: &str) -> serde_json::Value {
+    serde_json::from_str(s).unwrap_or_else(|e| panic!("{e}: {s}"))
+}
+
+// ---- 000 / 002: availableSlots ----
+
+#[test]
+fn doc_000_and_002_available_slots_is_one() {
+    for name in ["liveperson/000_available_slots.json", "liveperson/002_available_slots.json"] {
+        let bytes = fixture(name);
+        assert_eq!(detect(&bytes).unwrap(), Format::LivePersonAvailableSlots);
+        assert_eq!(liveperson::available_slots_json(&bytes).unwrap(), Slots::Count(1), "{name}");
+    }
+}
+
+// ---- 001: availableAgents ----
+
+#[test]
+fn doc_001_available_agents_one_away_unlimited_agent() {
+    let ingest = agents("liveperson/001_available_agents.json");
+    let a = &ingest.snapshot.agents[0];
+    assert_eq!(ingest.snapshot.agents.len(), 1);
+    assert_eq!(a.id.as_str(), "2");
+    assert_eq!(a.chat_state, AgentState::Away); // "@chatState": "4"
+    assert_eq!(a.voice_state, Some(AgentState::Offline)); // "@voiceState": "1"
+    assert_eq!(a.capacity, Capacity::Unlimited); // "@maxChats": "-1"
+    assert_eq!(a.login.as_deref(), Some("Agent1"));
+    assert_eq!(a.skills, vec![SkillId::from("2"), SkillId::from("4")]);
+    assert_eq!(a.active_chats, 0);
+    // `chats` is documented but absent from the example.
+    assert!(kinds(&ingest).contains(&WarningKind::MissingChats));
+    assert_eq!(
+        ingest.next_page.as_deref(),
+        Some(
+            "https://webserver/api/account/20026006/agentSession/982759926/availableAgents?timeStamp=1331544926464"
+        )
+    );
+    let floor = floor(ingest);
+    // The only agent is away: nothing can start, although it is unlimited.
+    assert_eq!(floor.slots("2"), Slots::Count(0));
+    assert_eq!(floor.slots_total(), Slots::Count(0));
+    assert_eq!(floor.agent_slots_by_login("Agent1").unwrap(), Slots::Count(0));
+}
+
+// ---- 002: agent info, availability, the truncated availableAgents ----
+
+#[test]
+fn doc_002_agent_info_online_unlimited_with_three_named_skills() {
+    let ingest = agents("liveperson/002_agent_info.json");
+    let s = &ingest.snapshot;
+    assert_eq!(s.agents.len(), 1);
+    let a = &s.agents[0];
+    assert_eq!(a.id.as_str(), "25025413");
+    assert_eq!(a.login.as_deref(), Some("john@company.com"));
+    assert_eq!((a.chat_state, a.voice_state), (AgentState::Online, Some(AgentState::Offline)));
+    assert_eq!(a.capacity, Capacity::Unlimited);
+    let names: Vec<_> = s.skills.iter().map(|k| (k.id.as_str(), k.name.as_deref().unwrap())).collect();
+    assert_eq!(names, [("25975313", "Sales"), ("26060413", "Billing"), ("26077613", "OrdersHandlers")]);
+    // The info resource reports neither chats held nor time in state.
+    let k = kinds(&ingest);
+    assert!(k.contains(&WarningKind::MissingChats) && k.contains(&WarningKind::TimeInState), "{k:?}");
+    let floor = floor(ingest);
+    assert_eq!(floor.slots("26060413"), Slots::Unlimited);
+}
+
+#[test]
+fn doc_002_availability_words() {
+    let (av, w) = liveperson::availability_json(&fixture("liveperson/002_availability.json")).unwrap();
+    assert_eq!((av.chat, av.voice), (Some(AgentState::Online), Some(AgentState::Offline)));
+    assert!(w.is_empty());
+    let (av, _) =
+        liveperson::availability_json(&fixture("liveperson/002_availability_chat_only.json")).unwrap();
+    assert_eq!((av.chat, av.voice), (Some(AgentState::Online), None));
+}
+
+#[test]
+fn doc_002_truncated_available_agents_is_rejected_with_file_path_line_and_column() {
+    let name = "liveperson/002_available_agents_truncated.json";
+    let bytes = fixture(name);
+    let err = read_agents(&[(name, &bytes)], T0, &Comm100Options::default()).unwrap_err();
+    let AdapterError::Json { at, message } = &err else { panic!("expected a JSON error, got {err:?}") };
+    assert_eq!(at.file.as_deref(), Some(name));
+    // The sixth agent (index 5, id 26729413) is cut off after "@voiceState": "1", where the
+    // parser waits for its next key.
+    assert_eq!(at.path, "availableAgents.agents.agent[5]");
+    let lines = bytes.iter().filter(|&&b| b == b'\n').count();
+    assert!(at.line.unwrap() >= lines, "{err}");
+    assert!(message.contains("EOF"), "{message}");
+    let text = err.to_string();
+    assert!(text.starts_with(&format!("{name}: availableAgents.agents.agent[5]")), "{text}");
+}
+
+#[test]
+fn doc_002_first_five_agents_repaired_by_hand() {
+    // The well-formed part of the truncated example, closed after its fifth agent.
+    let ingest = agents("liveperson/quirks/002_available_agents_first_five.json");
+    let s = &ingest.snapshot;
+    assert_eq!(s.agents.len(), 5);
+    let big = s.agents.iter().find(|a| a.id.as_str() == "26663513").unwrap();
+    // "skills": null, "skillsInfo": null, "@maxChats": "0"
+    assert!(big.skills.is_empty());
+    assert_eq!(big.capacity, Capacity::Limited(0));
+    let reem = &s.agents[0];
+    assert_eq!(reem.group, None); // "agentGroupId": "-1"
+    assert_eq!(reem.time_in_state, Duration::from_millis(908_445));
+    assert_eq!(s.agents[1].group.as_ref().map(|g| g.as_str()), Some("26432513"));
+    assert_eq!(
+        s.skills.iter().find(|k| k.id.as_str() == "26077613").unwrap().name.as_deref(),
+        Some("OrdersHandlers")
+    );
+    let floor = floor(ingest);
+    // Only Reem Diab is online ("2"), with "-1" (unlimited): every skill of hers is unlimited.
+    assert_eq!(floor.slots("25975313"), Slots::Unlimited);
+    // The others are offline ("1"): 0 for them.
+    assert_eq!(floor.agent_slots_by_login("sales").unwrap(), Slots::Count(0));
+}
+
+// ---- 003: queuestate ----
+
+/// A floor that reproduces a queuestate example: one online agent per skill whose limit is
+/// the example's available slots, and the example's queue.
+fn floor_for_queue_state(name: &str) -> (Floor, String) {
+    let text = String::from_utf8(fixture(name)).unwrap();
+    let (report, _) = liveperson::queue_state_json(text.as_bytes()).unwrap();
+    let mut snapshot = Snapshot { taken_at: T0, ..Snapshot::default() };
+    for s in &report.skills {
+        if let Some(st) = s.state {
+            snapshot.skills.push(chatcap_core::Skill::new(s.skill.clone()));
+            snapshot.agents.push(
+                Agent::new(
+                    format!("agent-{}", s.skill),
+                    AgentState::Online,
+                    Capacity::Limited(st.available_slots as u32),
+                )
+                .with_skills([s.skill.clone()]),
+            );
+        }
+    }
+    let mut ingest = Ingest { snapshot, ..Ingest::default() };
+    liveperson::apply_queue_state(&report, &mut ingest).unwrap();
+    (floor(ingest), text)
+}
+
+#[test]
+fn doc_003_queuestate_v2_all_renders_as_documented() {
+    let (floor, text) = floor_for_queue_state("liveperson/003_queuestate_v2_all.json");
+    let view = floor.queue_state_view(SkillSelection::All, T0);
+    assert_eq!(json(&liveperson::render_queue_state(&view, QueueStateVersion::V2)), json(&text));
+}
+
+#[test]
+fn doc_003_queuestate_v1_all_and_skills_1_2() {
+    let (floor, text) = floor_for_queue_state("liveperson/003_queuestate_v1_all.json");
+    let view = floor.queue_state_view(SkillSelection::All, T0);
+    assert_eq!(json(&liveperson::render_queue_state(&view, QueueStateVersion::V1)), json(&text));
+    let only = [SkillId::from("1"), SkillId::from("2")];
+    let view = floor.queue_state_view(SkillSelection::Only(&only), T0);
+    let expected = String::from_utf8(fixture("liveperson/003_queuestate_v1_skills_1_2.json")).unwrap();
+    // 5 + 11 = 16 slots, 5 + 14 = 19 waiting.
+    assert_eq!(json(&liveperson::render_queue_state(&view, QueueStateVersion::V1)), json(&expected));
+}
+
+#[test]
+fn doc_003_queuestate_v2_skill_without_data_is_minus_one_and_left_out_of_totals() {
+    let (floor, text) = floor_for_queue_state("liveperson/003_queuestate_v2_skills_1_100.json");
+    let only = [SkillId::from("1"), SkillId::from("100")];
+    let view = floor.queue_state_view(SkillSelection::Only(&only), T0);
+    let rendered = liveperson::render_queue_state(&view, QueueStateVersion::V2);
+    assert_eq!(json(&rendered), json(&text));
+    // Skill order follows the request, as in the document.
+    assert!(rendered.find("\"1\"").unwrap() < rendered.find("\"100\"").unwrap());
+}
+
+#[test]
+fn doc_003_queuestate_reads_sentinels() {
+    let (r, w) = liveperson::queue_state_json(&fixture("liveperson/003_queuestate_v2_all.json")).unwrap();
+    assert!(w.is_empty() && r.has_wait_times);
+    let four = r.skills.iter().find(|s| s.skill.as_str() == "4").unwrap().state.unwrap();
+    assert_eq!((four.available_slots, four.queue_size, four.max_wait), (27, 0, None)); // -1: nobody waits
+    let totals = r.totals.unwrap();
+    assert_eq!((totals.available_slots, totals.queue_size), (49, 34));
+    assert_eq!(totals.max_wait, Some(Duration::from_millis(75_388)));
+    let (r, _) =
+        liveperson::queue_state_json(&fixture("liveperson/003_queuestate_v2_skills_1_100.json")).unwrap();
+    assert_eq!(r.skills[1].state, None);
+    let (r, _) = liveperson::queue_state_json(&fixture("liveperson/003_queuestate_v1_all.json")).unwrap();
+    assert!(!r.has_wait_times);
+}
+
+// ---- 004: Comm100 ----
+
+#[test]
+fn doc_004_comm100_agents_page_with_default_assumptions() {
+    let ingest = agents("comm100/004_realtime_agents_page1.json");
+    let k = kinds(&ingest);
+    for expected in [WarningKind::AssumedStatus, WarningKind::ZeroMaxChats, WarningKind::IncompletePages] {
+        assert!(k.contains(&expected), "{expected:?} missing from {k:?}");
+    }
+    let s = &ingest.snapshot;
+    assert_eq!(s.agents.len(), 5); // "total": 32, but this is page 1 of 7
+    let online: Vec<_> = s.agents.iter().filter(|a| a.chat_state == AgentState::Online).collect();
+    assert_eq!(online.len(), 2); // the two with the all-zero GUID
+    assert!(online.iter().all(|a| a.active_chats == 1 && a.capacity == Capacity::Limited(3)));
+    let floor = floor(ingest);
+    // Two online agents, each holding 1 chat of the default 3: (3 - 1) + (3 - 1) = 4.
+    assert_eq!(floor.slots_total(), Slots::Count(4));
+}
+
+#[test]
+fn doc_004_comm100_zero_max_chats_settings() {
+    let bytes = fixture("comm100/004_realtime_agents_page1.json");
+    let read = |zero| {
+        let opts = Comm100Options { zero_max_chats: zero, ..Comm100Options::default() };
+        let (ingest, _) = comm100::agents_json(&bytes, T0, &opts).unwrap();
+        floor(ingest).slots_total()
+    };
+    assert_eq!(read(Capacity::Unlimited), Slots::Unlimited);
+    // Read literally, 0 takes no chats.
+    assert_eq!(read(Capacity::Limited(0)), Slots::Count(0));
+    // A limit of 1 with 1 chat held: 0 free each.
+    assert_eq!(read(Capacity::Limited(1)), Slots::Count(0));
+}
+
+#[test]
+fn doc_004_comm100_linear_chat_time_parses_exactly() {
+    // "06:53:57.0500000": 6 h 53 min 57 s and 500,000 ticks of 100 ns.
+    assert_eq!(comm100::parse_timespan("06:53:57.0500000"), Some(Duration::new(24_837, 50_000_000)));
+    // "00:20:38.2649999": 20 min 38 s and 2,649,999 ticks.
+    assert_eq!(comm100::parse_timespan("00:20:38.2649999"), Some(Duration::new(1_238, 264_999_900)));
+}
+
+#[test]
+fn doc_004_comm100_queue() {
+    let bytes = fixture("comm100/004_realtime_queue.json");
+    assert_eq!(detect(&bytes).unwrap(), Format::Comm100Queue);
+    let (q, w) = comm100::queue_json(&bytes).unwrap();
+    assert_eq!(q.len(), 1);
+    assert_eq!(q[0].department.as_ref().unwrap().as_str(), "3fa85f64-5717-4562-b3fc-2c963f66afa6");
+    assert_eq!(q[0].name.as_deref(), Some("string"));
+    assert_eq!(q[0].visitors, vec![("3fa85f64-5717-4562-b3fc-2c963f66afa6".to_owned(), Duration::ZERO)]);
+    // "currentQueueLength": 0 but one visitor listed.
+    assert!(w.iter().any(|w| w.kind == WarningKind::QueueLengthMismatch));
+}
+
+// ---- hand-made LivePerson quirks ----
+
+fn check_quirk_floor(name: &str) {
+    let mut ingest = agents(name);
+    let k = kinds(&ingest);
+    // Agent 11 has no chats; agent 12 lists skill 3 only in skillsInfo; agent 17 has state "9".
+    for expected in [WarningKind::MissingChats, WarningKind::SkillListing, WarningKind::UnknownState] {
+        assert!(k.contains(&expected), "{name}: {expected:?} missing from {k:?}");
+    }
+    assert_eq!(
+        ingest.next_page.as_deref(),
+        Some("https://webserver/api/account/1/agentSession/2/availableAgents?timeStamp=1331544926464")
+    );
+    let s = &ingest.snapshot;
+    let ann = &s.agents[0];
+    assert_eq!(ann.time_in_state, Duration::from_secs(60));
+    assert_eq!(ann.group, None);
+    assert_eq!(s.agents[1].group.as_ref().unwrap().as_str(), "26432513");
+    assert_eq!(s.agents[1].voice_state, Some(AgentState::Online));
+    assert_eq!(s.skills.iter().map(|k| k.id.as_str()).collect::<Vec<_>>(), ["1", "2", "3"]);
+    assert_eq!(s.skills[2].name.as_deref(), Some("VIP"));
+    let queue = fixture("liveperson/quirks/queuestate_v2.json");
+    read_queue("queuestate_v2.json", &queue, &mut ingest).unwrap();
+    let floor = floor(ingest);
+    // Skill 1: ann (online, 4 - 1 = 3) + bob (online, 3 - 0, chats missing = 0) = 6;
+    // dee is occupied, fay away (unlimited but away), gus has maxChats 0.
+    assert_eq!(floor.slots("1"), Slots::Count(6), "{name}");
+    // Skill 2: ann 3 + eve max(0, 2 - 4) = 0; dee occupied; hal's unknown state is not routable.
+    assert_eq!(floor.slots("2"), Slots::Count(3), "{name}");
+    // Skill 3 (from skillsInfo only): cy is online and unlimited.
+    assert_eq!(floor.slots("3"), Slots::Unlimited, "{name}");
+    assert_eq!(floor.agent_slots_by_login("ann").unwrap(), Slots::Count(3));
+    let idx = |s: &str| Scope::Skill(floor.skill_index(s).unwrap());
+    // Skill 1 within 0 s: max(0, 6 - 2 queued) = 4.
+    assert_eq!(floor.slots_within(idx("1"), MaxWait::NOW, None).slots, Slots::Count(4));
+    // Skill 1 within 120 s, AHT 300 s: busy = ann's 1 chat; 1 * (1 - e^-0.4) = 0.3297;
+    // floor(6 + 0.3297) - 2 = 4.
+    let aht = Some(Duration::from_secs(300));
+    assert_eq!(floor.slots_within(idx("1"), MaxWait::from_secs(120).unwrap(), aht).slots, Slots::Count(4));
+    // Skill 2 within 600 s, AHT 300 s: free 3, busy = ann 1 + eve 4 = 5; 5 * (1 - e^-2) = 4.3233;
+    // floor(3 + 4.3233) - 1 queued = 6.
+    assert_eq!(floor.slots_within(idx("2"), MaxWait::from_secs(600).unwrap(), aht).slots, Slots::Count(6));
+    // The longest wait on skill 1 is the reported 30,000 ms.
+    let view = floor.queue_state_view(SkillSelection::All, T0);
+    assert_eq!(view.skills[0].state.unwrap().max_wait, Some(Duration::from_secs(30)));
+    assert_eq!(view.totals.queued, 3);
+}
+
+#[test]
+fn quirks_json_floor() {
+    check_quirk_floor("liveperson/quirks/agents.json");
+}
+
+#[test]
+fn quirks_xml_floor_is_the_same_as_json() {
+    check_quirk_floor("liveperson/quirks/agents.xml");
+    let j = agents("liveperson/quirks/agents.json").snapshot;
+    let x = agents("liveperson/quirks/agents.xml").snapshot;
+    // The XML fixture spells hal's login with an entity: h&amp;l.
+    assert_eq!(x.agents[7].login.as_deref(), Some("h&l"));
+    assert_eq!(j.agents.len(), x.agents.len());
+    for (a, b) in j.agents.iter().zip(&x.agents) {
+        assert_eq!(
+            (&a.id, a.chat_state, a.capacity, a.active_chats, &a.skills),
+            (&b.id, b.chat_state, b.capacity, b.active_chats, &b.skills)
+        );
+    }
+    assert_eq!(j.skills, x.skills);
+}
+
+#[test]
+fn quirks_single_agent_as_bare_object_with_numbers() {
+    for name in ["liveperson/quirks/single_agent.json", "liveperson/quirks/single_agent.xml"] {
+        let ingest = agents(name);
+        assert!(ingest.warnings.iter().all(|w| w.kind == WarningKind::TimeInState), "{:?}", ingest.warnings);
+        let a = &ingest.snapshot.agents[0];
+        assert_eq!((a.id.as_str(), a.capacity, a.active_chats), ("7", Capacity::Limited(3), 2));
+        // 3 - 2 = 1 free on skill 42.
+        assert_eq!(floor(ingest).slots("42"), Slots::Count(1), "{name}");
+    }
+}
+
+#[test]
+fn quirks_bad_max_chats_names_path_line_and_column() {
+    let err = read_agents(
+        &[("bad.json", fixture("liveperson/quirks/bad_max_chats.json"))],
+        T0,
+        &Comm100Options::default(),
+    )
+    .unwrap_err();
+    let at = err.location();
+    assert_eq!(at.path, "availableAgents.agents.agent[3].@maxChats");
+    // Line 5 holds agent 4; column 53 is the closing quote of "lots".
+    assert_eq!((at.line, at.column), (Some(5), Some(53)));
+    assert!(err.to_string().contains("expected an integer"), "{err}");
+    let err = read_agents(
+        &[("bad.xml", fixture("liveperson/quirks/bad_max_chats.xml"))],
+        T0,
+        &Comm100Options::default(),
+    )
+    .unwrap_err();
+    assert!(matches!(err, AdapterError::Xml { .. }));
+    let at = err.location();
+    assert_eq!(
+        (at.file.as_deref(), at.path.as_str()),
+        (Some("bad.xml"), "availableAgents.agents.agent[3].@maxChats")
+    );
+    assert_eq!(at.line, Some(6));
+}
+
+#[test]
+fn quirks_truncated_xml_is_rejected() {
+    let err = liveperson::available_agents_xml(&fixture("liveperson/quirks/truncated.xml"), T0).unwrap_err();
+    assert!(matches!(err, AdapterError::Xml { .. }), "{err:?}");
+    assert!(err.to_string().contains("truncated"), "{err}");
+}
+
+// ---- hand-made Comm100 quirks ----
+
+#[test]
+fn comm100_pages_merge_and_map_statuses() {
+    let p1 = fixture("comm100/quirks/agents_page1.json");
+    let p2 = fixture("comm100/quirks/agents_page2.json");
+    // Pages in either order; page 2 spells the field ongoingChats.
+    let ingest = read_agents(&[("p2.json", &p2), ("p1.json", &p1)], T0, &Comm100Options::default()).unwrap();
+    assert!(!kinds(&ingest).contains(&WarningKind::IncompletePages));
+    let unknown: Vec<_> = ingest.warnings.iter().filter(|w| w.kind == WarningKind::UnknownStatus).collect();
+    assert_eq!(unknown.len(), 1);
+    assert_eq!(unknown[0].at.file.as_deref(), Some("p2.json"));
+    assert_eq!(unknown[0].at.path, "list[0].currentStatusId");
+    let s = &ingest.snapshot;
+    assert_eq!(s.agents.iter().map(|a| &a.id.as_str()[..2]).collect::<Vec<_>>(), ["a1", "a2", "a3", "a4"]);
+    assert_eq!(s.agents[2].chat_state, AgentState::Away); // unknown GUID: not routable
+    assert_eq!(s.agents[3].active_chats, 2); // "ongoingChats": 2
+    let floor = floor(ingest);
+    // a1: online, 0 -> default 3, 1 chat: 2 free. a2 away. a3 unknown: away. a4: 2 - 2 = 0.
+    assert_eq!(floor.slots_total(), Slots::Count(2));
+}
+
+#[test]
+fn comm100_custom_status_table() {
+    let p2 = fixture("comm100/quirks/agents_page2.json");
+    let opts = Comm100Options {
+        statuses: StatusTable::default().with("{6F9619FF-8B86-D011-B42D-00C04FC964FF}", AgentState::Online),
+        ..Comm100Options::default()
+    };
+    let (ingest, _) = comm100::agents_json(&p2, T0, &opts).unwrap();
+    assert!(!kinds(&ingest).contains(&WarningKind::UnknownStatus));
+    assert!(!kinds(&ingest).contains(&WarningKind::AssumedStatus));
+    // a3 online with 5 free, a4 full: 5.
+    assert_eq!(floor(ingest).slots_total(), Slots::Count(5));
+}
+
+#[test]
+fn comm100_pages_that_do_not_fit_are_rejected() {
+    let p1 = fixture("comm100/quirks/agents_page1.json");
+    let opts = Comm100Options::default();
+    let err = comm100::agents_pages(&[("a", &p1), ("b", &p1)], T0, &opts).unwrap_err();
+    assert!(
+        matches!(err, AdapterError::Pages { .. }) && err.to_string().contains("page 1 given twice"),
+        "{err}"
+    );
+    let p2 = String::from_utf8(fixture("comm100/quirks/agents_page2.json"))
+        .unwrap()
+        .replace("\"total\": 4", "\"total\": 5");
+    let err = comm100::agents_pages(&[("a", p1.as_slice()), ("b", p2.as_bytes())], T0, &opts).unwrap_err();
+    assert!(err.to_string().contains("disagree on total"), "{err}");
+    // Both pages claim 5 agents but list 4.
+    let p1 = String::from_utf8(p1).unwrap().replace("\"total\": 4", "\"total\": 5");
+    let err = comm100::agents_pages(&[("a", p1.as_bytes()), ("b", p2.as_bytes())], T0, &opts).unwrap_err();
+    assert!(err.to_string().contains("list 4 agents; expected total = 5"), "{err}");
+}
+
+#[test]
+fn comm100_queue_visitors_wait_for_their_department() {
+    let mut ingest = agents("comm100/quirks/agents_page1.json");
+    read_queue("queue.json", &fixture("comm100/quirks/queue.json"), &mut ingest).unwrap();
+    assert!(kinds(&ingest).contains(&WarningKind::WaitUnitAssumed));
+    let floor = floor(ingest);
+    let d1 = "d1d1d1d1-0000-0000-0000-000000000001";
+    assert_eq!(floor.queue_len(d1), 2);
+    // The longest waiter: 90 s.
+    assert_eq!(floor.oldest_arrival(d1), Some(Timestamp::from_millis(T0.as_millis() - 90_000)));
+    // Whole floor within 0 s: a1's 2 free (page 1 only) minus 2 waiting = 0.
+    assert_eq!(floor.slots_within(Scope::All, MaxWait::NOW, None).slots, Slots::Count(0));
+}
+
+#[test]
+fn comm100_today_and_right_now_are_exact() {
+    let t = comm100::today_json(&fixture("comm100/quirks/today.json")).unwrap();
+    assert_eq!(
+        t.service_accessibility_rate,
+        Some("0.9461538461538461538461538462".parse::<Decimal>().unwrap())
+    );
+    assert_eq!(t.unique_chat_rate, Some(Decimal::new(1, 1)));
+    assert_eq!(t.avg_chat_time, Some(Decimal::new(30_525, 2)));
+    assert_eq!((t.total_chats, t.chat_requests, t.abandonded_chats), (Some(120), Some(130), Some(7)));
+    let r = comm100::right_now_json(&fixture("comm100/quirks/right_now.json")).unwrap();
+    assert_eq!((r.logged_in_agents, r.agents_in_chat, r.current_queue_length), (Some(4), Some(2), Some(2)));
+    assert_eq!(r.chat_utilization, Some(Decimal::new(60, 0)));
+    assert_eq!(detect(&fixture("comm100/quirks/today.json")).unwrap(), Format::Comm100Today);
+    assert_eq!(detect(&fixture("comm100/quirks/right_now.json")).unwrap(), Format::Comm100RightNow);
+}
+
+#[test]
+fn timespan_with_days_and_one_tick() {
+    // "1.02:00:00.0000001": 1 day 2 h and one 100 ns tick.
+    assert_eq!(comm100::parse_timespan("1.02:00:00.0000001"), Some(Duration::new(26 * 3600, 100)));
+    for bad in
+        ["", "1:2", "24:00:00", "00:00:60", "00:00:00.", "00:00:00.1234567890", "-01:00:00", "a.00:00:00"]
+    {
+        assert_eq!(comm100::parse_timespan(bad), None, "{bad:?}");
+    }
+}
+
+#[test]
+fn quirks_empty_elements_as_empty_strings() {
+    // XML-to-JSON converters turn <skills/> into "": no skills, not an error.
+    let ingest = agents("liveperson/quirks/empty_elements.json");
+    assert!(ingest.snapshot.agents[0].skills.is_empty());
+    assert!(ingest.snapshot.skills.is_empty());
+    // One online agent, maxChats 2, 0 chats: 2.
+    assert_eq!(floor(ingest).slots_total(), Slots::Count(2));
+    let err = liveperson::available_agents_json(
+        br#"{"availableAgents": {"agents": {"agent": {"@id": "1", "skills": "x"}}}}"#,
+        T0,
+    )
+    .unwrap_err();
+    assert_eq!(err.location().path, "availableAgents.agents.agent.skills");
+}

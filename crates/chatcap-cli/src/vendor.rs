@@ -1,0 +1,278 @@
+//! The vendor subcommands: `slots`, `queuestate` and `agents`.
+
+use std::fmt::Write as _;
+use std::path::PathBuf;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use anyhow::{Context, Result, bail};
+use chatcap_adapter::comm100::Comm100Options;
+use chatcap_adapter::liveperson::{QueueStateVersion, render_available_slots, render_queue_state};
+use chatcap_adapter::{Warning, read_agents, read_queue};
+use chatcap_core::{
+    AgentId, AgentState, Capacity, Floor, MaxWait, Scope, SkillId, SkillSelection, Slots, Timestamp,
+};
+use clap::{Args, Subcommand};
+
+/// The vendor subcommands.
+#[derive(Subcommand, Debug)]
+pub(crate) enum Command {
+    /// Available slots, printed as LivePerson's availableSlots response ({"availableSlots":N}, -1 unlimited)
+    ///
+    /// Without --max-wait: the free slots of online agents now. With --max-wait: the chats that
+    /// can start within that many seconds, given the visitors queued (--queue) and the chats
+    /// expected to end (--aht).
+    Slots(SlotsArgs),
+    /// A LivePerson Operations queuestate response computed from the floor
+    Queuestate(QueueStateArgs),
+    /// The normalised floor as a table (or JSON); warnings on stderr
+    Agents(AgentsArgs),
+}
+
+/// Where the floor comes from.
+#[derive(Args, Debug)]
+pub(crate) struct Input {
+    /// Agents payload: LivePerson availableAgents (JSON or XML) or agent info, or a Comm100
+    /// realTime/Agents page; repeat for more pages
+    #[arg(long = "agents", value_name = "FILE", required = true)]
+    agents: Vec<PathBuf>,
+    /// Queue payload: LivePerson queuestate or Comm100 realTime/Queue, supplying the visitors waiting
+    #[arg(long, value_name = "FILE")]
+    queue: Option<PathBuf>,
+    /// What Comm100's maxConcurrentChats 0 stands for: a number of chats, or "unlimited"
+    #[arg(long, value_name = "N|unlimited", default_value = "3")]
+    comm100_zero_max_chats: String,
+}
+
+/// `chatcap slots`.
+#[derive(Args, Debug)]
+pub(crate) struct SlotsArgs {
+    #[command(flatten)]
+    input: Input,
+    /// Count only agents with this skill id
+    #[arg(long, value_name = "ID")]
+    skill: Option<String>,
+    /// Count only the agent with this login name (or id); not with --skill or --max-wait
+    #[arg(long, value_name = "LOGIN")]
+    agent: Option<String>,
+    /// Wait budget in seconds, 0 to 86400
+    #[arg(long, value_name = "SECONDS", allow_negative_numbers = true)]
+    max_wait: Option<i64>,
+    /// Mean chat duration in seconds, for the chats expected to end within --max-wait
+    #[arg(long, value_name = "SECONDS")]
+    aht: Option<f64>,
+}
+
+/// `chatcap queuestate`.
+#[derive(Args, Debug)]
+pub(crate) struct QueueStateArgs {
+    #[command(flatten)]
+    input: Input,
+    /// "all", or skill ids separated by commas
+    #[arg(long, value_name = "all|ID,ID,..", default_value = "all")]
+    skill_ids: String,
+    /// Response version: 1, or 2 (adds currentMaxWaitTimeInQueue)
+    #[arg(long = "v", value_name = "1|2", default_value_t = 2, value_parser = clap::value_parser!(u8).range(1..=2))]
+    version: u8,
+}
+
+/// `chatcap agents`.
+#[derive(Args, Debug)]
+pub(crate) struct AgentsArgs {
+    #[command(flatten)]
+    input: Input,
+    /// Only agents with this skill id
+    #[arg(long, value_name = "ID")]
+    skill: Option<String>,
+    /// Only agents in this chat state
+    #[arg(long, value_name = "STATE", value_parser = ["online", "offline", "occupied", "away"])]
+    chat_state: Option<String>,
+    /// Print JSON instead of a table
+    #[arg(long)]
+    json: bool,
+}
+
+/// Runs a vendor subcommand.
+pub(crate) fn run(cmd: Command) -> Result<()> {
+    match cmd {
+        Command::Slots(a) => slots(a),
+        Command::Queuestate(a) => queue_state(a),
+        Command::Agents(a) => agents(a),
+    }
+}
+
+fn now() -> Timestamp {
+    let ms = SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_millis());
+    Timestamp::from_millis(i64::try_from(ms).unwrap_or(i64::MAX))
+}
+
+fn read(path: &PathBuf) -> Result<Vec<u8>> {
+    std::fs::read(path).with_context(|| format!("{}: cannot read the file", path.display()))
+}
+
+pub(crate) fn load(input: &Input) -> Result<(Floor, Vec<Warning>)> {
+    let zero = match input.comm100_zero_max_chats.as_str() {
+        "unlimited" => Capacity::Unlimited,
+        n => Capacity::Limited(n.parse().with_context(|| {
+            format!("--comm100-zero-max-chats {n:?}: expected a number of chats or \"unlimited\"")
+        })?),
+    };
+    let opts = Comm100Options { zero_max_chats: zero, ..Comm100Options::default() };
+    let files =
+        input.agents.iter().map(|p| Ok((p.display().to_string(), read(p)?))).collect::<Result<Vec<_>>>()?;
+    let mut ingest = read_agents(&files, now(), &opts)?;
+    if let Some(q) = &input.queue {
+        read_queue(&q.display().to_string(), &read(q)?, &mut ingest)?;
+    }
+    let name = files.iter().map(|(n, _)| n.as_str()).collect::<Vec<_>>().join(", ");
+    Ok(ingest.into_floor().map_err(|e| e.with_file(name))?)
+}
+
+pub(crate) fn print_warnings(warnings: &[Warning]) {
+    for w in warnings {
+        eprintln!("{w}");
+    }
+}
+
+fn slots(a: SlotsArgs) -> Result<()> {
+    if a.agent.is_some() && (a.skill.is_some() || a.max_wait.is_some()) {
+        bail!(
+            "--agent cannot be combined with --skill or --max-wait (the availableSlots API allows agent alone)"
+        );
+    }
+    let max_wait = match a.max_wait {
+        Some(w) => {
+            Some(u32::try_from(w).ok().and_then(|w| MaxWait::from_secs(w).ok()).with_context(|| {
+                format!("--max-wait {w}: out of range; it must be between 0 and 86400 seconds")
+            })?)
+        }
+        None => None,
+    };
+    let aht = match a.aht {
+        None => None,
+        Some(_) if max_wait.is_none() => bail!("--aht needs --max-wait"),
+        Some(s) if s.is_finite() && s > 0.0 && s <= 1e9 => Some(Duration::from_secs_f64(s)),
+        Some(s) => bail!("--aht {s}: expected a positive number of seconds"),
+    };
+    let (floor, warnings) = load(&a.input)?;
+    print_warnings(&warnings);
+    let slots = if let Some(login) = &a.agent {
+        floor.agent_slots_by_login(login).or_else(|_| floor.agent_slots(&AgentId::from(login.as_str())))?
+    } else {
+        let scope = match &a.skill {
+            None => Some(Scope::All),
+            Some(s) => floor.skill_index(s).map(Scope::Skill),
+        };
+        match (scope, max_wait) {
+            // A skill no agent has: no slots.
+            (None, _) => Slots::ZERO,
+            (Some(scope), Some(w)) => floor.slots_within(scope, w, aht).slots,
+            (Some(scope), None) => floor.summary(scope).free,
+        }
+    };
+    println!("{}", render_available_slots(slots));
+    Ok(())
+}
+
+fn queue_state(a: QueueStateArgs) -> Result<()> {
+    let version = if a.version == 1 { QueueStateVersion::V1 } else { QueueStateVersion::V2 };
+    let ids: Option<Vec<SkillId>> = match a.skill_ids.trim() {
+        "all" | "" => None,
+        list => {
+            let ids: Vec<SkillId> =
+                list.split(',').map(str::trim).filter(|s| !s.is_empty()).map(SkillId::from).collect();
+            if ids.is_empty() {
+                bail!("--skill-ids {list:?}: expected \"all\" or skill ids separated by commas");
+            }
+            Some(ids)
+        }
+    };
+    let (floor, warnings) = load(&a.input)?;
+    print_warnings(&warnings);
+    let selection = ids.as_deref().map_or(SkillSelection::All, SkillSelection::Only);
+    let view = floor.queue_state_view(selection, floor.now());
+    println!("{}", render_queue_state(&view, version));
+    Ok(())
+}
+
+fn capacity(c: Capacity) -> String {
+    match c {
+        Capacity::Unlimited => "unlimited".to_owned(),
+        Capacity::Limited(n) => n.to_string(),
+    }
+}
+
+fn agents(a: AgentsArgs) -> Result<()> {
+    let (floor, warnings) = load(&a.input)?;
+    print_warnings(&warnings);
+    let state = a.chat_state.as_deref().and_then(|s| AgentState::ALL.into_iter().find(|st| st.as_str() == s));
+    let now = floor.now();
+    let rows: Vec<_> = floor
+        .agents()
+        .filter(|ag| state.is_none_or(|s| ag.chat_state() == s))
+        .filter(|ag| a.skill.as_deref().is_none_or(|s| ag.has_skill(s)))
+        .collect();
+    if a.json {
+        let list: Vec<serde_json::Value> = rows
+            .iter()
+            .map(|ag| {
+                serde_json::json!({
+                    "id": ag.id().as_str(),
+                    "login": ag.login(),
+                    "chatState": ag.chat_state().as_str(),
+                    "voiceState": ag.voice_state().map(AgentState::as_str),
+                    "capacity": capacity(ag.capacity()),
+                    "activeChats": ag.active_chats(),
+                    "slots": ag.slots_for_new_chats().to_string(),
+                    "group": ag.group().map(|g| g.as_str()),
+                    "timeInStateMs": ag.time_in_state(now).as_millis() as u64,
+                    "skills": ag.skills().map(|s| s.as_str()).collect::<Vec<_>>(),
+                })
+            })
+            .collect();
+        println!("{}", serde_json::to_string_pretty(&list)?);
+        return Ok(());
+    }
+    let header = ["ID", "LOGIN", "CHAT", "VOICE", "MAX", "ACTIVE", "SLOTS", "GROUP", "IN STATE", "SKILLS"];
+    let table: Vec<[String; 10]> = rows
+        .iter()
+        .map(|ag| {
+            [
+                ag.id().to_string(),
+                ag.login().unwrap_or("-").to_owned(),
+                ag.chat_state().to_string(),
+                ag.voice_state().map_or_else(|| "-".to_owned(), |s| s.to_string()),
+                capacity(ag.capacity()),
+                ag.active_chats().to_string(),
+                ag.slots_for_new_chats().to_string(),
+                ag.group().map_or_else(|| "-".to_owned(), |g| g.to_string()),
+                format!("{}s", ag.time_in_state(now).as_secs()),
+                ag.skills().map(|s| s.as_str()).collect::<Vec<_>>().join(","),
+            ]
+        })
+        .collect();
+    let mut widths = header.map(str::len);
+    for row in &table {
+        for (w, cell) in widths.iter_mut().zip(row) {
+            *w = (*w).max(cell.chars().count());
+        }
+    }
+    let mut out = String::new();
+    let mut line = |cells: &[&str]| {
+        let mut l = String::new();
+        for (i, (cell, w)) in cells.iter().zip(widths).enumerate() {
+            if i + 1 == cells.len() {
+                l.push_str(cell);
+            } else {
+                let _ = write!(l, "{cell:<w$}  ");
+            }
+        }
+        out.push_str(l.trim_end());
+        out.push('\n');
+    };
+    line(&header);
+    for row in &table {
+        line(&row.each_ref().map(String::as_str));
+    }
+    print!("{out}");
+    Ok(())
+}
