@@ -37,6 +37,14 @@ pub(crate) struct SimulateArgs {
     /// Also draw service level and ASA per interval and variation to this SVG file
     #[arg(long, value_name = "OUT.svg")]
     plot: Option<PathBuf>,
+    /// Start from the floor as a vendor payload has it (LivePerson availableAgents or Comm100
+    /// realTime/Agents; repeat for pages): its agents and their chats join the file's
+    #[arg(long, value_name = "FILE", requires = "scenario")]
+    live_agents: Vec<PathBuf>,
+    /// With --live-agents: the queue payload (LivePerson queuestate or Comm100 realTime/Queue)
+    /// whose waiting visitors the run starts with
+    #[arg(long, value_name = "FILE", requires = "live_agents")]
+    live_queue: Option<PathBuf>,
     #[command(flatten)]
     quick: QuickArgs,
 }
@@ -80,7 +88,14 @@ pub(crate) fn simulate(a: SimulateArgs) -> Result<()> {
         Some(path) => {
             let text = std::fs::read_to_string(path)
                 .with_context(|| format!("{}: cannot read the scenario file", path.display()))?;
-            let study = Study::from_toml(&text).with_context(|| path.display().to_string())?;
+            let mut study = Study::from_toml(&text).with_context(|| path.display().to_string())?;
+            if !a.live_agents.is_empty() {
+                let (floor, warnings) =
+                    crate::vendor::load_files(&a.live_agents, a.live_queue.as_ref(), "3")?;
+                crate::vendor::print_warnings(&warnings);
+                study =
+                    study.starting_from(&floor.to_snapshot()).with_context(|| path.display().to_string())?;
+            }
             run_study(&study, &config, a.json, a.plot.as_ref())
         }
         None => quick(&a.quick, &config, a.json),

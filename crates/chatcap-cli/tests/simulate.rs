@@ -147,3 +147,33 @@ fn bad_input_exits_1_with_one_line() {
     fails(&["simulate", "--agents", "3"], "--aht-s is required");
     std::fs::remove_dir_all(&dir).ok();
 }
+
+#[test]
+fn a_study_starts_from_a_live_vendor_floor_and_its_queue() {
+    let dir = env!("CARGO_MANIFEST_DIR");
+    let file = format!("{dir}/tests/data/live-floor.toml");
+    let agents = format!("{dir}/../../testdata/liveperson/quirks/agents.json");
+    let queue = format!("{dir}/../../testdata/liveperson/quirks/queuestate_v2.json");
+    let json = ok(&[
+        "simulate",
+        &file,
+        "--live-agents",
+        &agents,
+        "--live-queue",
+        &queue,
+        "--replications",
+        "3",
+        "--json",
+    ]);
+    let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let base = &v["variations"][0]["report"];
+    // The payload's skills 1, 2 and 3 (3 from skillsInfo) make the floor's skills.
+    let skills: Vec<&str> =
+        base["skills"].as_array().unwrap().iter().map(|s| s["skill"].as_str().unwrap()).collect();
+    assert_eq!(skills, ["1", "2", "3"]);
+    // queuestate_v2 has 2 visitors waiting for skill 1 at the start: the first interval saw them.
+    assert_eq!(base["skills"][0]["intervals"][0]["max_queue"]["mean"].as_f64(), Some(2.0));
+    // Without a scenario file the live floor has nothing to add to.
+    let out = chatcap(&["simulate", "--live-agents", &agents]);
+    assert_eq!(out.status.code(), Some(1));
+}

@@ -169,6 +169,12 @@ impl<'a> Engine<'a> {
             floor_since: 0.0,
         };
         engine.next_visitor_id = engine.first_new_id;
+        if sc.warmup_s <= 0.0 {
+            // The queue the run starts with counts toward the first interval's longest queue.
+            for (s, &len) in engine.queue_len.iter().enumerate() {
+                engine.tally.skills[s][0].max_queue = len as f64;
+            }
+        }
         for v in snapshot_queue {
             let skill =
                 engine.router.floor().skill_index(v.skill.as_str()).expect("queue skills are on the floor");

@@ -63,6 +63,7 @@ struct File {
     handle_time: Handle,
     patience: Option<PatienceTable>,
     skills: Vec<SkillRow>,
+    #[serde(default)]
     agents: Vec<AgentGroup>,
     traffic: Vec<TrafficRow>,
     #[serde(default)]
@@ -365,6 +366,38 @@ impl Study {
             })?;
         }
         Ok(Study { scenarios })
+    }
+}
+
+impl Study {
+    /// Starts every scenario of the study from a live floor, such as one the adapter read from a
+    /// vendor payload: its agents (with their chats) and its waiting visitors join each scenario's
+    /// own agents, its skills join the file's, and time zero is the snapshot's time.
+    ///
+    /// # Errors
+    ///
+    /// [`SimError::Invalid`] when an agent of the file is also on the live floor, or when a
+    /// scenario is then not valid.
+    pub fn starting_from(mut self, live: &Snapshot) -> Result<Study, SimError> {
+        for (name, sc) in &mut self.scenarios {
+            for agent in &sc.floor.agents {
+                if live.agents.iter().any(|a| a.id == agent.id) {
+                    return Err(SimError::Invalid {
+                        field: format!("scenario {name:?} agents"),
+                        problem: format!("agent {} is both in the file and on the live floor", agent.id),
+                    });
+                }
+            }
+            let mut skills = live.skills.clone();
+            skills.extend(
+                sc.floor.skills.iter().filter(|s| !live.skills.iter().any(|l| l.id == s.id)).cloned(),
+            );
+            let mut agents = live.agents.clone();
+            agents.append(&mut sc.floor.agents);
+            sc.floor = Snapshot { taken_at: live.taken_at, skills, agents, queue: live.queue.clone() };
+            sc.validate()?;
+        }
+        Ok(self)
     }
 }
 

@@ -109,3 +109,44 @@ fn bad_files_say_where() {
         "line 0, column 0: scenario \"base\": scenario field traffic[0].per_hour must hold one rate of at least 0 per interval",
     );
 }
+
+#[test]
+fn a_study_can_start_from_a_live_floor_with_its_queue() {
+    use chatcap_core::{Agent, QueuedVisitor, Skill, Snapshot, Timestamp, VisitorId};
+    let t0 = Timestamp::from_millis(1_700_000_000_000);
+    // Two live agents, full, and five visitors already waiting for skill s.
+    let live = Snapshot {
+        taken_at: t0,
+        skills: vec![Skill::new("s"), Skill::new("live-only")],
+        agents: vec![
+            Agent::new("live-1", AgentState::Online, Capacity::Limited(1))
+                .with_active_chats(1)
+                .with_skills(["s".into()]),
+            Agent::new("live-2", AgentState::Online, Capacity::Limited(1))
+                .with_active_chats(1)
+                .with_skills(["s".into()]),
+        ],
+        queue: (0..5).map(|v| QueuedVisitor::new(VisitorId(v), "s", t0)).collect(),
+    };
+    let study = Study::from_toml(&MINIMAL.replace("per_hour = [10]", "per_hour = [0]"))
+        .unwrap()
+        .starting_from(&live)
+        .unwrap();
+    let sc = &study.scenarios[0].1;
+    assert_eq!(sc.floor.agents.len(), 4); // 2 live + 2 from the file
+    assert_eq!(sc.floor.skills.len(), 2);
+    assert_eq!(sc.floor.queue.len(), 5);
+    let r = simulate(sc, &RunConfig { replications: 3, seed: 1, threads: Some(1) }).unwrap();
+    // The only events are chat ends: the 2 live chats and the 5 waiting visitors' chats, in each
+    // of the 3 replications (the visitors are served as slots free up, within those events).
+    assert_eq!(r.events, 3 * 7);
+    assert_eq!(r.skills[0].total.offered.mean, 0.0);
+    // An agent both in the file and on the floor is refused.
+    let clash =
+        Snapshot { agents: vec![Agent::new("a0", AgentState::Online, Capacity::Limited(1))], ..live.clone() };
+    let err = Study::from_toml(MINIMAL).unwrap().starting_from(&clash).unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "scenario field scenario \"base\" agents agent a0 is both in the file and on the live floor"
+    );
+}
