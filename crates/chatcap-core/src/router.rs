@@ -64,8 +64,9 @@ pub enum Routed {
     },
 }
 
-/// An index entry: the ranking key, the agent's rank by id (the tie-break), its position.
-type Entry = (Key, u32, u32);
+/// An index entry: the ranking key as one integer (see [`route_key`]), the agent's rank by id
+/// (the tie-break), its position.
+type Entry = (u128, u32, u32);
 
 /// A floor that routes new chats.
 ///
@@ -320,11 +321,7 @@ impl Router {
         if !routable(rec) {
             return;
         }
-        let k = match self.route_by {
-            RouteBy::Ranking(r) => key(r, rec),
-            RouteBy::RoundRobin => RR_KEY,
-        };
-        let entry = (k, self.id_rank[i], i as u32);
+        let entry = (route_key(self.route_by, rec), self.id_rank[i], i as u32);
         for s in &rec.skills {
             if insert {
                 self.index[s.get()].insert(entry);
@@ -336,7 +333,29 @@ impl Router {
 }
 
 /// The one key of round robin: order by id rank alone.
-const RR_KEY: Key = Key::Active(0);
+const RR_KEY: u128 = 0;
+
+/// A routable agent's ranking key as one integer, ordered as the ranking orders agents.
+///
+/// Least loaded compares `load / capacity` exactly: both are below 2^42 thousandths (a routable
+/// agent has room, so its load is below its capacity of at most `u32::MAX` slots), so two
+/// different ratios differ by more than 2^-84, and `floor(load * 2^84 / capacity)` keeps them
+/// apart and in order while equal ratios map to equal keys.
+fn route_key(route_by: RouteBy, rec: &AgentRec) -> u128 {
+    match route_by {
+        RouteBy::RoundRobin => RR_KEY,
+        RouteBy::Ranking(r) => match key(r, rec) {
+            Key::Ratio { num, den } => {
+                debug_assert!(num < 1 << 42 && den < 1 << 42, "a routable agent has room");
+                (u128::from(num) << 84) / u128::from(den)
+            }
+            // Most free first: more free room, smaller key; unlimited is the most of all.
+            Key::Free(free) => u128::MAX - free.count().map_or(u128::MAX, u128::from),
+            Key::Active(n) => u128::from(n),
+            Key::Since(t) => (i128::from(t.as_millis()) - i128::from(i64::MIN)) as u128,
+        },
+    }
+}
 
 /// Online with room for a plain chat.
 fn routable(rec: &AgentRec) -> bool {
