@@ -506,3 +506,12 @@ fn quirks_empty_elements_as_empty_strings() {
     .unwrap_err();
     assert_eq!(err.location().path, "availableAgents.agents.agent.skills");
 }
+
+#[test]
+fn agent_info_errors_name_its_member_paths() {
+    // In the info resource maxChats is a member, not an attribute: no "@" in the path.
+    let err = liveperson::agent_info_json(br#"{"info": {"id": "1", "maxChats": "-7"}}"#, T0).unwrap_err();
+    assert_eq!(err.location().path, "info.maxChats");
+    let err = liveperson::agent_info_json(br#"{"info": {"maxChats": "2"}}"#, T0).unwrap_err();
+    assert_eq!(err.location().path, "info.id");
+}
