@@ -598,6 +598,8 @@ impl Builder {
             None => None,
         };
         let login = match a.user_name {
+            // An empty userName is no login (it could not be asked for anyway).
+            Some(Text(l)) if l.trim().is_empty() => None,
             Some(Text(l)) if !self.logins.insert(l.clone()) => {
                 self.warn(
                     format!("{path}.userName"),
