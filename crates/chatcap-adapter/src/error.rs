@@ -86,7 +86,7 @@ impl fmt::Display for Location {
 /// assert!(err.to_string().starts_with(
 ///     "a.json: availableAgents.agents.agent[0].@maxChats (line 1, column 68): "), "{err}");
 /// ```
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
 #[non_exhaustive]
 pub enum AdapterError {
     /// The bytes are not well-formed JSON, or a field has the wrong type.

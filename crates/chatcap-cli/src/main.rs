@@ -1,13 +1,18 @@
-//! `chatcap`: vendor payloads in, capacity answers out.
+//! `chatcap`: vendor payloads, queueing models and scenarios in; capacity answers out.
 //!
-//! A thin shell over `chatcap-core` and `chatcap-adapter`: it parses arguments, reads files and
-//! prints; every answer comes from the libraries. Exit status 0 on success, 1 on bad input or
-//! arguments, with one line on stderr naming the file, the path in it and the problem.
+//! A thin shell over `chatcap-core`, `chatcap-adapter` and `chatcap-sim`: it parses arguments,
+//! reads files and prints; every answer comes from the libraries. Exit status 0 on success, 1 on
+//! bad input or arguments, with one line on stderr naming the file, the place in it and the
+//! problem.
 
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+mod estimates;
+mod plot;
+mod routing;
+mod simulate;
 mod vendor;
 
 /// Capacity answers for live-chat contact centers.
@@ -22,6 +27,14 @@ struct Cli {
 enum Command {
     #[command(flatten)]
     Vendor(vendor::Command),
+    /// Who can take a transferred chat: candidates ranked, and why every other agent cannot
+    Transfer(routing::TransferArgs),
+    #[command(flatten)]
+    Estimates(estimates::Command),
+    /// What-if simulation: a scenario file with variations, or one skill from the options
+    Simulate(simulate::SimulateArgs),
+    /// Runs the built-in example scenario and prints its table
+    Demo,
 }
 
 fn main() -> ExitCode {
@@ -38,6 +51,10 @@ fn main() -> ExitCode {
     }));
     let result = std::panic::catch_unwind(|| match cli.command {
         Command::Vendor(cmd) => vendor::run(cmd),
+        Command::Transfer(args) => routing::transfer(args),
+        Command::Estimates(cmd) => estimates::run(cmd),
+        Command::Simulate(args) => simulate::simulate(args),
+        Command::Demo => simulate::demo(),
     });
     match result {
         Ok(Ok(())) => ExitCode::SUCCESS,

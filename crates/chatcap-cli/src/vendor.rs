@@ -109,25 +109,33 @@ fn read(path: &PathBuf) -> Result<Vec<u8>> {
     std::fs::read(path).with_context(|| format!("{}: cannot read the file", path.display()))
 }
 
-fn load(input: &Input) -> Result<(Floor, Vec<Warning>)> {
-    let zero = match input.comm100_zero_max_chats.as_str() {
+pub(crate) fn load(input: &Input) -> Result<(Floor, Vec<Warning>)> {
+    load_files(&input.agents, input.queue.as_ref(), &input.comm100_zero_max_chats)
+}
+
+/// Reads agents payloads (pages of one floor) and an optional queue payload into a floor.
+pub(crate) fn load_files(
+    agents: &[PathBuf],
+    queue: Option<&PathBuf>,
+    comm100_zero_max_chats: &str,
+) -> Result<(Floor, Vec<Warning>)> {
+    let zero = match comm100_zero_max_chats {
         "unlimited" => Capacity::Unlimited,
         n => Capacity::Limited(n.parse().with_context(|| {
             format!("--comm100-zero-max-chats {n:?}: expected a number of chats or \"unlimited\"")
         })?),
     };
     let opts = Comm100Options { zero_max_chats: zero, ..Comm100Options::default() };
-    let files =
-        input.agents.iter().map(|p| Ok((p.display().to_string(), read(p)?))).collect::<Result<Vec<_>>>()?;
+    let files = agents.iter().map(|p| Ok((p.display().to_string(), read(p)?))).collect::<Result<Vec<_>>>()?;
     let mut ingest = read_agents(&files, now(), &opts)?;
-    if let Some(q) = &input.queue {
+    if let Some(q) = queue {
         read_queue(&q.display().to_string(), &read(q)?, &mut ingest)?;
     }
     let name = files.iter().map(|(n, _)| n.as_str()).collect::<Vec<_>>().join(", ");
     Ok(ingest.into_floor().map_err(|e| e.with_file(name))?)
 }
 
-fn print_warnings(warnings: &[Warning]) {
+pub(crate) fn print_warnings(warnings: &[Warning]) {
     for w in warnings {
         eprintln!("{w}");
     }

@@ -14,7 +14,7 @@ use crate::{AgentId, SkillId, Timestamp, VisitorId};
 /// let err = Floor::new(Snapshot { agents: vec![a.clone(), a], ..Snapshot::default() }).unwrap_err();
 /// assert_eq!(err.to_string(), "agent 7 appears twice in the snapshot; agent ids must be unique");
 /// ```
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
 #[non_exhaustive]
 pub enum ModelError {
     /// Two agents share an id.
@@ -179,5 +179,61 @@ pub enum ModelError {
     MaxWaitOutOfRange {
         /// The rejected value.
         secs: i64,
+    },
+    /// A rate, a traffic or a handle time of a queueing model that is not a finite number above
+    /// zero.
+    #[error("{what} must be a finite number above zero, got {value}")]
+    InvalidRate {
+        /// The input, as the caller named it.
+        what: &'static str,
+        /// The rejected value.
+        value: f64,
+    },
+    /// A probability or fraction of a queueing model outside its range.
+    #[error("{what} must be above 0 and at most 1, got {value}")]
+    InvalidFraction {
+        /// The input.
+        what: &'static str,
+        /// The rejected value.
+        value: f64,
+    },
+    /// A queueing model input that needs at least one of something.
+    #[error("{what} must be at least 1")]
+    ZeroCount {
+        /// The input.
+        what: &'static str,
+    },
+    /// Too few agents for the traffic in a model without abandonment: the queue would grow
+    /// without bound.
+    #[error(
+        "{agents} agents cannot carry {traffic_erlangs} erlangs without abandonment: the queue grows \
+         without bound; staff more agents than the traffic or model patience (erlang a)"
+    )]
+    UnstableQueue {
+        /// The agents (or chat slots) offered.
+        agents: u64,
+        /// The offered load in erlangs: arrivals per second times the mean handle time.
+        traffic_erlangs: f64,
+    },
+    /// The chat model's handle times per concurrency level do not match its chat limit.
+    #[error("{given} handle times given for a limit of {max_chats} chats; give one per concurrency level")]
+    HandleTimesMismatch {
+        /// The chat limit per agent.
+        max_chats: u32,
+        /// The handle times given.
+        given: usize,
+    },
+    /// A queueing model asked for more work than it takes on: an exact chat model beyond its
+    /// state limit, or a queue too long to sum.
+    #[error("the model is limited to {limit}")]
+    ModelTooLarge {
+        /// The limit exceeded, and what to do instead.
+        limit: &'static str,
+    },
+    /// A staffing search found no agent count meeting the target up to its limit.
+    #[error("no staffing up to {limit} agents meets the target; lower the target or check the inputs")]
+    StaffingUnreachable {
+        /// The largest agent count tried.
+        limit: u64,
     },
 }

@@ -911,6 +911,31 @@ impl Floor {
         Ok(())
     }
 
+    /// A new visitor of `skill` served at once by agent `i`, never queued; it counts as served
+    /// from the queue.
+    pub(crate) fn serve_arrival(
+        &mut self,
+        now: Timestamp,
+        skill: SkillIdx,
+        i: usize,
+    ) -> Result<(), ModelError> {
+        self.check_can_add_chat(i, Weight::ONE)?;
+        self.queues[skill.get()].dequeued += 1;
+        self.update_agent(i, |a| add_chat(a, Weight::ONE));
+        self.now = now;
+        Ok(())
+    }
+
+    /// Whether a visitor waits in any queue.
+    pub fn is_queued(&self, visitor: VisitorId) -> bool {
+        self.visitors.contains_key(&visitor)
+    }
+
+    /// The agent's position in snapshot order, the order of [`Floor::agents`].
+    pub fn position(&self, agent: &AgentId) -> Option<usize> {
+        self.agent_idx(agent).ok()
+    }
+
     fn dequeue(&mut self, visitor: VisitorId) -> Result<SkillIdx, ModelError> {
         let v = self.visitors.remove(&visitor).ok_or(ModelError::UnknownVisitor { visitor })?;
         let q = &mut self.queues[v.skill.get()];

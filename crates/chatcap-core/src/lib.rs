@@ -6,6 +6,11 @@
 //! every machine. Vendor payloads are turned into a [`Snapshot`] elsewhere (`chatcap-adapter`);
 //! here every value is typed: [`Capacity::Unlimited`], not `-1`.
 //!
+//! The steady-state queueing models behind wait estimates and staffing live here too: Erlang B
+//! and C ([`ErlangC`]), Erlang A with patience ([`ErlangA`]), agents holding several chats at
+//! once ([`ChatModel`]) and the staffing searches ([`staff_erlang_c`] and its siblings): no
+//! factorials, stable at any size, within 1e-12 of exact arithmetic for Erlang B and C.
+//!
 //! A [`Floor`] is built once from a snapshot, which validates it; after that, queries are
 //! infallible and cost constant time, and [`Event`]s keep it current at a cost proportional to
 //! the skills of the agent they name.
@@ -42,6 +47,7 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+mod erlang;
 mod error;
 mod floor;
 mod hash;
@@ -55,6 +61,10 @@ mod transfer;
 mod wait;
 mod weight;
 
+pub use erlang::{
+    ChatModel, ChatModelMethod, ChatModelResult, EXACT_STATE_LIMIT, ErlangA, ErlangC, Staffing,
+    StaffingTarget, Traffic, erlang_b, staff_chat, staff_erlang_a, staff_erlang_c,
+};
 pub use error::ModelError;
 pub use floor::{AgentView, Event, Floor, Scope, SkillIdx, SkillKey, Summary};
 pub use id::{AgentId, GroupId, SkillId, Timestamp, VisitorId};
@@ -66,5 +76,5 @@ pub use slots::{Completion, MaxWait, Slots, SlotsWithin};
 pub use transfer::{
     Candidate, Excluded, Exclusion, Ranking, TransferCandidates, TransferRequest, TransferTarget,
 };
-pub use wait::{Method, MissingData, WaitEstimate};
+pub use wait::{Method, MissingData, WaitAverage, WaitEstimate};
 pub use weight::Weight;

@@ -201,18 +201,9 @@ impl Router {
         let waited = now.saturating_duration_since(arrived_at);
         let s = skill.get();
         let open = self.relax[s].iter().take_while(|(after, _)| *after <= waited).map(|&(_, f)| f);
-        let mut best: Option<(Entry, SkillIdx)> = None;
-        for pool in std::iter::once(skill).chain(open) {
-            if let Some(entry) = self.pick(pool, self.cursor[s])
-                && best.is_none_or(|(b, _)| self.better(entry, b, self.cursor[s]))
-            {
-                best = Some((entry, pool));
-            }
-        }
-        let Some(((_, rank, i), pool)) = best else {
+        let Some((rank, i, pool)) = self.best(skill, open) else {
             return Ok(Routed::NoAgent { visitor });
         };
-        let i = i as usize;
         self.index_agent(i, false);
         let served = self.floor.serve(now, visitor, i);
         self.index_agent(i, true);
@@ -220,6 +211,83 @@ impl Router {
         self.cursor[s] = Some(rank);
         let via_fallback = (pool != skill).then(|| self.floor.skills()[pool.get()].id.clone());
         Ok(Routed::Assigned { visitor, agent: self.floor.agents[i].id.clone(), via_fallback })
+    }
+
+    /// A new visitor arrives for a skill: it joins the queue and the head of the queue is routed,
+    /// as [`Event::VisitorQueued`] followed by [`Router::route`]. When nobody waits ahead, the
+    /// visitor goes straight to the best agent without touching the queue, which is the same
+    /// outcome at a third of the cost.
+    ///
+    /// # Errors
+    ///
+    /// [`ModelError::EventInPast`], [`ModelError::DuplicateVisitor`] for a visitor already
+    /// queued, or [`ModelError::TooManyChats`]; the floor is then unchanged.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use chatcap_core::*;
+    /// let floor = Floor::new(Snapshot {
+    ///     skills: vec![Skill::new("s")],
+    ///     agents: vec![Agent::new("a", AgentState::Online, Capacity::Limited(1)).with_skills(["s".into()])],
+    ///     ..Snapshot::default()
+    /// })?;
+    /// let mut router = Router::new(floor, RouteBy::RoundRobin, &[])?;
+    /// let s = router.floor().skill_index("s").unwrap();
+    /// let now = router.floor().now();
+    /// assert_eq!(router.arrive(now, VisitorId(1), s, 0)?, Routed::Assigned { visitor: VisitorId(1), agent: "a".into(), via_fallback: None });
+    /// assert_eq!(router.arrive(now, VisitorId(2), s, 0)?, Routed::NoAgent { visitor: VisitorId(2) });
+    /// assert_eq!(router.floor().queue_len(s), 1);
+    /// # Ok::<(), ModelError>(())
+    /// ```
+    pub fn arrive(
+        &mut self,
+        now: Timestamp,
+        visitor: VisitorId,
+        skill: SkillIdx,
+        priority: i32,
+    ) -> Result<Routed, ModelError> {
+        if now < self.floor.now() {
+            return Err(ModelError::EventInPast { at: now, floor_time: self.floor.now() });
+        }
+        let Some(skill_id) = self.floor.skill(skill).map(|s| s.id.clone()) else {
+            return Ok(Routed::QueueEmpty);
+        };
+        if self.floor.head_of(skill).is_none() && !self.floor.is_queued(visitor) {
+            // Nobody ahead: with no wait, only relaxations that open at once apply.
+            let s = skill.get();
+            let open = self.relax[s].iter().take_while(|(after, _)| after.is_zero()).map(|&(_, f)| f);
+            if let Some((rank, i, pool)) = self.best(skill, open) {
+                self.index_agent(i, false);
+                let served = self.floor.serve_arrival(now, skill, i);
+                self.index_agent(i, true);
+                served?;
+                self.cursor[s] = Some(rank);
+                let via_fallback = (pool != skill).then(|| self.floor.skills()[pool.get()].id.clone());
+                return Ok(Routed::Assigned {
+                    visitor,
+                    agent: self.floor.agents[i].id.clone(),
+                    via_fallback,
+                });
+            }
+        }
+        self.floor.apply(now, Event::VisitorQueued { visitor, skill: &skill_id, priority })?;
+        self.route(now, skill)
+    }
+
+    /// The best agent over the queue's own pool and the open fallback pools: its rank by id, its
+    /// position, and the pool it qualified through.
+    fn best(&self, skill: SkillIdx, open: impl Iterator<Item = SkillIdx>) -> Option<(u32, usize, SkillIdx)> {
+        let cursor = self.cursor[skill.get()];
+        let mut best: Option<(Entry, SkillIdx)> = None;
+        for pool in std::iter::once(skill).chain(open) {
+            if let Some(entry) = self.pick(pool, cursor)
+                && best.is_none_or(|(b, _)| self.better(entry, b, cursor))
+            {
+                best = Some((entry, pool));
+            }
+        }
+        best.map(|((_, rank, i), pool)| (rank, i as usize, pool))
     }
 
     /// The best entry of one pool: the first by key, or for round robin the first after the

@@ -38,12 +38,18 @@ pub enum WaitEstimate {
 pub enum MissingData {
     /// The mean handle time of a chat.
     HandleTime,
+    /// The mean patience of a waiting visitor.
+    Patience,
+    /// An observed wait (of the queue head, of the last visitor served, or any at all).
+    WaitObservations,
 }
 
 impl fmt::Display for MissingData {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             MissingData::HandleTime => f.write_str("no mean handle time"),
+            MissingData::Patience => f.write_str("no mean patience"),
+            MissingData::WaitObservations => f.write_str("no observed wait"),
         }
     }
 }
@@ -60,6 +66,35 @@ pub enum Method {
         ahead: u64,
         /// Slots freed per second: chat slots of the eligible agents over the mean handle time.
         release_rate_per_s: f64,
+    },
+    /// Queue position with exponential patience: `sum_{i=0..=ahead} 1 / (s * mu + i * theta)`,
+    /// exact for M/M/s+M: while `i` visitors wait before this one, it moves up when a slot frees
+    /// or one of them abandons.
+    QueuePositionWithAbandonment {
+        /// Visitors that must be served from a freed slot before this one.
+        ahead: u64,
+        /// Slots freed per second once all are taken.
+        release_rate_per_s: f64,
+        /// Abandonments per second of each waiting visitor: one over the mean patience.
+        abandon_rate_per_s: f64,
+    },
+    /// Head of line: the newcomer will wait as long as the visitor now at the head of the queue
+    /// has waited.
+    HeadOfLine {
+        /// How long the head of the queue has waited, in seconds.
+        head_wait_s: f64,
+    },
+    /// Last to enter service: the newcomer will wait as long as the last visitor served did.
+    LastToEnterService {
+        /// The wait of the last visitor to reach an agent, in seconds.
+        last_wait_s: f64,
+    },
+    /// An exponentially weighted moving average of observed waits ([`WaitAverage`]).
+    MovingAverage {
+        /// Waits observed so far.
+        observations: u64,
+        /// The weight of each new observation, in `(0, 1]`.
+        weight: f64,
     },
 }
 
@@ -105,6 +140,124 @@ impl WaitEstimate {
             method: Method::QueuePosition { ahead, release_rate_per_s },
         }
     }
+
+    /// Predicts the wait of a visitor joining a queue now by queue position with exponential
+    /// patience: `sum_{i=0..=ahead} 1 / (s * mu + i * theta)`, where `s * mu` is the slot release
+    /// rate (as in [`by_queue_position`](Self::by_queue_position)) and `theta` one over the mean
+    /// patience. This is the expected offered wait: the time until a slot would reach the visitor
+    /// if it stayed, exact for exponential handle times and patience.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use chatcap_core::{Slots, Summary, WaitEstimate};
+    /// use std::time::Duration;
+    /// let floor = Summary { eligible_agents: 2, unlimited_agents: 0, free: Slots::Count(0), busy: 6, queued: 1 };
+    /// let s = Duration::from_secs;
+    /// // 1 ahead: 1/(6/60) + 1/(6/60 + 1/30) = 10 s + 7.5 s.
+    /// let WaitEstimate::Estimate { wait_s, .. } =
+    ///     WaitEstimate::by_queue_position_with_abandonment(&floor, Some(s(60)), Some(s(30)))
+    /// else { panic!() };
+    /// assert!((wait_s - 17.5).abs() < 1e-9);
+    /// ```
+    pub fn by_queue_position_with_abandonment(
+        scope: &Summary,
+        aht: Option<Duration>,
+        patience: Option<Duration>,
+    ) -> WaitEstimate {
+        let (ahead, release_rate_per_s) = match WaitEstimate::by_queue_position(scope, aht) {
+            WaitEstimate::Estimate {
+                method: Method::QueuePosition { ahead, release_rate_per_s }, ..
+            } => (ahead, release_rate_per_s),
+            other => return other,
+        };
+        let patience_s = patience.map_or(0.0, |p| p.as_secs_f64());
+        if patience_s <= 0.0 {
+            return WaitEstimate::InsufficientData { missing: MissingData::Patience };
+        }
+        let abandon_rate_per_s = 1.0 / patience_s;
+        // Summed from the smallest term up, for accuracy.
+        let wait_s =
+            (0..=ahead).rev().map(|i| 1.0 / (release_rate_per_s + i as f64 * abandon_rate_per_s)).sum();
+        WaitEstimate::Estimate {
+            wait_s,
+            method: Method::QueuePositionWithAbandonment { ahead, release_rate_per_s, abandon_rate_per_s },
+        }
+    }
+
+    /// Predicts the wait of a newcomer as the time the visitor at the head of the queue has
+    /// waited so far (the head-of-line predictor).
+    ///
+    /// With a free slot for the newcomer the answer is [`AgentFreeNow`](Self::AgentFreeNow);
+    /// without eligible agents, [`NoAgents`](Self::NoAgents); with nobody queued, the head's wait
+    /// is unknown ([`MissingData::WaitObservations`]).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use chatcap_core::{Slots, Summary, WaitEstimate};
+    /// use std::time::Duration;
+    /// let floor = Summary { eligible_agents: 3, unlimited_agents: 0, free: Slots::Count(0), busy: 9, queued: 4 };
+    /// let e = WaitEstimate::by_head_of_line(&floor, Some(Duration::from_secs(95)));
+    /// assert!(matches!(e, WaitEstimate::Estimate { wait_s, .. } if wait_s == 95.0));
+    /// ```
+    pub fn by_head_of_line(scope: &Summary, head_waited: Option<Duration>) -> WaitEstimate {
+        if let Some(outcome) = Self::without_wait(scope) {
+            return outcome;
+        }
+        match head_waited {
+            Some(d) if scope.queued > 0 => {
+                let head_wait_s = d.as_secs_f64();
+                WaitEstimate::Estimate { wait_s: head_wait_s, method: Method::HeadOfLine { head_wait_s } }
+            }
+            _ => WaitEstimate::InsufficientData { missing: MissingData::WaitObservations },
+        }
+    }
+
+    /// Predicts the wait of a newcomer as the wait of the last visitor to reach an agent.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use chatcap_core::{MissingData, Slots, Summary, WaitEstimate};
+    /// use std::time::Duration;
+    /// let floor = Summary { eligible_agents: 3, unlimited_agents: 0, free: Slots::Count(0), busy: 9, queued: 0 };
+    /// let e = WaitEstimate::by_last_to_enter_service(&floor, Some(Duration::from_secs(40)));
+    /// assert!(matches!(e, WaitEstimate::Estimate { wait_s, .. } if wait_s == 40.0));
+    /// assert_eq!(
+    ///     WaitEstimate::by_last_to_enter_service(&floor, None),
+    ///     WaitEstimate::InsufficientData { missing: MissingData::WaitObservations }
+    /// );
+    /// ```
+    pub fn by_last_to_enter_service(scope: &Summary, last_waited: Option<Duration>) -> WaitEstimate {
+        if let Some(outcome) = Self::without_wait(scope) {
+            return outcome;
+        }
+        match last_waited {
+            Some(d) => {
+                let last_wait_s = d.as_secs_f64();
+                WaitEstimate::Estimate {
+                    wait_s: last_wait_s,
+                    method: Method::LastToEnterService { last_wait_s },
+                }
+            }
+            None => WaitEstimate::InsufficientData { missing: MissingData::WaitObservations },
+        }
+    }
+
+    /// The outcomes that need no wait data: a free slot for the newcomer, or no eligible agent.
+    fn without_wait(scope: &Summary) -> Option<WaitEstimate> {
+        match scope.free {
+            crate::Slots::Unlimited => return Some(WaitEstimate::AgentFreeNow),
+            crate::Slots::Count(free) if free > scope.queued => return Some(WaitEstimate::AgentFreeNow),
+            crate::Slots::Count(_) => {}
+        }
+        let slots = match scope.free {
+            crate::Slots::Count(free) => free.saturating_add(scope.busy),
+            crate::Slots::Unlimited => u64::MAX,
+        };
+        (scope.eligible_agents == 0 || slots == 0).then_some(WaitEstimate::NoAgents)
+    }
 }
 
 impl fmt::Display for WaitEstimate {
@@ -117,8 +270,87 @@ impl fmt::Display for WaitEstimate {
                 write!(f, "estimated wait {wait_s:.0} s")?;
                 match method {
                     Method::QueuePosition { ahead, .. } => write!(f, " ({ahead} ahead, by queue position)"),
+                    Method::QueuePositionWithAbandonment { ahead, .. } => {
+                        write!(f, " ({ahead} ahead, by queue position with abandonment)")
+                    }
+                    Method::HeadOfLine { .. } => f.write_str(" (head of line)"),
+                    Method::LastToEnterService { .. } => f.write_str(" (last to enter service)"),
+                    Method::MovingAverage { observations, .. } => {
+                        write!(f, " (moving average of {observations} observed waits)")
+                    }
                 }
             }
+        }
+    }
+}
+
+/// An exponentially weighted moving average of observed waits: each observation moves the
+/// average by `weight` times its distance from it.
+///
+/// # Examples
+///
+/// ```
+/// use chatcap_core::{Slots, Summary, WaitAverage, WaitEstimate};
+/// use std::time::Duration;
+/// let mut avg = WaitAverage::new(0.5).unwrap();
+/// avg.observe(Duration::from_secs(100));
+/// avg.observe(Duration::from_secs(50));
+/// assert_eq!(avg.average_s(), Some(75.0));
+/// let floor = Summary { eligible_agents: 3, unlimited_agents: 0, free: Slots::Count(0), busy: 9, queued: 2 };
+/// assert!(matches!(avg.estimate(&floor), WaitEstimate::Estimate { wait_s, .. } if wait_s == 75.0));
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct WaitAverage {
+    weight: f64,
+    average_s: f64,
+    observations: u64,
+}
+
+impl WaitAverage {
+    /// An empty average whose observations weigh `weight`, in `(0, 1]` (1: the last wait only).
+    ///
+    /// # Errors
+    ///
+    /// [`ModelError::InvalidFraction`](crate::ModelError::InvalidFraction) for a weight outside
+    /// `(0, 1]`.
+    pub fn new(weight: f64) -> Result<Self, crate::ModelError> {
+        if weight > 0.0 && weight <= 1.0 {
+            Ok(Self { weight, average_s: 0.0, observations: 0 })
+        } else {
+            Err(crate::ModelError::InvalidFraction { what: "moving average weight", value: weight })
+        }
+    }
+
+    /// Takes in one observed wait. The first observation becomes the average.
+    pub fn observe(&mut self, wait: Duration) {
+        let w = wait.as_secs_f64();
+        self.average_s =
+            if self.observations == 0 { w } else { self.average_s + self.weight * (w - self.average_s) };
+        self.observations = self.observations.saturating_add(1);
+    }
+
+    /// The average in seconds, `None` before the first observation.
+    pub fn average_s(&self) -> Option<f64> {
+        (self.observations > 0).then_some(self.average_s)
+    }
+
+    /// The waits observed so far.
+    pub fn observations(&self) -> u64 {
+        self.observations
+    }
+
+    /// The wait estimate for a newcomer to `scope`: the average, unless a slot is free or no
+    /// agent is eligible.
+    pub fn estimate(&self, scope: &Summary) -> WaitEstimate {
+        if let Some(outcome) = WaitEstimate::without_wait(scope) {
+            return outcome;
+        }
+        match self.average_s() {
+            Some(wait_s) => WaitEstimate::Estimate {
+                wait_s,
+                method: Method::MovingAverage { observations: self.observations, weight: self.weight },
+            },
+            None => WaitEstimate::InsufficientData { missing: MissingData::WaitObservations },
         }
     }
 }

@@ -566,7 +566,7 @@ proptest! {
         ],
         ops in prop::collection::vec(prop_oneof![
             3 => any::<usize>().prop_map(Op::Route),
-            2 => any::<usize>().prop_map(Op::Arrive),
+            2 => (any::<usize>(), any::<bool>()).prop_map(|(s, r)| Op::Arrive(s, r)),
             3 => event().prop_filter("agent events only", |e| !matches!(e, Ev::Queue(..) | Ev::Dequeue(_) | Ev::Abandon(_))).prop_map(Op::Event),
         ], 0..40),
     ) {
@@ -586,52 +586,26 @@ proptest! {
                     let ok = apply_via_router(&mut router, &naive, ev, now);
                     prop_assert_eq!(ok, accepted);
                 }
-                Op::Arrive(s) => {
+                Op::Arrive(s, and_route) => {
                     let s = s % naive.skills;
                     let v = next_visitor;
                     next_visitor += 1;
-                    router.apply(now, Event::VisitorQueued { visitor: VisitorId(v), skill: &skill_id(s), priority: 0 }).expect("new visitor");
                     naive.queue.insert(v, s);
                     queue.insert((t, v), s);
+                    if *and_route {
+                        let idx = router.floor().skill_index(&format!("s{s}")).expect("skill");
+                        let got = router.arrive(now, VisitorId(v), idx, 0).expect("new visitor");
+                        let want = naive_route(&mut naive, &mut queue, &mut cursor, route_by, s);
+                        prop_assert_eq!(got, want);
+                    } else {
+                        router.apply(now, Event::VisitorQueued { visitor: VisitorId(v), skill: &skill_id(s), priority: 0 }).expect("new visitor");
+                    }
                 }
                 Op::Route(s) => {
                     let s = s % naive.skills;
                     let idx = router.floor().skill_index(&format!("s{s}")).expect("skill");
                     let got = router.route(now, idx).expect("in time");
-                    let head = queue.iter().find(|&(_, &qs)| qs == s).map(|(&key, _)| key);
-                    let want = match head {
-                        None => Routed::QueueEmpty,
-                        Some((arrived, v)) => {
-                            let able: Vec<usize> = (0..naive.agents.len()).filter(|&i| {
-                                let a = &naive.agents[i];
-                                a.state == AgentState::Online && a.skills[s] && a.active < u32::MAX && match a.capacity {
-                                    Capacity::Unlimited => true,
-                                    Capacity::Limited(l) => a.load + 1000 <= u64::from(l) * 1000,
-                                }
-                            }).collect();
-                            let chosen = match route_by {
-                                RouteBy::Ranking(r) => naive_rank(&naive, able, r).first().copied(),
-                                RouteBy::RoundRobin => {
-                                    let mut by_id = able;
-                                    by_id.sort_by_key(|&i| agent_id(i));
-                                    let after = cursor[s].map(agent_id);
-                                    by_id.iter().copied().find(|&i| after.as_ref().is_some_and(|c| agent_id(i) > *c))
-                                        .or(by_id.first().copied())
-                                }
-                            };
-                            match chosen {
-                                None => Routed::NoAgent { visitor: VisitorId(v) },
-                                Some(i) => {
-                                    queue.remove(&(arrived, v));
-                                    naive.queue.remove(&v);
-                                    naive.agents[i].active += 1;
-                                    naive.agents[i].load += 1000;
-                                    cursor[s] = Some(i);
-                                    Routed::Assigned { visitor: VisitorId(v), agent: agent_id(i), via_fallback: None }
-                                }
-                            }
-                        }
-                    };
+                    let want = naive_route(&mut naive, &mut queue, &mut cursor, route_by, s);
                     prop_assert_eq!(&got, &want);
                     if let Routed::Assigned { agent, .. } = &got {
                         let a = router.floor().agent(agent).expect("agent");
@@ -651,8 +625,61 @@ proptest! {
 #[derive(Clone, Debug)]
 enum Op {
     Route(usize),
-    Arrive(usize),
+    /// A visitor joins a skill's queue; with `true`, through `Router::arrive`, which also routes.
+    Arrive(usize, bool),
     Event(Ev),
+}
+
+/// Routes the head of skill `s` the way the contract says, by a full scan of the reference.
+fn naive_route(
+    naive: &mut Naive,
+    queue: &mut BTreeMap<(i64, u64), usize>,
+    cursor: &mut [Option<usize>],
+    route_by: RouteBy,
+    s: usize,
+) -> Routed {
+    let head = queue.iter().find(|&(_, &qs)| qs == s).map(|(&key, _)| key);
+    match head {
+        None => Routed::QueueEmpty,
+        Some((arrived, v)) => {
+            let able: Vec<usize> = (0..naive.agents.len())
+                .filter(|&i| {
+                    let a = &naive.agents[i];
+                    a.state == AgentState::Online
+                        && a.skills[s]
+                        && a.active < u32::MAX
+                        && match a.capacity {
+                            Capacity::Unlimited => true,
+                            Capacity::Limited(l) => a.load + 1000 <= u64::from(l) * 1000,
+                        }
+                })
+                .collect();
+            let chosen = match route_by {
+                RouteBy::Ranking(r) => naive_rank(naive, able, r).first().copied(),
+                RouteBy::RoundRobin => {
+                    let mut by_id = able;
+                    by_id.sort_by_key(|&i| agent_id(i));
+                    let after = cursor[s].map(agent_id);
+                    by_id
+                        .iter()
+                        .copied()
+                        .find(|&i| after.as_ref().is_some_and(|c| agent_id(i) > *c))
+                        .or(by_id.first().copied())
+                }
+            };
+            match chosen {
+                None => Routed::NoAgent { visitor: VisitorId(v) },
+                Some(i) => {
+                    queue.remove(&(arrived, v));
+                    naive.queue.remove(&v);
+                    naive.agents[i].active += 1;
+                    naive.agents[i].load += 1000;
+                    cursor[s] = Some(i);
+                    Routed::Assigned { visitor: VisitorId(v), agent: agent_id(i), via_fallback: None }
+                }
+            }
+        }
+    }
 }
 
 fn apply_via_router(router: &mut Router, naive: &Naive, ev: &Ev, now: Timestamp) -> bool {

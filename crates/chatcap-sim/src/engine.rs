@@ -18,7 +18,7 @@ pub(crate) struct RunTally {
     pub(crate) skills: Vec<Vec<SkillTally>>,
     /// Per interval, over the whole floor.
     pub(crate) floor: Vec<FloorTally>,
-    /// Events processed.
+    /// Events that changed the floor: arrivals, chat ends, abandonments, timers, state changes.
     pub(crate) events: u64,
 }
 
@@ -72,7 +72,10 @@ pub(crate) struct Engine<'a> {
     seq: u64,
     heap: BinaryHeap<Reverse<(u64, u64, Kind)>>,
     visitors: Vec<Visitor>,
+    /// Visitors of the starting snapshot, by id; the run's own visitors are numbered from
+    /// `first_new_id` in arrival order, after them.
     by_visitor_id: HashMap<VisitorId, u32>,
+    first_new_id: u64,
     next_visitor_id: u64,
     agents: Vec<AgentSim>,
     agent_index: HashMap<AgentId, u32>,
@@ -83,6 +86,8 @@ pub(crate) struct Engine<'a> {
     /// load redraws the remaining times of its chats, which memorylessness makes exact.
     redraw: bool,
     tally: RunTally,
+    /// Scratch space for `drain`.
+    open: Vec<SkillIdx>,
     queue_len: Vec<u64>,
     queue_since: Vec<f64>,
     staffed: u64,
@@ -142,7 +147,8 @@ impl<'a> Engine<'a> {
             heap: BinaryHeap::new(),
             visitors: Vec::new(),
             by_visitor_id: HashMap::new(),
-            next_visitor_id: snapshot_queue.iter().map(|v| v.id.0 + 1).max().unwrap_or(0),
+            first_new_id: snapshot_queue.iter().map(|v| v.id.0 + 1).max().unwrap_or(0),
+            next_visitor_id: 0,
             agents,
             agent_index,
             skill_idx,
@@ -154,6 +160,7 @@ impl<'a> Engine<'a> {
                 floor: vec![FloorTally::default(); sc.intervals],
                 events: 0,
             },
+            open: Vec::new(),
             queue_len,
             queue_since: vec![0.0; skills],
             staffed: 0,
@@ -161,6 +168,13 @@ impl<'a> Engine<'a> {
             chats: 0,
             floor_since: 0.0,
         };
+        engine.next_visitor_id = engine.first_new_id;
+        if sc.warmup_s <= 0.0 {
+            // The queue the run starts with counts toward the first interval's longest queue.
+            for (s, &len) in engine.queue_len.iter().enumerate() {
+                engine.tally.skills[s][0].max_queue = len as f64;
+            }
+        }
         for v in snapshot_queue {
             let skill =
                 engine.router.floor().skill_index(v.skill.as_str()).expect("queue skills are on the floor");
@@ -193,7 +207,13 @@ impl<'a> Engine<'a> {
                 break;
             }
             self.now = t;
-            self.tally.events += 1;
+            // Count what changes the floor; voided departures and spent timers are not events.
+            let live = match kind {
+                Kind::Departure { agent, epoch, .. } => self.agents[agent as usize].epoch == epoch,
+                Kind::Abandon(v) => self.visitors[v as usize].waiting,
+                Kind::Arrival(_) | Kind::Relax(_) | Kind::State(_) => true,
+            };
+            self.tally.events += u64::from(live);
             match kind {
                 Kind::Arrival(i) => self.arrive(i as usize),
                 Kind::Departure { agent, visitor, epoch } => self.depart(agent as usize, visitor, epoch),
@@ -260,8 +280,19 @@ impl<'a> Engine<'a> {
             counted,
             waiting: true,
         });
-        self.by_visitor_id.insert(id, n);
+        if id.0 < self.first_new_id {
+            self.by_visitor_id.insert(id, n);
+        }
         n
+    }
+
+    /// The number of a visitor in `visitors`: the run's own visitors follow the snapshot's, in
+    /// id order.
+    fn visitor_number(&self, id: VisitorId) -> u32 {
+        match id.0.checked_sub(self.first_new_id) {
+            Some(k) => (self.by_visitor_id.len() as u64 + k) as u32,
+            None => self.by_visitor_id[&id],
+        }
     }
 
     fn arrive(&mut self, stream: usize) {
@@ -277,19 +308,21 @@ impl<'a> Engine<'a> {
         }
         self.set_queue(skill.get(), 1);
         let now = self.stamp();
-        let skill_id = self.router.floor().skills()[skill.get()].id.clone();
-        self.router
-            .apply(now, Event::VisitorQueued { visitor: id, skill: &skill_id, priority: 0 })
-            .expect("visitor ids are new");
-        if let Patience::Exponential { mean_s } = self.sc.patience {
-            let give_up = self.now + self.rng.exp(mean_s);
-            self.push(give_up, Kind::Abandon(n));
+        match self.router.arrive(now, id, skill, 0).expect("visitor ids are new") {
+            Routed::Assigned { visitor, agent, .. } => self.assigned(visitor, &agent),
+            Routed::NoAgent { .. } | Routed::QueueEmpty => {}
         }
-        for k in 0..self.relax_after[skill.get()].len() {
-            let at = self.now + self.relax_after[skill.get()][k];
-            self.push(at, Kind::Relax(skill.get() as u32));
+        if self.visitors[n as usize].waiting {
+            // Only a visitor who has to wait can give up, or be helped by a relaxation.
+            if let Patience::Exponential { mean_s } = self.sc.patience {
+                let give_up = self.now + self.rng.exp(mean_s);
+                self.push(give_up, Kind::Abandon(n));
+            }
+            for k in 0..self.relax_after[skill.get()].len() {
+                let at = self.now + self.relax_after[skill.get()][k];
+                self.push(at, Kind::Relax(skill.get() as u32));
+            }
         }
-        self.drain(&[skill]);
     }
 
     fn abandon(&mut self, n: usize) {
@@ -356,7 +389,14 @@ impl<'a> Engine<'a> {
     /// take the head of any of them. Routing only uses capacity up, so a queue whose head found
     /// nobody is done for this call.
     fn drain(&mut self, queues: &[SkillIdx]) {
-        let mut open: Vec<SkillIdx> = queues.to_vec();
+        let mut open = std::mem::take(&mut self.open);
+        open.clear();
+        open.extend_from_slice(queues);
+        self.drain_open(&mut open);
+        self.open = open;
+    }
+
+    fn drain_open(&mut self, open: &mut Vec<SkillIdx>) {
         loop {
             let f = self.router.floor();
             let Some((_, pos)) =
@@ -374,7 +414,7 @@ impl<'a> Engine<'a> {
     }
 
     fn assigned(&mut self, visitor: VisitorId, agent: &AgentId) {
-        let n = self.by_visitor_id[&visitor];
+        let n = self.visitor_number(visitor);
         let v = self.visitors[n as usize];
         self.visitors[n as usize].waiting = false;
         self.set_queue(v.skill as usize, -1);
@@ -391,7 +431,7 @@ impl<'a> Engine<'a> {
                 t.within += 1.0;
             }
         }
-        let a = self.agent_index[agent] as usize;
+        let a = self.router.floor().position(agent).expect("routed agents are on the floor");
         self.agents[a].chats.push(n);
         self.set_agent_chats(a, 1);
         if self.redraw {

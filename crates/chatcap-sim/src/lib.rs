@@ -22,7 +22,7 @@
 //!     .collect();
 //! let scenario = Scenario {
 //!     floor: Snapshot { skills: vec![Skill::new("s")], agents, ..Snapshot::default() },
-//!     traffic: vec![Traffic { skill: "s".into(), per_hour: vec![100.0] }],
+//!     traffic: vec![Arrivals { skill: "s".into(), per_hour: vec![100.0] }],
 //!     interval_s: 3600.0,
 //!     intervals: 2,
 //!     warmup_s: 600.0,
@@ -46,12 +46,14 @@ mod engine;
 mod rng;
 mod scenario;
 mod stats;
+mod study;
 
 use chatcap_core::{ModelError, SkillId};
 use rayon::prelude::*;
 
-pub use scenario::{HandleTime, Patience, Scenario, StateChange, Traffic};
+pub use scenario::{Arrivals, HandleTime, Patience, Scenario, StateChange};
 pub use stats::Estimate;
+pub use study::Study;
 
 use engine::{Engine, RunTally};
 use stats::{FloorTally, SkillTally};
@@ -71,6 +73,16 @@ pub enum SimError {
     /// The scenario's floor is not a valid floor.
     #[error("scenario floor: {0}")]
     Floor(#[from] ModelError),
+    /// A scenario file is not a valid study.
+    #[error("line {line}, column {column}: {problem}")]
+    File {
+        /// The line, from 1 (0 when the problem has no one place).
+        line: usize,
+        /// The column, from 1.
+        column: usize,
+        /// What is wrong.
+        problem: String,
+    },
     /// The thread pool could not be built.
     #[error("could not start {threads} worker threads: {reason}")]
     Threads {
@@ -93,7 +105,7 @@ pub struct RunConfig {
 }
 
 /// Service measures for one skill over a span of time, across replications.
-#[derive(Clone, Copy, Debug, Default, PartialEq)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, serde::Serialize)]
 pub struct Metrics {
     /// Visitors who arrived.
     pub offered: Estimate,
@@ -118,7 +130,7 @@ pub struct Metrics {
 }
 
 /// Agent measures over a span of time, across replications.
-#[derive(Clone, Copy, Debug, Default, PartialEq)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, serde::Serialize)]
 pub struct FloorMetrics {
     /// Share of logged-in agent time spent holding at least one chat.
     pub agent_utilization: Estimate,
@@ -129,7 +141,7 @@ pub struct FloorMetrics {
 }
 
 /// One skill's results: the whole run and each interval.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 pub struct SkillReport {
     /// The skill.
     pub skill: SkillId,
@@ -140,7 +152,7 @@ pub struct SkillReport {
 }
 
 /// The results of a simulation.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 pub struct Report {
     /// Per skill, in floor order.
     pub skills: Vec<SkillReport>,
@@ -160,11 +172,29 @@ pub struct Report {
 ///
 /// [`SimError`] when the scenario is invalid or the worker threads cannot start.
 pub fn simulate(scenario: &Scenario, config: &RunConfig) -> Result<Report, SimError> {
+    simulate_observed(scenario, config, &|| {})
+}
+
+/// As [`simulate`], calling `replication_done` as each replication finishes (from any worker
+/// thread), for a progress display.
+///
+/// # Errors
+///
+/// As [`simulate`].
+pub fn simulate_observed(
+    scenario: &Scenario,
+    config: &RunConfig,
+    replication_done: &(dyn Fn() + Sync),
+) -> Result<Report, SimError> {
     let floor = scenario.validate()?;
     if config.replications == 0 {
         return Err(SimError::Invalid { field: "replications".into(), problem: "must be at least 1".into() });
     }
-    let run = |r: usize| Engine::new(scenario, floor.clone(), config.seed, r as u64).run();
+    let run = |r: usize| {
+        let tally = Engine::new(scenario, floor.clone(), config.seed, r as u64).run();
+        replication_done();
+        tally
+    };
     let tallies: Vec<RunTally> = match config.threads {
         Some(1) => (0..config.replications).map(run).collect(),
         threads => {

@@ -52,10 +52,10 @@ pub enum Patience {
 
 /// Poisson arrivals for one skill, with a rate per interval.
 #[derive(Clone, Debug, PartialEq)]
-pub struct Traffic {
+pub struct Arrivals {
     /// The skill visitors ask for.
     pub skill: SkillId,
-    /// Arrivals per hour in each interval; the last rate holds for intervals past the list.
+    /// Visitors per hour in each interval; the last rate holds for intervals past the list.
     pub per_hour: Vec<f64>,
 }
 
@@ -81,7 +81,7 @@ pub struct Scenario {
     /// The floor at time zero: agents, skills and visitors already waiting.
     pub floor: Snapshot,
     /// Arrivals per skill.
-    pub traffic: Vec<Traffic>,
+    pub traffic: Vec<Arrivals>,
     /// The length of a reporting interval, in seconds.
     pub interval_s: f64,
     /// How many intervals the run lasts.

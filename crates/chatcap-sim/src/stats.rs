@@ -72,7 +72,7 @@ pub(crate) fn spread(interval_s: f64, from: f64, to: f64, mut f: impl FnMut(usiz
 }
 
 /// A mean over replications and the half-width of its 95% confidence interval.
-#[derive(Clone, Copy, Debug, Default, PartialEq)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, serde::Serialize)]
 pub struct Estimate {
     /// The mean of the replications' values.
     pub mean: f64,

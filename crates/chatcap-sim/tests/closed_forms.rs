@@ -20,7 +20,7 @@ fn floor(n: usize, limit: u32) -> Snapshot {
 fn scenario(n: usize, per_hour: f64, aht_s: f64, patience: Patience, hours: usize) -> Scenario {
     Scenario {
         floor: floor(n, 1),
-        traffic: vec![Traffic { skill: "s".into(), per_hour: vec![per_hour] }],
+        traffic: vec![Arrivals { skill: "s".into(), per_hour: vec![per_hour] }],
         interval_s: 3600.0,
         intervals: hours,
         warmup_s: 3600.0,

@@ -1,0 +1,71 @@
+//! Simulated events per second on one thread, and the speed-up from threads.
+
+use std::hint::black_box;
+
+use chatcap_core::{Agent, AgentState, Capacity, Ranking, RouteBy, Skill, SkillId, Snapshot};
+use chatcap_sim::{Arrivals, HandleTime, Patience, RunConfig, Scenario, simulate};
+use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
+
+/// A floor of `agents` agents over 4 skills, 3 chats each, loaded to about 85%.
+fn scenario(agents: usize, hours: usize) -> Scenario {
+    let skills: Vec<SkillId> = (0..4).map(|i| SkillId::from(format!("skill-{i}"))).collect();
+    let floor = Snapshot {
+        skills: skills.iter().map(|s| Skill::new(s.clone())).collect(),
+        agents: (0..agents)
+            .map(|i| {
+                Agent::new(format!("agent-{i}"), AgentState::Online, Capacity::Limited(3))
+                    .with_skills([skills[i % 4].clone(), skills[(i + 1) % 4].clone()])
+            })
+            .collect(),
+        ..Snapshot::default()
+    };
+    // 3 slots per agent, 300 s per chat: 36 chats an hour per agent at full load.
+    let per_skill = agents as f64 * 36.0 * 0.85 / 4.0;
+    Scenario {
+        floor,
+        traffic: skills.iter().map(|s| Arrivals { skill: s.clone(), per_hour: vec![per_skill] }).collect(),
+        interval_s: 900.0,
+        intervals: hours * 4,
+        warmup_s: 900.0,
+        handle: HandleTime::Exponential { mean_s: 300.0 },
+        aht_by_concurrency: None,
+        patience: Patience::Exponential { mean_s: 120.0 },
+        route_by: RouteBy::Ranking(Ranking::LeastLoaded),
+        relaxations: vec![],
+        schedule: vec![],
+        target_s: 30.0,
+    }
+}
+
+fn events_per_second(c: &mut Criterion) {
+    let mut g = c.benchmark_group("sim");
+    g.sample_size(10);
+    for agents in [10, 100, 1_000] {
+        let sc = scenario(agents, 8);
+        let one = RunConfig { replications: 1, seed: 1, threads: Some(1) };
+        let events = simulate(&sc, &one).expect("valid").events;
+        assert!(events > 1_000);
+        g.throughput(Throughput::Elements(events));
+        g.bench_with_input(BenchmarkId::new("one_thread_events", agents), &agents, |b, _| {
+            b.iter(|| simulate(black_box(&sc), &one).expect("valid"))
+        });
+    }
+    let sc = scenario(100, 8);
+    let events =
+        simulate(&sc, &RunConfig { replications: 8, seed: 1, threads: Some(1) }).expect("valid").events;
+    g.throughput(Throughput::Elements(events));
+    for threads in [1, 2] {
+        let cfg = RunConfig { replications: 8, seed: 1, threads: Some(threads) };
+        g.bench_with_input(BenchmarkId::new("eight_replications_threads", threads), &threads, |b, _| {
+            b.iter(|| simulate(black_box(&sc), &cfg).expect("valid"))
+        });
+    }
+    g.finish();
+}
+
+criterion_group! {
+    name = benches;
+    config = chatcap_benches::criterion();
+    targets = events_per_second
+}
+criterion_main!(benches);

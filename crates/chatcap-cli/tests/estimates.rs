@@ -1,0 +1,204 @@
+//! The estimate subcommands of the `chatcap` binary, run as a user would.
+
+use std::process::{Command, Output};
+
+fn chatcap(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_chatcap")).args(args).output().expect("the binary runs")
+}
+
+/// Runs a subcommand that must succeed and returns its one JSON object.
+fn json(args: &[&str]) -> serde_json::Map<String, serde_json::Value> {
+    let out = chatcap(args);
+    assert!(out.status.success(), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert_eq!(text.lines().count(), 1, "one line of JSON: {text}");
+    match serde_json::from_str(&text).unwrap() {
+        serde_json::Value::Object(map) => map,
+        other => panic!("not an object: {other}"),
+    }
+}
+
+fn keys(map: &serde_json::Map<String, serde_json::Value>) -> Vec<&str> {
+    let mut k: Vec<&str> = map.keys().map(String::as_str).collect();
+    k.sort_unstable();
+    k
+}
+
+fn num(map: &serde_json::Map<String, serde_json::Value>, key: &str) -> f64 {
+    map[key].as_f64().unwrap_or_else(|| panic!("{key} is not a number"))
+}
+
+/// Runs a subcommand that must fail with exit code 1 and one line on stderr.
+fn fails(args: &[&str], needle: &str) {
+    let out = chatcap(args);
+    assert_eq!(out.status.code(), Some(1), "{args:?}");
+    assert!(out.stdout.is_empty());
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(err.contains(needle), "{err:?} lacks {needle:?}");
+    assert!(!err.contains("panicked") && !err.contains("backtrace"));
+}
+
+const ERLANG_C: [&str; 9] =
+    ["erlang-c", "--arrivals-per-hour", "200", "--aht-s", "180", "--agents", "14", "--target-s", "20"];
+
+#[test]
+fn erlang_c_prints_the_published_example() {
+    let m = json(&ERLANG_C);
+    assert_eq!(keys(&m), ["asa_s", "erlang_b", "mean_queue_len", "occupancy", "p_wait", "service_level"]);
+    assert!((num(&m, "p_wait") - 0.1741319).abs() < 5e-8);
+    assert!((num(&m, "service_level") - 0.88835).abs() < 5e-6);
+    assert!((num(&m, "asa_s") - 7.8359).abs() < 5e-5);
+    assert!((num(&m, "occupancy") - 0.7142857).abs() < 5e-8);
+}
+
+#[test]
+fn erlang_a_prints_its_fields() {
+    let m = json(&[
+        "erlang-a",
+        "--arrivals-per-hour",
+        "3000",
+        "--aht-s",
+        "60",
+        "--agents",
+        "45",
+        "--target-s",
+        "20",
+        "--patience-s",
+        "60",
+    ]);
+    assert_eq!(
+        keys(&m),
+        [
+            "asa_served_s",
+            "mean_queue_len",
+            "mean_wait_all_s",
+            "occupancy",
+            "p_abandon",
+            "p_offered_wait_le_t",
+            "p_wait",
+            "service_level",
+            "sl_served_within_t_over_served",
+        ]
+    );
+    // Patience equal to the handle time: Poisson(50) in system.
+    assert!((num(&m, "p_wait") - 0.778959767375).abs() < 1e-11);
+    assert!((num(&m, "p_abandon") - 0.119139594028).abs() < 1e-11);
+}
+
+#[test]
+fn staff_prints_its_fields_for_each_model() {
+    let base = [
+        "staff",
+        "--arrivals-per-hour",
+        "200",
+        "--aht-s",
+        "180",
+        "--target-s",
+        "20",
+        "--service-level",
+        "0.8",
+    ];
+    let c = json(&base);
+    assert_eq!(keys(&c), ["achieved_sl", "asa_s", "occupancy", "p_wait", "required_agents"]);
+    assert_eq!(c["required_agents"], 14);
+    let capped = json(&[&base[..], &["--max-occupancy", "0.7"]].concat());
+    assert_eq!(capped["required_agents"], 15); // 10 erlangs at most 70% busy
+    let a = json(&[&base[..], &["--patience-s", "60"]].concat());
+    assert!(a["required_agents"].as_u64().unwrap() <= 14);
+    let chat = json(&[&base[..], &["--max-chats", "3", "--aht-by-concurrency", "180,240,300"]].concat());
+    assert!(chat["required_agents"].as_u64().unwrap() < 14);
+    assert!(num(&chat, "achieved_sl") >= 0.8);
+}
+
+#[test]
+fn chat_model_prints_its_fields() {
+    let m = json(&[
+        "chat-model",
+        "--agents",
+        "5",
+        "--max-chats",
+        "3",
+        "--aht-by-concurrency",
+        "180,240,300",
+        "--arrivals-per-hour",
+        "200",
+        "--patience-s",
+        "60",
+        "--target-s",
+        "20",
+    ]);
+    assert_eq!(
+        keys(&m),
+        [
+            "agent_utilization",
+            "asa_served_s",
+            "mean_chats_in_service",
+            "mean_wait_all_s",
+            "p_abandon",
+            "p_wait",
+            "service_level",
+            "slot_occupancy",
+        ]
+    );
+    for k in ["p_wait", "p_abandon", "service_level", "agent_utilization", "slot_occupancy"] {
+        assert!((0.0..=1.0).contains(&num(&m, k)), "{k}");
+    }
+}
+
+#[test]
+fn bad_inputs_exit_1_with_one_clear_line() {
+    let with = |flag: &str, value: &str| -> Vec<String> {
+        let mut args: Vec<String> = ERLANG_C.iter().map(|s| s.to_string()).collect();
+        let i = args.iter().position(|a| a == flag).unwrap();
+        args[i + 1] = value.to_string();
+        args
+    };
+    let run =
+        |args: Vec<String>, needle: &str| fails(&args.iter().map(String::as_str).collect::<Vec<_>>(), needle);
+    run(with("--agents", "10"), "the queue grows without bound");
+    run(with("--agents", "0"), "--agents must be a whole number");
+    run(with("--agents", "-3"), "--agents must be a whole number");
+    run(with("--agents", "2.5"), "--agents must be a whole number from 1 to 4294967295, got 2.5");
+    run(with("--agents", "inf"), "--agents must be a whole number");
+    run(
+        with("--arrivals-per-hour", "-200"),
+        "--arrivals-per-hour must be a finite number above zero, got -200",
+    );
+    run(with("--arrivals-per-hour", "0"), "--arrivals-per-hour must be a finite number above zero");
+    run(with("--aht-s", "NaN"), "--aht-s must be a finite number above zero, got NaN");
+    run(with("--aht-s", "inf"), "--aht-s must be a finite number above zero, got inf");
+    run(with("--target-s", "-1"), "--target-s must be a finite number above zero");
+    fails(
+        &[
+            "staff",
+            "--arrivals-per-hour",
+            "200",
+            "--aht-s",
+            "180",
+            "--target-s",
+            "20",
+            "--service-level",
+            "1.5",
+        ],
+        "--service-level must be above 0 and at most 1",
+    );
+    fails(
+        &[
+            "chat-model",
+            "--agents",
+            "5",
+            "--max-chats",
+            "3",
+            "--aht-by-concurrency",
+            "180,240",
+            "--arrivals-per-hour",
+            "200",
+            "--patience-s",
+            "60",
+            "--target-s",
+            "20",
+        ],
+        "--aht-by-concurrency has 2 values but --max-chats is 3",
+    );
+}

@@ -1,0 +1,179 @@
+//! `chatcap simulate` and `chatcap demo`, run as a user would.
+
+use std::process::{Command, Output};
+
+fn chatcap(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_chatcap")).args(args).output().expect("the binary runs")
+}
+
+fn ok(args: &[&str]) -> String {
+    let out = chatcap(args);
+    assert!(out.status.success(), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8(out.stdout).unwrap()
+}
+
+fn fails(args: &[&str], needle: &str) {
+    let out = chatcap(args);
+    assert_eq!(out.status.code(), Some(1), "{args:?}");
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(err.contains(needle), "{err:?} lacks {needle:?}");
+}
+
+fn scenario(name: &str) -> String {
+    format!("{}/../../scenarios/{name}", env!("CARGO_MANIFEST_DIR"))
+}
+
+const QUICK: [&str; 16] = [
+    "simulate",
+    "--agents",
+    "14",
+    "--max-chats",
+    "1",
+    "--aht-s",
+    "180",
+    "--arrivals-per-hour",
+    "200",
+    "--target-s",
+    "20",
+    "--hours",
+    "20",
+    "--replications",
+    "20",
+    "--json",
+];
+
+#[test]
+fn the_quick_form_prints_each_measure_with_its_interval_and_agrees_with_erlang_c() {
+    let text = ok(&QUICK);
+    let v: serde_json::Value = serde_json::from_str(&text).unwrap();
+    let map = v.as_object().unwrap();
+    let mut keys: Vec<&str> = map.keys().map(String::as_str).collect();
+    keys.sort_unstable();
+    assert_eq!(
+        keys,
+        [
+            "agent_utilization",
+            "agent_utilization_ci95",
+            "asa_served_s",
+            "asa_served_s_ci95",
+            "mean_wait_all_s",
+            "mean_wait_all_s_ci95",
+            "p_abandon",
+            "p_abandon_ci95",
+            "p_wait",
+            "p_wait_ci95",
+            "service_level",
+            "service_level_ci95",
+        ]
+    );
+    // Erlang C for this floor (the ErlangC R package's example): P(wait) 0.1741319, SL 0.88835.
+    let (p, ci) = (map["p_wait"].as_f64().unwrap(), map["p_wait_ci95"].as_f64().unwrap());
+    assert!((p - 0.1741319).abs() <= ci * 3.29 / 1.96, "p_wait {p} ± {ci}");
+    let (sl, ci) = (map["service_level"].as_f64().unwrap(), map["service_level_ci95"].as_f64().unwrap());
+    assert!((sl - 0.88835).abs() <= ci * 3.29 / 1.96, "service level {sl} ± {ci}");
+}
+
+#[test]
+fn the_same_seed_prints_the_same_bytes_on_any_number_of_threads() {
+    let file = scenario("afternoon.toml");
+    let run = |threads: &str| {
+        ok(&["simulate", &file, "--replications", "4", "--seed", "9", "--threads", threads, "--json"])
+    };
+    let one = run("1");
+    assert_eq!(one, run("2"));
+    assert_eq!(one, run("8"));
+    let v: serde_json::Value = serde_json::from_str(&one).unwrap();
+    let names: Vec<&str> =
+        v["variations"].as_array().unwrap().iter().map(|x| x["name"].as_str().unwrap()).collect();
+    assert_eq!(names, ["base", "two more agents", "limit 4 chats", "round robin", "traffic +25%"]);
+}
+
+#[test]
+fn the_demo_prints_a_table_of_every_variation() {
+    let text = ok(&["demo"]);
+    for needle in [
+        "variation",
+        "service level",
+        "base",
+        "two more agents",
+        "traffic +25%",
+        "sales",
+        "billing",
+        "support",
+    ] {
+        assert!(text.contains(needle), "{needle} missing from\n{text}");
+    }
+}
+
+#[test]
+fn a_plot_is_an_svg_with_a_line_per_variation() {
+    let out = std::env::temp_dir().join(format!("chatcap-plot-{}.svg", std::process::id()));
+    let out_s = out.to_str().unwrap();
+    ok(&["simulate", &scenario("single-skill.toml"), "--replications", "2", "--plot", out_s]);
+    let svg = std::fs::read_to_string(&out).unwrap();
+    std::fs::remove_file(&out).ok();
+    assert!(svg.starts_with("<svg"), "{}", &svg[..80.min(svg.len())]);
+    assert!(svg.contains("base") && svg.contains("thirteen agents"));
+    // Series are drawn 2 px wide: two panels times two variations, plus a legend mark each.
+    let series = svg.matches("<polyline").count();
+    assert!(series > 6, "the mesh is drawn too");
+    assert_eq!(
+        svg.matches(r#"stroke-width="2""#).count(),
+        6,
+        "two panels x two variations + two legend marks"
+    );
+    // Each data line has one point per counted interval (8 hours after the warm-up hour).
+    let first = svg.split(r#"stroke-width="2" points=""#).nth(1).unwrap();
+    let points = first.split('"').next().unwrap().split_whitespace().count();
+    assert_eq!(points, 8);
+}
+
+#[test]
+fn bad_input_exits_1_with_one_line() {
+    let dir = std::env::temp_dir().join(format!("chatcap-bad-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let bad = dir.join("bad.toml");
+    std::fs::write(&bad, "[run]\ninterval_minutes = 15\nintervals = \"many\"\n").unwrap();
+    let bad_s = bad.to_str().unwrap().to_owned();
+    fails(
+        &["simulate", &bad_s],
+        &format!("{bad_s}: line 3, column 13: invalid type: string \"many\", expected usize"),
+    );
+    fails(&["simulate", "/nonexistent/x.toml"], "/nonexistent/x.toml: cannot read the scenario file");
+    let mut args = QUICK.to_vec();
+    args[8] = "-5";
+    fails(&args, "--arrivals-per-hour -5: expected a positive number");
+    fails(&["simulate", "--agents", "3"], "--aht-s is required");
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+#[test]
+fn a_study_starts_from_a_live_vendor_floor_and_its_queue() {
+    let dir = env!("CARGO_MANIFEST_DIR");
+    let file = format!("{dir}/tests/data/live-floor.toml");
+    let agents = format!("{dir}/../../testdata/liveperson/quirks/agents.json");
+    let queue = format!("{dir}/../../testdata/liveperson/quirks/queuestate_v2.json");
+    let json = ok(&[
+        "simulate",
+        &file,
+        "--live-agents",
+        &agents,
+        "--live-queue",
+        &queue,
+        "--replications",
+        "3",
+        "--json",
+    ]);
+    let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let base = &v["variations"][0]["report"];
+    // The payload's skills 1, 2 and 3 (3 from skillsInfo) make the floor's skills.
+    let skills: Vec<&str> =
+        base["skills"].as_array().unwrap().iter().map(|s| s["skill"].as_str().unwrap()).collect();
+    assert_eq!(skills, ["1", "2", "3"]);
+    // queuestate_v2 has 2 visitors waiting for skill 1 at the start: the first interval saw them.
+    assert_eq!(base["skills"][0]["intervals"][0]["max_queue"]["mean"].as_f64(), Some(2.0));
+    // Without a scenario file the live floor has nothing to add to.
+    let out = chatcap(&["simulate", "--live-agents", &agents]);
+    assert_eq!(out.status.code(), Some(1));
+}

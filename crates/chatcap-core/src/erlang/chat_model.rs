@@ -1,0 +1,591 @@
+//! The chat concurrency model: agents that hold several chats at once.
+
+use std::time::Duration;
+
+use super::erlang_a::{Tail, TailSums};
+use super::positive;
+use crate::ModelError;
+
+/// The most chat slots a model takes: the balanced solution walks every total of chats.
+const MAX_SLOTS: u64 = 100_000_000;
+
+/// Above this many states [`ChatModel::solve`] uses the balanced approximation.
+pub const EXACT_STATE_LIMIT: usize = 20_000;
+
+/// The chat concurrency model: agents that hold several chats at once.
+///
+/// `N` agents each hold at most `m` chats; while an agent holds `k` chats, each of them ends at
+/// rate `1 / AHT_k`. A new chat goes to a least-loaded agent below its cap, else it waits in one
+/// FCFS queue whose head takes the next freed slot; waiting visitors leave after an exponential
+/// patience (or never).
+///
+/// The state is how many agents hold 0, 1, ..., m chats (least-loaded routing makes agents
+/// interchangeable), plus the queue length once every agent holds `m`. The queue only exists
+/// in that one state, where slots free up at `N m / AHT_m`, so it is the Erlang A tail of
+/// [`ErlangA`](crate::ErlangA) attached to the "all full" state: the chain censored to the
+/// other states is a loss system, solved exactly ([`ChatModel::solve_exact`]) by Gauss-Seidel
+/// sweeps with an exact aggregation over the total number of chats after each sweep.
+///
+/// For large floors [`ChatModel::solve_balanced`] assumes the agents stay as evenly loaded as
+/// least-loaded routing tries to keep them: with `L` chats, `L mod N` agents hold one more chat
+/// than the others, which makes the total a birth-death chain.
+///
+/// # Accuracy of the balanced approximation
+///
+/// It is exact for equal handle times (then only the total matters) and for one chat per agent.
+/// With handle times that grow with concurrency it overstates how evenly the chats are spread.
+/// At the switch point of [`ChatModel::solve`] (`N = 23`, `m = 4`, 17,550 states) with
+/// `AHT = 300, 360, 420, 480 s`, patience 120 s and loads from 60% to 110% of the slots' capacity,
+/// the largest absolute errors are 1.8e-3 in P(wait), 6.2e-4 in the service level within 30 s
+/// and 2.8e-4 in P(abandon) (the test `balanced_error_at_switch_point` keeps them there).
+///
+/// # Examples
+///
+/// ```
+/// use chatcap_core::ChatModel;
+/// use std::time::Duration;
+/// let s = Duration::from_secs;
+/// let model = ChatModel::new(10, &[s(300), s(360), s(420)], 70.0 / 600.0, Some(s(120)))?;
+/// let r = model.solve();
+/// assert!(r.p_wait() > 0.0 && r.p_wait() < 1.0);
+/// assert!(r.service_level(s(30)) > 1.0 - r.p_wait());
+/// # Ok::<(), chatcap_core::ModelError>(())
+/// ```
+#[derive(Clone, Debug, PartialEq)]
+pub struct ChatModel {
+    agents: u32,
+    /// `1 / AHT_k` for k = 1..=m, per second.
+    rate: Vec<f64>,
+    arrivals_per_s: f64,
+    theta: f64,
+}
+
+/// How a [`ChatModelResult`] was computed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ChatModelMethod {
+    /// The exact stationary distribution over the occupancy counts.
+    Exact {
+        /// The states of the chain without its queue.
+        states: usize,
+        /// Gauss-Seidel sweeps until the distribution changed by less than 1e-13 (relative).
+        sweeps: u32,
+    },
+    /// The balanced birth-death approximation.
+    Balanced,
+}
+
+/// The steady state of a [`ChatModel`].
+///
+/// # Examples
+///
+/// ```
+/// use chatcap_core::ChatModel;
+/// use std::time::Duration;
+/// let s = Duration::from_secs;
+/// let r = ChatModel::new(6, &[s(300), s(420), s(600)], 0.04, Some(s(90)))?.solve();
+/// // Chats in service are the served arrivals times their mean handle time (Little's law).
+/// let mean_aht = r.mean_chats_in_service() / (0.04 * r.p_served());
+/// assert!(mean_aht > 300.0 && mean_aht < 600.0);
+/// assert!(r.p_abandon() < r.p_wait());
+/// # Ok::<(), chatcap_core::ModelError>(())
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct ChatModelResult {
+    method: ChatModelMethod,
+    p_wait: f64,
+    p_abandon: f64,
+    p_served: f64,
+    asa_served_s: f64,
+    mean_queue_len: f64,
+    arrivals_per_s: f64,
+    mean_chats: f64,
+    busy_agents: f64,
+    agents: u32,
+    max_chats: u32,
+    tail: Tail,
+    sums: TailSums,
+}
+
+impl ChatModel {
+    /// A model of `agents` agents with one mean handle time per concurrency level
+    /// (`aht_by_concurrency[k - 1]` while an agent holds `k` chats; its length is the chat
+    /// limit), arrivals per second, and an optional mean patience (`None`: nobody abandons).
+    ///
+    /// # Errors
+    ///
+    /// [`ModelError::ZeroCount`] for no agents or no handle times,
+    /// [`ModelError::InvalidRate`] for a zero handle time or patience or a rate that is not a
+    /// finite number above zero, [`ModelError::UnstableQueue`] without patience when the
+    /// arrivals reach the rate at which full agents free slots, and [`ModelError::ModelTooLarge`]
+    /// beyond 100,000,000 chat slots or for a queue too long to sum (as in [`ErlangA::new`](crate::ErlangA::new)).
+    pub fn new(
+        agents: u32,
+        aht_by_concurrency: &[Duration],
+        arrivals_per_s: f64,
+        patience: Option<Duration>,
+    ) -> Result<Self, ModelError> {
+        if agents == 0 {
+            return Err(ModelError::ZeroCount { what: "agents" });
+        }
+        if aht_by_concurrency.is_empty() {
+            return Err(ModelError::ZeroCount { what: "handle times per concurrency level" });
+        }
+        let max_chats = u32::try_from(aht_by_concurrency.len()).map_err(|_| {
+            ModelError::HandleTimesMismatch { max_chats: u32::MAX, given: aht_by_concurrency.len() }
+        })?;
+        let rate = aht_by_concurrency
+            .iter()
+            .map(|d| positive("mean handle time (s)", d.as_secs_f64()).map(|s| 1.0 / s))
+            .collect::<Result<Vec<_>, _>>()?;
+        let arrivals_per_s = positive("arrival rate", arrivals_per_s)?;
+        let theta = match patience {
+            Some(p) => 1.0 / positive("mean patience (s)", p.as_secs_f64())?,
+            None => 0.0,
+        };
+        let slots = u64::from(agents) * u64::from(max_chats);
+        if slots > MAX_SLOTS {
+            return Err(ModelError::ModelTooLarge {
+                limit: "100,000,000 chat slots (agents times chats each)",
+            });
+        }
+        let full_release = slots as f64 * rate[rate.len() - 1];
+        if theta == 0.0 && arrivals_per_s >= full_release {
+            return Err(ModelError::UnstableQueue {
+                agents: slots,
+                traffic_erlangs: arrivals_per_s / rate[rate.len() - 1],
+            });
+        }
+        Tail { lambda: arrivals_per_s, release: full_release, theta }.check()?;
+        Ok(Self { agents, rate, arrivals_per_s, theta })
+    }
+
+    /// The agents.
+    pub fn agents(&self) -> u32 {
+        self.agents
+    }
+
+    /// The chat limit per agent.
+    pub fn max_chats(&self) -> u32 {
+        self.rate.len() as u32
+    }
+
+    /// The states of the exact solution (agents spread over `0..=m` chats), `None` if they do not
+    /// fit in a `usize`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use chatcap_core::ChatModel;
+    /// use std::time::Duration;
+    /// let model = ChatModel::new(20, &[Duration::from_secs(300); 4], 0.2, None)?;
+    /// assert_eq!(model.exact_states(), Some(10_626)); // C(24, 4)
+    /// # Ok::<(), chatcap_core::ModelError>(())
+    /// ```
+    pub fn exact_states(&self) -> Option<usize> {
+        // C(N + m, m), built up one factor at a time (each partial product is a binomial).
+        let (n, m) = (u128::from(self.agents), self.rate.len() as u128);
+        let mut c: u128 = 1;
+        for i in 1..=m {
+            c = c.checked_mul(n + i)? / i;
+        }
+        usize::try_from(c).ok()
+    }
+
+    /// The exact solution when it has at most [`EXACT_STATE_LIMIT`] states, else the balanced
+    /// approximation.
+    pub fn solve(&self) -> ChatModelResult {
+        match self.exact_states() {
+            Some(states) if states <= EXACT_STATE_LIMIT && self.exact_fits() => self.exact(),
+            _ => self.solve_balanced(),
+        }
+    }
+
+    /// The exact stationary solution.
+    ///
+    /// Its cost grows with the number of states, `C(N + m, m)` (10,626 for 20 agents of 4 chats).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use chatcap_core::{ChatModel, ChatModelMethod};
+    /// use std::time::Duration;
+    /// let s = Duration::from_secs;
+    /// let model = ChatModel::new(4, &[s(300), s(420)], 0.02, Some(s(90)))?;
+    /// let exact = model.solve_exact()?;
+    /// assert!(matches!(exact.method(), ChatModelMethod::Exact { states: 15, .. }));
+    /// // The balanced approximation is close, not equal, when handle times differ.
+    /// assert!((model.solve_balanced().p_wait() - exact.p_wait()).abs() < 0.01);
+    /// # Ok::<(), chatcap_core::ModelError>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// [`ModelError::ModelTooLarge`] above 7 chats per agent, 65,535 agents or 2,000,000 states.
+    pub fn solve_exact(&self) -> Result<ChatModelResult, ModelError> {
+        if !self.exact_fits() {
+            return Err(ModelError::ModelTooLarge {
+                limit: "7 chats per agent and 65,535 agents when exact; use the balanced approximation",
+            });
+        }
+        match self.exact_states() {
+            Some(s) if s <= 2_000_000 => Ok(self.exact()),
+            _ => Err(ModelError::ModelTooLarge {
+                limit: "2,000,000 states when exact; use the balanced approximation",
+            }),
+        }
+    }
+
+    /// The balanced birth-death approximation: cost proportional to `N m`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use chatcap_core::{ChatModel, ChatModelMethod};
+    /// use std::time::Duration;
+    /// let s = Duration::from_secs;
+    /// let model = ChatModel::new(5_000, &[s(300), s(360), s(420)], 30.0, Some(s(120)))?;
+    /// let r = model.solve_balanced();
+    /// assert_eq!(r.method(), ChatModelMethod::Balanced);
+    /// assert!(r.slot_occupancy() > 0.5 && r.slot_occupancy() <= 1.0);
+    /// # Ok::<(), chatcap_core::ModelError>(())
+    /// ```
+    pub fn solve_balanced(&self) -> ChatModelResult {
+        let n = u64::from(self.agents);
+        let m = self.rate.len() as u64;
+        let top = n * m;
+        let departures = |l: u64| -> f64 {
+            let (q, r) = (l / n, l % n);
+            let at = |k: u64| if k == 0 { 0.0 } else { k as f64 * self.rate[k as usize - 1] };
+            (n - r) as f64 * at(q) + r as f64 * if r > 0 { at(q + 1) } else { 0.0 }
+        };
+        // ln of the unnormalized level weights; normalized at the end against the largest.
+        let mut ln_w = Vec::with_capacity(top as usize + 1);
+        ln_w.push(0.0f64);
+        let ln_lambda = self.arrivals_per_s.ln();
+        for l in 1..=top {
+            let prev = ln_w[l as usize - 1];
+            ln_w.push(prev + ln_lambda - departures(l).ln());
+        }
+        let max = ln_w.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+        let (mut z, mut chats, mut busy) = (0.0, 0.0, 0.0);
+        for (l, lw) in ln_w.iter().enumerate() {
+            let p = (lw - max).exp();
+            z += p;
+            chats += l as f64 * p;
+            busy += (l as u64).min(n) as f64 * p;
+        }
+        let p_full = (ln_w[top as usize] - max).exp() / z;
+        let without_full = (1.0 - p_full).max(0.0);
+        // Means over the non-full states, in the censored chain.
+        let full_weight = (ln_w[top as usize] - max).exp();
+        let chats_nonfull = (chats - top as f64 * full_weight) / z;
+        let busy_nonfull = (busy - n as f64 * full_weight) / z;
+        self.finish(ChatModelMethod::Balanced, p_full, without_full, chats_nonfull, busy_nonfull)
+    }
+
+    /// The exact solver packs a state in 16 bits for each of up to 8 levels.
+    fn exact_fits(&self) -> bool {
+        self.rate.len() <= 7 && self.agents <= 0xffff
+    }
+
+    fn exact(&self) -> ChatModelResult {
+        let chain = Chain::build(self);
+        let (pi, sweeps) = chain.solve(self);
+        let full = chain.states - 1; // the last state in level order is "all full"
+        let (mut chats, mut busy) = (0.0, 0.0);
+        for ((p, &level), &idle) in pi.iter().zip(&chain.level).zip(&chain.idle).take(full) {
+            chats += f64::from(level) * p;
+            busy += f64::from(self.agents - idle) * p;
+        }
+        let method = ChatModelMethod::Exact { states: chain.states, sweeps };
+        self.finish(method, pi[full], 1.0 - pi[full], chats, busy)
+    }
+
+    /// Attaches the queue to the censored solution: `p_full` is the probability of the "all
+    /// full" state in the chain without queue, `chats` and `busy` the sums of chats and busy
+    /// agents over the other states, weighted by their probabilities (which add up to
+    /// `without_full`).
+    fn finish(
+        &self,
+        method: ChatModelMethod,
+        p_full: f64,
+        without_full: f64,
+        chats: f64,
+        busy: f64,
+    ) -> ChatModelResult {
+        let m = self.rate.len();
+        let slots = f64::from(self.agents) * m as f64;
+        let tail = Tail { lambda: self.arrivals_per_s, release: slots * self.rate[m - 1], theta: self.theta };
+        let sums = tail.sums(self.arrivals_per_s);
+        let p_wait = tail.p_wait(p_full, &sums);
+        // The non-full states keep their shares of 1 - P(wait).
+        let c = if without_full > 0.0 { (1.0 - p_wait) / without_full } else { 0.0 };
+        let p_served = (1.0 - p_wait) + p_wait * sums.served;
+        ChatModelResult {
+            method,
+            p_wait,
+            p_abandon: p_wait * sums.abandon,
+            p_served,
+            asa_served_s: if p_served > 0.0 { p_wait * sums.served_wait_s / p_served } else { 0.0 },
+            mean_queue_len: p_wait * sums.queue_len,
+            arrivals_per_s: self.arrivals_per_s,
+            mean_chats: chats * c + slots * p_wait,
+            busy_agents: busy * c + f64::from(self.agents) * p_wait,
+            agents: self.agents,
+            max_chats: m as u32,
+            tail,
+            sums,
+        }
+    }
+}
+
+impl ChatModelResult {
+    /// How this result was computed.
+    pub fn method(&self) -> ChatModelMethod {
+        self.method
+    }
+
+    /// The probability that an arrival waits (every agent holds its limit).
+    pub fn p_wait(&self) -> f64 {
+        self.p_wait
+    }
+
+    /// The probability that an arrival abandons.
+    pub fn p_abandon(&self) -> f64 {
+        self.p_abandon
+    }
+
+    /// The mean time in queue over all arrivals, in seconds.
+    pub fn mean_wait_all_s(&self) -> f64 {
+        self.mean_queue_len / self.arrivals_per_s
+    }
+
+    /// The average speed of answer of the served visitors, in seconds.
+    pub fn asa_served_s(&self) -> f64 {
+        self.asa_served_s
+    }
+
+    /// The mean number of visitors waiting.
+    pub fn mean_queue_len(&self) -> f64 {
+        self.mean_queue_len
+    }
+
+    /// The share of arrivals answered within `target` (abandoned visitors count as not answered).
+    pub fn service_level(&self, target: Duration) -> f64 {
+        self.tail.within(self.p_wait, &self.sums, target.as_secs_f64()).answered
+    }
+
+    /// The mean number of chats in service.
+    pub fn mean_chats_in_service(&self) -> f64 {
+        self.mean_chats
+    }
+
+    /// The mean share of agents holding at least one chat.
+    pub fn agent_utilization(&self) -> f64 {
+        (self.busy_agents / f64::from(self.agents)).min(1.0)
+    }
+
+    /// The mean share of chat slots in use: chats in service over `N m`.
+    pub fn slot_occupancy(&self) -> f64 {
+        (self.mean_chats / (f64::from(self.agents) * f64::from(self.max_chats))).min(1.0)
+    }
+
+    /// The probability that an arrival is served.
+    pub fn p_served(&self) -> f64 {
+        self.p_served
+    }
+}
+
+/// The chain without its queue: states sorted by total chats (level), then by key.
+struct Chain {
+    states: usize,
+    level: Vec<u32>,
+    /// Agents holding no chat, per state.
+    idle: Vec<u32>,
+    /// First state of each level, plus the end.
+    level_start: Vec<usize>,
+    /// Total departure rate per state (chats ending).
+    departure: Vec<f64>,
+    /// Total rate out of each state in the censored chain.
+    out: Vec<f64>,
+    /// Incoming transitions in CSR form: sources and rates. Sources sort by index, hence by
+    /// level: those from the level below (arrivals) come before `in_split`, those from above
+    /// (departures) after.
+    in_start: Vec<usize>,
+    in_split: Vec<usize>,
+    in_from: Vec<u32>,
+    in_rate: Vec<f64>,
+}
+
+const BITS: u32 = 16;
+
+impl Chain {
+    fn build(model: &ChatModel) -> Chain {
+        let n = model.agents;
+        let m = model.rate.len();
+        // Every way to spread n agents over levels 0..=m, as keys with 16 bits per level.
+        let mut keys = Vec::new();
+        let mut counts = vec![0u32; m + 1];
+        enumerate(&mut keys, &mut counts, 0, n);
+        let count = |key: u128, k: usize| ((key >> (BITS * k as u32)) & 0xffff) as u32;
+        let level_of = |key: u128| (1..=m).map(|k| k as u32 * count(key, k)).sum::<u32>();
+        keys.sort_by_key(|&k| (level_of(k), k));
+        let states = keys.len();
+        let level: Vec<u32> = keys.iter().map(|&k| level_of(k)).collect();
+        let top = n * m as u32;
+        let mut level_start = vec![0usize; top as usize + 2];
+        for (s, &l) in level.iter().enumerate().rev() {
+            level_start[l as usize] = s;
+        }
+        level_start[top as usize + 1] = states;
+        let index = |key: u128| -> usize {
+            let l = level_of(key) as usize;
+            let range = &keys[level_start[l]..level_start[l + 1]];
+            level_start[l] + range.binary_search(&key).expect("neighbour state exists")
+        };
+        let one = |k: usize| 1u128 << (BITS * k as u32);
+        let mut edges: Vec<(u32, u32, f64)> = Vec::with_capacity(states * (m + 1));
+        let mut departure = vec![0.0; states];
+        let mut out = vec![0.0; states];
+        for (s, &key) in keys.iter().enumerate() {
+            // Arrival: the least-loaded agent below the cap takes it.
+            if let Some(j) = (0..m).find(|&j| count(key, j) > 0) {
+                let t = index(key - one(j) + one(j + 1));
+                edges.push((s as u32, t as u32, model.arrivals_per_s));
+                out[s] += model.arrivals_per_s;
+            }
+            for k in 1..=m {
+                let c = count(key, k);
+                if c > 0 {
+                    let rate = f64::from(c) * k as f64 * model.rate[k - 1];
+                    let t = index(key - one(k) + one(k - 1));
+                    edges.push((s as u32, t as u32, rate));
+                    departure[s] += rate;
+                    out[s] += rate;
+                }
+            }
+        }
+        edges.sort_by_key(|&(from, to, _)| (to, from));
+        let mut in_start = vec![0usize; states + 1];
+        for &(_, to, _) in &edges {
+            in_start[to as usize + 1] += 1;
+        }
+        for i in 0..states {
+            in_start[i + 1] += in_start[i];
+        }
+        let in_split = (0..states)
+            .map(|t| {
+                let edges_in = &edges[in_start[t]..in_start[t + 1]];
+                in_start[t] + edges_in.iter().filter(|e| level[e.0 as usize] < level[t]).count()
+            })
+            .collect();
+        let idle = keys.iter().map(|&k| count(k, 0)).collect();
+        Chain {
+            states,
+            level,
+            idle,
+            level_start,
+            departure,
+            out,
+            in_start,
+            in_split,
+            in_from: edges.iter().map(|e| e.0).collect(),
+            in_rate: edges.iter().map(|e| e.2).collect(),
+        }
+    }
+
+    /// The stationary distribution (summing to 1) and the sweeps it took.
+    ///
+    /// Works on the distribution within each level (summing to 1 per level) and the ratios of
+    /// adjacent level masses, which the level chain gives exactly (`lambda / departures`), so
+    /// that nothing underflows however unlikely a level is.
+    fn solve(&self, model: &ChatModel) -> (Vec<f64>, u32) {
+        let levels = self.level_start.len() - 1;
+        let lambda = model.arrivals_per_s;
+        let mut cond = vec![0.0; self.states];
+        for l in 0..levels {
+            let range = self.level_start[l]..self.level_start[l + 1];
+            let size = range.len() as f64;
+            cond[range].fill(1.0 / size);
+        }
+        // Mean departure rate of each level (level 0 has none).
+        let mut dep = vec![0.0; levels];
+        let mut sweeps = 0;
+        loop {
+            self.normalize(&mut cond, &mut dep);
+            let mut change = 0.0f64;
+            for s in 0..self.states {
+                let l = self.level[s] as usize;
+                let (mut from_below, mut from_above) = (0.0, 0.0);
+                for e in self.in_start[s]..self.in_split[s] {
+                    from_below += cond[self.in_from[e] as usize] * self.in_rate[e];
+                }
+                for e in self.in_split[s]..self.in_start[s + 1] {
+                    from_above += cond[self.in_from[e] as usize] * self.in_rate[e];
+                }
+                // Scaled by the mass of the source's level over this one's.
+                let mut inflow = from_below * (dep[l] / lambda);
+                if l + 1 < levels {
+                    inflow += from_above * (lambda / dep[l + 1]);
+                }
+                let new = inflow / self.out[s];
+                if new > 0.0 {
+                    change = change.max(((new - cond[s]) / new).abs());
+                }
+                cond[s] = new;
+            }
+            sweeps += 1;
+            // The cap only guards against a chain that never settles to the last bits.
+            if change < 1e-13 || sweeps >= 100_000 {
+                break;
+            }
+        }
+        self.normalize(&mut cond, &mut dep);
+        // Level masses from the level chain, in logs, then scaled to sum to 1.
+        let mut ln_mass = Vec::with_capacity(levels);
+        let mut acc = 0.0f64;
+        for (l, d) in dep.iter().enumerate() {
+            if l > 0 {
+                acc += (lambda / d).ln();
+            }
+            ln_mass.push(acc);
+        }
+        let max = ln_mass.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+        let z: f64 = ln_mass.iter().map(|m| (m - max).exp()).sum();
+        for (l, m) in ln_mass.iter().enumerate() {
+            let mass = (m - max).exp() / z;
+            for p in &mut cond[self.level_start[l]..self.level_start[l + 1]] {
+                *p *= mass;
+            }
+        }
+        (cond, sweeps)
+    }
+
+    /// Scales each level's values to sum to 1 and sets its mean departure rate.
+    fn normalize(&self, cond: &mut [f64], dep: &mut [f64]) {
+        for (l, d) in dep.iter_mut().enumerate() {
+            let range = self.level_start[l]..self.level_start[l + 1];
+            let total: f64 = cond[range.clone()].iter().sum();
+            let mut rate = 0.0;
+            for s in range {
+                cond[s] /= total;
+                rate += cond[s] * self.departure[s];
+            }
+            *d = rate;
+        }
+    }
+}
+
+/// Pushes every spread of `left` agents over the levels from `k` on.
+fn enumerate(keys: &mut Vec<u128>, counts: &mut [u32], k: usize, left: u32) {
+    if k == counts.len() - 1 {
+        counts[k] = left;
+        keys.push(counts.iter().enumerate().map(|(i, &c)| u128::from(c) << (BITS * i as u32)).sum());
+        return;
+    }
+    for c in 0..=left {
+        counts[k] = c;
+        enumerate(keys, counts, k + 1, left - c);
+    }
+}

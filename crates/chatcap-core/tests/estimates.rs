@@ -1,0 +1,772 @@
+//! Wait-time estimates and staffing against published examples, an exact rational reference
+//! (Erlang B and C), a double-double reference (Erlang A), identities and properties.
+
+use std::time::Duration;
+
+use chatcap_core::{
+    ChatModel, ChatModelMethod, ErlangA, ErlangC, ModelError, StaffingTarget, Traffic, erlang_b, staff_chat,
+    staff_erlang_a, staff_erlang_c,
+};
+use num_bigint::BigUint;
+use proptest::prelude::*;
+
+fn secs(s: f64) -> Duration {
+    Duration::from_secs_f64(s)
+}
+
+/// `a` erlangs with a handle time of one second.
+fn erlangs(a: f64) -> Traffic {
+    Traffic::new(a, Duration::from_secs(1)).unwrap()
+}
+
+#[track_caller]
+fn close(got: f64, want: f64, rel: f64) {
+    let err = ((got - want) / want).abs();
+    assert!(err <= rel, "got {got:e}, want {want:e}: relative error {err:e} > {rel:e}");
+}
+
+// ---------------------------------------------------------------------------------------------
+// Published examples.
+
+/// The ErlangC R package's README (CRAN ErlangC 0.1.0, `erlang_c(100, 30 min, 180 s, 20 s, 14)`).
+#[test]
+fn erlangc_r_package_readme_example() {
+    let c = ErlangC::new(Traffic::per_hour(200.0, secs(180.0)).unwrap(), 14).unwrap();
+    assert!((c.p_wait() - 0.1741319).abs() < 5e-8);
+    assert!((c.service_level(secs(20.0)) - 0.88835).abs() < 5e-6);
+    assert!((c.asa_s() - 7.83593701177724).abs() < 1e-12);
+    assert!((c.occupancy() - 0.7142857).abs() < 5e-8);
+}
+
+/// The same README's `calculate_agents` example: 80% within 20 s, occupancy at most 0.85, gives
+/// 14 agents; its search table starts at 11 agents with wait probability 0.6821182 and service
+/// level 0.3896138.
+#[test]
+fn erlangc_r_package_staffing_example() {
+    let traffic = Traffic::per_hour(200.0, secs(180.0)).unwrap();
+    let c = ErlangC::new(traffic, 11).unwrap();
+    assert!((c.p_wait() - 0.6821182).abs() < 5e-8);
+    assert!((c.service_level(secs(20.0)) - 0.3896138).abs() < 5e-8);
+    let target = StaffingTarget::new(0.8, secs(20.0)).unwrap().with_max_occupancy(0.85).unwrap();
+    let s = staff_erlang_c(traffic, &target).unwrap();
+    assert_eq!(s.agents(), 14);
+    assert!((s.service_level() - 0.88835).abs() < 5e-6);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Exact reference for Erlang B and C: with a = p/q, 1/B(n) = N_n / p^n where
+// N_k = p^k + k q N_{k-1}, N_0 = 1 (from 1/B(k) = 1 + (k/a) / B(k-1)), in big integers.
+
+/// `num / den` rounded to f64 (relative error below 2^-62).
+fn ratio(num: &BigUint, den: &BigUint) -> f64 {
+    if num.bits() == 0 {
+        return 0.0;
+    }
+    let shift = den.bits() as i64 - num.bits() as i64 + 64;
+    let q = if shift >= 0 { (num << shift as u64) / den } else { num / (den << (-shift) as u64) };
+    let q = u128::try_from(q).expect("about 64 bits") as f64;
+    q * 2f64.powi(-shift as i32)
+}
+
+/// Exact Erlang B and C for `a = p / q` at each `n` in `ns` (ascending), as f64.
+fn exact_b_and_c(p: u64, q: u64, ns: &[u64]) -> Vec<(u64, f64, Option<f64>)> {
+    let (bp, bq) = (BigUint::from(p), BigUint::from(q));
+    let mut n_k = BigUint::from(1u32);
+    let mut p_k = BigUint::from(1u32);
+    let mut out = Vec::new();
+    let mut next = 0;
+    for k in 1..=*ns.last().unwrap() {
+        p_k *= &bp;
+        n_k = &p_k + &n_k * (&bq * k);
+        if ns[next] == k {
+            let b = ratio(&p_k, &n_k);
+            // C = n B / (n - a + a B) = n q p^n / (q n N - p N + p p^n), when n > a.
+            let c = (k * q > p).then(|| {
+                let num = BigUint::from(k) * &bq * &p_k;
+                let den = BigUint::from(k) * &bq * &n_k - &bp * &n_k + &bp * &p_k;
+                ratio(&num, &den)
+            });
+            out.push((k, b, c));
+            next += 1;
+        }
+    }
+    out
+}
+
+#[test]
+fn erlang_b_and_c_match_exact_rationals_for_a_from_1_to_5000() {
+    // (p, q): a = p / q, including non-integer loads.
+    let loads: &[(u64, u64)] = &[
+        (1, 1),
+        (5, 2),
+        (37, 3),
+        (20, 1),
+        (99, 2),
+        (100, 1),
+        (2001, 4),
+        (1000, 1),
+        (2001, 2),
+        (2500, 1),
+        (5000, 1),
+        (9999, 2),
+    ];
+    let mut worst = 0.0f64;
+    for &(p, q) in loads {
+        let a = p as f64 / q as f64;
+        let root = a.sqrt();
+        // Overloaded, near the load, and up to well past it: every branch of Erlang B.
+        let mut ns: Vec<u64> = [0.3, 0.6, 0.9, 0.97]
+            .iter()
+            .map(|f| (a * f).floor() as u64)
+            .chain((-3..=12).map(|z| (a + f64::from(z) * root).floor() as u64 + 1))
+            .chain([(a * 1.6) as u64 + 1, (a * 2.5) as u64 + 2])
+            .filter(|&n| n >= 1)
+            .collect();
+        ns.sort_unstable();
+        ns.dedup();
+        for (n, b, c) in exact_b_and_c(p, q, &ns) {
+            let t = erlangs(a);
+            let got_b = erlang_b(n as u32, t);
+            if b > 1e-300 {
+                close(got_b, b, 1e-12);
+                worst = worst.max(((got_b - b) / b).abs());
+            }
+            if let Some(c) = c.filter(|&c| c > 1e-300) {
+                let model = ErlangC::new(t, n as u32).unwrap();
+                close(model.p_wait(), c, 1e-12);
+                worst = worst.max(((model.p_wait() - c) / c).abs());
+                let excess = n as f64 - a;
+                close(model.asa_s(), c / excess, 1e-12);
+                for target in [0.05, 0.5, 3.0] {
+                    close(model.service_level(secs(target)), 1.0 - c * (-excess * target).exp(), 1e-12);
+                }
+            }
+        }
+    }
+    assert!(worst < 1e-12, "worst relative error {worst:e}");
+}
+
+#[test]
+fn erlang_c_refuses_an_unstable_queue() {
+    let t = erlangs(10.0);
+    for n in [0, 1, 9, 10] {
+        let err = ErlangC::new(t, n).unwrap_err();
+        assert!(matches!(err, ModelError::UnstableQueue { .. }), "{err}");
+    }
+    assert!(ErlangC::new(t, 11).is_ok());
+    let msg = ErlangC::new(t, 10).unwrap_err().to_string();
+    assert!(msg.starts_with("10 agents cannot carry 10 erlangs"), "{msg}");
+}
+
+#[test]
+fn traffic_rejects_zero_negative_and_non_finite_inputs() {
+    for bad in [0.0, -1.0, f64::NAN, f64::INFINITY, f64::NEG_INFINITY] {
+        assert!(matches!(Traffic::new(bad, secs(1.0)), Err(ModelError::InvalidRate { .. })), "{bad}");
+        assert!(matches!(Traffic::per_hour(bad, secs(1.0)), Err(ModelError::InvalidRate { .. })), "{bad}");
+    }
+    assert!(Traffic::new(1.0, Duration::ZERO).is_err());
+    // The product must be representable too.
+    assert!(Traffic::new(f64::MAX, Duration::from_secs(10)).is_err());
+}
+
+// ---------------------------------------------------------------------------------------------
+// Erlang A against a reference in double-double arithmetic (about 32 digits), straight from the
+// birth-death chain: states 0..n weigh a^j/j!, queue states n+k weigh
+// prod_{i=1..k} lambda / (n mu + i theta).
+
+#[derive(Clone, Copy, Debug)]
+struct Dd(f64, f64);
+
+impl Dd {
+    fn new(x: f64) -> Dd {
+        Dd(x, 0.0)
+    }
+    fn two_sum(a: f64, b: f64) -> (f64, f64) {
+        let s = a + b;
+        let bb = s - a;
+        (s, (a - (s - bb)) + (b - bb))
+    }
+    fn two_prod(a: f64, b: f64) -> (f64, f64) {
+        let p = a * b;
+        (p, a.mul_add(b, -p))
+    }
+    fn add(self, o: Dd) -> Dd {
+        let (s, e) = Dd::two_sum(self.0, o.0);
+        let e = e + self.1 + o.1;
+        let (s, e) = Dd::two_sum(s, e);
+        Dd(s, e)
+    }
+    fn mul(self, o: Dd) -> Dd {
+        let (p, e) = Dd::two_prod(self.0, o.0);
+        let e = e + self.0 * o.1 + self.1 * o.0;
+        let (p, e) = Dd::two_sum(p, e);
+        Dd(p, e)
+    }
+    fn div(self, o: Dd) -> Dd {
+        let q1 = self.0 / o.0;
+        let r = self.add(o.mul(Dd::new(-q1)));
+        let q2 = r.0 / o.0;
+        let r = r.add(o.mul(Dd::new(-q2)));
+        let q3 = r.0 / o.0;
+        Dd::new(q1).add(Dd::new(q2)).add(Dd::new(q3))
+    }
+    fn f(self) -> f64 {
+        self.0 + self.1
+    }
+}
+
+struct ErlangARef {
+    p_wait: f64,
+    p_abandon: f64,
+    asa_served: f64,
+    queue_len: f64,
+}
+
+/// Erlang A with lambda = a per second, mu = 1, theta = 1 / patience, in double-double.
+fn erlang_a_reference(n: u64, a: f64, patience: f64) -> ErlangARef {
+    let (lam, th) = (Dd::new(a), Dd::new(1.0).div(Dd::new(patience)));
+    let r = Dd::new(n as f64);
+    // Below n, relative to state n: w_{j-1} = w_j * j / a. Scaled down whenever large.
+    let mut below = Dd::new(0.0);
+    let mut w = Dd::new(1.0);
+    let mut log_scale = 0.0f64; // ln of the factor the states below were divided by
+    for j in (1..=n).rev() {
+        w = w.mul(Dd::new(j as f64)).div(lam);
+        below = below.add(w);
+        if below.0 > 1e200 {
+            below = below.mul(Dd::new(1e-200));
+            w = w.mul(Dd::new(1e-200));
+            log_scale += 200.0 * 10f64.ln();
+        }
+    }
+    // Queue: t_k, with E[wait; served | k] = (r / (r + (k+1) th)) sum_{i=0..k} 1/(r + (i+1) th).
+    let (mut t, mut total, mut len, mut aband, mut wait) =
+        (Dd::new(1.0), Dd::new(0.0), Dd::new(0.0), Dd::new(0.0), Dd::new(0.0));
+    let mut h = Dd::new(0.0);
+    let mut k = 0u64;
+    let mut qscale = 0.0f64;
+    loop {
+        let kf = Dd::new(k as f64);
+        let rate = r.add(Dd::new((k + 1) as f64).mul(th));
+        let d = Dd::new(1.0).div(rate);
+        h = h.add(d);
+        total = total.add(t);
+        len = len.add(kf.mul(t));
+        aband = aband.add(t.mul(Dd::new((k + 1) as f64).mul(th)).mul(d));
+        wait = wait.add(t.mul(r).mul(d).mul(h));
+        t = t.mul(lam).mul(d);
+        k += 1;
+        if (k as f64) > (a - n as f64) * patience && t.0 < 1e-34 * total.0 {
+            break;
+        }
+        if total.0 > 1e200 {
+            for x in [&mut t, &mut total, &mut len, &mut aband, &mut wait] {
+                *x = x.mul(Dd::new(1e-200));
+            }
+            qscale += 200.0 * 10f64.ln();
+        }
+    }
+    // P(wait) = W / (below + W), with the two scales reconciled in f64 (ratios only).
+    let ratio = below.div(total).f() * (log_scale - qscale).exp();
+    let p_wait = 1.0 / (1.0 + ratio);
+    let p_abandon = p_wait * aband.div(total).f();
+    let served_wait = p_wait * wait.div(total).f();
+    ErlangARef {
+        p_wait,
+        p_abandon,
+        asa_served: served_wait / (1.0 - p_abandon),
+        queue_len: p_wait * len.div(total).f(),
+    }
+}
+
+#[test]
+fn erlang_a_matches_a_double_double_reference_for_a_from_1_to_5000() {
+    let mut worst = 0.0f64;
+    for a in [1.0f64, 3.7, 10.0, 50.0, 120.5, 500.0, 1000.0, 2500.0, 5000.0] {
+        for nf in [0.5, 0.8, 0.95, 1.0, 1.05, 1.2] {
+            let n = ((a * nf).round() as u64).max(1);
+            for patience in [0.1, 1.0, 10.0] {
+                let want = erlang_a_reference(n, a, patience);
+                let got = ErlangA::new(erlangs(a), n as u32, secs(patience)).unwrap();
+                for (g, w) in [
+                    (got.p_wait(), want.p_wait),
+                    (got.p_abandon(), want.p_abandon),
+                    (got.asa_served_s(), want.asa_served),
+                    (got.mean_queue_len(), want.queue_len),
+                    (got.mean_wait_all_s(), want.queue_len / a),
+                ] {
+                    if w > 1e-300 {
+                        close(g, w, 1e-10);
+                        worst = worst.max(((g - w) / w).abs());
+                    }
+                }
+            }
+        }
+    }
+    assert!(worst < 1e-10, "worst relative error {worst:e}");
+}
+
+/// Service levels at 40 digits from the offered-wait density
+/// `pi_n n mu e^{-n mu v} e^{(lambda/theta)(1 - e^{-theta v})}` integrated numerically (mpmath
+/// `quad` over 20 and 60 pieces at 40 and 50 digits, agreeing to 1e-38), with lambda = a, mu = 1:
+/// (n, a, patience, t, answered within t, P(offered wait <= t)).
+#[test]
+fn erlang_a_service_levels_match_high_precision_quadrature() {
+    let cases = [
+        (45, 50.0, 1.0, 0.3, 0.8037664837551758, 0.8876592425512622),
+        (10, 9.0, 0.5, 0.3, 0.861282869839075, 0.9202472630941675),
+        (100, 120.0, 3.0, 0.3, 0.06626022983627804, 0.07143431899285839),
+        (50, 40.0, 0.2, 0.3, 0.9903115775223635, 0.9999967103308265),
+        (480, 500.0, 2.0, 0.05, 0.2944948522954009, 0.2974060006314699),
+        (990, 1000.0, 2.0, 0.02, 0.45467054907334103, 0.4556104403400926),
+        (4950, 5000.0, 1.0, 0.01, 0.49535460240916795, 0.49669708776469534),
+        (5100, 5000.0, 0.5, 0.002, 0.949113489695723, 0.9491504555475033),
+        (2000, 2500.0, 4.0, 0.05, 3.0442380394630477e-85, 3.0808956136584525e-85),
+    ];
+    for (n, a, patience, t, sl, offered) in cases {
+        let m = ErlangA::new(erlangs(a), n, secs(patience)).unwrap();
+        close(m.service_level(secs(t)), sl, 1e-10);
+        close(m.p_offered_wait_le(secs(t)), offered, 1e-10);
+        close(m.answered_within_over_answered(secs(t)), sl / (1.0 - m.p_abandon()), 1e-12);
+    }
+}
+
+#[test]
+fn erlang_a_with_patience_equal_to_handle_time_is_poisson() {
+    // Then the number in system is Poisson(a): P(wait) = P(N >= n), P(abandon) = E[(N - n)+] / a.
+    let m = ErlangA::new(erlangs(50.0), 45, secs(1.0)).unwrap();
+    assert!((m.p_wait() - 0.778959767375).abs() < 1e-12);
+    assert!((m.p_abandon() - 0.119139594028).abs() < 1e-12);
+    // Same in minutes, to check the units: 50 erlangs as 50 per minute of 1-minute chats.
+    let t = Traffic::new(50.0 / 60.0, secs(60.0)).unwrap();
+    let m = ErlangA::new(t, 45, secs(60.0)).unwrap();
+    assert!((m.p_wait() - 0.778959767375).abs() < 1e-12);
+}
+
+#[test]
+fn erlang_a_with_endless_patience_is_erlang_c() {
+    for (a, n) in [(10.0, 14), (100.0, 110), (1000.0, 1030), (4000.0, 4100)] {
+        let c = ErlangC::new(erlangs(a), n).unwrap();
+        let m = ErlangA::new(erlangs(a), n, secs(1e9)).unwrap();
+        close(m.p_wait(), c.p_wait(), 1e-7);
+        close(m.asa_served_s(), c.asa_s(), 1e-7);
+        close(m.mean_queue_len(), c.mean_queue_len(), 1e-7);
+        close(m.service_level(secs(0.05)), c.service_level(secs(0.05)), 1e-7);
+        assert!(m.p_abandon() < 1e-7);
+    }
+}
+
+#[test]
+fn erlang_a_survives_lambda_over_theta_in_the_thousands() {
+    // lambda / theta = 5e5: rescaled sums, no overflow.
+    for n in [2_000, 4_900, 5_000, 5_100] {
+        let m = ErlangA::new(erlangs(5_000.0), n, secs(100.0)).unwrap();
+        for p in [m.p_wait(), m.p_abandon(), m.service_level(secs(1.0)), m.p_offered_wait_le(secs(1.0))] {
+            assert!((0.0..=1.0).contains(&p), "{n}: {p}");
+        }
+        assert!(m.asa_served_s().is_finite() && m.mean_queue_len().is_finite());
+    }
+    let m = ErlangA::new(erlangs(5_000.0), 2_000, secs(100.0)).unwrap();
+    // Heavily overloaded: almost everyone waits, 60% abandon (served load is at most n).
+    assert!(m.p_wait() > 0.999_999);
+    close(m.p_abandon(), 0.6, 1e-6);
+}
+
+#[test]
+fn erlang_a_refuses_a_queue_too_long_to_sum_instead_of_hanging() {
+    // Patience of 10^12 handle times on a floor at half the load: a queue of ~10^14.
+    let err = ErlangA::new(erlangs(5_000.0), 2_500, secs(1e12)).unwrap_err();
+    assert!(matches!(err, ModelError::ModelTooLarge { .. }), "{err}");
+    assert!(err.to_string().starts_with("the model is limited to summing 100,000,000 queue states"));
+    // The same patience with enough agents is a geometric tail: fine, and Erlang C.
+    let m = ErlangA::new(erlangs(5_000.0), 5_100, secs(1e12)).unwrap();
+    close(m.p_wait(), ErlangC::new(erlangs(5_000.0), 5_100).unwrap().p_wait(), 1e-6);
+    // Staffing steps over the candidates it cannot sum.
+    let target = StaffingTarget::new(0.8, secs(0.1)).unwrap();
+    let a = staff_erlang_a(erlangs(5_000.0), secs(1e12), &target).unwrap();
+    assert_eq!(a.agents(), staff_erlang_c(erlangs(5_000.0), &target).unwrap().agents());
+}
+
+// ---------------------------------------------------------------------------------------------
+// Chat concurrency model.
+
+#[test]
+fn chat_model_with_equal_handle_times_is_erlang_a_with_n_times_m_servers() {
+    for (n, m, lambda) in [(5u32, 3usize, 0.05), (20, 4, 0.25), (20, 4, 0.3), (8, 1, 0.03)] {
+        let aht = vec![secs(300.0); m];
+        let model = ChatModel::new(n, &aht, lambda, Some(secs(120.0))).unwrap();
+        let ea = ErlangA::new(Traffic::new(lambda, secs(300.0)).unwrap(), n * m as u32, secs(120.0)).unwrap();
+        for r in [model.solve_exact().unwrap(), model.solve_balanced()] {
+            close(r.p_wait(), ea.p_wait(), 1e-10);
+            close(r.p_abandon(), ea.p_abandon(), 1e-10);
+            close(r.asa_served_s(), ea.asa_served_s(), 1e-10);
+            close(r.mean_wait_all_s(), ea.mean_wait_all_s(), 1e-10);
+            close(r.service_level(secs(30.0)), ea.service_level(secs(30.0)), 1e-10);
+            close(r.slot_occupancy(), ea.occupancy(), 1e-10);
+        }
+    }
+}
+
+#[test]
+fn chat_model_exact_solution_is_a_distribution_over_sensible_states() {
+    let s = secs;
+    let model = ChatModel::new(6, &[s(300.0), s(420.0), s(600.0)], 0.04, Some(s(90.0))).unwrap();
+    assert_eq!(model.exact_states(), Some(84)); // C(9, 3)
+    let r = model.solve_exact().unwrap();
+    assert!(matches!(r.method(), ChatModelMethod::Exact { states: 84, .. }));
+    for p in [r.p_wait(), r.p_abandon(), r.agent_utilization(), r.slot_occupancy(), r.service_level(s(20.0))]
+    {
+        assert!((0.0..=1.0).contains(&p), "{p}");
+    }
+    // Little's law on the agents: chats in service = served arrivals x their mean handle time,
+    // which lies between the fastest and the slowest level's.
+    let served = 0.04 * r.p_served();
+    let mean_aht = r.mean_chats_in_service() / served;
+    assert!((300.0..=600.0).contains(&mean_aht), "{mean_aht}");
+    // Chats never outnumber slots, and a busy agent holds at least one.
+    assert!(r.mean_chats_in_service() <= 18.0);
+    assert!(r.agent_utilization() * 6.0 <= r.mean_chats_in_service() + 1e-12);
+}
+
+/// An independent reference for small floors: the whole chain, queue states included up to a
+/// cut-off, as a dense generator solved by Gaussian elimination.
+fn chat_model_dense(
+    agents: usize,
+    aht: &[f64],
+    lambda: f64,
+    patience: f64,
+    queue_cap: usize,
+) -> (f64, f64, f64) {
+    let m = aht.len();
+    // Agent counts per level 0..=m; the full state also carries its queue length.
+    let mut spreads: Vec<Vec<usize>> = Vec::new();
+    fn spread(out: &mut Vec<Vec<usize>>, cur: &mut Vec<usize>, left: usize, levels: usize) {
+        if cur.len() == levels - 1 {
+            cur.push(left);
+            out.push(cur.clone());
+            cur.pop();
+            return;
+        }
+        for c in 0..=left {
+            cur.push(c);
+            spread(out, cur, left - c, levels);
+            cur.pop();
+        }
+    }
+    spread(&mut spreads, &mut Vec::new(), agents, m + 1);
+    let full = spreads.iter().position(|v| v[m] == agents).unwrap();
+    let n = spreads.len() + queue_cap;
+    let index = |v: &Vec<usize>| spreads.iter().position(|w| w == v).unwrap();
+    let queue_state = |q: usize| spreads.len() + q - 1; // q >= 1
+    let mut generator = vec![vec![0.0f64; n]; n];
+    let mut add = |from: usize, to: usize, rate: f64| {
+        generator[from][to] += rate;
+        generator[from][from] -= rate;
+    };
+    for (i, v) in spreads.iter().enumerate() {
+        if let Some(j) = (0..m).find(|&j| v[j] > 0) {
+            let mut w = v.clone();
+            w[j] -= 1;
+            w[j + 1] += 1;
+            add(i, index(&w), lambda);
+        } else {
+            add(i, queue_state(1), lambda);
+        }
+        for k in 1..=m {
+            if v[k] > 0 {
+                let mut w = v.clone();
+                w[k] -= 1;
+                w[k - 1] += 1;
+                add(i, index(&w), v[k] as f64 * k as f64 / aht[k - 1]);
+            }
+        }
+    }
+    let release = (agents * m) as f64 / aht[m - 1];
+    for q in 1..=queue_cap {
+        let s = queue_state(q);
+        let down = if q == 1 { full } else { queue_state(q - 1) };
+        add(s, down, release + q as f64 / patience);
+        if q < queue_cap {
+            add(s, queue_state(q + 1), lambda);
+        }
+    }
+    // pi Q = 0 with sum pi = 1: transpose, replace the last equation by the normalization.
+    let mut a: Vec<Vec<f64>> = (0..n).map(|r| (0..n).map(|c| generator[c][r]).collect()).collect();
+    let mut b = vec![0.0; n];
+    a[n - 1] = vec![1.0; n];
+    b[n - 1] = 1.0;
+    for col in 0..n {
+        let piv = (col..n).max_by(|&x, &y| a[x][col].abs().total_cmp(&a[y][col].abs())).unwrap();
+        a.swap(col, piv);
+        b.swap(col, piv);
+        let (top, rest) = a.split_at_mut(col + 1);
+        let pivot_row = &top[col];
+        for (i, row) in rest.iter_mut().enumerate() {
+            let f = row[col] / pivot_row[col];
+            if f != 0.0 {
+                for (x, p) in row[col..].iter_mut().zip(&pivot_row[col..]) {
+                    *x -= f * p;
+                }
+                b[col + 1 + i] -= f * b[col];
+            }
+        }
+    }
+    let mut pi = vec![0.0; n];
+    for r in (0..n).rev() {
+        let sum: f64 = (r + 1..n).map(|c| a[r][c] * pi[c]).sum();
+        pi[r] = (b[r] - sum) / a[r][r];
+    }
+    let p_wait = pi[full] + (1..=queue_cap).map(|q| pi[queue_state(q)]).sum::<f64>();
+    let queue_len: f64 = (1..=queue_cap).map(|q| q as f64 * pi[queue_state(q)]).sum();
+    let chats: f64 = spreads
+        .iter()
+        .enumerate()
+        .map(|(i, v)| (0..=m).map(|k| k * v[k]).sum::<usize>() as f64 * pi[i])
+        .sum::<f64>()
+        + (agents * m) as f64 * (p_wait - pi[full]);
+    (p_wait, queue_len / patience / lambda, chats)
+}
+
+#[test]
+fn chat_model_exact_matches_a_dense_solve_of_the_whole_chain() {
+    for (agents, aht, lambda, patience) in [
+        (3usize, vec![300.0, 420.0, 600.0], 0.02, 90.0),
+        (4, vec![200.0, 260.0], 0.03, 45.0),
+        (2, vec![120.0, 150.0, 240.0, 400.0], 0.05, 300.0),
+    ] {
+        let (p_wait, p_abandon, chats) = chat_model_dense(agents, &aht, lambda, patience, 400);
+        let ahts: Vec<Duration> = aht.iter().map(|&s| secs(s)).collect();
+        let r = ChatModel::new(agents as u32, &ahts, lambda, Some(secs(patience)))
+            .unwrap()
+            .solve_exact()
+            .unwrap();
+        close(r.p_wait(), p_wait, 1e-11);
+        close(r.p_abandon(), p_abandon, 1e-11);
+        close(r.mean_chats_in_service(), chats, 1e-11);
+    }
+}
+
+/// The error of the balanced approximation at the switch point of `ChatModel::solve`, as
+/// documented on the chat model module.
+#[test]
+fn balanced_error_at_switch_point() {
+    let s = secs;
+    let aht = [s(300.0), s(360.0), s(420.0), s(480.0)];
+    let slots = 23.0 * 4.0;
+    let (mut e_wait, mut e_sl, mut e_ab) = (0.0f64, 0.0f64, 0.0f64);
+    for load in [0.6, 0.8, 0.9, 1.0, 1.1] {
+        let lambda = load * slots / 480.0;
+        let model = ChatModel::new(23, &aht, lambda, Some(s(120.0))).unwrap();
+        assert_eq!(model.exact_states(), Some(17_550));
+        let exact = model.solve_exact().unwrap();
+        let approx = model.solve_balanced();
+        e_wait = e_wait.max((exact.p_wait() - approx.p_wait()).abs());
+        e_sl = e_sl.max((exact.service_level(s(30.0)) - approx.service_level(s(30.0))).abs());
+        e_ab = e_ab.max((exact.p_abandon() - approx.p_abandon()).abs());
+    }
+    println!("balanced vs exact at N=23, m=4: P(wait) {e_wait:.2e}, SL {e_sl:.2e}, P(abandon) {e_ab:.2e}");
+    assert!(e_wait < 2.5e-3 && e_sl < 1e-3 && e_ab < 5e-4, "{e_wait} {e_sl} {e_ab}");
+}
+
+#[test]
+fn chat_model_refuses_floors_beyond_its_limits() {
+    let s = secs;
+    let err = ChatModel::new(200_000_000, &[s(300.0)], 1.0, Some(s(60.0))).unwrap_err();
+    assert!(matches!(err, ModelError::ModelTooLarge { .. }), "{err}");
+    let big = ChatModel::new(100, &[s(300.0); 4], 1.0, Some(s(60.0))).unwrap();
+    assert!(matches!(big.solve_exact(), Err(ModelError::ModelTooLarge { .. })));
+    assert_eq!(big.solve().method(), ChatModelMethod::Balanced);
+}
+
+#[test]
+fn chat_model_without_patience_needs_enough_slots() {
+    let s = secs;
+    // 3 agents x 2 chats, the full agents free a slot every 400/6 s: 0.015/s is the limit.
+    let err = ChatModel::new(3, &[s(300.0), s(400.0)], 0.015, None).unwrap_err();
+    assert!(matches!(err, ModelError::UnstableQueue { agents: 6, .. }), "{err}");
+    let r = ChatModel::new(3, &[s(300.0), s(400.0)], 0.01, None).unwrap().solve();
+    assert_eq!(r.p_abandon(), 0.0);
+    assert!(r.p_wait() > 0.0 && r.p_wait() < 1.0);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Staffing.
+
+/// The fewest agents by evaluating every candidate from scratch.
+fn brute_force_erlang_c(a: f64, sl: f64, t: f64, cap: Option<f64>) -> u32 {
+    let mut n = a.floor() as u32 + 1;
+    loop {
+        let c = ErlangC::new(erlangs(a), n).unwrap();
+        if c.service_level(secs(t)) >= sl && cap.is_none_or(|cap| c.occupancy() <= cap) {
+            return n;
+        }
+        n += 1;
+    }
+}
+
+#[test]
+fn erlang_c_staffing_matches_brute_force() {
+    for a in [0.3, 1.0, 7.5, 10.0, 42.0, 333.3, 1000.0, 5000.0] {
+        for (sl, t, cap) in
+            [(0.8, 0.1, None), (0.95, 0.02, None), (0.5, 1.0, Some(0.85)), (0.99, 0.5, Some(0.9))]
+        {
+            let mut target = StaffingTarget::new(sl, secs(t)).unwrap();
+            if let Some(cap) = cap {
+                target = target.with_max_occupancy(cap).unwrap();
+            }
+            let got = staff_erlang_c(erlangs(a), &target).unwrap();
+            assert_eq!(got.agents(), brute_force_erlang_c(a, sl, t, cap), "a={a} sl={sl} t={t} cap={cap:?}");
+            assert!(got.service_level() >= sl);
+        }
+    }
+}
+
+#[test]
+fn erlang_a_staffing_is_the_first_count_meeting_the_target() {
+    let traffic = Traffic::per_hour(200.0, secs(180.0)).unwrap();
+    let target = StaffingTarget::new(0.8, secs(20.0)).unwrap();
+    for patience in [30.0, 60.0, 600.0] {
+        let s = staff_erlang_a(traffic, secs(patience), &target).unwrap();
+        let at = |n| ErlangA::new(traffic, n, secs(patience)).unwrap().service_level(secs(20.0));
+        assert!(at(s.agents()) >= 0.8);
+        assert!(at(s.agents() - 1) < 0.8);
+        assert!(s.agents() <= staff_erlang_c(traffic, &target).unwrap().agents());
+    }
+}
+
+#[test]
+fn chat_staffing_with_one_chat_per_agent_is_erlang_a_staffing() {
+    let traffic = Traffic::per_hour(200.0, secs(180.0)).unwrap();
+    let target = StaffingTarget::new(0.8, secs(20.0)).unwrap();
+    let a = staff_erlang_a(traffic, secs(60.0), &target).unwrap();
+    let c = staff_chat(200.0 / 3600.0, &[secs(180.0)], Some(secs(60.0)), &target).unwrap();
+    assert_eq!(a.agents(), c.agents());
+    close(c.service_level(), a.service_level(), 1e-10);
+}
+
+#[test]
+fn staffing_targets_are_validated() {
+    for bad in [0.0, -0.1, 1.01, f64::NAN] {
+        assert!(StaffingTarget::new(bad, secs(20.0)).is_err(), "{bad}");
+        assert!(StaffingTarget::new(0.8, secs(20.0)).unwrap().with_max_occupancy(bad).is_err(), "{bad}");
+    }
+    // A service level of 1 within zero seconds is met once 1 - P(wait) rounds to 1, never before.
+    let target = StaffingTarget::new(1.0, Duration::ZERO).unwrap();
+    let s = staff_erlang_c(erlangs(10.0), &target).unwrap();
+    assert!(s.service_level() == 1.0 && s.p_wait() < f64::EPSILON);
+    assert!(ErlangC::new(erlangs(10.0), s.agents() - 1).unwrap().service_level(Duration::ZERO) < 1.0);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Properties.
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(256))]
+
+    #[test]
+    fn erlang_c_is_a_probability_and_service_level_grows_with_agents(
+        a in 1e-3f64..1e5,
+        extra in 0.0f64..3.0,
+        t in 0.0f64..10.0,
+    ) {
+        let n = (a + extra * a.sqrt()).floor() as u32 + 1;
+        let traffic = erlangs(a);
+        let b = erlang_b(n, traffic);
+        prop_assert!((0.0..=1.0).contains(&b));
+        let c = ErlangC::new(traffic, n).unwrap();
+        let c1 = ErlangC::new(traffic, n + 1).unwrap();
+        for p in [c.p_wait(), c.service_level(secs(t)), c.occupancy()] {
+            prop_assert!((0.0..=1.0).contains(&p), "{}", p);
+        }
+        prop_assert!(c.p_wait() >= b);
+        prop_assert!(c.asa_s().is_finite() && c.mean_queue_len().is_finite());
+        prop_assert!(c1.service_level(secs(t)) >= c.service_level(secs(t)));
+        prop_assert!(c1.p_wait() <= c.p_wait());
+    }
+
+    #[test]
+    fn erlang_b_is_a_probability_falling_in_agents(a in 1e-3f64..1e5, frac in 0.0f64..2.0) {
+        let n = (a * frac) as u32;
+        let t = erlangs(a);
+        let (b0, b1) = (erlang_b(n, t), erlang_b(n + 1, t));
+        prop_assert!((0.0..=1.0).contains(&b0) && (0.0..=1.0).contains(&b1));
+        prop_assert!(b1 <= b0);
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(512))]
+
+    #[test]
+    fn erlang_c_matches_exact_rationals_anywhere_from_1_to_5000(
+        whole in 1u64..5_000,
+        q in prop::sample::select(vec![1u64, 2, 3, 4, 7]),
+        frac in 0u64..7,
+        z in 0.0f64..6.0,
+    ) {
+        let p = whole * q + frac % q;
+        let a = p as f64 / q as f64;
+        let n = (a + z * a.sqrt()).floor() as u64 + 1;
+        let (_, b, c) = exact_b_and_c(p, q, &[n])[0];
+        let c = c.expect("n > a");
+        let t = erlangs(a);
+        prop_assert!(((erlang_b(n as u32, t) - b) / b).abs() <= 1e-12, "B at a={} n={}", a, n);
+        let got = ErlangC::new(t, n as u32).unwrap().p_wait();
+        prop_assert!(((got - c) / c).abs() <= 1e-12, "C at a={} n={}: {} vs {}", a, n, got, c);
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(48))]
+
+    #[test]
+    fn erlang_a_is_sane_and_monotone_in_agents(
+        a in 1e-2f64..1e5,
+        frac in 0.5f64..1.5,
+        patience in 0.1f64..10.0,
+        t in 0.0f64..5.0,
+    ) {
+        let n = ((a * frac) as u32).max(1);
+        let m = ErlangA::new(erlangs(a), n, secs(patience)).unwrap();
+        let m1 = ErlangA::new(erlangs(a), n + 1, secs(patience)).unwrap();
+        for p in [m.p_wait(), m.p_abandon(), m.service_level(secs(t)), m.answered_within_over_answered(secs(t)),
+                  m.p_offered_wait_le(secs(t)), m.occupancy()] {
+            prop_assert!((0.0..=1.0).contains(&p), "{}", p);
+        }
+        prop_assert!(m.asa_served_s().is_finite() && m.mean_wait_all_s().is_finite());
+        prop_assert!(m.p_abandon() <= m.p_wait());
+        prop_assert!(m1.service_level(secs(t)) >= m.service_level(secs(t)) - 1e-12);
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(128))]
+
+    /// Any finite positive input: a result with probabilities in [0, 1] and finite times, or a
+    /// typed error; never NaN.
+    #[test]
+    fn erlang_a_never_gives_nan(
+        a in 1e-3f64..1e5,
+        frac in 0.01f64..3.0,
+        ln_patience in -9.0f64..9.0,
+        t in 0.0f64..100.0,
+    ) {
+        let n = ((a * frac) as u32).max(1);
+        let patience = ln_patience.exp();
+        // Keep the case quick: skip floors whose queue alone takes over a million steps to sum.
+        let (x, y) = (f64::from(n) * patience, a * patience);
+        prop_assume!((y - x).max(0.0) + 50.0 * y.max(x).sqrt() < 1e6);
+        match ErlangA::new(erlangs(a), n, secs(patience)) {
+            Ok(m) => {
+                for p in [m.p_wait(), m.p_abandon(), m.service_level(secs(t)), m.answered_within_over_answered(secs(t)),
+                          m.p_offered_wait_le(secs(t)), m.occupancy()] {
+                    prop_assert!((0.0..=1.0).contains(&p), "{}", p);
+                }
+                for v in [m.asa_served_s(), m.mean_wait_all_s(), m.mean_queue_len()] {
+                    prop_assert!(v.is_finite() && v >= 0.0, "{}", v);
+                }
+            }
+            Err(e) => prop_assert!(matches!(e, ModelError::ModelTooLarge { .. }), "{}", e),
+        }
+    }
+}

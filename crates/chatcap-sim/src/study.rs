@@ -1,0 +1,413 @@
+//! Scenario files: a base floor, its traffic, and named variations, in TOML.
+//!
+//! ```toml
+//! [run]
+//! interval_minutes = 15
+//! intervals = 8
+//! warmup_minutes = 15
+//! target_seconds = 60
+//! routing = "least-loaded"      # most-free, fewest-chats, longest-in-state, round-robin
+//!
+//! [handle_time]
+//! distribution = "exponential"  # lognormal (with sd_seconds), empirical (with samples_seconds)
+//! mean_seconds = 420
+//! by_concurrency_seconds = [420, 480, 560]   # optional: slower at 2 and 3 chats
+//!
+//! [patience]                    # leave out for visitors who never give up
+//! mean_seconds = 180
+//!
+//! [[skills]]
+//! id = "sales"
+//!
+//! [[agents]]                    # a group of alike agents: sales-0, sales-1, ...
+//! count = 6
+//! id_prefix = "sales-"
+//! skills = ["sales"]
+//! max_chats = 3                 # or "unlimited"
+//! shift_minutes = [0, 120]      # online from 0 to 120 (optional: all run long)
+//! breaks_minutes = [[60, 75]]   # away from 60 to 75 (optional)
+//!
+//! [[traffic]]
+//! skill = "sales"
+//! per_hour = [60, 80, 100, 90]  # one rate per interval; the last one holds after
+//!
+//! [[variations]]
+//! name = "two more agents"
+//! add_agents = [{ count = 2, id_prefix = "extra-", skills = ["sales"], max_chats = 3 }]
+//!
+//! [[variations]]
+//! name = "traffic +50%"
+//! scale_traffic = 1.5
+//! ```
+
+use std::ops::Range;
+use std::time::Duration;
+
+use chatcap_core::{Agent, AgentState, Capacity, Ranking, Relaxation, RouteBy, Skill, SkillId, Snapshot};
+use serde::Deserialize;
+use toml::Spanned;
+
+use crate::{Arrivals, HandleTime, Patience, Scenario, SimError, StateChange};
+
+/// A scenario file: the base scenario and its variations, each a scenario of its own.
+#[derive(Clone, Debug)]
+pub struct Study {
+    /// `("base", …)` first, then each variation by its name, in file order.
+    pub scenarios: Vec<(String, Scenario)>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct File {
+    run: Run,
+    handle_time: Handle,
+    patience: Option<PatienceTable>,
+    skills: Vec<SkillRow>,
+    #[serde(default)]
+    agents: Vec<AgentGroup>,
+    traffic: Vec<TrafficRow>,
+    #[serde(default)]
+    relaxations: Vec<RelaxRow>,
+    #[serde(default)]
+    variations: Vec<Variation>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Run {
+    interval_minutes: f64,
+    intervals: usize,
+    #[serde(default)]
+    warmup_minutes: f64,
+    target_seconds: f64,
+    #[serde(default)]
+    routing: Option<Spanned<String>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Handle {
+    distribution: Spanned<String>,
+    mean_seconds: Option<f64>,
+    sd_seconds: Option<f64>,
+    samples_seconds: Option<Vec<f64>>,
+    by_concurrency_seconds: Option<Vec<f64>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PatienceTable {
+    mean_seconds: f64,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SkillRow {
+    id: String,
+    name: Option<String>,
+}
+
+/// A number of chats, or the word `unlimited`.
+type MaxChats = Spanned<toml::Value>;
+
+#[derive(Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct AgentGroup {
+    count: usize,
+    id_prefix: String,
+    skills: Vec<Spanned<String>>,
+    max_chats: MaxChats,
+    shift_minutes: Option<[f64; 2]>,
+    #[serde(default)]
+    breaks_minutes: Vec<[f64; 2]>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct TrafficRow {
+    skill: Spanned<String>,
+    per_hour: Vec<f64>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RelaxRow {
+    skill: Spanned<String>,
+    after_seconds: f64,
+    fallbacks: Vec<Spanned<String>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Variation {
+    name: String,
+    #[serde(default)]
+    add_agents: Vec<AgentGroup>,
+    #[serde(default)]
+    remove_agents: Vec<Spanned<String>>,
+    scale_traffic: Option<f64>,
+    max_chats: Option<MaxChats>,
+    routing: Option<Spanned<String>>,
+    patience_mean_seconds: Option<f64>,
+}
+
+/// Line and column (from 1) of a byte offset.
+fn line_col(text: &str, offset: usize) -> (usize, usize) {
+    let before = &text[..offset.min(text.len())];
+    let line = before.matches('\n').count() + 1;
+    let col = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+    (line, col)
+}
+
+impl Study {
+    /// Reads a scenario file's text.
+    ///
+    /// # Errors
+    ///
+    /// [`SimError::File`] with the line, column and problem: malformed TOML, an unknown field, a
+    /// missing one, a skill no `[[skills]]` entry defines, an unknown routing rule or
+    /// distribution; and any error of [`Scenario::validate`] for the base or a variation.
+    pub fn from_toml(text: &str) -> Result<Study, SimError> {
+        let at = |span: Option<Range<usize>>, problem: String| {
+            let (line, column) = span.map_or((0, 0), |s| line_col(text, s.start));
+            SimError::File { line, column, problem }
+        };
+        let file: File = toml::from_str(text).map_err(|e| at(e.span(), e.message().to_owned()))?;
+        let skills: Vec<Skill> = file
+            .skills
+            .iter()
+            .map(|s| {
+                let skill = Skill::new(s.id.as_str());
+                match &s.name {
+                    Some(n) => skill.with_name(n.as_str()),
+                    None => skill,
+                }
+            })
+            .collect();
+        let known = |s: &Spanned<String>| -> Result<SkillId, SimError> {
+            if skills.iter().any(|k| k.id.as_str() == s.get_ref()) {
+                Ok(SkillId::from(s.get_ref().as_str()))
+            } else {
+                Err(at(Some(s.span()), format!("skill {:?} is not among the [[skills]]", s.get_ref())))
+            }
+        };
+        let route_by = |r: &Option<Spanned<String>>| -> Result<Option<RouteBy>, SimError> {
+            let Some(r) = r else { return Ok(None) };
+            let rule = match r.get_ref().as_str() {
+                "round-robin" => RouteBy::RoundRobin,
+                other => match Ranking::ALL.iter().find(|k| k.as_str() == other) {
+                    Some(&k) => RouteBy::Ranking(k),
+                    None => {
+                        return Err(at(
+                            Some(r.span()),
+                            format!(
+                                "unknown routing {other:?}; expected least-loaded, most-free, fewest-chats, longest-in-state or round-robin"
+                            ),
+                        ));
+                    }
+                },
+            };
+            Ok(Some(rule))
+        };
+        let capacity = |m: &MaxChats| -> Result<Capacity, SimError> {
+            match m.get_ref() {
+                toml::Value::Integer(n) if u32::try_from(*n).is_ok() => Ok(Capacity::Limited(*n as u32)),
+                toml::Value::String(w) if w == "unlimited" => Ok(Capacity::Unlimited),
+                other => Err(at(
+                    Some(m.span()),
+                    format!("max_chats {other}: expected a whole number from 0 or \"unlimited\""),
+                )),
+            }
+        };
+        let group = |g: &AgentGroup,
+                     agents: &mut Vec<Agent>,
+                     schedule: &mut Vec<StateChange>|
+         -> Result<(), SimError> {
+            let skill_ids = g.skills.iter().map(known).collect::<Result<Vec<_>, _>>()?;
+            let cap = capacity(&g.max_chats)?;
+            for k in 0..g.count {
+                let id = format!("{}{k}", g.id_prefix);
+                let mut state = AgentState::Online;
+                if let Some([start, end]) = g.shift_minutes {
+                    if start > 0.0 {
+                        state = AgentState::Offline;
+                        schedule.push(StateChange {
+                            agent: id.as_str().into(),
+                            at_s: start * 60.0,
+                            state: AgentState::Online,
+                        });
+                    }
+                    schedule.push(StateChange {
+                        agent: id.as_str().into(),
+                        at_s: end * 60.0,
+                        state: AgentState::Offline,
+                    });
+                }
+                for &[from, to] in &g.breaks_minutes {
+                    schedule.push(StateChange {
+                        agent: id.as_str().into(),
+                        at_s: from * 60.0,
+                        state: AgentState::Away,
+                    });
+                    schedule.push(StateChange {
+                        agent: id.as_str().into(),
+                        at_s: to * 60.0,
+                        state: AgentState::Online,
+                    });
+                }
+                agents.push(Agent::new(id.as_str(), state, cap).with_skills(skill_ids.iter().cloned()));
+            }
+            Ok(())
+        };
+
+        let mut agents = Vec::new();
+        let mut schedule = Vec::new();
+        for g in &file.agents {
+            group(g, &mut agents, &mut schedule)?;
+        }
+        let traffic = file
+            .traffic
+            .iter()
+            .map(|t| Ok(Arrivals { skill: known(&t.skill)?, per_hour: t.per_hour.clone() }))
+            .collect::<Result<Vec<_>, SimError>>()?;
+        let relaxations = file
+            .relaxations
+            .iter()
+            .map(|r| {
+                Ok(Relaxation {
+                    skill: known(&r.skill)?,
+                    after: Duration::try_from_secs_f64(r.after_seconds).map_err(|_| {
+                        at(
+                            Some(r.skill.span()),
+                            format!("after_seconds {} is not a duration", r.after_seconds),
+                        )
+                    })?,
+                    fallbacks: r.fallbacks.iter().map(known).collect::<Result<_, _>>()?,
+                })
+            })
+            .collect::<Result<Vec<_>, SimError>>()?;
+        let h = &file.handle_time;
+        let need = |x: Option<f64>, what: &str| {
+            x.ok_or_else(|| {
+                at(Some(h.distribution.span()), format!("{} needs {what}", h.distribution.get_ref()))
+            })
+        };
+        let handle = match h.distribution.get_ref().as_str() {
+            "exponential" => HandleTime::Exponential { mean_s: need(h.mean_seconds, "mean_seconds")? },
+            "lognormal" => HandleTime::LogNormal {
+                mean_s: need(h.mean_seconds, "mean_seconds")?,
+                sd_s: need(h.sd_seconds, "sd_seconds")?,
+            },
+            "empirical" => HandleTime::Empirical {
+                samples_s: h.samples_seconds.clone().ok_or_else(|| {
+                    at(Some(h.distribution.span()), "empirical needs samples_seconds".to_owned())
+                })?,
+            },
+            other => {
+                return Err(at(
+                    Some(h.distribution.span()),
+                    format!("unknown distribution {other:?}; expected exponential, lognormal or empirical"),
+                ));
+            }
+        };
+        let base = Scenario {
+            floor: Snapshot { skills: skills.clone(), agents, ..Snapshot::default() },
+            traffic,
+            interval_s: file.run.interval_minutes * 60.0,
+            intervals: file.run.intervals,
+            warmup_s: file.run.warmup_minutes * 60.0,
+            handle,
+            aht_by_concurrency: h.by_concurrency_seconds.clone(),
+            patience: file
+                .patience
+                .map_or(Patience::Unlimited, |p| Patience::Exponential { mean_s: p.mean_seconds }),
+            route_by: route_by(&file.run.routing)?.unwrap_or(RouteBy::Ranking(Ranking::LeastLoaded)),
+            relaxations,
+            schedule,
+            target_s: file.run.target_seconds,
+        };
+        let mut scenarios = vec![("base".to_owned(), base.clone())];
+        for v in &file.variations {
+            let mut sc = base.clone();
+            for g in &v.add_agents {
+                group(g, &mut sc.floor.agents, &mut sc.schedule)?;
+            }
+            for gone in &v.remove_agents {
+                let before = sc.floor.agents.len();
+                sc.floor.agents.retain(|a| a.id.as_str() != gone.get_ref());
+                if sc.floor.agents.len() == before {
+                    return Err(at(
+                        Some(gone.span()),
+                        format!("agent {:?} is not in the base scenario", gone.get_ref()),
+                    ));
+                }
+                sc.schedule.retain(|c| c.agent.as_str() != gone.get_ref());
+            }
+            if let Some(f) = v.scale_traffic {
+                sc.traffic.iter_mut().for_each(|t| t.per_hour.iter_mut().for_each(|r| *r *= f));
+            }
+            if let Some(m) = &v.max_chats {
+                let cap = capacity(m)?;
+                sc.floor.agents.iter_mut().for_each(|a| a.capacity = cap);
+            }
+            if let Some(rule) = route_by(&v.routing)? {
+                sc.route_by = rule;
+            }
+            if let Some(p) = v.patience_mean_seconds {
+                sc.patience = Patience::Exponential { mean_s: p };
+            }
+            scenarios.push((v.name.clone(), sc));
+        }
+        for (name, sc) in &scenarios {
+            sc.validate().map_err(|e| SimError::File {
+                line: 0,
+                column: 0,
+                problem: format!("scenario {name:?}: {e}"),
+            })?;
+        }
+        Ok(Study { scenarios })
+    }
+}
+
+impl Study {
+    /// Starts every scenario of the study from a live floor, such as one the adapter read from a
+    /// vendor payload: its agents (with their chats) and its waiting visitors join each scenario's
+    /// own agents, its skills join the file's, and time zero is the snapshot's time.
+    ///
+    /// # Errors
+    ///
+    /// [`SimError::Invalid`] when an agent of the file is also on the live floor, or when a
+    /// scenario is then not valid.
+    pub fn starting_from(mut self, live: &Snapshot) -> Result<Study, SimError> {
+        for (name, sc) in &mut self.scenarios {
+            for agent in &sc.floor.agents {
+                if live.agents.iter().any(|a| a.id == agent.id) {
+                    return Err(SimError::Invalid {
+                        field: format!("scenario {name:?} agents"),
+                        problem: format!("agent {} is both in the file and on the live floor", agent.id),
+                    });
+                }
+            }
+            let mut skills = live.skills.clone();
+            skills.extend(
+                sc.floor.skills.iter().filter(|s| !live.skills.iter().any(|l| l.id == s.id)).cloned(),
+            );
+            let mut agents = live.agents.clone();
+            agents.append(&mut sc.floor.agents);
+            sc.floor = Snapshot { taken_at: live.taken_at, skills, agents, queue: live.queue.clone() };
+            sc.validate()?;
+        }
+        Ok(self)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn line_and_column_count_from_one() {
+        assert_eq!(line_col("ab\ncd", 0), (1, 1));
+        assert_eq!(line_col("ab\ncd", 4), (2, 2));
+    }
+}

@@ -1,0 +1,149 @@
+//! The simulator against the exact stationary solution of the chat-concurrency model, solved here
+//! from its generator by Gaussian elimination.
+
+use chatcap_core::*;
+use chatcap_sim::*;
+
+const N: usize = 3; // agents
+const M: usize = 2; // chats each
+const QMAX: usize = 80; // queue truncation: the tail beyond it is far below 1e-12 here
+
+/// States: `counts[k]` agents hold `k` chats, and `q` visitors wait (only when all are full).
+#[derive(Clone, Debug, PartialEq)]
+struct State {
+    counts: [usize; M + 1],
+    q: usize,
+}
+
+fn states() -> Vec<State> {
+    let mut out = Vec::new();
+    for n0 in 0..=N {
+        for n1 in 0..=N - n0 {
+            let n2 = N - n0 - n1;
+            out.push(State { counts: [n0, n1, n2], q: 0 });
+        }
+    }
+    for q in 1..=QMAX {
+        out.push(State { counts: [0, 0, N], q });
+    }
+    out
+}
+
+struct Exact {
+    p_wait: f64,
+    p_abandon: f64,
+    mean_chats: f64,
+}
+
+fn solve(lambda: f64, aht: [f64; M], theta: f64) -> Exact {
+    let st = states();
+    let idx = |s: &State| st.iter().position(|x| x == s).expect("state in space");
+    let n = st.len();
+    // Generator transposed: a[j][i] = rate i -> j, diagonal minus the outflow.
+    let mut a = vec![vec![0.0f64; n]; n];
+    let add = |from: usize, to: usize, rate: f64, a: &mut Vec<Vec<f64>>| {
+        a[to][from] += rate;
+        a[from][from] -= rate;
+    };
+    for (i, s) in st.iter().enumerate() {
+        // Arrival: to a least-loaded agent below the cap, else the queue.
+        if let Some(k) = (0..M).find(|&k| s.counts[k] > 0) {
+            let mut t = s.clone();
+            t.counts[k] -= 1;
+            t.counts[k + 1] += 1;
+            add(i, idx(&t), lambda, &mut a);
+        } else if s.q < QMAX {
+            add(i, idx(&State { counts: s.counts, q: s.q + 1 }), lambda, &mut a);
+        }
+        // Completions: an agent with k chats ends one at rate k / AHT_k.
+        for k in 1..=M {
+            if s.counts[k] == 0 {
+                continue;
+            }
+            let rate = s.counts[k] as f64 * k as f64 / aht[k - 1];
+            if s.q > 0 {
+                // The freed slot takes the head of the queue at once.
+                add(i, idx(&State { counts: s.counts, q: s.q - 1 }), rate, &mut a);
+            } else {
+                let mut t = s.clone();
+                t.counts[k] -= 1;
+                t.counts[k - 1] += 1;
+                add(i, idx(&t), rate, &mut a);
+            }
+        }
+        if s.q > 0 {
+            add(i, idx(&State { counts: s.counts, q: s.q - 1 }), s.q as f64 * theta, &mut a);
+        }
+    }
+    // Replace the last balance equation by the normalization and solve.
+    let mut b = vec![0.0; n];
+    a[n - 1] = vec![1.0; n];
+    b[n - 1] = 1.0;
+    for c in 0..n {
+        let p = (c..n).max_by(|&x, &y| a[x][c].abs().total_cmp(&a[y][c].abs())).unwrap();
+        a.swap(c, p);
+        b.swap(c, p);
+        for r in 0..n {
+            if r != c {
+                let f = a[r][c] / a[c][c];
+                if f != 0.0 {
+                    let pivot = a[c].clone();
+                    for (x, p) in a[r][c..].iter_mut().zip(&pivot[c..]) {
+                        *x -= f * p;
+                    }
+                    b[r] -= f * b[c];
+                }
+            }
+        }
+    }
+    let pi: Vec<f64> = (0..n).map(|i| b[i] / a[i][i]).collect();
+    let full = |s: &State| s.counts[M] == N;
+    Exact {
+        p_wait: st.iter().zip(&pi).filter(|(s, _)| full(s)).map(|(_, p)| p).sum(),
+        p_abandon: st.iter().zip(&pi).map(|(s, p)| p * s.q as f64 * theta).sum::<f64>() / lambda,
+        mean_chats: st
+            .iter()
+            .zip(&pi)
+            .map(|(s, p)| p * (0..=M).map(|k| k * s.counts[k]).sum::<usize>() as f64)
+            .sum(),
+    }
+}
+
+#[test]
+fn chat_concurrency_agrees_with_the_exact_solution() {
+    let (per_hour, aht, patience) = (45.0, [300.0, 400.0], 120.0);
+    let exact = solve(per_hour / 3600.0, aht, 1.0 / patience);
+    let sc = Scenario {
+        floor: Snapshot {
+            skills: vec![Skill::new("s")],
+            agents: (0..N)
+                .map(|i| {
+                    Agent::new(i as u64, AgentState::Online, Capacity::Limited(M as u32))
+                        .with_skills(["s".into()])
+                })
+                .collect(),
+            ..Snapshot::default()
+        },
+        traffic: vec![Arrivals { skill: "s".into(), per_hour: vec![per_hour] }],
+        interval_s: 3600.0,
+        intervals: 201,
+        warmup_s: 3600.0,
+        handle: HandleTime::Exponential { mean_s: aht[0] },
+        aht_by_concurrency: Some(aht.to_vec()),
+        patience: Patience::Exponential { mean_s: patience },
+        route_by: RouteBy::Ranking(Ranking::LeastLoaded),
+        relaxations: vec![],
+        schedule: vec![],
+        target_s: 30.0,
+    };
+    let r = simulate(&sc, &RunConfig { replications: 20, seed: 404, threads: None }).unwrap();
+    let m = r.skills[0].total;
+    let check = |what: &str, sim: Estimate, exact: f64| {
+        // The 99.9% interval, and an interval narrow enough to tell.
+        assert!((sim.mean - exact).abs() <= sim.ci95 * 3.29 / 1.96, "{what}: {sim:?} vs exact {exact}");
+        assert!(sim.ci95 < 0.1 * exact, "{what}: ± {} is too wide to tell", sim.ci95);
+    };
+    check("P(wait)", m.p_wait, exact.p_wait);
+    check("P(abandon)", m.p_abandon, exact.p_abandon);
+    check("chats in service", r.floor.mean_chats_in_service, exact.mean_chats);
+}
