@@ -12,6 +12,8 @@ use crate::{AdapterError, Location};
 /// Reads a JSON document into `T`; on failure, reads it again with path tracking so that the
 /// error names the path (the fast path pays nothing for it).
 pub(crate) fn from_json<'de, T: Deserialize<'de>>(bytes: &'de [u8]) -> Result<T, AdapterError> {
+    // Saved API responses sometimes start with a UTF-8 byte order mark.
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     match serde_json::from_slice::<T>(bytes) {
         Ok(v) => Ok(v),
         Err(plain) => {
@@ -321,6 +323,11 @@ mod tests {
         assert_eq!(items(r#"{}"#), Vec::<String>::new());
         let err = doc(r#"{"items": ["2", {"x": 1}]}"#).unwrap_err();
         assert_eq!(err.location().path, "items[1]");
+    }
+
+    #[test]
+    fn byte_order_mark_is_skipped() {
+        assert_eq!(from_json::<Doc>(b"\xEF\xBB\xBF{\"n\": 3}").unwrap().n, Some(Int(3)));
     }
 
     #[test]

@@ -506,3 +506,28 @@ fn quirks_empty_elements_as_empty_strings() {
     .unwrap_err();
     assert_eq!(err.location().path, "availableAgents.agents.agent.skills");
 }
+
+#[test]
+fn agent_info_errors_name_its_member_paths() {
+    // In the info resource maxChats is a member, not an attribute: no "@" in the path.
+    let err = liveperson::agent_info_json(br#"{"info": {"id": "1", "maxChats": "-7"}}"#, T0).unwrap_err();
+    assert_eq!(err.location().path, "info.maxChats");
+    let err = liveperson::agent_info_json(br#"{"info": {"maxChats": "2"}}"#, T0).unwrap_err();
+    assert_eq!(err.location().path, "info.id");
+}
+
+#[test]
+fn duplicate_and_empty_logins() {
+    let doc = br#"{"availableAgents": {"agents": {"agent": [
+        {"@id": "1", "@chatState": "2", "@maxChats": "1", "chats": 0, "elapsedTimeInState": 0, "userName": "ann"},
+        {"@id": "2", "@chatState": "2", "@maxChats": "1", "chats": 0, "elapsedTimeInState": 0, "userName": "ann"},
+        {"@id": "3", "@chatState": "2", "@maxChats": "1", "chats": 0, "elapsedTimeInState": 0, "userName": ""},
+        {"@id": "4", "@chatState": "2", "@maxChats": "1", "chats": 0, "elapsedTimeInState": 0, "userName": ""}]}}}"#;
+    let ingest = liveperson::available_agents_json(doc, T0).unwrap();
+    assert_eq!(kinds(&ingest), [WarningKind::DuplicateLogin]);
+    assert_eq!(ingest.warnings[0].at.path, "availableAgents.agents.agent[1].userName");
+    let logins: Vec<_> = ingest.snapshot.agents.iter().map(|a| a.login.as_deref()).collect();
+    assert_eq!(logins, [Some("ann"), None, None, None]);
+    // The floor builds: one login each at most. Four online agents with 1 free each: 4.
+    assert_eq!(floor(ingest).slots_total(), Slots::Count(4));
+}

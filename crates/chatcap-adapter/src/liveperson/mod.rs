@@ -526,11 +526,13 @@ impl Builder {
         voice_state: Option<AgentState>,
         lists_skills: bool,
     ) -> Result<(), AdapterError> {
+        // availableAgents carries the id and the limit as attributes (`@id`), info as members.
+        let attr = if lists_skills { "@" } else { "" };
         let id = match a.id {
             Some(Text(id)) if !id.trim().is_empty() => id,
             _ => {
                 return Err(AdapterError::invalid(
-                    format!("{path}.@id"),
+                    format!("{path}.{attr}id"),
                     "missing agent id; expected an id for every agent",
                 ));
             }
@@ -541,14 +543,14 @@ impl Builder {
                 Ok(n) => Capacity::Limited(n),
                 Err(_) => {
                     return Err(AdapterError::invalid(
-                        format!("{path}.@maxChats"),
+                        format!("{path}.{attr}maxChats"),
                         format!("found {n}; expected -1 (unlimited) or a limit from 0 to {}", u32::MAX),
                     ));
                 }
             },
             None => {
                 self.warn(
-                    format!("{path}.@maxChats"),
+                    format!("{path}.{attr}maxChats"),
                     WarningKind::MissingMaxChats,
                     "no maxChats: counted as taking no chats",
                 );
@@ -596,6 +598,8 @@ impl Builder {
             None => None,
         };
         let login = match a.user_name {
+            // An empty userName is no login (it could not be asked for anyway).
+            Some(Text(l)) if l.trim().is_empty() => None,
             Some(Text(l)) if !self.logins.insert(l.clone()) => {
                 self.warn(
                     format!("{path}.userName"),
