@@ -184,29 +184,38 @@ fn skill_id(i: usize) -> SkillId {
     SkillId::from(format!("s{i}"))
 }
 
-fn apply_to_floor(floor: &mut Floor, naive: &Naive, ev: &Ev, now: Timestamp) -> bool {
+/// Turns a generated event into the floor's event and hands it to `apply` (a floor's or a
+/// router's); `true` when it was accepted.
+fn apply_with(
+    naive: &Naive,
+    ev: &Ev,
+    now: Timestamp,
+    mut apply: impl FnMut(Timestamp, Event<'_>) -> Result<(), chatcap_core::ModelError>,
+) -> bool {
     let n = naive.agents.len();
     let ids: Vec<AgentId> = (0..n).map(agent_id).collect();
     let sk = |s: usize| skill_id(s % naive.skills);
     let r = match *ev {
-        Ev::State(a, state) => floor.apply(now, Event::StateChanged { agent: &ids[a % n], state }),
-        Ev::Capacity(a, capacity) => {
-            floor.apply(now, Event::CapacityChanged { agent: &ids[a % n], capacity })
-        }
-        Ev::Start(a, t) => floor.apply(now, Event::ChatStarted { agent: &ids[a % n], weight: w(t) }),
-        Ev::End(a, t) => floor.apply(now, Event::ChatEnded { agent: &ids[a % n], weight: w(t) }),
+        Ev::State(a, state) => apply(now, Event::StateChanged { agent: &ids[a % n], state }),
+        Ev::Capacity(a, capacity) => apply(now, Event::CapacityChanged { agent: &ids[a % n], capacity }),
+        Ev::Start(a, t) => apply(now, Event::ChatStarted { agent: &ids[a % n], weight: w(t) }),
+        Ev::End(a, t) => apply(now, Event::ChatEnded { agent: &ids[a % n], weight: w(t) }),
         Ev::Transfer(f, to, t) => {
-            floor.apply(now, Event::ChatTransferred { from: &ids[f % n], to: &ids[to % n], weight: w(t) })
+            apply(now, Event::ChatTransferred { from: &ids[f % n], to: &ids[to % n], weight: w(t) })
         }
-        Ev::AddSkill(a, s) => floor.apply(now, Event::SkillAdded { agent: &ids[a % n], skill: &sk(s) }),
-        Ev::RemoveSkill(a, s) => floor.apply(now, Event::SkillRemoved { agent: &ids[a % n], skill: &sk(s) }),
+        Ev::AddSkill(a, s) => apply(now, Event::SkillAdded { agent: &ids[a % n], skill: &sk(s) }),
+        Ev::RemoveSkill(a, s) => apply(now, Event::SkillRemoved { agent: &ids[a % n], skill: &sk(s) }),
         Ev::Queue(v, s) => {
-            floor.apply(now, Event::VisitorQueued { visitor: VisitorId(v), skill: &sk(s), priority: 0 })
+            apply(now, Event::VisitorQueued { visitor: VisitorId(v), skill: &sk(s), priority: 0 })
         }
-        Ev::Dequeue(v) => floor.apply(now, Event::VisitorDequeued { visitor: VisitorId(v) }),
-        Ev::Abandon(v) => floor.apply(now, Event::VisitorAbandoned { visitor: VisitorId(v) }),
+        Ev::Dequeue(v) => apply(now, Event::VisitorDequeued { visitor: VisitorId(v) }),
+        Ev::Abandon(v) => apply(now, Event::VisitorAbandoned { visitor: VisitorId(v) }),
     };
     r.is_ok()
+}
+
+fn apply_to_floor(floor: &mut Floor, naive: &Naive, ev: &Ev, now: Timestamp) -> bool {
+    apply_with(naive, ev, now, |t, e| floor.apply(t, e))
 }
 
 fn state() -> impl Strategy<Value = AgentState> {
@@ -683,22 +692,5 @@ fn naive_route(
 }
 
 fn apply_via_router(router: &mut Router, naive: &Naive, ev: &Ev, now: Timestamp) -> bool {
-    let n = naive.agents.len();
-    let ids: Vec<AgentId> = (0..n).map(agent_id).collect();
-    let sk = |s: usize| skill_id(s % naive.skills);
-    let r = match *ev {
-        Ev::State(a, state) => router.apply(now, Event::StateChanged { agent: &ids[a % n], state }),
-        Ev::Capacity(a, capacity) => {
-            router.apply(now, Event::CapacityChanged { agent: &ids[a % n], capacity })
-        }
-        Ev::Start(a, t) => router.apply(now, Event::ChatStarted { agent: &ids[a % n], weight: w(t) }),
-        Ev::End(a, t) => router.apply(now, Event::ChatEnded { agent: &ids[a % n], weight: w(t) }),
-        Ev::Transfer(f, to, t) => {
-            router.apply(now, Event::ChatTransferred { from: &ids[f % n], to: &ids[to % n], weight: w(t) })
-        }
-        Ev::AddSkill(a, s) => router.apply(now, Event::SkillAdded { agent: &ids[a % n], skill: &sk(s) }),
-        Ev::RemoveSkill(a, s) => router.apply(now, Event::SkillRemoved { agent: &ids[a % n], skill: &sk(s) }),
-        Ev::Queue(..) | Ev::Dequeue(_) | Ev::Abandon(_) => unreachable!("filtered out"),
-    };
-    r.is_ok()
+    apply_with(naive, ev, now, |t, e| router.apply(t, e))
 }
