@@ -147,3 +147,24 @@ fn chat_concurrency_agrees_with_the_exact_solution() {
     check("P(abandon)", m.p_abandon, exact.p_abandon);
     check("chats in service", r.floor.mean_chats_in_service, exact.mean_chats);
 }
+
+#[test]
+fn the_cores_chat_model_agrees_with_the_solution_solved_here() {
+    // The simulator's reference above and the core's exact chat model are two independent
+    // solutions of the same chain (the core attaches the queue analytically, this one truncates
+    // it far out): they must agree to rounding.
+    use std::time::Duration;
+    let (per_hour, aht, patience) = (45.0, [300.0, 400.0], 120.0);
+    let here = solve(per_hour / 3600.0, aht, 1.0 / patience);
+    let levels = aht.map(Duration::from_secs_f64);
+    let core = ChatModel::new(N as u32, &levels, per_hour / 3600.0, Some(Duration::from_secs_f64(patience)))
+        .unwrap()
+        .solve();
+    for (what, a, b) in [
+        ("P(wait)", core.p_wait(), here.p_wait),
+        ("P(abandon)", core.p_abandon(), here.p_abandon),
+        ("chats in service", core.mean_chats_in_service(), here.mean_chats),
+    ] {
+        assert!((a - b).abs() <= 1e-9 * b, "{what}: core {a} vs here {b}");
+    }
+}

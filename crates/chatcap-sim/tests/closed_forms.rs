@@ -1,6 +1,6 @@
 //! The simulator against closed forms, and its determinism.
 
-use chatcap_core::*;
+use chatcap_core::{Agent, AgentState, Capacity, Ranking, RouteBy, Skill, Snapshot};
 use chatcap_sim::*;
 
 /// `n` agents with one skill and `limit` chats each.
@@ -126,4 +126,21 @@ fn invalid_scenarios_name_the_field() {
     sc.traffic[0].skill = "nope".into();
     let err = simulate(&sc, &RunConfig { replications: 1, seed: 0, threads: Some(1) }).unwrap_err();
     assert_eq!(err.to_string(), "scenario field traffic[0].skill skill nope is not on the floor");
+}
+
+#[test]
+fn m_m_n_m_agrees_with_erlang_a() {
+    // 12 agents, 120 chats an hour of 300 s (a = 10), patience 180 s: the core's Erlang A, which
+    // is checked against a double-double reference in its own tests.
+    use std::time::Duration;
+    let traffic = chatcap_core::Traffic::per_hour(120.0, Duration::from_secs(300)).unwrap();
+    let exact = chatcap_core::ErlangA::new(traffic, 12, Duration::from_secs(180)).unwrap();
+    let sc = scenario(12, 120.0, 300.0, Patience::Exponential { mean_s: 180.0 }, 101);
+    let r = simulate(&sc, &RunConfig { replications: 20, seed: 77, threads: None }).unwrap();
+    let m = r.skills[0].total;
+    assert_agrees("P(wait)", m.p_wait, exact.p_wait());
+    assert_agrees("P(abandon)", m.p_abandon, exact.p_abandon());
+    assert_agrees("ASA of the served", m.asa_s, exact.asa_served_s());
+    assert_agrees("mean wait of all", m.mean_wait_all_s, exact.mean_wait_all_s());
+    assert_agrees("service level", m.service_level, exact.service_level(Duration::from_secs(20)));
 }
