@@ -73,7 +73,7 @@ pub(crate) struct QuickArgs {
     /// Service-level target in seconds
     #[arg(long, allow_negative_numbers = true)]
     target_s: Option<f64>,
-    /// Hours to simulate after a one-hour warm-up
+    /// Hours to simulate, counted after a warm-up of one reporting interval (at most an hour)
     #[arg(long, allow_negative_numbers = true)]
     hours: Option<f64>,
 }

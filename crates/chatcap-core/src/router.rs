@@ -251,9 +251,9 @@ impl Router {
         if now < self.floor.now() {
             return Err(ModelError::EventInPast { at: now, floor_time: self.floor.now() });
         }
-        let Some(skill_id) = self.floor.skill(skill).map(|s| s.id.clone()) else {
+        if self.floor.skill(skill).is_none() {
             return Ok(Routed::QueueEmpty);
-        };
+        }
         if self.floor.head_of(skill).is_none() && !self.floor.is_queued(visitor) {
             // Nobody ahead: with no wait, only relaxations that open at once apply.
             let s = skill.get();
@@ -272,6 +272,7 @@ impl Router {
                 });
             }
         }
+        let skill_id = self.floor.skills()[skill.get()].id.clone();
         self.floor.apply(now, Event::VisitorQueued { visitor, skill: &skill_id, priority })?;
         self.route(now, skill)
     }

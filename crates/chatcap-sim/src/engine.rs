@@ -78,7 +78,6 @@ pub(crate) struct Engine<'a> {
     first_new_id: u64,
     next_visitor_id: u64,
     agents: Vec<AgentSim>,
-    agent_index: HashMap<AgentId, u32>,
     skill_idx: Vec<SkillIdx>,
     traffic_skill: Vec<SkillIdx>,
     relax_after: Vec<Vec<f64>>,
@@ -112,8 +111,7 @@ impl<'a> Engine<'a> {
             }
         }
         let mut agents = Vec::with_capacity(floor.agent_count());
-        let mut agent_index = HashMap::with_capacity(floor.agent_count());
-        for (i, a) in floor.agents().enumerate() {
+        for a in floor.agents() {
             let mut drains: Vec<SkillIdx> = Vec::new();
             for s in a.skills().filter_map(|s| floor.skill_index(s.as_str())) {
                 drains.push(s);
@@ -128,7 +126,6 @@ impl<'a> Engine<'a> {
                 staffed: a.chat_state() != AgentState::Offline,
                 drains,
             });
-            agent_index.insert(a.id().clone(), i as u32);
         }
         let queue_len = skill_idx.iter().map(|&s| floor.queue_len(s)).collect();
         let snapshot_queue = floor.to_snapshot().queue;
@@ -150,7 +147,6 @@ impl<'a> Engine<'a> {
             first_new_id: snapshot_queue.iter().map(|v| v.id.0 + 1).max().unwrap_or(0),
             next_visitor_id: 0,
             agents,
-            agent_index,
             skill_idx,
             traffic_skill,
             relax_after,
@@ -364,7 +360,7 @@ impl<'a> Engine<'a> {
 
     fn change_state(&mut self, i: usize) {
         let change = &self.sc.schedule[i];
-        let a = self.agent_index[&change.agent] as usize;
+        let a = self.router.floor().position(&change.agent).expect("scheduled agents checked by validate");
         let staffed = change.state != AgentState::Offline;
         if staffed != self.agents[a].staffed {
             self.advance_floor();

@@ -1,6 +1,6 @@
 //! What to simulate: a floor, its traffic and its rules, as plain data.
 
-use chatcap_core::{AgentId, AgentState, Floor, Relaxation, RouteBy, SkillId, Snapshot};
+use chatcap_core::{AgentId, AgentState, Floor, Relaxation, RouteBy, SkillId, Snapshot, Weight};
 
 use crate::SimError;
 
@@ -117,7 +117,8 @@ impl Scenario {
     /// # Errors
     ///
     /// [`SimError::Invalid`] naming the field: a non-positive or non-finite time, a negative
-    /// rate, an empty empirical distribution, a skill or agent unknown to the floor; or the
+    /// rate, an empty empirical distribution, a skill or agent unknown to the floor (in traffic,
+    /// relaxations or the schedule), an agent holding weighted chats; or the
     /// floor's own [`ModelError`](chatcap_core::ModelError).
     pub fn validate(&self) -> Result<Floor, SimError> {
         let bad =
@@ -177,6 +178,22 @@ impl Scenario {
                 return bad(
                     &format!("traffic[{i}].per_hour"),
                     "must hold one rate of at least 0 per interval".into(),
+                );
+            }
+        }
+        for (i, r) in self.relaxations.iter().enumerate() {
+            for skill in std::iter::once(&r.skill).chain(&r.fallbacks) {
+                if floor.skill_index(skill.as_str()).is_none() {
+                    return bad(&format!("relaxations[{i}]"), format!("skill {skill} is not on the floor"));
+                }
+            }
+        }
+        for a in floor.agents() {
+            // The simulator starts and ends plain chats; a weighted load could not be ended.
+            if a.load().is_some_and(|w| w.as_thousandths() != u64::from(a.active_chats()) * Weight::SCALE) {
+                return bad(
+                    "floor.agents",
+                    format!("agent {} holds weighted chats; the simulator handles plain chats only", a.id()),
                 );
             }
         }

@@ -43,7 +43,9 @@
 use std::ops::Range;
 use std::time::Duration;
 
-use chatcap_core::{Agent, AgentState, Capacity, Ranking, Relaxation, RouteBy, Skill, SkillId, Snapshot};
+use chatcap_core::{
+    Agent, AgentId, AgentState, Capacity, Ranking, Relaxation, RouteBy, Skill, SkillId, Snapshot,
+};
 use serde::Deserialize;
 use toml::Spanned;
 
@@ -226,36 +228,23 @@ impl Study {
             let skill_ids = g.skills.iter().map(known).collect::<Result<Vec<_>, _>>()?;
             let cap = capacity(&g.max_chats)?;
             for k in 0..g.count {
-                let id = format!("{}{k}", g.id_prefix);
+                let id = AgentId::from(format!("{}{k}", g.id_prefix));
+                let mut at = |minutes: f64, state| {
+                    schedule.push(StateChange { agent: id.clone(), at_s: minutes * 60.0, state });
+                };
                 let mut state = AgentState::Online;
                 if let Some([start, end]) = g.shift_minutes {
                     if start > 0.0 {
                         state = AgentState::Offline;
-                        schedule.push(StateChange {
-                            agent: id.as_str().into(),
-                            at_s: start * 60.0,
-                            state: AgentState::Online,
-                        });
+                        at(start, AgentState::Online);
                     }
-                    schedule.push(StateChange {
-                        agent: id.as_str().into(),
-                        at_s: end * 60.0,
-                        state: AgentState::Offline,
-                    });
+                    at(end, AgentState::Offline);
                 }
                 for &[from, to] in &g.breaks_minutes {
-                    schedule.push(StateChange {
-                        agent: id.as_str().into(),
-                        at_s: from * 60.0,
-                        state: AgentState::Away,
-                    });
-                    schedule.push(StateChange {
-                        agent: id.as_str().into(),
-                        at_s: to * 60.0,
-                        state: AgentState::Online,
-                    });
+                    at(from, AgentState::Away);
+                    at(to, AgentState::Online);
                 }
-                agents.push(Agent::new(id.as_str(), state, cap).with_skills(skill_ids.iter().cloned()));
+                agents.push(Agent::new(id, state, cap).with_skills(skill_ids.iter().cloned()));
             }
             Ok(())
         };

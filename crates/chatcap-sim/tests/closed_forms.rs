@@ -144,3 +144,24 @@ fn m_m_n_m_agrees_with_erlang_a() {
     assert_agrees("mean wait of all", m.mean_wait_all_s, exact.mean_wait_all_s());
     assert_agrees("service level", m.service_level, exact.service_level(Duration::from_secs(20)));
 }
+
+#[test]
+fn scenarios_the_engine_could_not_run_are_refused_up_front() {
+    let cfg = RunConfig { replications: 1, seed: 0, threads: Some(1) };
+    let mut sc = scenario(2, 10.0, 60.0, Patience::Unlimited, 2);
+    sc.relaxations = vec![chatcap_core::Relaxation {
+        skill: "s".into(),
+        after: std::time::Duration::from_secs(30),
+        fallbacks: vec!["ghost".into()],
+    }];
+    let err = simulate(&sc, &cfg).unwrap_err();
+    assert_eq!(err.to_string(), "scenario field relaxations[0] skill ghost is not on the floor");
+    let mut sc = scenario(2, 10.0, 60.0, Patience::Unlimited, 2);
+    sc.floor.agents[0].active_chats = 2;
+    sc.floor.agents[0].load = chatcap_core::Weight::from_thousandths(1_500);
+    let err = simulate(&sc, &cfg).unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "scenario field floor.agents agent agent-000 holds weighted chats; the simulator handles plain chats only"
+    );
+}
