@@ -926,6 +926,17 @@ impl Floor {
         Ok(())
     }
 
+    /// As [`Event::ChatEnded`] for agent `i`, found by position instead of by id.
+    pub(crate) fn end_chat_at(&mut self, now: Timestamp, i: usize, weight: Weight) -> Result<(), ModelError> {
+        if now < self.now {
+            return Err(ModelError::EventInPast { at: now, floor_time: self.now });
+        }
+        self.check_can_end_chat(i, weight)?;
+        self.update_agent(i, |a| end_chat(a, weight));
+        self.now = now;
+        Ok(())
+    }
+
     /// Whether a visitor waits in any queue.
     pub fn is_queued(&self, visitor: VisitorId) -> bool {
         self.visitors.contains_key(&visitor)

@@ -5,6 +5,9 @@ use std::collections::BTreeSet;
 use std::fmt;
 use std::time::Duration;
 
+mod min_tree;
+
+use self::min_tree::{EMPTY, Entry, MinTree};
 use crate::floor::AgentRec;
 use crate::transfer::{Key, key};
 use crate::{AgentId, Event, Floor, ModelError, Ranking, SkillId, SkillIdx, Timestamp, VisitorId, Weight};
@@ -52,6 +55,8 @@ pub enum Routed {
         visitor: VisitorId,
         /// The agent, now holding the chat.
         agent: AgentId,
+        /// The agent's position in snapshot order (see [`Floor::position`]).
+        position: usize,
         /// The fallback skill through which the agent qualified, if not the queue's own.
         via_fallback: Option<SkillId>,
     },
@@ -64,17 +69,27 @@ pub enum Routed {
     },
 }
 
-/// An index entry: the ranking key as one integer (see [`route_key`]), the agent's rank by id
-/// (the tie-break), its position.
-type Entry = (u128, u32, u32);
+/// The agents that can take a new plain chat, per skill. An entry is the ranking key as one
+/// integer (see [`route_key`]), the agent's rank by id (the tie-break), and its position.
+#[derive(Clone, Debug)]
+enum Index {
+    /// For a ranking: per skill, a tournament tree with a leaf for every member, holding
+    /// [`EMPTY`] while the member is not routable; per agent, its leaf in each of its skills'
+    /// trees, in the order of its skills. An event sets the agent's leaves once.
+    Ranked { ranking: Ranking, trees: Vec<MinTree>, leaves: Vec<Vec<u32>> },
+    /// For round robin: per skill, the routable members by (id rank, position), so that the next
+    /// agent after the cursor is one range query away.
+    RoundRobin(Vec<BTreeSet<(u32, u32)>>),
+}
 
 /// A floor that routes new chats.
 ///
 /// It keeps, per skill, the agents that can take a new plain chat now (`Online`, with a free
 /// slot: room for a chat of [`Weight::ONE`]), ordered by the routing rule, so that [`Router::route`] reads the best agent
 /// instead of scanning the floor. Events go through [`Router::apply`], which keeps the floor's
-/// aggregates and this index current; with the index an event costs a few ordered-set updates per
-/// skill of the agents it names.
+/// aggregates and this index current. For a ranking the index is a tournament tree per skill,
+/// and an event costs one O(log members) leaf update per skill of the agents it names; for round
+/// robin it is an ordered set per skill, updated likewise.
 ///
 /// # Examples
 ///
@@ -94,7 +109,7 @@ type Entry = (u128, u32, u32);
 /// let s = router.floor().skill_index("s").unwrap();
 /// // b holds 1 of 4 (0.25), a 1 of 2 (0.5): b is least loaded.
 /// let routed = router.route(t0, s)?;
-/// assert_eq!(routed, Routed::Assigned { visitor: VisitorId(1), agent: "b".into(), via_fallback: None });
+/// assert_eq!(routed, Routed::Assigned { visitor: VisitorId(1), agent: "b".into(), position: 1, via_fallback: None });
 /// assert_eq!(router.floor().slots(s), Slots::Count(3));
 /// # Ok::<(), ModelError>(())
 /// ```
@@ -104,7 +119,7 @@ pub struct Router {
     route_by: RouteBy,
     /// Per skill, ordered by `after`: the fallback skills open after each wait.
     relax: Vec<Vec<(Duration, SkillIdx)>>,
-    index: Vec<BTreeSet<Entry>>,
+    index: Index,
     id_rank: Vec<u32>,
     /// Per skill, the id rank of the agent served last (round robin).
     cursor: Vec<Option<u32>>,
@@ -139,12 +154,19 @@ impl Router {
             floor,
             route_by,
             relax,
-            index: vec![BTreeSet::new(); skills],
+            index: match route_by {
+                RouteBy::Ranking(ranking) => Index::Ranked {
+                    ranking,
+                    trees: vec![MinTree::new(); skills],
+                    leaves: vec![Vec::new(); id_rank.len()],
+                },
+                RouteBy::RoundRobin => Index::RoundRobin(vec![BTreeSet::new(); skills]),
+            },
             id_rank,
             cursor: vec![None; skills],
         };
         for i in 0..router.floor.agents.len() {
-            router.index_agent(i, true);
+            router.attach(i);
         }
         Ok(router)
     }
@@ -171,13 +193,59 @@ impl Router {
     /// As [`Floor::apply`]; the floor and the index are then unchanged.
     pub fn apply(&mut self, now: Timestamp, event: Event<'_>) -> Result<(), ModelError> {
         let named = named_agents(&self.floor, &event);
+        if !matches!(event, Event::SkillAdded { .. } | Event::SkillRemoved { .. }) {
+            let result = self.floor.apply(now, event);
+            for i in named.into_iter().flatten() {
+                self.refresh(i);
+            }
+            return result;
+        }
+        // The agent's skills change: it leaves the index under its old skills and comes back
+        // under its new ones (the same ones when the event is rejected).
         for i in named.into_iter().flatten() {
-            self.index_agent(i, false);
+            self.detach(i);
         }
         let result = self.floor.apply(now, event);
         for i in named.into_iter().flatten() {
-            self.index_agent(i, true);
+            self.attach(i);
         }
+        result
+    }
+
+    /// As [`Router::apply`] with [`Event::ChatEnded`], for the agent at `position` in snapshot
+    /// order (see [`Floor::position`] and [`Routed::Assigned`]): the same change without looking
+    /// the agent's id up, for callers that keep positions, such as a simulator.
+    ///
+    /// # Errors
+    ///
+    /// As [`Router::apply`] with [`Event::ChatEnded`]; the floor and the index are then unchanged.
+    ///
+    /// # Panics
+    ///
+    /// When `position` is not below the number of agents on the floor.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use chatcap_core::*;
+    /// let floor = Floor::new(Snapshot {
+    ///     skills: vec![Skill::new("s")],
+    ///     agents: vec![Agent::new("a", AgentState::Online, Capacity::Limited(1)).with_skills(["s".into()])],
+    ///     ..Snapshot::default()
+    /// })?;
+    /// let mut router = Router::new(floor, RouteBy::RoundRobin, &[])?;
+    /// let s = router.floor().skill_index("s").unwrap();
+    /// let now = router.floor().now();
+    /// let Routed::Assigned { position, .. } = router.arrive(now, VisitorId(1), s, 0)? else { panic!() };
+    /// assert_eq!(router.floor().slots(s), Slots::ZERO);
+    /// router.end_chat(now, position, Weight::ONE)?;
+    /// assert_eq!(router.floor().slots(s), Slots::Count(1));
+    /// # Ok::<(), ModelError>(())
+    /// ```
+    pub fn end_chat(&mut self, now: Timestamp, position: usize, weight: Weight) -> Result<(), ModelError> {
+        assert!(position < self.floor.agents.len(), "agent position {position} is not on the floor");
+        let result = self.floor.end_chat_at(now, position, weight);
+        self.refresh(position);
         result
     }
 
@@ -205,13 +273,12 @@ impl Router {
         let Some((rank, i, pool)) = self.best(skill, open) else {
             return Ok(Routed::NoAgent { visitor });
         };
-        self.index_agent(i, false);
         let served = self.floor.serve(now, visitor, i);
-        self.index_agent(i, true);
+        self.refresh(i);
         served?;
         self.cursor[s] = Some(rank);
         let via_fallback = (pool != skill).then(|| self.floor.skills()[pool.get()].id.clone());
-        Ok(Routed::Assigned { visitor, agent: self.floor.agents[i].id.clone(), via_fallback })
+        Ok(Routed::Assigned { visitor, agent: self.floor.agents[i].id.clone(), position: i, via_fallback })
     }
 
     /// A new visitor arrives for a skill: it joins the queue and the head of the queue is routed,
@@ -236,7 +303,7 @@ impl Router {
     /// let mut router = Router::new(floor, RouteBy::RoundRobin, &[])?;
     /// let s = router.floor().skill_index("s").unwrap();
     /// let now = router.floor().now();
-    /// assert_eq!(router.arrive(now, VisitorId(1), s, 0)?, Routed::Assigned { visitor: VisitorId(1), agent: "a".into(), via_fallback: None });
+    /// assert_eq!(router.arrive(now, VisitorId(1), s, 0)?, Routed::Assigned { visitor: VisitorId(1), agent: "a".into(), position: 0, via_fallback: None });
     /// assert_eq!(router.arrive(now, VisitorId(2), s, 0)?, Routed::NoAgent { visitor: VisitorId(2) });
     /// assert_eq!(router.floor().queue_len(s), 1);
     /// # Ok::<(), ModelError>(())
@@ -259,15 +326,15 @@ impl Router {
             let s = skill.get();
             let open = self.relax[s].iter().take_while(|(after, _)| after.is_zero()).map(|&(_, f)| f);
             if let Some((rank, i, pool)) = self.best(skill, open) {
-                self.index_agent(i, false);
                 let served = self.floor.serve_arrival(now, skill, i);
-                self.index_agent(i, true);
+                self.refresh(i);
                 served?;
                 self.cursor[s] = Some(rank);
                 let via_fallback = (pool != skill).then(|| self.floor.skills()[pool.get()].id.clone());
                 return Ok(Routed::Assigned {
                     visitor,
                     agent: self.floor.agents[i].id.clone(),
+                    position: i,
                     via_fallback,
                 });
             }
@@ -295,12 +362,16 @@ impl Router {
     /// The best entry of one pool: the first by key, or for round robin the first after the
     /// cursor, wrapping.
     fn pick(&self, pool: SkillIdx, cursor: Option<u32>) -> Option<Entry> {
-        let set = &self.index[pool.get()];
-        match (self.route_by, cursor) {
-            (RouteBy::RoundRobin, Some(c)) => {
-                set.range((RR_KEY, c.saturating_add(1), 0)..).next().or_else(|| set.first()).copied()
+        match &self.index {
+            Index::Ranked { trees, .. } => trees[pool.get()].min(),
+            Index::RoundRobin(sets) => {
+                let set = &sets[pool.get()];
+                let next = match cursor {
+                    Some(c) => set.range((c.saturating_add(1), 0)..).next().or_else(|| set.first()),
+                    None => set.first(),
+                };
+                next.map(|&(rank, i)| (0, rank, i))
             }
-            _ => set.first().copied(),
         }
     }
 
@@ -316,25 +387,56 @@ impl Router {
         }
     }
 
-    /// Removes agent `i`'s entries, or inserts them when `insert`, as its record is now.
-    fn index_agent(&mut self, i: usize, insert: bool) {
+    /// Brings agent `i`'s entries up to date with its record, under the skills it is indexed by.
+    #[inline]
+    fn refresh(&mut self, i: usize) {
         let rec = &self.floor.agents[i];
-        if !routable(rec) {
-            return;
-        }
-        let entry = (route_key(self.route_by, rec), self.id_rank[i], i as u32);
-        for s in &rec.skills {
-            if insert {
-                self.index[s.get()].insert(entry);
-            } else {
-                self.index[s.get()].remove(&entry);
+        let rank = self.id_rank[i];
+        match &mut self.index {
+            Index::Ranked { ranking, trees, leaves } => {
+                let entry = if routable(rec) { (route_key(*ranking, rec), rank, i as u32) } else { EMPTY };
+                for (s, &leaf) in rec.skills.iter().zip(&leaves[i]) {
+                    trees[s.get()].set(leaf, entry);
+                }
+            }
+            Index::RoundRobin(sets) => {
+                for s in &rec.skills {
+                    if routable(rec) {
+                        sets[s.get()].insert((rank, i as u32));
+                    } else {
+                        sets[s.get()].remove(&(rank, i as u32));
+                    }
+                }
             }
         }
     }
-}
 
-/// The one key of round robin: order by id rank alone.
-const RR_KEY: u128 = 0;
+    /// Takes agent `i` out of the index under its current skills.
+    fn detach(&mut self, i: usize) {
+        let rec = &self.floor.agents[i];
+        match &mut self.index {
+            Index::Ranked { trees, leaves, .. } => {
+                for (s, leaf) in rec.skills.iter().zip(leaves[i].drain(..)) {
+                    trees[s.get()].release(leaf);
+                }
+            }
+            Index::RoundRobin(sets) => {
+                for s in &rec.skills {
+                    sets[s.get()].remove(&(self.id_rank[i], i as u32));
+                }
+            }
+        }
+    }
+
+    /// Puts agent `i` into the index under its current skills, as its record is now.
+    fn attach(&mut self, i: usize) {
+        if let Index::Ranked { trees, leaves, .. } = &mut self.index {
+            let skills = &self.floor.agents[i].skills;
+            leaves[i] = skills.iter().map(|s| trees[s.get()].alloc()).collect();
+        }
+        self.refresh(i);
+    }
+}
 
 /// A routable agent's ranking key as one integer, ordered as the ranking orders agents.
 ///
@@ -342,19 +444,16 @@ const RR_KEY: u128 = 0;
 /// agent has room, so its load is below its capacity of at most `u32::MAX` slots), so two
 /// different ratios differ by more than 2^-84, and `floor(load * 2^84 / capacity)` keeps them
 /// apart and in order while equal ratios map to equal keys.
-fn route_key(route_by: RouteBy, rec: &AgentRec) -> u128 {
-    match route_by {
-        RouteBy::RoundRobin => RR_KEY,
-        RouteBy::Ranking(r) => match key(r, rec) {
-            Key::Ratio { num, den } => {
-                debug_assert!(num < 1 << 42 && den < 1 << 42, "a routable agent has room");
-                (u128::from(num) << 84) / u128::from(den)
-            }
-            // Most free first: more free room, smaller key; unlimited is the most of all.
-            Key::Free(free) => u128::MAX - free.count().map_or(u128::MAX, u128::from),
-            Key::Active(n) => u128::from(n),
-            Key::Since(t) => (i128::from(t.as_millis()) - i128::from(i64::MIN)) as u128,
-        },
+fn route_key(ranking: Ranking, rec: &AgentRec) -> u128 {
+    match key(ranking, rec) {
+        Key::Ratio { num, den } => {
+            debug_assert!(num < 1 << 42 && den < 1 << 42, "a routable agent has room");
+            (u128::from(num) << 84) / u128::from(den)
+        }
+        // Most free first: more free room, smaller key; unlimited is the most of all.
+        Key::Free(free) => u128::MAX - free.count().map_or(u128::MAX, u128::from),
+        Key::Active(n) => u128::from(n),
+        Key::Since(t) => (i128::from(t.as_millis()) - i128::from(i64::MIN)) as u128,
     }
 }
 

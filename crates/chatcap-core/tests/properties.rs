@@ -684,7 +684,12 @@ fn naive_route(
                     naive.agents[i].active += 1;
                     naive.agents[i].load += 1000;
                     cursor[s] = Some(i);
-                    Routed::Assigned { visitor: VisitorId(v), agent: agent_id(i), via_fallback: None }
+                    Routed::Assigned {
+                        visitor: VisitorId(v),
+                        agent: agent_id(i),
+                        position: i,
+                        via_fallback: None,
+                    }
                 }
             }
         }
@@ -692,5 +697,9 @@ fn naive_route(
 }
 
 fn apply_via_router(router: &mut Router, naive: &Naive, ev: &Ev, now: Timestamp) -> bool {
-    apply_with(naive, ev, now, |t, e| router.apply(t, e))
+    match *ev {
+        // Half the chat ends go by position, the way a simulator ends them.
+        Ev::End(a, t) if a % 2 == 0 => router.end_chat(now, a % naive.agents.len(), w(t)).is_ok(),
+        _ => apply_with(naive, ev, now, |t, e| router.apply(t, e)),
+    }
 }

@@ -305,7 +305,7 @@ impl<'a> Engine<'a> {
         self.set_queue(skill.get(), 1);
         let now = self.stamp();
         match self.router.arrive(now, id, skill, 0).expect("visitor ids are new") {
-            Routed::Assigned { visitor, agent, .. } => self.assigned(visitor, &agent),
+            Routed::Assigned { visitor, position, .. } => self.assigned(visitor, position),
             Routed::NoAgent { .. } | Routed::QueueEmpty => {}
         }
         if self.visitors[n as usize].waiting {
@@ -345,11 +345,7 @@ impl<'a> Engine<'a> {
         let Some(pos) = self.agents[a].chats.iter().position(|&c| c == visitor) else { return };
         self.agents[a].chats.swap_remove(pos);
         self.set_agent_chats(a, -1);
-        let now = self.stamp();
-        let id = self.agents[a].id.clone();
-        self.router
-            .apply(now, Event::ChatEnded { agent: &id, weight: Weight::ONE })
-            .expect("the agent holds the chat");
+        self.router.end_chat(self.stamp(), a, Weight::ONE).expect("the agent holds the chat");
         if self.redraw {
             self.schedule_all_chats(a);
         }
@@ -401,7 +397,7 @@ impl<'a> Engine<'a> {
                 return;
             };
             match self.router.route(self.stamp(), open[pos]).expect("time moves forward") {
-                Routed::Assigned { visitor, agent, .. } => self.assigned(visitor, &agent),
+                Routed::Assigned { visitor, position, .. } => self.assigned(visitor, position),
                 Routed::NoAgent { .. } | Routed::QueueEmpty => {
                     open.swap_remove(pos);
                 }
@@ -409,7 +405,7 @@ impl<'a> Engine<'a> {
         }
     }
 
-    fn assigned(&mut self, visitor: VisitorId, agent: &AgentId) {
+    fn assigned(&mut self, visitor: VisitorId, a: usize) {
         let n = self.visitor_number(visitor);
         let v = self.visitors[n as usize];
         self.visitors[n as usize].waiting = false;
@@ -427,7 +423,6 @@ impl<'a> Engine<'a> {
                 t.within += 1.0;
             }
         }
-        let a = self.router.floor().position(agent).expect("routed agents are on the floor");
         self.agents[a].chats.push(n);
         self.set_agent_chats(a, 1);
         if self.redraw {

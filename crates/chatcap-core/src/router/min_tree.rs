@@ -1,0 +1,129 @@
+//! A tournament tree: a fixed set of leaves, each inner node the least of its two children, so
+//! the least entry sits at the root. Changing a leaf walks up to the root and stops at the first
+//! node that keeps its value; reading the least entry costs one load.
+
+/// An entry: an ordering key, a tie-break that is unique among live entries, and a payload.
+pub(super) type Entry = (u128, u32, u32);
+
+/// The value of a leaf that holds nothing; it orders after every live entry.
+pub(super) const EMPTY: Entry = (u128::MAX, u32::MAX, u32::MAX);
+
+#[derive(Clone, Debug)]
+pub(super) struct MinTree {
+    /// `nodes[1]` is the root, the children of node `k` are `2k` and `2k + 1`, and the leaves
+    /// are `nodes[cap..2 * cap]`. `nodes[0]` is unused.
+    nodes: Vec<Entry>,
+    /// Leaves handed out and given back, for reuse.
+    free: Vec<u32>,
+    /// Leaves ever handed out; those at and above it were never used.
+    used: u32,
+}
+
+impl MinTree {
+    pub(super) fn new() -> MinTree {
+        MinTree { nodes: vec![EMPTY; 2], free: Vec::new(), used: 0 }
+    }
+
+    fn cap(&self) -> usize {
+        self.nodes.len() / 2
+    }
+
+    /// The least live entry.
+    #[inline]
+    pub(super) fn min(&self) -> Option<Entry> {
+        let e = self.nodes[1];
+        (e != EMPTY).then_some(e)
+    }
+
+    /// A leaf for a new member, holding [`EMPTY`]. Amortized O(1): the tree doubles when full.
+    pub(super) fn alloc(&mut self) -> u32 {
+        if let Some(leaf) = self.free.pop() {
+            return leaf;
+        }
+        if self.used as usize == self.cap() {
+            self.grow();
+        }
+        self.used += 1;
+        self.used - 1
+    }
+
+    /// Gives a leaf back; it holds [`EMPTY`] from now on.
+    pub(super) fn release(&mut self, leaf: u32) {
+        self.set(leaf, EMPTY);
+        self.free.push(leaf);
+    }
+
+    /// Sets a leaf and restores the order on its way to the root. O(log leaves).
+    #[inline]
+    pub(super) fn set(&mut self, leaf: u32, entry: Entry) {
+        let mut k = self.cap() + leaf as usize;
+        if self.nodes[k] == entry {
+            return;
+        }
+        self.nodes[k] = entry;
+        while k > 1 {
+            let least = self.nodes[k].min(self.nodes[k ^ 1]);
+            k /= 2;
+            if self.nodes[k] == least {
+                return;
+            }
+            self.nodes[k] = least;
+        }
+    }
+
+    fn grow(&mut self) {
+        let cap = self.cap();
+        let mut nodes = vec![EMPTY; 4 * cap];
+        nodes[2 * cap..3 * cap].copy_from_slice(&self.nodes[cap..]);
+        for k in (1..2 * cap).rev() {
+            nodes[k] = nodes[2 * k].min(nodes[2 * k + 1]);
+        }
+        self.nodes = nodes;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Against a plain list: after every change the root is the least live entry.
+    #[test]
+    fn root_is_the_least_entry_through_changes_growth_and_reuse() {
+        let mut tree = MinTree::new();
+        let mut naive: Vec<Option<Entry>> = Vec::new();
+        let mut leaves: Vec<u32> = Vec::new();
+        let mut x: u64 = 0x9E37_79B9_7F4A_7C15;
+        let mut next = || {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x
+        };
+        for step in 0..20_000u32 {
+            match next() % 4 {
+                0 => {
+                    let leaf = tree.alloc();
+                    if leaf as usize >= naive.len() {
+                        naive.resize(leaf as usize + 1, None);
+                    }
+                    assert_eq!(naive[leaf as usize], None, "a handed-out leaf is empty");
+                    leaves.push(leaf);
+                }
+                1 if !leaves.is_empty() => {
+                    let leaf = leaves.swap_remove((next() % leaves.len() as u64) as usize);
+                    tree.release(leaf);
+                    naive[leaf as usize] = None;
+                }
+                _ if !leaves.is_empty() => {
+                    let leaf = leaves[(next() % leaves.len() as u64) as usize];
+                    let entry = (u128::from(next() % 16), step, leaf);
+                    let entry = if next() % 5 == 0 { EMPTY } else { entry };
+                    tree.set(leaf, entry);
+                    naive[leaf as usize] = (entry != EMPTY).then_some(entry);
+                }
+                _ => {}
+            }
+            assert_eq!(tree.min(), naive.iter().flatten().min().copied(), "step {step}");
+        }
+    }
+}
