@@ -69,17 +69,17 @@ pub enum Routed {
     },
 }
 
-/// The agents that can take a new plain chat, per skill. An entry is the ranking key as one
-/// integer (see [`route_key`]), the agent's rank by id (the tie-break), and its position.
+/// The agents that can take a new plain chat, per skill. An entry is one integer: the ranking key
+/// (see [`route_key`]) in the high 96 bits and the agent's rank by id, the tie-break, in the low 32.
 #[derive(Clone, Debug)]
 enum Index {
     /// For a ranking: per skill, a tournament tree with a leaf for every member, holding
     /// [`EMPTY`] while the member is not routable; per agent, its leaf in each of its skills'
     /// trees, in the order of its skills. An event sets the agent's leaves once.
     Ranked { ranking: Ranking, trees: Vec<MinTree>, leaves: Vec<Vec<u32>> },
-    /// For round robin: per skill, the routable members by (id rank, position), so that the next
-    /// agent after the cursor is one range query away.
-    RoundRobin(Vec<BTreeSet<(u32, u32)>>),
+    /// For round robin: per skill, the id ranks of the routable members, so that the next agent
+    /// after the cursor is one range query away.
+    RoundRobin(Vec<BTreeSet<u32>>),
 }
 
 /// A floor that routes new chats.
@@ -120,7 +120,10 @@ pub struct Router {
     /// Per skill, ordered by `after`: the fallback skills open after each wait.
     relax: Vec<Vec<(Duration, SkillIdx)>>,
     index: Index,
+    /// Per position, the agent's rank in id order.
     id_rank: Vec<u32>,
+    /// Per rank in id order, the agent's position.
+    by_id: Vec<u32>,
     /// Per skill, the id rank of the agent served last (round robin).
     cursor: Vec<Option<u32>>,
 }
@@ -163,6 +166,7 @@ impl Router {
                 RouteBy::RoundRobin => Index::RoundRobin(vec![BTreeSet::new(); skills]),
             },
             id_rank,
+            by_id,
             cursor: vec![None; skills],
         };
         for i in 0..router.floor.agents.len() {
@@ -356,7 +360,10 @@ impl Router {
                 best = Some((entry, pool));
             }
         }
-        best.map(|((_, rank, i), pool)| (rank, i as usize, pool))
+        best.map(|(entry, pool)| {
+            let rank = entry as u32;
+            (rank, self.by_id[rank as usize] as usize, pool)
+        })
     }
 
     /// The best entry of one pool: the first by key, or for round robin the first after the
@@ -367,10 +374,10 @@ impl Router {
             Index::RoundRobin(sets) => {
                 let set = &sets[pool.get()];
                 let next = match cursor {
-                    Some(c) => set.range((c.saturating_add(1), 0)..).next().or_else(|| set.first()),
+                    Some(c) => set.range(c.saturating_add(1)..).next().or_else(|| set.first()),
                     None => set.first(),
                 };
-                next.map(|&(rank, i)| (0, rank, i))
+                next.map(|&rank| Entry::from(rank))
             }
         }
     }
@@ -381,7 +388,7 @@ impl Router {
             (RouteBy::RoundRobin, Some(c)) => {
                 // Distance forward from the cursor, wrapping: the nearer agent is next in turn.
                 let dist = |rank: u32| rank.wrapping_sub(c).wrapping_sub(1);
-                dist(a.1) < dist(b.1)
+                dist(a as u32) < dist(b as u32)
             }
             _ => a < b,
         }
@@ -394,7 +401,8 @@ impl Router {
         let rank = self.id_rank[i];
         match &mut self.index {
             Index::Ranked { ranking, trees, leaves } => {
-                let entry = if routable(rec) { (route_key(*ranking, rec), rank, i as u32) } else { EMPTY };
+                let entry =
+                    if routable(rec) { route_key(*ranking, rec) << 32 | Entry::from(rank) } else { EMPTY };
                 for (s, &leaf) in rec.skills.iter().zip(&leaves[i]) {
                     trees[s.get()].set(leaf, entry);
                 }
@@ -402,9 +410,9 @@ impl Router {
             Index::RoundRobin(sets) => {
                 for s in &rec.skills {
                     if routable(rec) {
-                        sets[s.get()].insert((rank, i as u32));
+                        sets[s.get()].insert(rank);
                     } else {
-                        sets[s.get()].remove(&(rank, i as u32));
+                        sets[s.get()].remove(&rank);
                     }
                 }
             }
@@ -422,7 +430,7 @@ impl Router {
             }
             Index::RoundRobin(sets) => {
                 for s in &rec.skills {
-                    sets[s.get()].remove(&(self.id_rank[i], i as u32));
+                    sets[s.get()].remove(&self.id_rank[i]);
                 }
             }
         }
@@ -438,24 +446,32 @@ impl Router {
     }
 }
 
-/// A routable agent's ranking key as one integer, ordered as the ranking orders agents.
+/// A routable agent's ranking key as one integer below 2^96 - 1, ordered as the ranking orders
+/// agents.
 ///
 /// Least loaded compares `load / capacity` exactly: both are below 2^42 thousandths (a routable
 /// agent has room, so its load is below its capacity of at most `u32::MAX` slots), so two
 /// different ratios differ by more than 2^-84, and `floor(load * 2^84 / capacity)` keeps them
 /// apart and in order while equal ratios map to equal keys.
 fn route_key(ranking: Ranking, rec: &AgentRec) -> u128 {
-    match key(ranking, rec) {
+    let k = match key(ranking, rec) {
         Key::Ratio { num, den } => {
             debug_assert!(num < 1 << 42 && den < 1 << 42, "a routable agent has room");
             (u128::from(num) << 84) / u128::from(den)
         }
-        // Most free first: more free room, smaller key; unlimited is the most of all.
-        Key::Free(free) => u128::MAX - free.count().map_or(u128::MAX, u128::from),
+        // Most free first: more free room, smaller key; unlimited is the most of all. A routable
+        // agent has at least one free slot and at most `u32::MAX`.
+        Key::Free(free) => KEY_TOP - free.count().map_or(KEY_TOP, u128::from),
         Key::Active(n) => u128::from(n),
         Key::Since(t) => (i128::from(t.as_millis()) - i128::from(i64::MIN)) as u128,
-    }
+    };
+    debug_assert!(k < KEY_TOP, "a key packs with a rank into an entry below EMPTY");
+    k
 }
+
+/// Keys stay below this, so that a key and a rank pack into one `u128` that orders before
+/// [`EMPTY`].
+const KEY_TOP: u128 = (1 << 96) - 1;
 
 /// Online with room for a plain chat.
 fn routable(rec: &AgentRec) -> bool {

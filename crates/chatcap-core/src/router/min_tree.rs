@@ -2,11 +2,11 @@
 //! the least entry sits at the root. Changing a leaf walks up to the root and stops at the first
 //! node that keeps its value; reading the least entry costs one load.
 
-/// An entry: an ordering key, a tie-break that is unique among live entries, and a payload.
-pub(super) type Entry = (u128, u32, u32);
+/// An entry: one integer, ordered as the entries are.
+pub(super) type Entry = u128;
 
 /// The value of a leaf that holds nothing; it orders after every live entry.
-pub(super) const EMPTY: Entry = (u128::MAX, u32::MAX, u32::MAX);
+pub(super) const EMPTY: Entry = u128::MAX;
 
 #[derive(Clone, Debug)]
 pub(super) struct MinTree {
@@ -116,7 +116,8 @@ mod tests {
                 }
                 _ if !leaves.is_empty() => {
                     let leaf = leaves[(next() % leaves.len() as u64) as usize];
-                    let entry = (u128::from(next() % 16), step, leaf);
+                    // Few distinct keys, so that ties are common; the step below keeps entries apart.
+                    let entry = (u128::from(next() % 16) << 32) | u128::from(step);
                     let entry = if next() % 5 == 0 { EMPTY } else { entry };
                     tree.set(leaf, entry);
                     naive[leaf as usize] = (entry != EMPTY).then_some(entry);
