@@ -22,18 +22,58 @@ pub(crate) struct RunTally {
     pub(crate) events: u64,
 }
 
+/// The timers that are neither chat ends, arrivals nor scheduled state changes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
-enum Kind {
-    /// The next arrival of traffic stream `i`.
-    Arrival(u32),
-    /// A chat of `agent` with visitor number `visitor` ends, if the agent's epoch is still `epoch`.
-    Departure { agent: u32, visitor: u32, epoch: u32 },
+enum Timer {
     /// Visitor number `v` gives up if still waiting.
     Abandon(u32),
-    /// A relaxation tier of a skill opens for its oldest visitors.
-    Relax(u32),
-    /// Scheduled state change `i`.
-    State(u32),
+    /// A relaxation tier of skill `skill` opens for visitor number `visitor`, if still waiting.
+    Relax { skill: u32, visitor: u32 },
+}
+
+/// The earliest time over a fixed set of sources (agents, or traffic streams), each with at most
+/// one pending time: a tournament tree whose nodes pack a time's bits above the source's number,
+/// so that one integer comparison orders them and ties go to the lower number.
+#[derive(Clone, Debug)]
+struct Earliest {
+    /// `nodes[1]` is the root, the leaves are `nodes[cap..2 * cap]`.
+    nodes: Vec<u128>,
+}
+
+impl Earliest {
+    const NONE: u128 = u128::MAX;
+
+    fn new(sources: usize) -> Earliest {
+        Earliest { nodes: vec![Earliest::NONE; 2 * sources.next_power_of_two()] }
+    }
+
+    /// The earliest pending time and its source.
+    #[inline]
+    fn first(&self) -> Option<(u64, usize)> {
+        let e = self.nodes[1];
+        (e != Earliest::NONE).then(|| ((e >> 32) as u64, e as u32 as usize))
+    }
+
+    /// Sets (or with `None` clears) the pending time of a source, as the bits of a time `>= 0`.
+    #[inline]
+    fn set(&mut self, source: usize, at: Option<u64>) {
+        let mut k = self.nodes.len() / 2 + source;
+        self.nodes[k] = at.map_or(Earliest::NONE, |bits| u128::from(bits) << 32 | source as u128);
+        while k > 1 {
+            let least = self.nodes[k].min(self.nodes[k ^ 1]);
+            k /= 2;
+            if self.nodes[k] == least {
+                return;
+            }
+            self.nodes[k] = least;
+        }
+    }
+}
+
+/// A time as bits that order as the times do: times are clamped to `+0.0` from below.
+#[inline]
+fn bits(t: f64) -> u64 {
+    if t > 0.0 { t.to_bits() } else { 0 }
 }
 
 /// A visitor of the run. Visitors of the starting snapshot are served but not counted.
@@ -50,16 +90,21 @@ struct Visitor {
 #[derive(Clone, Debug)]
 struct AgentSim {
     id: AgentId,
-    /// Bumped whenever the agent's chats are given new end times; older departures are void.
-    epoch: u32,
-    /// Visitor numbers of the chats held (`HELD_AT_START` for chats held when the run began).
-    chats: Vec<u32>,
+    /// The end times of the chats held, as [`bits`], earliest first out.
+    ends: BinaryHeap<Reverse<u64>>,
     staffed: bool,
     /// The queues this agent can serve: its skills', and those that fall back to them.
     drains: Vec<SkillIdx>,
 }
 
-const HELD_AT_START: u32 = u32::MAX;
+/// Where the next event comes from. At equal times, the earlier variant goes first.
+#[derive(Clone, Copy, Debug)]
+enum Source {
+    ChatEnd(usize),
+    State,
+    Arrival(usize),
+    Timer,
+}
 
 /// One replication of a scenario.
 pub(crate) struct Engine<'a> {
@@ -69,8 +114,20 @@ pub(crate) struct Engine<'a> {
     t0: Timestamp,
     now: f64,
     horizon: f64,
+    /// The interval `now` is in, and where it ends (the last interval never ends).
+    interval: usize,
+    interval_end: f64,
+    /// Per agent, the end of its earliest chat.
+    chat_ends: Earliest,
+    /// Per traffic stream, its next arrival.
+    arrivals: Earliest,
+    /// The scheduled state changes in time order (the file's order at equal times), and the next.
+    schedule: Vec<usize>,
+    next_change: usize,
+    /// Patience and relaxation timers: time, sequence number (first set, first out at equal
+    /// times), what.
+    timers: BinaryHeap<Reverse<(u64, u64, Timer)>>,
     seq: u64,
-    heap: BinaryHeap<Reverse<(u64, u64, Kind)>>,
     visitors: Vec<Visitor>,
     /// Visitors of the starting snapshot, by id; the run's own visitors are numbered from
     /// `first_new_id` in arrival order, after them.
@@ -111,6 +168,7 @@ impl<'a> Engine<'a> {
             }
         }
         let mut agents = Vec::with_capacity(floor.agent_count());
+        let mut held = Vec::with_capacity(floor.agent_count());
         for a in floor.agents() {
             let mut drains: Vec<SkillIdx> = Vec::new();
             for s in a.skills().filter_map(|s| floor.skill_index(s.as_str())) {
@@ -119,10 +177,10 @@ impl<'a> Engine<'a> {
             }
             drains.sort_unstable();
             drains.dedup();
+            held.push(a.active_chats());
             agents.push(AgentSim {
                 id: a.id().clone(),
-                epoch: 0,
-                chats: vec![HELD_AT_START; a.active_chats() as usize],
+                ends: BinaryHeap::new(),
                 staffed: a.chat_state() != AgentState::Offline,
                 drains,
             });
@@ -133,6 +191,8 @@ impl<'a> Engine<'a> {
             Router::new(floor, sc.route_by, &sc.relaxations).expect("relaxations checked by validate");
         let traffic_skill =
             sc.traffic.iter().filter_map(|t| router.floor().skill_index(t.skill.as_str())).collect();
+        let mut schedule: Vec<usize> = (0..sc.schedule.len()).collect();
+        schedule.sort_by(|&a, &b| sc.schedule[a].at_s.total_cmp(&sc.schedule[b].at_s));
         let mut engine = Engine {
             sc,
             router,
@@ -140,8 +200,14 @@ impl<'a> Engine<'a> {
             t0,
             now: 0.0,
             horizon: sc.horizon_s(),
+            interval: 0,
+            interval_end: if sc.intervals > 1 { sc.interval_s } else { f64::INFINITY },
+            chat_ends: Earliest::new(agents.len()),
+            arrivals: Earliest::new(sc.traffic.len()),
+            schedule,
+            next_change: 0,
+            timers: BinaryHeap::new(),
             seq: 0,
-            heap: BinaryHeap::new(),
             visitors: Vec::new(),
             by_visitor_id: HashMap::new(),
             first_new_id: snapshot_queue.iter().map(|v| v.id.0 + 1).max().unwrap_or(0),
@@ -177,18 +243,22 @@ impl<'a> Engine<'a> {
             let arrived = v.arrived_at.as_millis().saturating_sub(t0.as_millis()) as f64 / 1000.0;
             engine.add_visitor(v.id, skill, arrived, false);
         }
-        for a in 0..engine.agents.len() {
-            let held = engine.agents[a].chats.len() as u64;
+        for (a, held) in held.into_iter().enumerate() {
+            let held = u64::from(held);
             engine.staffed += u64::from(engine.agents[a].staffed);
             engine.chats += held;
             engine.busy += u64::from(held > 0);
-            engine.schedule_all_chats(a);
+            // Chats held at the start end after a fresh handle time each, as memorylessness
+            // makes exact for exponential handle times.
+            let level = held as usize;
+            for _ in 0..held {
+                let end = bits(engine.draw_handle(level));
+                engine.agents[a].ends.push(Reverse(end));
+            }
+            engine.update_chat_end(a);
         }
         for i in 0..sc.traffic.len() {
             engine.schedule_arrival(i, 0.0);
-        }
-        for (i, c) in sc.schedule.iter().enumerate() {
-            engine.push(c.at_s, Kind::State(i as u32));
         }
         let all = engine.skill_idx.clone();
         engine.drain(&all);
@@ -197,29 +267,51 @@ impl<'a> Engine<'a> {
 
     /// Runs to the horizon and returns what was counted.
     pub(crate) fn run(mut self) -> RunTally {
-        while let Some(Reverse((bits, _, kind))) = self.heap.pop() {
-            let t = f64::from_bits(bits);
+        while let Some((at, source)) = self.next_event() {
+            let t = f64::from_bits(at);
             if t > self.horizon {
                 break;
             }
             self.now = t;
-            // Count what changes the floor; voided departures and spent timers are not events.
-            let live = match kind {
-                Kind::Departure { agent, epoch, .. } => self.agents[agent as usize].epoch == epoch,
-                Kind::Abandon(v) => self.visitors[v as usize].waiting,
-                Kind::Arrival(_) | Kind::Relax(_) | Kind::State(_) => true,
+            while t >= self.interval_end {
+                self.interval += 1;
+                self.interval_end = if self.interval + 1 < self.sc.intervals {
+                    (self.interval + 1) as f64 * self.sc.interval_s
+                } else {
+                    f64::INFINITY
+                };
+            }
+            // Count what changes the floor; spent timers are not events.
+            let live = match source {
+                Source::ChatEnd(a) => {
+                    self.depart(a);
+                    true
+                }
+                Source::Arrival(i) => {
+                    self.arrive(i);
+                    true
+                }
+                Source::State => {
+                    let i = self.schedule[self.next_change];
+                    self.next_change += 1;
+                    self.change_state(i);
+                    true
+                }
+                Source::Timer => {
+                    let Some(Reverse((_, _, timer))) = self.timers.pop() else { unreachable!() };
+                    match timer {
+                        Timer::Abandon(v) => self.abandon(v as usize),
+                        Timer::Relax { skill, visitor } => {
+                            let waiting = self.visitors[visitor as usize].waiting;
+                            if waiting {
+                                self.drain(&[self.skill_idx[skill as usize]]);
+                            }
+                            waiting
+                        }
+                    }
+                }
             };
             self.tally.events += u64::from(live);
-            match kind {
-                Kind::Arrival(i) => self.arrive(i as usize),
-                Kind::Departure { agent, visitor, epoch } => self.depart(agent as usize, visitor, epoch),
-                Kind::Abandon(v) => self.abandon(v as usize),
-                Kind::Relax(s) => {
-                    let s = self.skill_idx[s as usize];
-                    self.drain(&[s]);
-                }
-                Kind::State(i) => self.change_state(i as usize),
-            }
         }
         self.now = self.horizon;
         self.advance_floor();
@@ -229,14 +321,35 @@ impl<'a> Engine<'a> {
         self.tally
     }
 
-    fn push(&mut self, t: f64, kind: Kind) {
-        // Times are non-negative, so their bit patterns order as the numbers do.
+    /// The earliest pending event, as the bits of its time, and where it comes from.
+    #[inline]
+    fn next_event(&self) -> Option<(u64, Source)> {
+        let mut next: Option<(u64, Source)> = self.chat_ends.first().map(|(t, a)| (t, Source::ChatEnd(a)));
+        let mut consider = |t: u64, source: Source| {
+            if next.is_none_or(|(best, _)| t < best) {
+                next = Some((t, source));
+            }
+        };
+        if let Some(&i) = self.schedule.get(self.next_change) {
+            consider(bits(self.sc.schedule[i].at_s), Source::State);
+        }
+        if let Some((t, i)) = self.arrivals.first() {
+            consider(t, Source::Arrival(i));
+        }
+        if let Some(Reverse((t, _, _))) = self.timers.peek() {
+            consider(*t, Source::Timer);
+        }
+        next
+    }
+
+    fn set_timer(&mut self, t: f64, timer: Timer) {
         self.seq += 1;
-        self.heap.push(Reverse((t.max(0.0).to_bits(), self.seq, kind)));
+        self.timers.push(Reverse((bits(t), self.seq, timer)));
     }
 
     fn stamp(&self) -> Timestamp {
-        Timestamp::from_millis(self.t0.as_millis().saturating_add((self.now * 1000.0).floor() as i64))
+        // `now` is not negative, so the cast truncates to whole milliseconds toward the past.
+        Timestamp::from_millis(self.t0.as_millis().saturating_add((self.now * 1000.0) as i64))
     }
 
     fn interval_of(&self, t: f64) -> usize {
@@ -249,6 +362,7 @@ impl<'a> Engine<'a> {
         loop {
             let i = (t / self.sc.interval_s) as usize;
             if t >= self.horizon {
+                self.arrivals.set(stream, None);
                 return;
             }
             let rate = rates[i.min(rates.len() - 1)] / 3600.0;
@@ -256,7 +370,7 @@ impl<'a> Engine<'a> {
             if rate > 0.0 {
                 let next = t + self.rng.exp(1.0 / rate);
                 if next < end {
-                    self.push(next, Kind::Arrival(stream as u32));
+                    self.arrivals.set(stream, Some(bits(next)));
                     return;
                 }
             }
@@ -267,12 +381,12 @@ impl<'a> Engine<'a> {
 
     fn add_visitor(&mut self, id: VisitorId, skill: SkillIdx, arrived: f64, counted: bool) -> u32 {
         let n = self.visitors.len() as u32;
-        let interval = self.interval_of(arrived.max(0.0)) as u32;
+        let interval = if arrived == self.now { self.interval } else { self.interval_of(arrived.max(0.0)) };
         self.visitors.push(Visitor {
             id,
             skill: skill.get() as u32,
             arrived,
-            interval,
+            interval: interval as u32,
             counted,
             waiting: true,
         });
@@ -299,8 +413,7 @@ impl<'a> Engine<'a> {
         let counted = self.now >= self.sc.warmup_s;
         let n = self.add_visitor(id, skill, self.now, counted);
         if counted {
-            let i = self.visitors[n as usize].interval as usize;
-            self.tally.skills[skill.get()][i].offered += 1.0;
+            self.tally.skills[skill.get()][self.interval].offered += 1.0;
         }
         self.set_queue(skill.get(), 1);
         let now = self.stamp();
@@ -312,19 +425,20 @@ impl<'a> Engine<'a> {
             // Only a visitor who has to wait can give up, or be helped by a relaxation.
             if let Patience::Exponential { mean_s } = self.sc.patience {
                 let give_up = self.now + self.rng.exp(mean_s);
-                self.push(give_up, Kind::Abandon(n));
+                self.set_timer(give_up, Timer::Abandon(n));
             }
             for k in 0..self.relax_after[skill.get()].len() {
                 let at = self.now + self.relax_after[skill.get()][k];
-                self.push(at, Kind::Relax(skill.get() as u32));
+                self.set_timer(at, Timer::Relax { skill: skill.get() as u32, visitor: n });
             }
         }
     }
 
-    fn abandon(&mut self, n: usize) {
+    /// Visitor number `n` gives up, if still waiting; whether it did.
+    fn abandon(&mut self, n: usize) -> bool {
         let v = self.visitors[n];
         if !v.waiting {
-            return;
+            return false;
         }
         self.visitors[n].waiting = false;
         self.set_queue(v.skill as usize, -1);
@@ -336,18 +450,18 @@ impl<'a> Engine<'a> {
             t.waited += 1.0;
             t.wait_sum_all += self.now - v.arrived;
         }
+        true
     }
 
-    fn depart(&mut self, a: usize, visitor: u32, epoch: u32) {
-        if self.agents[a].epoch != epoch {
-            return;
-        }
-        let Some(pos) = self.agents[a].chats.iter().position(|&c| c == visitor) else { return };
-        self.agents[a].chats.swap_remove(pos);
+    /// Agent `a`'s earliest chat ends.
+    fn depart(&mut self, a: usize) {
+        self.agents[a].ends.pop();
         self.set_agent_chats(a, -1);
         self.router.end_chat(self.stamp(), a, Weight::ONE).expect("the agent holds the chat");
         if self.redraw {
-            self.schedule_all_chats(a);
+            self.redraw_chats(a);
+        } else {
+            self.update_chat_end(a);
         }
         let drains = std::mem::take(&mut self.agents[a].drains);
         self.drain(&drains);
@@ -423,29 +537,35 @@ impl<'a> Engine<'a> {
                 t.within += 1.0;
             }
         }
-        self.agents[a].chats.push(n);
-        self.set_agent_chats(a, 1);
         if self.redraw {
-            self.schedule_all_chats(a);
+            // A placeholder: every chat of the agent gets a new end time below.
+            self.agents[a].ends.push(Reverse(0));
+            self.set_agent_chats(a, 1);
+            self.redraw_chats(a);
         } else {
-            let level = self.agents[a].chats.len();
+            let level = self.agents[a].ends.len() + 1;
             let end = self.now + self.draw_handle(level);
-            let epoch = self.agents[a].epoch;
-            self.push(end, Kind::Departure { agent: a as u32, visitor: n, epoch });
+            self.agents[a].ends.push(Reverse(bits(end)));
+            self.set_agent_chats(a, 1);
+            self.update_chat_end(a);
         }
     }
 
-    /// Gives every chat of agent `a` a fresh end time (all of them, as at the start or after a
-    /// change of load with per-level exponential handle times).
-    fn schedule_all_chats(&mut self, a: usize) {
-        self.agents[a].epoch = self.agents[a].epoch.wrapping_add(1);
-        let level = self.agents[a].chats.len();
-        let epoch = self.agents[a].epoch;
-        for k in 0..level {
-            let visitor = self.agents[a].chats[k];
-            let end = self.now + self.draw_handle(level);
-            self.push(end, Kind::Departure { agent: a as u32, visitor, epoch });
+    /// Gives every chat of agent `a` a fresh end time, after a change of its load with
+    /// per-level exponential handle times.
+    fn redraw_chats(&mut self, a: usize) {
+        let mut ends = std::mem::take(&mut self.agents[a].ends).into_vec();
+        let level = ends.len();
+        for end in &mut ends {
+            *end = Reverse(bits(self.now + self.draw_handle(level)));
         }
+        self.agents[a].ends = BinaryHeap::from(ends);
+        self.update_chat_end(a);
+    }
+
+    fn update_chat_end(&mut self, a: usize) {
+        let first = self.agents[a].ends.peek().map(|&Reverse(t)| t);
+        self.chat_ends.set(a, first);
     }
 
     /// A handle time for a chat of an agent holding `level` chats.
@@ -475,22 +595,34 @@ impl<'a> Engine<'a> {
         self.advance_queue(s);
         self.queue_len[s] = self.queue_len[s].saturating_add_signed(delta);
         if self.now >= self.sc.warmup_s {
-            let i = self.interval_of(self.now);
-            let t = &mut self.tally.skills[s][i];
+            let t = &mut self.tally.skills[s][self.interval];
             t.max_queue = t.max_queue.max(self.queue_len[s] as f64);
         }
     }
 
+    /// Where the interval `now` is in began.
+    fn interval_start(&self) -> f64 {
+        self.interval as f64 * self.sc.interval_s
+    }
+
     fn advance_queue(&mut self, s: usize) {
         let (from, len) = (self.queue_since[s].max(self.sc.warmup_s), self.queue_len[s] as f64);
+        self.queue_since[s] = self.now;
+        if from >= self.now {
+            return;
+        }
+        if from >= self.interval_start() {
+            // Within the current interval: no boundary to split at.
+            self.tally.skills[s][self.interval].queue_area += len * (self.now - from);
+            return;
+        }
         let bins = &mut self.tally.skills[s];
         spread(self.sc.interval_s, from, self.now, |i, dt| bins[i].queue_area += len * dt);
-        self.queue_since[s] = self.now;
     }
 
     fn set_agent_chats(&mut self, a: usize, delta: i64) {
         self.advance_floor();
-        let held = self.agents[a].chats.len() as u64;
+        let held = self.agents[a].ends.len() as u64;
         let before = held.saturating_add_signed(-delta);
         self.chats = self.chats.saturating_add_signed(delta);
         self.busy = self.busy + u64::from(held > 0) - u64::from(before > 0);
@@ -498,14 +630,22 @@ impl<'a> Engine<'a> {
 
     fn advance_floor(&mut self) {
         let from = self.floor_since.max(self.sc.warmup_s);
-        let (staffed, busy, chats) = (self.staffed as f64, self.busy as f64, self.chats as f64);
-        let bins = &mut self.tally.floor;
-        spread(self.sc.interval_s, from, self.now, |i, dt| {
-            bins[i].staffed_area += staffed * dt;
-            bins[i].busy_area += busy * dt;
-            bins[i].chat_area += chats * dt;
-            bins[i].duration += dt;
-        });
         self.floor_since = self.now;
+        if from >= self.now {
+            return;
+        }
+        let (staffed, busy, chats) = (self.staffed as f64, self.busy as f64, self.chats as f64);
+        let add = |bin: &mut FloorTally, dt: f64| {
+            bin.staffed_area += staffed * dt;
+            bin.busy_area += busy * dt;
+            bin.chat_area += chats * dt;
+            bin.duration += dt;
+        };
+        if from >= self.interval_start() {
+            add(&mut self.tally.floor[self.interval], self.now - from);
+            return;
+        }
+        let bins = &mut self.tally.floor;
+        spread(self.sc.interval_s, from, self.now, |i, dt| add(&mut bins[i], dt));
     }
 }
