@@ -51,7 +51,7 @@ impl Earliest {
     #[inline]
     fn first(&self) -> Option<(u64, usize)> {
         let e = self.nodes[1];
-        (e != Earliest::NONE).then(|| ((e >> 32) as u64, e as u32 as usize))
+        (e != Earliest::NONE).then_some(((e >> 32) as u64, e as u32 as usize))
     }
 
     /// Sets (or with `None` clears) the pending time of a source, as the bits of a time `>= 0`.
@@ -60,7 +60,9 @@ impl Earliest {
         let mut k = self.nodes.len() / 2 + source;
         self.nodes[k] = at.map_or(Earliest::NONE, |bits| u128::from(bits) << 32 | source as u128);
         while k > 1 {
-            let least = self.nodes[k].min(self.nodes[k ^ 1]);
+            let (a, b) = (self.nodes[k], self.nodes[k ^ 1]);
+            // Which child wins is a coin toss to the branch predictor.
+            let least = std::hint::select_unpredictable(a < b, a, b);
             k /= 2;
             if self.nodes[k] == least {
                 return;

@@ -62,7 +62,9 @@ impl MinTree {
         }
         self.nodes[k] = entry;
         while k > 1 {
-            let least = self.nodes[k].min(self.nodes[k ^ 1]);
+            let (a, b) = (self.nodes[k], self.nodes[k ^ 1]);
+            // Which child wins is a coin toss to the branch predictor.
+            let least = std::hint::select_unpredictable(a < b, a, b);
             k /= 2;
             if self.nodes[k] == least {
                 return;
