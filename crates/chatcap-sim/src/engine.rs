@@ -59,10 +59,12 @@ impl Earliest {
     fn set(&mut self, source: usize, at: Option<u64>) {
         let mut k = self.nodes.len() / 2 + source;
         self.nodes[k] = at.map_or(Earliest::NONE, |bits| u128::from(bits) << 32 | source as u128);
+        // Up to the root, or to the first node that keeps its value.
+        let mut least = self.nodes[k];
         while k > 1 {
-            let (a, b) = (self.nodes[k], self.nodes[k ^ 1]);
+            let sibling = self.nodes[k ^ 1];
             // Which child wins is a coin toss to the branch predictor.
-            let least = std::hint::select_unpredictable(a < b, a, b);
+            least = std::hint::select_unpredictable(least < sibling, least, sibling);
             k /= 2;
             if self.nodes[k] == least {
                 return;
@@ -139,6 +141,9 @@ pub(crate) struct Engine<'a> {
     agents: Vec<AgentSim>,
     skill_idx: Vec<SkillIdx>,
     traffic_skill: Vec<SkillIdx>,
+    /// Per traffic stream and interval, the mean time between arrivals in seconds (infinite
+    /// for no traffic); the last one holds for the intervals after it.
+    gaps: Vec<Vec<f64>>,
     relax_after: Vec<Vec<f64>>,
     /// Exponential handle times with a mean per concurrency level: every change of an agent's
     /// load redraws the remaining times of its chats, which memorylessness makes exact.
@@ -217,6 +222,7 @@ impl<'a> Engine<'a> {
             agents,
             skill_idx,
             traffic_skill,
+            gaps: sc.traffic.iter().map(|t| t.per_hour.iter().map(|&x| 3600.0 / x).collect()).collect(),
             relax_after,
             redraw: matches!(sc.handle, HandleTime::Exponential { .. }) && sc.aht_by_concurrency.is_some(),
             tally: RunTally {
@@ -359,18 +365,18 @@ impl<'a> Engine<'a> {
     }
 
     fn schedule_arrival(&mut self, stream: usize, from: f64) {
-        let rates = &self.sc.traffic[stream].per_hour;
+        let gaps = &self.gaps[stream];
         let mut t = from;
+        let mut i = if from == self.now { self.interval } else { (from / self.sc.interval_s) as usize };
         loop {
-            let i = (t / self.sc.interval_s) as usize;
             if t >= self.horizon {
                 self.arrivals.set(stream, None);
                 return;
             }
-            let rate = rates[i.min(rates.len() - 1)] / 3600.0;
+            let gap = gaps[i.min(gaps.len() - 1)];
             let end = (i + 1) as f64 * self.sc.interval_s;
-            if rate > 0.0 {
-                let next = t + self.rng.exp(1.0 / rate);
+            if gap.is_finite() {
+                let next = t + self.rng.exp(gap);
                 if next < end {
                     self.arrivals.set(stream, Some(bits(next)));
                     return;
@@ -378,6 +384,7 @@ impl<'a> Engine<'a> {
             }
             // Memoryless: past the interval's end, draw again at the next interval's rate.
             t = end;
+            i += 1;
         }
     }
 
@@ -417,11 +424,18 @@ impl<'a> Engine<'a> {
         if counted {
             self.tally.skills[skill.get()][self.interval].offered += 1.0;
         }
-        self.set_queue(skill.get(), 1);
         let now = self.stamp();
         match self.router.arrive(now, id, skill, 0).expect("visitor ids are new") {
-            Routed::Assigned { visitor, position, .. } => self.assigned(visitor, position),
-            Routed::NoAgent { .. } | Routed::QueueEmpty => {}
+            // Served at once, without joining the queue.
+            Routed::Assigned { position, .. } if self.router.floor().queue_len(skill) == 0 => {
+                self.assigned(n, position, false)
+            }
+            // Served from the queue: another visitor may have been ahead of this one.
+            Routed::Assigned { visitor, position, .. } => {
+                self.set_queue(skill.get(), 1);
+                self.assigned(self.visitor_number(visitor), position, true);
+            }
+            Routed::NoAgent { .. } | Routed::QueueEmpty => self.set_queue(skill.get(), 1),
         }
         if self.visitors[n as usize].waiting {
             // Only a visitor who has to wait can give up, or be helped by a relaxation.
@@ -497,6 +511,9 @@ impl<'a> Engine<'a> {
     /// take the head of any of them. Routing only uses capacity up, so a queue whose head found
     /// nobody is done for this call.
     fn drain(&mut self, queues: &[SkillIdx]) {
+        if queues.iter().all(|s| self.queue_len[s.get()] == 0) {
+            return;
+        }
         let mut open = std::mem::take(&mut self.open);
         open.clear();
         open.extend_from_slice(queues);
@@ -513,7 +530,9 @@ impl<'a> Engine<'a> {
                 return;
             };
             match self.router.route(self.stamp(), open[pos]).expect("time moves forward") {
-                Routed::Assigned { visitor, position, .. } => self.assigned(visitor, position),
+                Routed::Assigned { visitor, position, .. } => {
+                    self.assigned(self.visitor_number(visitor), position, true)
+                }
                 Routed::NoAgent { .. } | Routed::QueueEmpty => {
                     open.swap_remove(pos);
                 }
@@ -521,11 +540,13 @@ impl<'a> Engine<'a> {
         }
     }
 
-    fn assigned(&mut self, visitor: VisitorId, a: usize) {
-        let n = self.visitor_number(visitor);
+    /// Visitor number `n` is served by agent `a`, from the queue or on arrival.
+    fn assigned(&mut self, n: u32, a: usize, from_queue: bool) {
         let v = self.visitors[n as usize];
         self.visitors[n as usize].waiting = false;
-        self.set_queue(v.skill as usize, -1);
+        if from_queue {
+            self.set_queue(v.skill as usize, -1);
+        }
         if v.counted {
             let wait = self.now - v.arrived;
             let t = &mut self.tally.skills[v.skill as usize][v.interval as usize];

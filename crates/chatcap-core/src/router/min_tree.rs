@@ -61,10 +61,12 @@ impl MinTree {
             return;
         }
         self.nodes[k] = entry;
+        // Up to the root, or to the first node that keeps its value.
+        let mut least = self.nodes[k];
         while k > 1 {
-            let (a, b) = (self.nodes[k], self.nodes[k ^ 1]);
+            let sibling = self.nodes[k ^ 1];
             // Which child wins is a coin toss to the branch predictor.
-            let least = std::hint::select_unpredictable(a < b, a, b);
+            least = std::hint::select_unpredictable(least < sibling, least, sibling);
             k /= 2;
             if self.nodes[k] == least {
                 return;
