@@ -71,7 +71,7 @@ pub use id::{AgentId, GroupId, SkillId, Timestamp, VisitorId};
 pub use model::{Agent, AgentState, Capacity, QueuedVisitor, Skill, Snapshot};
 pub use offer::{Decision, DeclineReason, OfferPolicy, Stance};
 pub use queue_state::{QueueState, QueueStateView, QueueTotals, SkillQueueState, SkillSelection};
-pub use router::{Relaxation, RouteBy, Routed, Router};
+pub use router::{Assignment, Relaxation, RouteBy, Routed, Router};
 pub use slots::{Completion, MaxWait, Slots, SlotsWithin};
 pub use transfer::{
     Candidate, Excluded, Exclusion, Ranking, TransferCandidates, TransferRequest, TransferTarget,

@@ -55,8 +55,6 @@ pub enum Routed {
         visitor: VisitorId,
         /// The agent, now holding the chat.
         agent: AgentId,
-        /// The agent's position in snapshot order (see [`Floor::position`]).
-        position: usize,
         /// The fallback skill through which the agent qualified, if not the queue's own.
         via_fallback: Option<SkillId>,
     },
@@ -67,6 +65,18 @@ pub enum Routed {
         /// The visitor at the head of the queue.
         visitor: VisitorId,
     },
+}
+
+/// A routing decision by position, for callers that keep agents by position rather than by id,
+/// such as a simulator: see [`Router::route_at`] and [`Router::arrive_at`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Assignment {
+    /// The visitor served, no longer queued.
+    pub visitor: VisitorId,
+    /// The agent's position in snapshot order (see [`Floor::position`]), now holding the chat.
+    pub position: usize,
+    /// The fallback skill through which the agent qualified, if not the queue's own.
+    pub via_fallback: Option<SkillIdx>,
 }
 
 /// The agents that can take a new plain chat, per skill. An entry is one integer: the ranking key
@@ -109,7 +119,7 @@ enum Index {
 /// let s = router.floor().skill_index("s").unwrap();
 /// // b holds 1 of 4 (0.25), a 1 of 2 (0.5): b is least loaded.
 /// let routed = router.route(t0, s)?;
-/// assert_eq!(routed, Routed::Assigned { visitor: VisitorId(1), agent: "b".into(), position: 1, via_fallback: None });
+/// assert_eq!(routed, Routed::Assigned { visitor: VisitorId(1), agent: "b".into(), via_fallback: None });
 /// assert_eq!(router.floor().slots(s), Slots::Count(3));
 /// # Ok::<(), ModelError>(())
 /// ```
@@ -217,7 +227,7 @@ impl Router {
     }
 
     /// As [`Router::apply`] with [`Event::ChatEnded`], for the agent at `position` in snapshot
-    /// order (see [`Floor::position`] and [`Routed::Assigned`]): the same change without looking
+    /// order (see [`Floor::position`] and [`Assignment`]): the same change without looking
     /// the agent's id up, for callers that keep positions, such as a simulator.
     ///
     /// # Errors
@@ -240,9 +250,9 @@ impl Router {
     /// let mut router = Router::new(floor, RouteBy::RoundRobin, &[])?;
     /// let s = router.floor().skill_index("s").unwrap();
     /// let now = router.floor().now();
-    /// let Routed::Assigned { position, .. } = router.arrive(now, VisitorId(1), s, 0)? else { panic!() };
+    /// let Some(served) = router.arrive_at(now, VisitorId(1), s, 0)? else { panic!() };
     /// assert_eq!(router.floor().slots(s), Slots::ZERO);
-    /// router.end_chat(now, position, Weight::ONE)?;
+    /// router.end_chat(now, served.position, Weight::ONE)?;
     /// assert_eq!(router.floor().slots(s), Slots::Count(1));
     /// # Ok::<(), ModelError>(())
     /// ```
@@ -265,24 +275,53 @@ impl Router {
     /// [`ModelError::EventInPast`] when `now` is earlier than the floor's time;
     /// [`ModelError::TooManyChats`] when the chosen agent cannot count another chat.
     pub fn route(&mut self, now: Timestamp, skill: SkillIdx) -> Result<Routed, ModelError> {
+        match self.route_at(now, skill)? {
+            Some(assignment) => Ok(self.routed(assignment)),
+            None => Ok(self.unrouted(skill)),
+        }
+    }
+
+    /// As [`Router::route`], reporting the agent by position: `None` when the visitor at the head
+    /// waits on or nobody waits.
+    ///
+    /// # Errors
+    ///
+    /// As [`Router::route`].
+    pub fn route_at(&mut self, now: Timestamp, skill: SkillIdx) -> Result<Option<Assignment>, ModelError> {
         if now < self.floor.now() {
             return Err(ModelError::EventInPast { at: now, floor_time: self.floor.now() });
         }
         let Some((visitor, arrived_at)) = self.floor.head_of(skill) else {
-            return Ok(Routed::QueueEmpty);
+            return Ok(None);
         };
         let waited = now.saturating_duration_since(arrived_at);
         let s = skill.get();
         let open = self.relax[s].iter().take_while(|(after, _)| *after <= waited).map(|&(_, f)| f);
         let Some((rank, i, pool)) = self.best(skill, open) else {
-            return Ok(Routed::NoAgent { visitor });
+            return Ok(None);
         };
         let served = self.floor.serve(now, visitor, i);
         self.refresh(i);
         served?;
         self.cursor[s] = Some(rank);
-        let via_fallback = (pool != skill).then(|| self.floor.skills()[pool.get()].id.clone());
-        Ok(Routed::Assigned { visitor, agent: self.floor.agents[i].id.clone(), position: i, via_fallback })
+        Ok(Some(Assignment { visitor, position: i, via_fallback: (pool != skill).then_some(pool) }))
+    }
+
+    /// The routing decision with the agent's and the fallback skill's ids.
+    fn routed(&self, a: Assignment) -> Routed {
+        Routed::Assigned {
+            visitor: a.visitor,
+            agent: self.floor.agents[a.position].id.clone(),
+            via_fallback: a.via_fallback.map(|f| self.floor.skills()[f.get()].id.clone()),
+        }
+    }
+
+    /// What a queue that was not routed holds at its head.
+    fn unrouted(&self, skill: SkillIdx) -> Routed {
+        match self.floor.head_of(skill) {
+            Some((visitor, _)) => Routed::NoAgent { visitor },
+            None => Routed::QueueEmpty,
+        }
     }
 
     /// A new visitor arrives for a skill: it joins the queue and the head of the queue is routed,
@@ -307,7 +346,7 @@ impl Router {
     /// let mut router = Router::new(floor, RouteBy::RoundRobin, &[])?;
     /// let s = router.floor().skill_index("s").unwrap();
     /// let now = router.floor().now();
-    /// assert_eq!(router.arrive(now, VisitorId(1), s, 0)?, Routed::Assigned { visitor: VisitorId(1), agent: "a".into(), position: 0, via_fallback: None });
+    /// assert_eq!(router.arrive(now, VisitorId(1), s, 0)?, Routed::Assigned { visitor: VisitorId(1), agent: "a".into(), via_fallback: None });
     /// assert_eq!(router.arrive(now, VisitorId(2), s, 0)?, Routed::NoAgent { visitor: VisitorId(2) });
     /// assert_eq!(router.floor().queue_len(s), 1);
     /// # Ok::<(), ModelError>(())
@@ -319,11 +358,51 @@ impl Router {
         skill: SkillIdx,
         priority: i32,
     ) -> Result<Routed, ModelError> {
+        match self.arrive_at(now, visitor, skill, priority)? {
+            Some(assignment) => Ok(self.routed(assignment)),
+            None => Ok(self.unrouted(skill)),
+        }
+    }
+
+    /// As [`Router::arrive`], reporting the agent by position: `None` when the head of the queue
+    /// (the new visitor, or one ahead of it) waits on.
+    ///
+    /// # Errors
+    ///
+    /// As [`Router::arrive`].
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use chatcap_core::*;
+    /// let floor = Floor::new(Snapshot {
+    ///     skills: vec![Skill::new("s")],
+    ///     agents: vec![Agent::new("a", AgentState::Online, Capacity::Limited(1)).with_skills(["s".into()])],
+    ///     ..Snapshot::default()
+    /// })?;
+    /// let mut router = Router::new(floor, RouteBy::RoundRobin, &[])?;
+    /// let s = router.floor().skill_index("s").unwrap();
+    /// let now = router.floor().now();
+    /// let served = router.arrive_at(now, VisitorId(1), s, 0)?;
+    /// assert_eq!(served, Some(Assignment { visitor: VisitorId(1), position: 0, via_fallback: None }));
+    /// assert_eq!(router.arrive_at(now, VisitorId(2), s, 0)?, None);
+    /// // The chat ends: the waiting visitor is next.
+    /// router.end_chat(now, 0, Weight::ONE)?;
+    /// assert_eq!(router.route_at(now, s)?.map(|a| a.visitor), Some(VisitorId(2)));
+    /// # Ok::<(), ModelError>(())
+    /// ```
+    pub fn arrive_at(
+        &mut self,
+        now: Timestamp,
+        visitor: VisitorId,
+        skill: SkillIdx,
+        priority: i32,
+    ) -> Result<Option<Assignment>, ModelError> {
         if now < self.floor.now() {
             return Err(ModelError::EventInPast { at: now, floor_time: self.floor.now() });
         }
         if self.floor.skill(skill).is_none() {
-            return Ok(Routed::QueueEmpty);
+            return Ok(None);
         }
         if self.floor.head_of(skill).is_none() && !self.floor.is_queued(visitor) {
             // Nobody ahead: with no wait, only relaxations that open at once apply.
@@ -334,18 +413,16 @@ impl Router {
                 self.refresh(i);
                 served?;
                 self.cursor[s] = Some(rank);
-                let via_fallback = (pool != skill).then(|| self.floor.skills()[pool.get()].id.clone());
-                return Ok(Routed::Assigned {
+                return Ok(Some(Assignment {
                     visitor,
-                    agent: self.floor.agents[i].id.clone(),
                     position: i,
-                    via_fallback,
-                });
+                    via_fallback: (pool != skill).then_some(pool),
+                }));
             }
         }
         let skill_id = self.floor.skills()[skill.get()].id.clone();
         self.floor.apply(now, Event::VisitorQueued { visitor, skill: &skill_id, priority })?;
-        self.route(now, skill)
+        self.route_at(now, skill)
     }
 
     /// The best agent over the queue's own pool and the open fallback pools: its rank by id, its

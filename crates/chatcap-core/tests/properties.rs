@@ -5,9 +5,9 @@ use std::collections::BTreeMap;
 use std::time::Duration;
 
 use chatcap_core::{
-    Agent, AgentId, AgentState, Capacity, Event, Exclusion, Floor, MaxWait, OfferPolicy, QueuedVisitor,
-    Ranking, RouteBy, Routed, Router, Scope, Skill, SkillId, Slots, Snapshot, Stance, Timestamp,
-    TransferRequest, TransferTarget, VisitorId, Weight,
+    Agent, AgentId, AgentState, Assignment, Capacity, Event, Exclusion, Floor, MaxWait, OfferPolicy,
+    QueuedVisitor, Ranking, RouteBy, Routed, Router, Scope, Skill, SkillId, Slots, Snapshot, Stance,
+    Timestamp, TransferRequest, TransferTarget, VisitorId, Weight,
 };
 use proptest::prelude::*;
 
@@ -603,8 +603,13 @@ proptest! {
                     queue.insert((t, v), s);
                     if *and_route {
                         let idx = router.floor().skill_index(&format!("s{s}")).expect("skill");
-                        let got = router.arrive(now, VisitorId(v), idx, 0).expect("new visitor");
                         let want = naive_route(&mut naive, &mut queue, &mut cursor, route_by, s);
+                        let got = if v % 2 == 0 {
+                            router.arrive(now, VisitorId(v), idx, 0).expect("new visitor")
+                        } else {
+                            let at = router.arrive_at(now, VisitorId(v), idx, 0).expect("new visitor");
+                            by_position(&router, at, &want)
+                        };
                         prop_assert_eq!(got, want);
                     } else {
                         router.apply(now, Event::VisitorQueued { visitor: VisitorId(v), skill: &skill_id(s), priority: 0 }).expect("new visitor");
@@ -613,8 +618,13 @@ proptest! {
                 Op::Route(s) => {
                     let s = s % naive.skills;
                     let idx = router.floor().skill_index(&format!("s{s}")).expect("skill");
-                    let got = router.route(now, idx).expect("in time");
                     let want = naive_route(&mut naive, &mut queue, &mut cursor, route_by, s);
+                    let got = if next_visitor % 2 == 0 {
+                        router.route(now, idx).expect("in time")
+                    } else {
+                        let at = router.route_at(now, idx).expect("in time");
+                        by_position(&router, at, &want)
+                    };
                     prop_assert_eq!(&got, &want);
                     if let Routed::Assigned { agent, .. } = &got {
                         let a = router.floor().agent(agent).expect("agent");
@@ -637,6 +647,21 @@ enum Op {
     /// A visitor joins a skill's queue; with `true`, through `Router::arrive`, which also routes.
     Arrive(usize, bool),
     Event(Ev),
+}
+
+/// A decision of `Router::route_at` or `Router::arrive_at` in the shape of `want`'s: `None`
+/// stands for whichever of `NoAgent` and `QueueEmpty` is wanted, and for `QueueEmpty` when an
+/// assignment is wanted, so that it fails the comparison.
+fn by_position(router: &Router, got: Option<Assignment>, want: &Routed) -> Routed {
+    match got {
+        Some(a) => Routed::Assigned {
+            visitor: a.visitor,
+            agent: router.floor().agents().nth(a.position).expect("position on the floor").id().clone(),
+            via_fallback: a.via_fallback.map(|f| router.floor().skills()[f.get()].id.clone()),
+        },
+        None if matches!(want, Routed::Assigned { .. }) => Routed::QueueEmpty,
+        None => want.clone(),
+    }
 }
 
 /// Routes the head of skill `s` the way the contract says, by a full scan of the reference.
@@ -684,12 +709,7 @@ fn naive_route(
                     naive.agents[i].active += 1;
                     naive.agents[i].load += 1000;
                     cursor[s] = Some(i);
-                    Routed::Assigned {
-                        visitor: VisitorId(v),
-                        agent: agent_id(i),
-                        position: i,
-                        via_fallback: None,
-                    }
+                    Routed::Assigned { visitor: VisitorId(v), agent: agent_id(i), via_fallback: None }
                 }
             }
         }

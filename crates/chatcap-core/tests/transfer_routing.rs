@@ -189,7 +189,7 @@ fn round_robin_serves_every_agent_once_before_any_twice() {
     let mut served = Vec::new();
     for k in 0..7 {
         match r.route(at(k), s).unwrap() {
-            Routed::Assigned { visitor, agent, via_fallback: None, .. } => {
+            Routed::Assigned { visitor, agent, via_fallback: None } => {
                 assert_eq!(visitor, VisitorId(k)); // the longest waiting first
                 served.push(agent.to_string());
             }
@@ -213,7 +213,7 @@ fn routing_waits_when_nobody_can_take_the_chat_and_resumes_when_someone_can() {
     r.apply(at(2), Event::ChatEnded { agent: &"a".into(), weight: Weight::ONE }).unwrap();
     assert_eq!(
         r.route(at(3), s).unwrap(),
-        Routed::Assigned { visitor: VisitorId(1), agent: "a".into(), position: 0, via_fallback: None }
+        Routed::Assigned { visitor: VisitorId(1), agent: "a".into(), via_fallback: None }
     );
     assert_eq!(r.floor().queue_exits(s), (1, 0));
     assert_eq!(r.floor().slots(s), Slots::ZERO);
@@ -239,12 +239,7 @@ fn skill_relaxation_opens_fallback_agents_after_the_wait() {
     // Waited 60 s: the sales agent takes it.
     assert_eq!(
         r.route(at(30), billing).unwrap(),
-        Routed::Assigned {
-            visitor: VisitorId(1),
-            agent: "sal".into(),
-            position: 1,
-            via_fallback: Some("sales".into())
-        }
+        Routed::Assigned { visitor: VisitorId(1), agent: "sal".into(), via_fallback: Some("sales".into()) }
     );
     let bad = [Relaxation { skill: "billing".into(), after: Duration::ZERO, fallbacks: vec!["nope".into()] }];
     let err = Router::new(r.into_floor(), RouteBy::RoundRobin, &bad).unwrap_err();
@@ -274,7 +269,6 @@ fn relaxed_routing_ranks_every_open_pool_together() {
         Routed::Assigned {
             visitor: VisitorId(1),
             agent: "a-agent".into(),
-            position: 1,
             via_fallback: Some("sales".into())
         }
     );

@@ -3,9 +3,7 @@
 use std::cmp::Reverse;
 use std::collections::{BinaryHeap, HashMap};
 
-use chatcap_core::{
-    AgentId, AgentState, Event, Floor, Routed, Router, SkillIdx, Timestamp, VisitorId, Weight,
-};
+use chatcap_core::{AgentId, AgentState, Event, Floor, Router, SkillIdx, Timestamp, VisitorId, Weight};
 
 use crate::rng::Rng;
 use crate::scenario::{HandleTime, Patience, Scenario};
@@ -425,17 +423,15 @@ impl<'a> Engine<'a> {
             self.tally.skills[skill.get()][self.interval].offered += 1.0;
         }
         let now = self.stamp();
-        match self.router.arrive(now, id, skill, 0).expect("visitor ids are new") {
+        match self.router.arrive_at(now, id, skill, 0).expect("visitor ids are new") {
             // Served at once, without joining the queue.
-            Routed::Assigned { position, .. } if self.router.floor().queue_len(skill) == 0 => {
-                self.assigned(n, position, false)
-            }
+            Some(a) if self.router.floor().queue_len(skill) == 0 => self.assigned(n, a.position, false),
             // Served from the queue: another visitor may have been ahead of this one.
-            Routed::Assigned { visitor, position, .. } => {
+            Some(a) => {
                 self.set_queue(skill.get(), 1);
-                self.assigned(self.visitor_number(visitor), position, true);
+                self.assigned(self.visitor_number(a.visitor), a.position, true);
             }
-            Routed::NoAgent { .. } | Routed::QueueEmpty => self.set_queue(skill.get(), 1),
+            None => self.set_queue(skill.get(), 1),
         }
         if self.visitors[n as usize].waiting {
             // Only a visitor who has to wait can give up, or be helped by a relaxation.
@@ -529,11 +525,9 @@ impl<'a> Engine<'a> {
             else {
                 return;
             };
-            match self.router.route(self.stamp(), open[pos]).expect("time moves forward") {
-                Routed::Assigned { visitor, position, .. } => {
-                    self.assigned(self.visitor_number(visitor), position, true)
-                }
-                Routed::NoAgent { .. } | Routed::QueueEmpty => {
+            match self.router.route_at(self.stamp(), open[pos]).expect("time moves forward") {
+                Some(a) => self.assigned(self.visitor_number(a.visitor), a.position, true),
+                None => {
                     open.swap_remove(pos);
                 }
             }
