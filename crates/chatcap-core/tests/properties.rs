@@ -604,7 +604,7 @@ proptest! {
                     if *and_route {
                         let idx = router.floor().skill_index(&format!("s{s}")).expect("skill");
                         let want = naive_route(&mut naive, &mut queue, &mut cursor, route_by, s);
-                        let got = if v % 2 == 0 {
+                        let got = if v.is_multiple_of(2) {
                             router.arrive(now, VisitorId(v), idx, 0).expect("new visitor")
                         } else {
                             let at = router.arrive_at(now, VisitorId(v), idx, 0).expect("new visitor");
@@ -619,7 +619,7 @@ proptest! {
                     let s = s % naive.skills;
                     let idx = router.floor().skill_index(&format!("s{s}")).expect("skill");
                     let want = naive_route(&mut naive, &mut queue, &mut cursor, route_by, s);
-                    let got = if next_visitor % 2 == 0 {
+                    let got = if next_visitor.is_multiple_of(2) {
                         router.route(now, idx).expect("in time")
                     } else {
                         let at = router.route_at(now, idx).expect("in time");
@@ -719,7 +719,7 @@ fn naive_route(
 fn apply_via_router(router: &mut Router, naive: &Naive, ev: &Ev, now: Timestamp) -> bool {
     match *ev {
         // Half the chat ends go by position, the way a simulator ends them.
-        Ev::End(a, t) if a % 2 == 0 => router.end_chat(now, a % naive.agents.len(), w(t)).is_ok(),
+        Ev::End(a, t) if a.is_multiple_of(2) => router.end_chat(now, a % naive.agents.len(), w(t)).is_ok(),
         _ => apply_with(naive, ev, now, |t, e| router.apply(t, e)),
     }
 }
