@@ -61,8 +61,7 @@ impl Earliest {
         let mut least = self.nodes[k];
         while k > 1 {
             let sibling = self.nodes[k ^ 1];
-            // Which child wins is a coin toss to the branch predictor.
-            least = std::hint::select_unpredictable(least < sibling, least, sibling);
+            least = min_u128(least, sibling);
             k /= 2;
             if self.nodes[k] == least {
                 return;
@@ -665,4 +664,17 @@ impl<'a> Engine<'a> {
         let bins = &mut self.tally.floor;
         spread(self.sc.interval_s, from, self.now, |i, dt| add(&mut bins[i], dt));
     }
+}
+
+/// The lesser of two `u128`, without a branch: which child of a tree node wins is a coin toss to
+/// the branch predictor, and a mispredicted branch costs more than the whole comparison. LLVM
+/// turns `min`, `select_unpredictable` and plain mask arithmetic on a `u128` back into a branch;
+/// passing the mask through `black_box` keeps it arithmetic (the result is the same either way).
+#[inline(always)]
+fn min_u128(a: u128, b: u128) -> u128 {
+    // Sign-extend the borrow of `a - b`: all ones when `a < b`.
+    let (_, borrow) = a.overflowing_sub(b);
+    let mask = std::hint::black_box(u64::from(borrow)).wrapping_neg();
+    let mask = u128::from(mask) << 64 | u128::from(mask);
+    b ^ ((a ^ b) & mask)
 }

@@ -65,8 +65,7 @@ impl MinTree {
         let mut least = self.nodes[k];
         while k > 1 {
             let sibling = self.nodes[k ^ 1];
-            // Which child wins is a coin toss to the branch predictor.
-            least = std::hint::select_unpredictable(least < sibling, least, sibling);
+            least = min_u128(least, sibling);
             k /= 2;
             if self.nodes[k] == least {
                 return;
@@ -86,9 +85,32 @@ impl MinTree {
     }
 }
 
+/// The lesser of two `u128`, without a branch: which child of a tree node wins is a coin toss to
+/// the branch predictor, and a mispredicted branch costs more than the whole comparison. LLVM
+/// turns `min`, `select_unpredictable` and plain mask arithmetic on a `u128` back into a branch;
+/// passing the mask through `black_box` keeps it arithmetic (the result is the same either way).
+#[inline(always)]
+fn min_u128(a: u128, b: u128) -> u128 {
+    // Sign-extend the borrow of `a - b`: all ones when `a < b`.
+    let (_, borrow) = a.overflowing_sub(b);
+    let mask = std::hint::black_box(u64::from(borrow)).wrapping_neg();
+    let mask = u128::from(mask) << 64 | u128::from(mask);
+    b ^ ((a ^ b) & mask)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn min_u128_is_min() {
+        let edges = [0, 1, u128::from(u64::MAX), u128::from(u64::MAX) + 1, u128::MAX - 1, u128::MAX];
+        for a in edges {
+            for b in edges {
+                assert_eq!(min_u128(a, b), a.min(b), "{a} {b}");
+            }
+        }
+    }
 
     /// Against a plain list: after every change the root is the least live entry.
     #[test]
