@@ -52,6 +52,7 @@ mod error;
 mod floor;
 mod hash;
 mod id;
+mod min_tree;
 mod model;
 mod offer;
 mod queue_state;
@@ -68,6 +69,7 @@ pub use erlang::{
 pub use error::ModelError;
 pub use floor::{AgentView, Event, Floor, Scope, SkillIdx, SkillKey, Summary};
 pub use id::{AgentId, GroupId, SkillId, Timestamp, VisitorId};
+pub use min_tree::MinTree;
 pub use model::{Agent, AgentState, Capacity, QueuedVisitor, Skill, Snapshot};
 pub use offer::{Decision, DeclineReason, OfferPolicy, Stance};
 pub use queue_state::{QueueState, QueueStateView, QueueTotals, SkillQueueState, SkillSelection};

@@ -5,10 +5,8 @@ use std::collections::BTreeSet;
 use std::fmt;
 use std::time::Duration;
 
-mod min_tree;
-
-use self::min_tree::{EMPTY, Entry, MinTree};
 use crate::floor::AgentRec;
+use crate::min_tree::MinTree;
 use crate::transfer::{Key, key};
 use crate::{AgentId, Event, Floor, ModelError, Ranking, SkillId, SkillIdx, Timestamp, VisitorId, Weight};
 
@@ -78,6 +76,12 @@ pub struct Assignment {
     /// The fallback skill through which the agent qualified, if not the queue's own.
     pub via_fallback: Option<SkillIdx>,
 }
+
+/// An index entry: the ranking key in the high 96 bits, the agent's rank by id in the low 32.
+type Entry = u128;
+
+/// What a leaf holds while its agent is not routable.
+const EMPTY: Entry = MinTree::EMPTY;
 
 /// The agents that can take a new plain chat, per skill. An entry is one integer: the ranking key
 /// (see [`route_key`]) in the high 96 bits and the agent's rank by id, the tie-break, in the low 32.

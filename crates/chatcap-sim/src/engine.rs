@@ -3,7 +3,9 @@
 use std::cmp::Reverse;
 use std::collections::{BinaryHeap, HashMap};
 
-use chatcap_core::{AgentId, AgentState, Event, Floor, Router, SkillIdx, Timestamp, VisitorId, Weight};
+use chatcap_core::{
+    AgentId, AgentState, Event, Floor, MinTree, Router, SkillIdx, Timestamp, VisitorId, Weight,
+};
 
 use crate::rng::Rng;
 use crate::scenario::{HandleTime, Patience, Scenario};
@@ -30,44 +32,35 @@ enum Timer {
 }
 
 /// The earliest time over a fixed set of sources (agents, or traffic streams), each with at most
-/// one pending time: a tournament tree whose nodes pack a time's bits above the source's number,
-/// so that one integer comparison orders them and ties go to the lower number.
+/// one pending time: the core's tournament tree, with a leaf per source holding the time's bits
+/// above the source's number, so that ties go to the lower number.
 #[derive(Clone, Debug)]
 struct Earliest {
-    /// `nodes[1]` is the root, the leaves are `nodes[cap..2 * cap]`.
-    nodes: Vec<u128>,
+    tree: MinTree,
 }
 
 impl Earliest {
-    const NONE: u128 = u128::MAX;
-
     fn new(sources: usize) -> Earliest {
-        Earliest { nodes: vec![Earliest::NONE; 2 * sources.next_power_of_two()] }
+        let mut tree = MinTree::new();
+        for source in 0..sources {
+            // A new tree hands out leaves 0, 1, 2, ... in order.
+            let leaf = tree.alloc();
+            debug_assert_eq!(leaf as usize, source);
+        }
+        Earliest { tree }
     }
 
     /// The earliest pending time and its source.
     #[inline]
     fn first(&self) -> Option<(u64, usize)> {
-        let e = self.nodes[1];
-        (e != Earliest::NONE).then_some(((e >> 32) as u64, e as u32 as usize))
+        self.tree.min().map(|e| ((e >> 32) as u64, e as u32 as usize))
     }
 
     /// Sets (or with `None` clears) the pending time of a source, as the bits of a time `>= 0`.
     #[inline]
     fn set(&mut self, source: usize, at: Option<u64>) {
-        let mut k = self.nodes.len() / 2 + source;
-        self.nodes[k] = at.map_or(Earliest::NONE, |bits| u128::from(bits) << 32 | source as u128);
-        // Up to the root, or to the first node that keeps its value.
-        let mut least = self.nodes[k];
-        while k > 1 {
-            let sibling = self.nodes[k ^ 1];
-            least = min_u128(least, sibling);
-            k /= 2;
-            if self.nodes[k] == least {
-                return;
-            }
-            self.nodes[k] = least;
-        }
+        let entry = at.map_or(MinTree::EMPTY, |bits| u128::from(bits) << 32 | source as u128);
+        self.tree.set(source as u32, entry);
     }
 }
 
@@ -666,15 +659,39 @@ impl<'a> Engine<'a> {
     }
 }
 
-/// The lesser of two `u128`, without a branch: which child of a tree node wins is a coin toss to
-/// the branch predictor, and a mispredicted branch costs more than the whole comparison. LLVM
-/// turns `min`, `select_unpredictable` and plain mask arithmetic on a `u128` back into a branch;
-/// passing the mask through `black_box` keeps it arithmetic (the result is the same either way).
-#[inline(always)]
-fn min_u128(a: u128, b: u128) -> u128 {
-    // Sign-extend the borrow of `a - b`: all ones when `a < b`.
-    let (_, borrow) = a.overflowing_sub(b);
-    let mask = std::hint::black_box(u64::from(borrow)).wrapping_neg();
-    let mask = u128::from(mask) << 64 | u128::from(mask);
-    b ^ ((a ^ b) & mask)
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Against a plain list: after every change the root is the earliest pending time, ties to
+    /// the lower source.
+    #[test]
+    fn earliest_is_the_least_pending_time() {
+        for sources in [1, 3, 8, 100] {
+            let mut tree = Earliest::new(sources);
+            let mut naive: Vec<Option<u64>> = vec![None; sources];
+            let mut x: u64 = 0x2545_F491_4F6C_DD1D;
+            for _ in 0..5_000 {
+                x ^= x << 13;
+                x ^= x >> 7;
+                x ^= x << 17;
+                let source = (x % sources as u64) as usize;
+                // Few distinct times, so that ties are common; some sources fall idle.
+                let at = (x % 7 != 0).then(|| bits(((x >> 8) % 16) as f64 * 0.5));
+                tree.set(source, at);
+                naive[source] = at;
+                let want = naive.iter().enumerate().filter_map(|(s, t)| t.map(|t| (t, s))).min();
+                assert_eq!(tree.first(), want);
+            }
+        }
+    }
+
+    #[test]
+    fn time_bits_order_as_the_times() {
+        let times = [-1.0, -0.0, 0.0, 1e-300, 0.5, 1.0, 3600.0, 1e12];
+        for w in times.windows(2) {
+            assert!(bits(w[0]) <= bits(w[1]), "{} {}", w[0], w[1]);
+        }
+        assert_eq!(bits(-0.0), bits(0.0));
+    }
 }

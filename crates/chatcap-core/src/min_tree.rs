@@ -1,42 +1,69 @@
-//! A tournament tree: a fixed set of leaves, each inner node the least of its two children, so
-//! the least entry sits at the root. Changing a leaf walks up to the root and stops at the first
-//! node that keeps its value; reading the least entry costs one load.
+//! A tournament tree of `u128` entries: the router's per-skill index, and the simulator's
+//! calendar of chat ends and arrivals.
 
-/// An entry: one integer, ordered as the entries are.
-pub(super) type Entry = u128;
-
-/// The value of a leaf that holds nothing; it orders after every live entry.
-pub(super) const EMPTY: Entry = u128::MAX;
-
+/// A tournament tree: leaves that each hold a `u128` entry (or nothing), every inner node the
+/// least of its two children, so that the least entry sits at the root.
+///
+/// Reading the least entry costs one load; changing a leaf walks up toward the root, choosing
+/// each winner without a branch, and stops at the first node that keeps its value: O(log
+/// leaves). Callers pack what they order by into the entry, high bits first, with a tie-break
+/// that keeps live entries distinct (the router packs a ranking key above an agent's rank by
+/// id; a simulator packs a time's bits above an event source's number). Leaves are handed out
+/// and given back; the tree doubles when it runs out.
+///
+/// # Examples
+///
+/// ```
+/// use chatcap_core::MinTree;
+/// let mut tree = MinTree::new();
+/// let (a, b) = (tree.alloc(), tree.alloc());
+/// tree.set(a, 30 << 32 | 1);
+/// tree.set(b, 20 << 32 | 2);
+/// assert_eq!(tree.min(), Some(20 << 32 | 2));
+/// tree.release(b);
+/// assert_eq!(tree.min(), Some(30 << 32 | 1));
+/// ```
 #[derive(Clone, Debug)]
-pub(super) struct MinTree {
+pub struct MinTree {
     /// `nodes[1]` is the root, the children of node `k` are `2k` and `2k + 1`, and the leaves
     /// are `nodes[cap..2 * cap]`. `nodes[0]` is unused.
-    nodes: Vec<Entry>,
+    nodes: Vec<u128>,
     /// Leaves handed out and given back, for reuse.
     free: Vec<u32>,
     /// Leaves ever handed out; those at and above it were never used.
     used: u32,
 }
 
+impl Default for MinTree {
+    fn default() -> MinTree {
+        MinTree::new()
+    }
+}
+
 impl MinTree {
-    pub(super) fn new() -> MinTree {
-        MinTree { nodes: vec![EMPTY; 2], free: Vec::new(), used: 0 }
+    /// What a leaf holds when it holds nothing; it orders after every entry. Entries must be
+    /// below it.
+    pub const EMPTY: u128 = u128::MAX;
+
+    /// A tree with no leaves.
+    pub fn new() -> MinTree {
+        MinTree { nodes: vec![MinTree::EMPTY; 2], free: Vec::new(), used: 0 }
     }
 
     fn cap(&self) -> usize {
         self.nodes.len() / 2
     }
 
-    /// The least live entry.
+    /// The least entry held, `None` when every leaf is empty.
     #[inline]
-    pub(super) fn min(&self) -> Option<Entry> {
+    pub fn min(&self) -> Option<u128> {
         let e = self.nodes[1];
-        (e != EMPTY).then_some(e)
+        (e != MinTree::EMPTY).then_some(e)
     }
 
-    /// A leaf for a new member, holding [`EMPTY`]. Amortized O(1): the tree doubles when full.
-    pub(super) fn alloc(&mut self) -> u32 {
+    /// A new leaf, holding nothing. Leaves given back are handed out again first, so `n` calls
+    /// on a new tree return `0..n` in order. Amortized O(1): the tree doubles when full.
+    pub fn alloc(&mut self) -> u32 {
         if let Some(leaf) = self.free.pop() {
             return leaf;
         }
@@ -47,15 +74,20 @@ impl MinTree {
         self.used - 1
     }
 
-    /// Gives a leaf back; it holds [`EMPTY`] from now on.
-    pub(super) fn release(&mut self, leaf: u32) {
-        self.set(leaf, EMPTY);
+    /// Gives a leaf back; it holds nothing from now on.
+    pub fn release(&mut self, leaf: u32) {
+        self.set(leaf, MinTree::EMPTY);
         self.free.push(leaf);
     }
 
-    /// Sets a leaf and restores the order on its way to the root. O(log leaves).
+    /// Sets what a leaf holds ([`MinTree::EMPTY`] for nothing) and restores the order on the way
+    /// to the root. O(log leaves).
+    ///
+    /// # Panics
+    ///
+    /// When `leaf` was never handed out by [`MinTree::alloc`] and lies beyond the tree.
     #[inline]
-    pub(super) fn set(&mut self, leaf: u32, entry: Entry) {
+    pub fn set(&mut self, leaf: u32, entry: u128) {
         let mut k = self.cap() + leaf as usize;
         if self.nodes[k] == entry {
             return;
@@ -76,7 +108,7 @@ impl MinTree {
 
     fn grow(&mut self) {
         let cap = self.cap();
-        let mut nodes = vec![EMPTY; 4 * cap];
+        let mut nodes = vec![MinTree::EMPTY; 4 * cap];
         nodes[2 * cap..3 * cap].copy_from_slice(&self.nodes[cap..]);
         for k in (1..2 * cap).rev() {
             nodes[k] = nodes[2 * k].min(nodes[2 * k + 1]);
@@ -116,7 +148,7 @@ mod tests {
     #[test]
     fn root_is_the_least_entry_through_changes_growth_and_reuse() {
         let mut tree = MinTree::new();
-        let mut naive: Vec<Option<Entry>> = Vec::new();
+        let mut naive: Vec<Option<u128>> = Vec::new();
         let mut leaves: Vec<u32> = Vec::new();
         let mut x: u64 = 0x9E37_79B9_7F4A_7C15;
         let mut next = || {
@@ -144,9 +176,9 @@ mod tests {
                     let leaf = leaves[(next() % leaves.len() as u64) as usize];
                     // Few distinct keys, so that ties are common; the step below keeps entries apart.
                     let entry = (u128::from(next() % 16) << 32) | u128::from(step);
-                    let entry = if next() % 5 == 0 { EMPTY } else { entry };
+                    let entry = if next() % 5 == 0 { MinTree::EMPTY } else { entry };
                     tree.set(leaf, entry);
-                    naive[leaf as usize] = (entry != EMPTY).then_some(entry);
+                    naive[leaf as usize] = (entry != MinTree::EMPTY).then_some(entry);
                 }
                 _ => {}
             }
