@@ -677,7 +677,7 @@ mod tests {
                 x ^= x << 17;
                 let source = (x % sources as u64) as usize;
                 // Few distinct times, so that ties are common; some sources fall idle.
-                let at = (x % 7 != 0).then(|| bits(((x >> 8) % 16) as f64 * 0.5));
+                let at = (!x.is_multiple_of(7)).then(|| bits(((x >> 8) % 16) as f64 * 0.5));
                 tree.set(source, at);
                 naive[source] = at;
                 let want = naive.iter().enumerate().filter_map(|(s, t)| t.map(|t| (t, s))).min();
