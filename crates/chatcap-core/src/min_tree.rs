@@ -93,12 +93,20 @@ impl MinTree {
             return;
         }
         self.nodes[k] = entry;
-        // Up to the root, or to the first node that keeps its value.
-        let mut least = self.nodes[k];
+        // Up to the root, or to the first node that keeps its value. Which child wins is a coin
+        // toss to the branch predictor, so the winner is chosen by conditional moves on the two
+        // halves of the entries: LLVM turns a select of whole `u128`s (`min`, or
+        // `select_unpredictable`) into a branch, and a mispredicted branch per level costs more
+        // than the comparisons.
+        let (mut hi, mut lo) = ((entry >> 64) as u64, entry as u64);
         while k > 1 {
             let sibling = self.nodes[k ^ 1];
-            least = min_u128(least, sibling);
+            let (s_hi, s_lo) = ((sibling >> 64) as u64, sibling as u64);
+            let keep = (hi < s_hi) | ((hi == s_hi) & (lo < s_lo));
+            hi = std::hint::select_unpredictable(keep, hi, s_hi);
+            lo = std::hint::select_unpredictable(keep, lo, s_lo);
             k /= 2;
+            let least = u128::from(hi) << 64 | u128::from(lo);
             if self.nodes[k] == least {
                 return;
             }
@@ -117,32 +125,9 @@ impl MinTree {
     }
 }
 
-/// The lesser of two `u128`, without a branch: which child of a tree node wins is a coin toss to
-/// the branch predictor, and a mispredicted branch costs more than the whole comparison. LLVM
-/// turns `min`, `select_unpredictable` and plain mask arithmetic on a `u128` back into a branch;
-/// passing the mask through `black_box` keeps it arithmetic (the result is the same either way).
-#[inline(always)]
-fn min_u128(a: u128, b: u128) -> u128 {
-    // Sign-extend the borrow of `a - b`: all ones when `a < b`.
-    let (_, borrow) = a.overflowing_sub(b);
-    let mask = std::hint::black_box(u64::from(borrow)).wrapping_neg();
-    let mask = u128::from(mask) << 64 | u128::from(mask);
-    b ^ ((a ^ b) & mask)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn min_u128_is_min() {
-        let edges = [0, 1, u128::from(u64::MAX), u128::from(u64::MAX) + 1, u128::MAX - 1, u128::MAX];
-        for a in edges {
-            for b in edges {
-                assert_eq!(min_u128(a, b), a.min(b), "{a} {b}");
-            }
-        }
-    }
 
     /// Against a plain list: after every change the root is the least live entry.
     #[test]
@@ -174,8 +159,10 @@ mod tests {
                 }
                 _ if !leaves.is_empty() => {
                     let leaf = leaves[(next() % leaves.len() as u64) as usize];
-                    // Few distinct keys, so that ties are common; the step below keeps entries apart.
-                    let entry = (u128::from(next() % 16) << 32) | u128::from(step);
+                    // Few distinct values in both halves of the entry, so that ties in the high
+                    // half are common; the step keeps entries apart.
+                    let entry =
+                        u128::from(next() % 8) << 90 | u128::from(next() % 8) << 40 | u128::from(step);
                     let entry = if next() % 5 == 0 { MinTree::EMPTY } else { entry };
                     tree.set(leaf, entry);
                     naive[leaf as usize] = (entry != MinTree::EMPTY).then_some(entry);
