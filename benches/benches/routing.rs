@@ -84,9 +84,28 @@ fn routing(c: &mut Criterion) {
     g.finish();
 }
 
+/// Indexing a floor for routing, on top of building it (`--bench core`, `floor/build`).
+fn router_build(c: &mut Criterion) {
+    let mut g = c.benchmark_group("router");
+    for &n in &SIZES {
+        let floor = Floor::new(snapshot(n)).expect("valid floor");
+        g.throughput(Throughput::Elements(n as u64));
+        for route_by in [RouteBy::Ranking(Ranking::LeastLoaded), RouteBy::RoundRobin] {
+            g.bench_with_input(BenchmarkId::new(format!("build_{route_by}"), n), &n, |bch, _| {
+                bch.iter_batched(
+                    || floor.clone(),
+                    |floor| Router::new(floor, route_by, &[]).expect("router"),
+                    criterion::BatchSize::LargeInput,
+                )
+            });
+        }
+    }
+    g.finish();
+}
+
 criterion_group! {
     name = benches;
     config = criterion();
-    targets = transfer, routing
+    targets = transfer, routing, router_build
 }
 criterion_main!(benches);
