@@ -77,14 +77,14 @@ pub struct Assignment {
     pub via_fallback: Option<SkillIdx>,
 }
 
-/// An index entry: the ranking key in the high 96 bits, the agent's rank by id in the low 32.
+/// An index entry: the ranking key (see [`route_key`]) in the high 96 bits, the agent's rank by
+/// id, the tie-break, in the low 32.
 type Entry = u128;
 
 /// What a leaf holds while its agent is not routable.
 const EMPTY: Entry = MinTree::EMPTY;
 
-/// The agents that can take a new plain chat, per skill. An entry is one integer: the ranking key
-/// (see [`route_key`]) in the high 96 bits and the agent's rank by id, the tie-break, in the low 32.
+/// The agents that can take a new plain chat, per skill, as [`Entry`]s.
 #[derive(Clone, Debug)]
 enum Index {
     /// For a ranking: per skill, a tournament tree with a leaf for every member, holding

@@ -416,8 +416,8 @@ impl<'a> Engine<'a> {
         }
         let now = self.stamp();
         match self.router.arrive_at(now, id, skill, 0).expect("visitor ids are new") {
-            // Served at once, without joining the queue.
-            Some(a) if self.router.floor().queue_len(skill) == 0 => self.assigned(n, a.position, false),
+            // The newcomer itself is served, at once: it never counts as queued.
+            Some(a) if a.visitor == id => self.assigned(n, a.position, false),
             // Served from the queue: another visitor may have been ahead of this one.
             Some(a) => {
                 self.set_queue(skill.get(), 1);

@@ -74,12 +74,11 @@ pub enum SimError {
     #[error("scenario floor: {0}")]
     Floor(#[from] ModelError),
     /// A scenario file is not a valid study.
-    #[error("line {line}, column {column}: {problem}")]
+    #[error("{}{problem}", at.map_or(String::new(), |(line, column)| format!("line {line}, column {column}: ")))]
     File {
-        /// The line, from 1 (0 when the problem has no one place).
-        line: usize,
-        /// The column, from 1.
-        column: usize,
+        /// The line and column, from 1, of the problem; `None` when it has no one place, as
+        /// when a scenario is invalid as a whole (the problem then names the scenario and field).
+        at: Option<(usize, usize)>,
         /// What is wrong.
         problem: String,
     },

@@ -166,13 +166,13 @@ impl Study {
     ///
     /// # Errors
     ///
-    /// [`SimError::File`] with the line, column and problem: malformed TOML, an unknown field, a
+    /// [`SimError::File`] with the problem and, where it has one place, its line and column: malformed TOML, an unknown field, a
     /// missing one, a skill no `[[skills]]` entry defines, an unknown routing rule or
     /// distribution; and any error of [`Scenario::validate`] for the base or a variation.
     pub fn from_toml(text: &str) -> Result<Study, SimError> {
-        let at = |span: Option<Range<usize>>, problem: String| {
-            let (line, column) = span.map_or((0, 0), |s| line_col(text, s.start));
-            SimError::File { line, column, problem }
+        let at = |span: Option<Range<usize>>, problem: String| SimError::File {
+            at: span.map(|s| line_col(text, s.start)),
+            problem,
         };
         let file: File = toml::from_str(text).map_err(|e| at(e.span(), e.message().to_owned()))?;
         let skills: Vec<Skill> = file
@@ -348,11 +348,8 @@ impl Study {
             scenarios.push((v.name.clone(), sc));
         }
         for (name, sc) in &scenarios {
-            sc.validate().map_err(|e| SimError::File {
-                line: 0,
-                column: 0,
-                problem: format!("scenario {name:?}: {e}"),
-            })?;
+            sc.validate()
+                .map_err(|e| SimError::File { at: None, problem: format!("scenario {name:?}: {e}") })?;
         }
         Ok(Study { scenarios })
     }

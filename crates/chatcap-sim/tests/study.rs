@@ -106,7 +106,7 @@ fn bad_files_say_where() {
     );
     check_error(
         &MINIMAL.replace("per_hour = [10]", "per_hour = [-10]"),
-        "line 0, column 0: scenario \"base\": scenario field traffic[0].per_hour must hold one rate of at least 0 per interval",
+        "scenario \"base\": scenario field traffic[0].per_hour must hold one rate of at least 0 per interval",
     );
 }
 
