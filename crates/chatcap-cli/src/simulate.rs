@@ -171,21 +171,25 @@ fn quick(q: &QuickArgs, config: &RunConfig, json: bool) -> Result<()> {
         target_s: target,
     };
     let report = run_with_progress(&scenario, config)?;
+    warn_overload("", &report);
     let m = report.skills[0].total;
     let u = report.floor.agent_utilization;
-    let fields: [(&str, Estimate); 6] = [
+    let fields: [(&str, Estimate); 8] = [
         ("p_wait", m.p_wait),
         ("p_abandon", m.p_abandon),
         ("asa_served_s", m.asa_s),
         ("mean_wait_all_s", m.mean_wait_all_s),
         ("service_level", m.service_level),
         ("agent_utilization", u),
+        ("still_waiting", m.still_waiting),
+        ("unserved", m.unserved),
     ];
     let mut out = serde_json::Map::new();
     for (name, e) in fields {
         out.insert(name.to_owned(), number(e.mean));
         out.insert(format!("{name}_ci95"), number(e.ci95));
     }
+    out.insert("overloaded".to_owned(), serde_json::Value::Bool(report.overloaded));
     if json {
         println!("{}", serde_json::Value::Object(out));
     } else {
@@ -194,6 +198,21 @@ fn quick(q: &QuickArgs, config: &RunConfig, json: bool) -> Result<()> {
         }
     }
     Ok(())
+}
+
+/// Says on stderr, per overloaded skill, that the floor cannot keep up.
+fn warn_overload(prefix: &str, report: &Report) {
+    for s in report.skills.iter().filter(|s| s.overloaded) {
+        let waiting = s.total.still_waiting.mean;
+        eprintln!(
+            "warning: {prefix}skill {:?} is overloaded: visitors arrive faster than the agents can serve them, \
+             so the queue grew by {:.0} visitors over the second half of the run and {:.0} were still waiting at \
+             its end; waits grow with the length of the run, and these figures describe this run, not a steady state",
+            s.skill.as_str(),
+            s.backlog_growth.mean,
+            waiting,
+        );
+    }
 }
 
 fn number(x: f64) -> serde_json::Value {
@@ -232,6 +251,7 @@ fn run_study(study: &Study, config: &RunConfig, json: bool, plot: Option<&PathBu
     let mut results = Vec::new();
     for (name, scenario) in &study.scenarios {
         let report = run_with_progress(scenario, config).with_context(|| format!("variation {name:?}"))?;
+        warn_overload(&format!("variation {name:?}: "), &report);
         results.push((name.as_str(), report));
     }
     if json {

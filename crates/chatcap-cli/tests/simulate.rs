@@ -59,14 +59,20 @@ fn the_quick_form_prints_each_measure_with_its_interval_and_agrees_with_erlang_c
             "asa_served_s_ci95",
             "mean_wait_all_s",
             "mean_wait_all_s_ci95",
+            "overloaded",
             "p_abandon",
             "p_abandon_ci95",
             "p_wait",
             "p_wait_ci95",
             "service_level",
             "service_level_ci95",
+            "still_waiting",
+            "still_waiting_ci95",
+            "unserved",
+            "unserved_ci95",
         ]
     );
+    assert_eq!(map["overloaded"], false);
     // Erlang C for this floor (the ErlangC R package's example): P(wait) 0.1741319, SL 0.88835.
     let (p, ci) = (map["p_wait"].as_f64().unwrap(), map["p_wait_ci95"].as_f64().unwrap());
     assert!((p - 0.1741319).abs() <= ci * 3.29 / 1.96, "p_wait {p} ± {ci}");
@@ -176,4 +182,36 @@ fn a_study_starts_from_a_live_vendor_floor_and_its_queue() {
     // Without a scenario file the live floor has nothing to add to.
     let out = chatcap(&["simulate", "--live-agents", &agents]);
     assert_eq!(out.status.code(), Some(1));
+}
+
+/// 10 erlangs on 5 agents: everyone waits, the queue grows, and the run says so.
+#[test]
+fn an_overloaded_floor_is_reported_as_such() {
+    let out = chatcap(&[
+        "simulate",
+        "--agents",
+        "5",
+        "--max-chats",
+        "1",
+        "--aht-s",
+        "180",
+        "--arrivals-per-hour",
+        "200",
+        "--target-s",
+        "20",
+        "--hours",
+        "8",
+        "--replications",
+        "4",
+        "--json",
+    ]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["overloaded"], true);
+    assert!(v["p_wait"].as_f64().unwrap() >= 0.99, "{v}");
+    // The queue grows at 200 - 100 = 100 visitors an hour over the 9 simulated hours.
+    let waiting = v["still_waiting"].as_f64().unwrap();
+    assert!((800.0..1000.0).contains(&waiting), "{waiting}");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("overloaded") && stderr.contains("faster than the agents can serve"), "{stderr}");
 }

@@ -9,7 +9,7 @@ use chatcap_core::{
 
 use crate::rng::Rng;
 use crate::scenario::{HandleTime, Patience, Scenario};
-use crate::stats::{FloorTally, SkillTally, spread};
+use crate::stats::{Backlog, FloorTally, SkillTally, spread};
 
 /// What one replication counted.
 #[derive(Clone, Debug, Default)]
@@ -18,6 +18,8 @@ pub(crate) struct RunTally {
     pub(crate) skills: Vec<Vec<SkillTally>>,
     /// Per interval, over the whole floor.
     pub(crate) floor: Vec<FloorTally>,
+    /// Per skill (in floor order), its backlog over the second half of the counted span.
+    pub(crate) backlog: Vec<Backlog>,
     /// Events that changed the floor: arrivals, chat ends, abandonments, timers, state changes.
     pub(crate) events: u64,
 }
@@ -108,6 +110,15 @@ pub(crate) struct Engine<'a> {
     t0: Timestamp,
     now: f64,
     horizon: f64,
+    /// The middle of the counted span (from the warm-up to the horizon), and whether the run has
+    /// passed it.
+    mid: f64,
+    past_mid: bool,
+    /// Past the horizon: no arrivals, no state changes, no time tallies; the floor serves the
+    /// visitors still waiting.
+    running_out: bool,
+    /// Counted visitors now waiting.
+    waiting_counted: u64,
     /// The interval `now` is in, and where it ends (the last interval never ends).
     interval: usize,
     interval_end: f64,
@@ -150,8 +161,8 @@ pub(crate) struct Engine<'a> {
 }
 
 impl<'a> Engine<'a> {
-    /// Sets up a replication from a validated scenario and its floor.
-    pub(crate) fn new(sc: &'a Scenario, floor: Floor, seed: u64, replication: u64) -> Engine<'a> {
+    /// Sets up a replication from a validated scenario, its floor and the replication's stream.
+    pub(crate) fn new(sc: &'a Scenario, floor: Floor, rng: Rng) -> Engine<'a> {
         let t0 = floor.now();
         let skill_idx: Vec<SkillIdx> = floor.skill_indices().collect();
         let skills = skill_idx.len();
@@ -193,10 +204,14 @@ impl<'a> Engine<'a> {
         let mut engine = Engine {
             sc,
             router,
-            rng: Rng::for_replication(seed, replication),
+            rng,
             t0,
             now: 0.0,
             horizon: sc.horizon_s(),
+            mid: sc.warmup_s + (sc.horizon_s() - sc.warmup_s) / 2.0,
+            past_mid: false,
+            running_out: false,
+            waiting_counted: 0,
             interval: 0,
             interval_end: if sc.intervals > 1 { sc.interval_s } else { f64::INFINITY },
             chat_ends: Earliest::new(agents.len()),
@@ -218,6 +233,7 @@ impl<'a> Engine<'a> {
             tally: RunTally {
                 skills: vec![vec![SkillTally::default(); sc.intervals]; skills],
                 floor: vec![FloorTally::default(); sc.intervals],
+                backlog: vec![Backlog::default(); skills],
                 events: 0,
             },
             open: Vec::new(),
@@ -263,12 +279,27 @@ impl<'a> Engine<'a> {
         engine
     }
 
-    /// Runs to the horizon and returns what was counted.
+    /// Runs to the horizon, then runs the floor out, and returns what was counted.
+    ///
+    /// At the horizon arrivals and scheduled state changes stop and the time tallies close; the
+    /// floor goes on serving (and visitors go on abandoning) until no counted visitor waits, so
+    /// every visitor offered has an outcome, tallied in the interval it arrived in. Visitors
+    /// whom nothing is left to serve are counted as waited and unserved.
     pub(crate) fn run(mut self) -> RunTally {
         while let Some((at, source)) = self.next_event() {
             let t = f64::from_bits(at);
-            if t > self.horizon {
-                break;
+            if !self.running_out {
+                if !self.past_mid && t > self.mid {
+                    self.pass_mid();
+                }
+                if t > self.horizon {
+                    self.reach_horizon();
+                    if self.waiting_counted == 0 {
+                        break;
+                    }
+                    // The calendar no longer holds arrivals or state changes: look again.
+                    continue;
+                }
             }
             self.now = t;
             while t >= self.interval_end {
@@ -310,13 +341,50 @@ impl<'a> Engine<'a> {
                 }
             };
             self.tally.events += u64::from(live);
+            if self.running_out && self.waiting_counted == 0 {
+                break;
+            }
         }
+        if !self.running_out {
+            // The calendar ran dry before the horizon.
+            if !self.past_mid {
+                self.pass_mid();
+            }
+            self.reach_horizon();
+        }
+        for v in self.visitors.iter().filter(|v| v.waiting && v.counted) {
+            let t = &mut self.tally.skills[v.skill as usize][v.interval as usize];
+            t.unserved += 1.0;
+            t.waited += 1.0;
+        }
+        self.tally
+    }
+
+    fn pass_mid(&mut self) {
+        self.past_mid = true;
+        for (b, &len) in self.tally.backlog.iter_mut().zip(&self.queue_len) {
+            b.queue_mid = len as f64;
+        }
+    }
+
+    /// Closes the time tallies at the horizon and stops arrivals and state changes.
+    fn reach_horizon(&mut self) {
         self.now = self.horizon;
         self.advance_floor();
         for s in 0..self.queue_len.len() {
             self.advance_queue(s);
         }
-        self.tally
+        for (b, &len) in self.tally.backlog.iter_mut().zip(&self.queue_len) {
+            b.queue_end = len as f64;
+        }
+        for v in self.visitors.iter().filter(|v| v.waiting && v.counted) {
+            self.tally.skills[v.skill as usize][v.interval as usize].still_waiting += 1.0;
+        }
+        for stream in 0..self.sc.traffic.len() {
+            self.arrivals.set(stream, None);
+        }
+        self.next_change = self.schedule.len();
+        self.running_out = true;
     }
 
     /// The earliest pending event, as the bits of its time, and where it comes from.
@@ -392,6 +460,7 @@ impl<'a> Engine<'a> {
         if id.0 < self.first_new_id {
             self.by_visitor_id.insert(id, n);
         }
+        self.waiting_counted += u64::from(counted);
         n
     }
 
@@ -413,6 +482,9 @@ impl<'a> Engine<'a> {
         let n = self.add_visitor(id, skill, self.now, counted);
         if counted {
             self.tally.skills[skill.get()][self.interval].offered += 1.0;
+            if self.past_mid {
+                self.tally.backlog[skill.get()].offered_late += 1.0;
+            }
         }
         let now = self.stamp();
         match self.router.arrive_at(now, id, skill, 0).expect("visitor ids are new") {
@@ -449,6 +521,7 @@ impl<'a> Engine<'a> {
         let now = self.stamp();
         self.router.apply(now, Event::VisitorAbandoned { visitor: v.id }).expect("the visitor waits");
         if v.counted {
+            self.waiting_counted -= 1;
             let t = &mut self.tally.skills[v.skill as usize][v.interval as usize];
             t.abandoned += 1.0;
             t.waited += 1.0;
@@ -534,6 +607,7 @@ impl<'a> Engine<'a> {
             self.set_queue(v.skill as usize, -1);
         }
         if v.counted {
+            self.waiting_counted -= 1;
             let wait = self.now - v.arrived;
             let t = &mut self.tally.skills[v.skill as usize][v.interval as usize];
             t.answered += 1.0;
@@ -603,7 +677,7 @@ impl<'a> Engine<'a> {
     fn set_queue(&mut self, s: usize, delta: i64) {
         self.advance_queue(s);
         self.queue_len[s] = self.queue_len[s].saturating_add_signed(delta);
-        if self.now >= self.sc.warmup_s {
+        if self.now >= self.sc.warmup_s && !self.running_out {
             let t = &mut self.tally.skills[s][self.interval];
             t.max_queue = t.max_queue.max(self.queue_len[s] as f64);
         }
@@ -615,6 +689,9 @@ impl<'a> Engine<'a> {
     }
 
     fn advance_queue(&mut self, s: usize) {
+        if self.running_out {
+            return;
+        }
         let (from, len) = (self.queue_since[s].max(self.sc.warmup_s), self.queue_len[s] as f64);
         self.queue_since[s] = self.now;
         if from >= self.now {
@@ -638,6 +715,9 @@ impl<'a> Engine<'a> {
     }
 
     fn advance_floor(&mut self) {
+        if self.running_out {
+            return;
+        }
         let from = self.floor_since.max(self.sc.warmup_s);
         self.floor_since = self.now;
         if from >= self.now {

@@ -56,6 +56,7 @@ pub use stats::Estimate;
 pub use study::Study;
 
 use engine::{Engine, RunTally};
+use rng::Rng;
 use stats::{FloorTally, SkillTally};
 
 /// What went wrong setting up a simulation.
@@ -104,6 +105,12 @@ pub struct RunConfig {
 }
 
 /// Service measures for one skill over a span of time, across replications.
+///
+/// Visitors count in the interval they arrive in, with their whole outcome: at the horizon
+/// arrivals stop and the floor is run out until nobody waits, so a visitor still waiting then is
+/// served (or abandons) after it, and its wait counts in full. The ratios are pooled over
+/// replications (the sum of the numerators over the sum of the denominators, see
+/// [`Estimate::ratio`]); the time averages (`mean_queue`) cover the span up to the horizon.
 #[derive(Clone, Copy, Debug, Default, PartialEq, serde::Serialize)]
 pub struct Metrics {
     /// Visitors who arrived.
@@ -112,11 +119,19 @@ pub struct Metrics {
     pub answered: Estimate,
     /// Visitors who gave up.
     pub abandoned: Estimate,
-    /// Answered within the target, over offered.
+    /// Visitors still waiting at the horizon (their outcome comes from the run-out after it).
+    pub still_waiting: Estimate,
+    /// Visitors never served: still waiting when, after the horizon, nothing was left to serve
+    /// them (no agent logged in for their skill, and no patience to run out). Counted as waited
+    /// and not answered within the target.
+    pub unserved: Estimate,
+    /// Answered within the target, over offered. With a target of 0 s: the share answered with
+    /// no wait at all.
     pub service_level: Estimate,
     /// Mean wait of the answered, in seconds.
     pub asa_s: Estimate,
-    /// Share of offered visitors who waited at all.
+    /// Share of offered visitors who waited at all (answered after a wait, abandoned, or
+    /// unserved).
     pub p_wait: Estimate,
     /// Share of offered visitors who gave up.
     pub p_abandon: Estimate,
@@ -148,6 +163,13 @@ pub struct SkillReport {
     pub total: Metrics,
     /// Per interval.
     pub intervals: Vec<Metrics>,
+    /// How much the queue grew over the second half of the counted span (from the middle of
+    /// the span to the horizon), in visitors.
+    pub backlog_growth: Estimate,
+    /// The skill's arrivals exceed what the floor serves: over the second half of the counted
+    /// span the queue grew by more than 5% of the visitors offered in it, beyond its 95%
+    /// interval, and by at least 2 visitors.
+    pub overloaded: bool,
 }
 
 /// The results of a simulation.
@@ -163,6 +185,8 @@ pub struct Report {
     pub events: u64,
     /// Replications run.
     pub replications: usize,
+    /// Some skill is overloaded ([`SkillReport::overloaded`]).
+    pub overloaded: bool,
 }
 
 /// Runs a scenario's replications and summarizes them.
@@ -189,8 +213,9 @@ pub fn simulate_observed(
     if config.replications == 0 {
         return Err(SimError::Invalid { field: "replications".into(), problem: "must be at least 1".into() });
     }
+    let streams = Rng::streams(config.seed, config.replications);
     let run = |r: usize| {
-        let tally = Engine::new(scenario, floor.clone(), config.seed, r as u64).run();
+        let tally = Engine::new(scenario, floor.clone(), streams[r].clone()).run();
         replication_done();
         tally
     };
@@ -213,7 +238,7 @@ pub fn simulate_observed(
 
 fn summarize(scenario: &Scenario, floor: &chatcap_core::Floor, runs: &[RunTally]) -> Report {
     let intervals = scenario.intervals;
-    let skills = floor
+    let skills: Vec<SkillReport> = floor
         .skills()
         .iter()
         .enumerate()
@@ -228,7 +253,13 @@ fn summarize(scenario: &Scenario, floor: &chatcap_core::Floor, runs: &[RunTally]
             let per = (0..intervals)
                 .map(|i| metrics(runs.iter().map(|r| (r.skills[s][i], r.floor[i].duration))))
                 .collect();
-            SkillReport { skill: skill.id.clone(), total, intervals: per }
+            let backlog_growth =
+                Estimate::of(runs.iter().map(|r| r.backlog[s].queue_end - r.backlog[s].queue_mid));
+            let offered_late =
+                runs.iter().map(|r| r.backlog[s].offered_late).sum::<f64>() / runs.len() as f64;
+            let overloaded =
+                backlog_growth.mean - backlog_growth.ci95 > 0.05 * offered_late && backlog_growth.mean >= 2.0;
+            SkillReport { skill: skill.id.clone(), total, intervals: per, backlog_growth, overloaded }
         })
         .collect();
     let floor_total = floor_metrics(runs.iter().map(|r| {
@@ -238,6 +269,7 @@ fn summarize(scenario: &Scenario, floor: &chatcap_core::Floor, runs: &[RunTally]
     }));
     let floor_intervals = (0..intervals).map(|i| floor_metrics(runs.iter().map(|r| r.floor[i]))).collect();
     Report {
+        overloaded: skills.iter().any(|s: &SkillReport| s.overloaded),
         skills,
         floor: floor_total,
         floor_intervals,
@@ -246,31 +278,30 @@ fn summarize(scenario: &Scenario, floor: &chatcap_core::Floor, runs: &[RunTally]
     }
 }
 
-fn ratio(a: f64, b: f64) -> f64 {
-    if b > 0.0 { a / b } else { f64::NAN }
-}
-
 fn metrics(runs: impl Iterator<Item = (SkillTally, f64)> + Clone) -> Metrics {
-    let of = |f: fn(&SkillTally, f64) -> f64| Estimate::of(runs.clone().map(|(t, d)| f(&t, d)));
+    let of = |f: fn(&SkillTally) -> f64| Estimate::of(runs.clone().map(|(t, _)| f(&t)));
+    let ratio = |f: fn(&SkillTally, f64) -> (f64, f64)| Estimate::ratio(runs.clone().map(|(t, d)| f(&t, d)));
     Metrics {
-        offered: of(|t, _| t.offered),
-        answered: of(|t, _| t.answered),
-        abandoned: of(|t, _| t.abandoned),
-        service_level: of(|t, _| ratio(t.within, t.offered)),
-        asa_s: of(|t, _| ratio(t.wait_sum_answered, t.answered)),
-        p_wait: of(|t, _| ratio(t.waited, t.offered)),
-        p_abandon: of(|t, _| ratio(t.abandoned, t.offered)),
-        mean_wait_all_s: of(|t, _| ratio(t.wait_sum_all, t.answered + t.abandoned)),
-        mean_queue: of(|t, d| ratio(t.queue_area, d)),
-        max_queue: of(|t, _| t.max_queue),
+        offered: of(|t| t.offered),
+        answered: of(|t| t.answered),
+        abandoned: of(|t| t.abandoned),
+        still_waiting: of(|t| t.still_waiting),
+        unserved: of(|t| t.unserved),
+        service_level: ratio(|t, _| (t.within, t.offered)),
+        asa_s: ratio(|t, _| (t.wait_sum_answered, t.answered)),
+        p_wait: ratio(|t, _| (t.waited, t.offered)),
+        p_abandon: ratio(|t, _| (t.abandoned, t.offered)),
+        mean_wait_all_s: ratio(|t, _| (t.wait_sum_all, t.answered + t.abandoned)),
+        mean_queue: ratio(|t, d| (t.queue_area, d)),
+        max_queue: of(|t| t.max_queue),
     }
 }
 
 fn floor_metrics(runs: impl Iterator<Item = FloorTally> + Clone) -> FloorMetrics {
-    let of = |f: fn(&FloorTally) -> f64| Estimate::of(runs.clone().map(|t| f(&t)));
+    let ratio = |f: fn(&FloorTally) -> (f64, f64)| Estimate::ratio(runs.clone().map(|t| f(&t)));
     FloorMetrics {
-        agent_utilization: of(|t| ratio(t.busy_area, t.staffed_area)),
-        mean_concurrency: of(|t| ratio(t.chat_area, t.busy_area)),
-        mean_chats_in_service: of(|t| ratio(t.chat_area, t.duration)),
+        agent_utilization: ratio(|t| (t.busy_area, t.staffed_area)),
+        mean_concurrency: ratio(|t| (t.chat_area, t.busy_area)),
+        mean_chats_in_service: ratio(|t| (t.chat_area, t.duration)),
     }
 }

@@ -17,6 +17,20 @@ pub(crate) struct SkillTally {
     /// Queue length integrated over time.
     pub(crate) queue_area: f64,
     pub(crate) max_queue: f64,
+    /// Visitors still waiting at the horizon (then served, or not, as the floor runs out).
+    pub(crate) still_waiting: f64,
+    /// Visitors nobody served: still waiting when the run-out after the horizon had no event
+    /// left (no agent could take them and they had no patience to run out).
+    pub(crate) unserved: f64,
+}
+
+/// What one replication counted of one skill's backlog, for the overload test: the queue at
+/// the middle of the counted span and at its end, and the visitors offered in between.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub(crate) struct Backlog {
+    pub(crate) queue_mid: f64,
+    pub(crate) queue_end: f64,
+    pub(crate) offered_late: f64,
 }
 
 /// What one replication counted over the whole floor in one interval.
@@ -43,6 +57,8 @@ impl SkillTally {
         self.wait_sum_all += o.wait_sum_all;
         self.queue_area += o.queue_area;
         self.max_queue = self.max_queue.max(o.max_queue);
+        self.still_waiting += o.still_waiting;
+        self.unserved += o.unserved;
     }
 }
 
@@ -74,44 +90,99 @@ pub(crate) fn spread(interval_s: f64, from: f64, to: f64, mut f: impl FnMut(usiz
 /// A mean over replications and the half-width of its 95% confidence interval.
 #[derive(Clone, Copy, Debug, Default, PartialEq, serde::Serialize)]
 pub struct Estimate {
-    /// The mean of the replications' values.
+    /// The estimate: the mean of the replications' values, or for a ratio (such as a service
+    /// level) the pooled ratio, the sum over replications of the numerator over the sum of the
+    /// denominator.
     pub mean: f64,
-    /// Half the width of the 95% confidence interval (Student's t); 0 with one replication.
+    /// Half the width of the 95% confidence interval (Student's t with one degree of freedom
+    /// fewer than the replications counted); 0 with one replication.
     pub ci95: f64,
+    /// Replications left out because their value was undefined (`NaN` or infinite); 0 for pooled
+    /// ratios, where a replication with nothing to count weighs nothing.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub dropped: usize,
+}
+
+fn is_zero(n: &usize) -> bool {
+    *n == 0
 }
 
 impl Estimate {
-    /// Summarizes one value per replication; replications where the value is undefined (`NaN`,
-    /// such as an ASA with nobody answered) are left out.
+    /// Summarizes one value per replication: their mean and the Student-t interval of the
+    /// mean. Replications whose value is undefined (`NaN`, infinite) are left out and counted in
+    /// [`Estimate::dropped`].
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use chatcap_sim::Estimate;
+    /// let e = Estimate::of([1.0, 2.0, 3.0, 4.0, 5.0, f64::NAN]);
+    /// assert_eq!((e.mean, e.dropped), (3.0, 1));
+    /// // t(0.975; 4) = 2.776445, sd sqrt(2.5), n 5
+    /// assert!((e.ci95 - 2.776445 * (2.5f64 / 5.0).sqrt()).abs() < 1e-6);
+    /// ```
     pub fn of(values: impl IntoIterator<Item = f64>) -> Estimate {
-        let xs: Vec<f64> = values.into_iter().filter(|x| x.is_finite()).collect();
+        let mut dropped = 0;
+        let xs: Vec<f64> = values
+            .into_iter()
+            .filter(|x| {
+                dropped += usize::from(!x.is_finite());
+                x.is_finite()
+            })
+            .collect();
         let n = xs.len();
         if n == 0 {
-            return Estimate { mean: f64::NAN, ci95: f64::NAN };
+            return Estimate { mean: f64::NAN, ci95: f64::NAN, dropped };
         }
         let mean = xs.iter().sum::<f64>() / n as f64;
         if n == 1 {
-            return Estimate { mean, ci95: 0.0 };
+            return Estimate { mean, ci95: 0.0, dropped };
         }
         let var = xs.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (n - 1) as f64;
-        Estimate { mean, ci95: t975(n - 1) * (var / n as f64).sqrt() }
+        Estimate { mean, ci95: t975(n - 1) * (var / n as f64).sqrt(), dropped }
+    }
+
+    /// The pooled ratio of replications' `(numerator, denominator)` pairs: `R = Σy / Σx`, with
+    /// the ratio estimator's interval, `t · sqrt(Σ(y - R x)² / (n - 1) / n) / mean(x)` (the
+    /// delta method). Every replication counts, one with nothing to count (`x = 0`) with no
+    /// weight; the ratio is undefined (`NaN`) when all denominators are 0.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use chatcap_sim::Estimate;
+    /// // 3 of 10 waited in one replication, 0 of 0 in another, 5 of 10 in a third.
+    /// let e = Estimate::ratio([(3.0, 10.0), (0.0, 0.0), (5.0, 10.0)]);
+    /// assert_eq!(e.mean, 0.4);
+    /// assert!(Estimate::ratio([(0.0, 0.0)]).mean.is_nan());
+    /// ```
+    pub fn ratio(pairs: impl IntoIterator<Item = (f64, f64)> + Clone) -> Estimate {
+        let (mut sy, mut sx, mut n) = (0.0, 0.0, 0usize);
+        for (y, x) in pairs.clone() {
+            sy += y;
+            sx += x;
+            n += 1;
+        }
+        if n == 0 || sx <= 0.0 {
+            return Estimate { mean: f64::NAN, ci95: f64::NAN, dropped: 0 };
+        }
+        let r = sy / sx;
+        if n == 1 {
+            return Estimate { mean: r, ci95: 0.0, dropped: 0 };
+        }
+        let ss: f64 = pairs.into_iter().map(|(y, x)| (y - r * x).powi(2)).sum();
+        let mean_x = sx / n as f64;
+        let se = (ss / (n - 1) as f64 / n as f64).sqrt() / mean_x;
+        Estimate { mean: r, ci95: t975(n - 1) * se, dropped: 0 }
     }
 }
 
-/// The 0.975 quantile of Student's t with `df` degrees of freedom.
-fn t975(df: usize) -> f64 {
-    // Published table values for small df; the normal quantile beyond 30 is within 2%.
-    const T: [f64; 30] = [
-        12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228, 2.201, 2.179, 2.160, 2.145,
-        2.131, 2.120, 2.110, 2.101, 2.093, 2.086, 2.080, 2.074, 2.069, 2.064, 2.060, 2.056, 2.052, 2.048,
-        2.045, 2.042,
-    ];
-    match df {
-        0 => f64::NAN,
-        1..=30 => T[df - 1],
-        31..=60 => 2.000,
-        61..=120 => 1.980,
-        _ => 1.960,
+/// The 0.975 quantile of Student's t with `df` degrees of freedom (`NaN` for none).
+pub(crate) fn t975(df: usize) -> f64 {
+    use statrs::distribution::{ContinuousCDF, StudentsT};
+    match StudentsT::new(0.0, 1.0, df as f64) {
+        Ok(t) if df > 0 => t.inverse_cdf(0.975),
+        _ => f64::NAN,
     }
 }
 
@@ -129,13 +200,55 @@ mod tests {
         assert!(none.is_empty());
     }
 
+    /// Published 0.975 quantiles of Student's t (to the 4 decimals of the classic tables,
+    /// and to 6 from the exact values for df 1, 2 and 31).
     #[test]
-    fn estimate_uses_students_t() {
-        // Values 1..=5: mean 3, sd sqrt(2.5), t(4) = 2.776 -> 2.776 * sqrt(2.5 / 5) = 1.9629.
+    fn t_quantiles_match_the_tables() {
+        let table = [
+            (1, 12.706205),
+            (2, 4.302653),
+            (4, 2.776445),
+            (10, 2.228139),
+            (30, 2.042272),
+            (31, 2.039513),
+            (60, 2.000298),
+            (120, 1.979930),
+            (1000, 1.962339),
+        ];
+        for (df, want) in table {
+            let got = t975(df);
+            assert!((got - want).abs() < 1e-6, "df {df}: {got} against {want}");
+        }
+        assert!(t975(0).is_nan());
+    }
+
+    #[test]
+    fn estimate_uses_students_t_and_counts_what_it_drops() {
+        // Values 1..=5: mean 3, sd sqrt(2.5), t(4) = 2.776445 -> 1.963243.
         let e = Estimate::of([1.0, 2.0, 3.0, 4.0, 5.0]);
-        assert_eq!(e.mean, 3.0);
-        assert!((e.ci95 - 2.776 * 0.5f64.sqrt()).abs() < 1e-12);
+        assert_eq!((e.mean, e.dropped), (3.0, 0));
+        assert!((e.ci95 - 2.776445 * 0.5f64.sqrt()).abs() < 1e-6);
         assert_eq!(Estimate::of([7.0]).ci95, 0.0);
-        assert!(Estimate::of([f64::NAN]).mean.is_nan());
+        let nan = Estimate::of([f64::NAN, f64::INFINITY]);
+        assert!(nan.mean.is_nan());
+        assert_eq!(nan.dropped, 2);
+    }
+
+    /// The pooled ratio and its delta-method interval, against the formula worked by hand.
+    #[test]
+    fn ratio_is_pooled_with_a_delta_method_interval() {
+        // y = 1, 4, 4; x = 2, 8, 4: R = 9 / 14; residuals 1 - 18/14, 4 - 72/14, 4 - 36/14.
+        let e = Estimate::ratio([(1.0, 2.0), (4.0, 8.0), (4.0, 4.0)]);
+        let r = 9.0 / 14.0;
+        assert!((e.mean - r).abs() < 1e-15);
+        let ss = (1.0f64 - 2.0 * r).powi(2) + (4.0f64 - 8.0 * r).powi(2) + (4.0f64 - 4.0 * r).powi(2);
+        let se = (ss / 2.0 / 3.0).sqrt() / (14.0 / 3.0);
+        assert!((e.ci95 - 4.302653 * se).abs() < 1e-6);
+        // Equal ratios in every replication: no spread.
+        let flat = Estimate::ratio([(1.0, 2.0), (3.0, 6.0)]);
+        assert_eq!((flat.mean, flat.ci95), (0.5, 0.0));
+        // A replication with nothing to count weighs nothing: not dropped, not a zero.
+        let e = Estimate::ratio([(3.0, 10.0), (0.0, 0.0)]);
+        assert_eq!((e.mean, e.dropped), (0.3, 0));
     }
 }

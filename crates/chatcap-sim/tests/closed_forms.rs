@@ -62,7 +62,7 @@ fn m_m_n_agrees_with_erlang_c() {
     // The ErlangC R package's README example: 100 arrivals per 30 minutes, AHT 180 s, 14 agents,
     // t = 20 s: P(wait) 0.1741319, service level 0.88835, ASA 7.8359 s.
     let sc = scenario(14, 200.0, 180.0, Patience::Unlimited, 25);
-    let r = simulate(&sc, &RunConfig { replications: 40, seed: 2026, threads: None }).unwrap();
+    let r = simulate(&sc, &RunConfig { replications: 80, seed: 2026, threads: None }).unwrap();
     let m = r.skills[0].total;
     let pw = erlang_c(14, 10.0);
     assert!((pw - 0.1741319).abs() < 1e-6, "the reference itself: {pw}");
