@@ -34,7 +34,7 @@ pub(crate) struct Load {
     /// Agents.
     #[arg(long, allow_negative_numbers = true)]
     agents: f64,
-    /// Service-level target time in seconds.
+    /// Service-level target time in seconds; 0 asks for the share answered with no wait.
     #[arg(long, allow_negative_numbers = true)]
     target_s: f64,
 }
@@ -62,7 +62,7 @@ pub(crate) struct StaffArgs {
     /// Mean handle time in seconds (with --max-chats, the per-level times are used instead).
     #[arg(long, allow_negative_numbers = true)]
     aht_s: f64,
-    /// Service-level target time in seconds.
+    /// Service-level target time in seconds; 0 asks for the share answered with no wait.
     #[arg(long, allow_negative_numbers = true)]
     target_s: f64,
     /// Share of arrivals to answer within the target time, above 0 and at most 1.
@@ -99,7 +99,7 @@ pub(crate) struct ChatModelArgs {
     /// Mean patience of a waiting visitor in seconds.
     #[arg(long, allow_negative_numbers = true)]
     patience_s: f64,
-    /// Service-level target time in seconds.
+    /// Service-level target time in seconds; 0 asks for the share answered with no wait.
     #[arg(long, allow_negative_numbers = true)]
     target_s: f64,
 }
@@ -133,7 +133,10 @@ struct StaffOut {
     achieved_sl: f64,
     p_wait: f64,
     asa_s: f64,
+    p_abandon: f64,
     occupancy: f64,
+    offered_load_agents: f64,
+    below_offered_load: bool,
 }
 
 #[derive(Serialize)]
@@ -192,10 +195,8 @@ fn erlang_a(args: &ErlangAArgs) -> Result<ErlangAOut> {
 fn staff(args: &StaffArgs) -> Result<StaffOut> {
     let arrivals_per_hour = positive("--arrivals-per-hour", args.arrivals_per_hour)?;
     let aht = secs("--aht-s", args.aht_s)?;
-    let mut target = StaffingTarget::new(
-        fraction("--service-level", args.service_level)?,
-        secs("--target-s", args.target_s)?,
-    )?;
+    let mut target =
+        StaffingTarget::new(fraction("--service-level", args.service_level)?, target_secs(args.target_s)?)?;
     if let Some(o) = args.max_occupancy {
         target = target.with_max_occupancy(fraction("--max-occupancy", o)?)?;
     }
@@ -213,12 +214,24 @@ fn staff(args: &StaffArgs) -> Result<StaffOut> {
             }
         }
     };
+    if s.below_offered_load() {
+        eprintln!(
+            "warning: {} agents are fewer than the offered load of {:.1}: they cannot serve every visitor, \
+             and the target is met only because {:.1}% of visitors give up",
+            s.agents(),
+            s.offered_load(),
+            s.p_abandon() * 100.0
+        );
+    }
     Ok(StaffOut {
         required_agents: s.agents(),
         achieved_sl: s.service_level(),
         p_wait: s.p_wait(),
         asa_s: s.asa_s(),
+        p_abandon: s.p_abandon(),
         occupancy: s.occupancy(),
+        offered_load_agents: s.offered_load(),
+        below_offered_load: s.below_offered_load(),
     })
 }
 
@@ -227,7 +240,7 @@ fn chat_model(args: &ChatModelArgs) -> Result<ChatModelOut> {
     let ahts = handle_times(args.max_chats, &args.aht_by_concurrency)?;
     let arrivals_per_s = positive("--arrivals-per-hour", args.arrivals_per_hour)? / 3600.0;
     let patience = secs("--patience-s", args.patience_s)?;
-    let target = secs("--target-s", args.target_s)?;
+    let target = target_secs(args.target_s)?;
     let r = ChatModel::new(agents, &ahts, arrivals_per_s, Some(patience))?.solve();
     Ok(ChatModelOut {
         p_wait: r.p_wait(),
@@ -245,7 +258,7 @@ fn load(load: &Load) -> Result<(Traffic, u32, Duration)> {
     let arrivals_per_hour = positive("--arrivals-per-hour", load.arrivals_per_hour)?;
     let aht = secs("--aht-s", load.aht_s)?;
     let agents = count("--agents", load.agents)?;
-    let target = secs("--target-s", load.target_s)?;
+    let target = target_secs(load.target_s)?;
     Ok((Traffic::per_hour(arrivals_per_hour, aht)?, agents, target))
 }
 
@@ -282,6 +295,14 @@ fn secs(flag: &str, value: f64) -> Result<Duration> {
         Ok(d) if !d.is_zero() => Ok(d),
         _ => bail!("{flag} of {value} s is out of range"),
     }
+}
+
+/// A service-level target time: 0 (answered with no wait at all) or more.
+fn target_secs(value: f64) -> Result<Duration> {
+    if !(value.is_finite() && value >= 0.0) {
+        bail!("--target-s must be a finite number of seconds of at least 0, got {value}");
+    }
+    Duration::try_from_secs_f64(value).map_err(|_| anyhow::anyhow!("--target-s of {value} s is out of range"))
 }
 
 fn count(flag: &str, value: f64) -> Result<u32> {

@@ -100,7 +100,24 @@ fn staff_prints_its_fields_for_each_model() {
         "0.8",
     ];
     let c = json(&base);
-    assert_eq!(keys(&c), ["achieved_sl", "asa_s", "occupancy", "p_wait", "required_agents"]);
+    assert_eq!(
+        keys(&c),
+        [
+            "achieved_sl",
+            "asa_s",
+            "below_offered_load",
+            "occupancy",
+            "offered_load_agents",
+            "p_abandon",
+            "p_wait",
+            "required_agents"
+        ]
+    );
+    // At 14 agents: the published Erlang C figures, and nobody abandons.
+    assert!((num(&c, "p_wait") - 0.1741319).abs() < 5e-8);
+    assert!((num(&c, "asa_s") - 7.8359).abs() < 5e-5);
+    assert_eq!((num(&c, "p_abandon"), num(&c, "offered_load_agents")), (0.0, 10.0));
+    assert_eq!(c["below_offered_load"], false);
     assert_eq!(c["required_agents"], 14);
     let capped = json(&[&base[..], &["--max-occupancy", "0.7"]].concat());
     assert_eq!(capped["required_agents"], 15); // 10 erlangs at most 70% busy
@@ -168,7 +185,8 @@ fn bad_inputs_exit_1_with_one_clear_line() {
     run(with("--arrivals-per-hour", "0"), "--arrivals-per-hour must be a finite number above zero");
     run(with("--aht-s", "NaN"), "--aht-s must be a finite number above zero, got NaN");
     run(with("--aht-s", "inf"), "--aht-s must be a finite number above zero, got inf");
-    run(with("--target-s", "-1"), "--target-s must be a finite number above zero");
+    run(with("--target-s", "-1"), "--target-s must be a finite number of seconds of at least 0, got -1");
+    run(with("--target-s", "NaN"), "--target-s must be a finite number of seconds of at least 0");
     fails(
         &[
             "staff",
@@ -201,4 +219,110 @@ fn bad_inputs_exit_1_with_one_clear_line() {
         ],
         "--aht-by-concurrency has 2 values but --max-chats is 3",
     );
+}
+
+/// Erlang C by the Erlang B recurrence, written out here independently of the library.
+fn erlang_c_p_wait(n: u32, a: f64) -> f64 {
+    let mut b = 1.0;
+    for k in 1..=n {
+        b = a * b / (f64::from(k) + a * b);
+    }
+    let rho = a / f64::from(n);
+    b / (1.0 - rho + rho * b)
+}
+
+/// A target of 0 s asks for the share answered with no wait: 1 - P(wait), in every model.
+#[test]
+fn target_zero_is_the_share_answered_with_no_wait() {
+    for n in ["11", "14", "30"] {
+        let m = json(&[
+            "erlang-c",
+            "--arrivals-per-hour",
+            "200",
+            "--aht-s",
+            "180",
+            "--agents",
+            n,
+            "--target-s",
+            "0",
+        ]);
+        let want = 1.0 - erlang_c_p_wait(n.parse().unwrap(), 10.0);
+        assert!((num(&m, "service_level") - want).abs() < 1e-12, "{n}: {m:?} against {want}");
+    }
+    let a = json(&[
+        "erlang-a",
+        "--arrivals-per-hour",
+        "200",
+        "--aht-s",
+        "180",
+        "--agents",
+        "9",
+        "--target-s",
+        "0",
+        "--patience-s",
+        "60",
+    ]);
+    assert!(num(&a, "p_wait") > 0.3);
+    assert!((num(&a, "service_level") - (1.0 - num(&a, "p_wait"))).abs() < 1e-12, "{a:?}");
+    let chat = json(&[
+        "chat-model",
+        "--agents",
+        "5",
+        "--max-chats",
+        "3",
+        "--aht-by-concurrency",
+        "180,240,300",
+        "--arrivals-per-hour",
+        "200",
+        "--patience-s",
+        "60",
+        "--target-s",
+        "0",
+    ]);
+    assert!(num(&chat, "p_wait") > 0.1);
+    assert!((num(&chat, "service_level") - (1.0 - num(&chat, "p_wait"))).abs() < 1e-12, "{chat:?}");
+    // Staffing for 80% answered at once: the fewest n with 1 - C(n, 10) >= 0.8.
+    let want = (11..).find(|&n| 1.0 - erlang_c_p_wait(n, 10.0) >= 0.8).unwrap();
+    let s = json(&[
+        "staff",
+        "--arrivals-per-hour",
+        "200",
+        "--aht-s",
+        "180",
+        "--target-s",
+        "0",
+        "--service-level",
+        "0.8",
+    ]);
+    assert_eq!(s["required_agents"], want);
+    assert!((num(&s, "achieved_sl") - (1.0 - num(&s, "p_wait"))).abs() < 1e-12);
+}
+
+/// Staffing below the offered load meets its target only through abandonment, and says so.
+#[test]
+fn staffing_below_the_load_says_abandonment_does_the_work() {
+    let args = [
+        "staff",
+        "--arrivals-per-hour",
+        "200",
+        "--aht-s",
+        "180",
+        "--target-s",
+        "60",
+        "--service-level",
+        "0.5",
+        "--patience-s",
+        "10",
+    ];
+    let out = chatcap(&args);
+    assert!(out.status.success());
+    let m = json(&args);
+    let agents = m["required_agents"].as_u64().unwrap();
+    assert!(agents < 10, "{m:?}");
+    assert_eq!(m["below_offered_load"], true);
+    // Served load is at most the agents: at least 1 - n / a of the arrivals are not served, and
+    // with no one abandoning in service, they abandon.
+    assert!(num(&m, "p_abandon") >= 1.0 - agents as f64 / 10.0, "{m:?}");
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert!(stderr.contains("fewer than the offered load of 10.0") && stderr.contains("give up"), "{stderr}");
 }

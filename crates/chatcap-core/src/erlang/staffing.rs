@@ -96,8 +96,10 @@ pub struct Staffing {
     agents: u32,
     service_level: f64,
     p_wait: f64,
+    p_abandon: f64,
     asa_s: f64,
     occupancy: f64,
+    offered_load: f64,
 }
 
 impl Staffing {
@@ -121,9 +123,41 @@ impl Staffing {
         self.asa_s
     }
 
+    /// The share of arrivals that abandon with them (0 without patience).
+    pub fn p_abandon(&self) -> f64 {
+        self.p_abandon
+    }
+
     /// Their occupancy (for chat agents: the share of chat slots in use).
     pub fn occupancy(&self) -> f64 {
         self.occupancy
+    }
+
+    /// The offered load in agents: the agents it would take to serve every arrival with none
+    /// idle. Erlangs (arrivals times the mean handle time) for Erlang C and A; for chat agents,
+    /// the arrivals over the most chats an agent completes per second at any concurrency level.
+    pub fn offered_load(&self) -> f64 {
+        self.offered_load
+    }
+
+    /// Fewer agents than the offered load: they cannot serve every arrival, and abandonment is
+    /// what keeps the queue finite (`p_abandon` of the arrivals give up).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use chatcap_core::{StaffingTarget, Traffic, staff_erlang_a};
+    /// use std::time::Duration;
+    /// // 10 erlangs, very impatient visitors, half of them answered within a minute.
+    /// let traffic = Traffic::per_hour(200.0, Duration::from_secs(180))?;
+    /// let target = StaffingTarget::new(0.5, Duration::from_secs(60))?;
+    /// let s = staff_erlang_a(traffic, Duration::from_secs(10), &target)?;
+    /// assert!(s.below_offered_load() && s.agents() < 10);
+    /// assert!(s.p_abandon() > 0.3);
+    /// # Ok::<(), chatcap_core::ModelError>(())
+    /// ```
+    pub fn below_offered_load(&self) -> bool {
+        f64::from(self.agents) < self.offered_load
     }
 }
 
@@ -162,8 +196,10 @@ pub fn staff_erlang_c(traffic: Traffic, target: &StaffingTarget) -> Result<Staff
                 agents: c.agents(),
                 service_level: sl,
                 p_wait: c.p_wait(),
+                p_abandon: 0.0,
                 asa_s: c.asa_s(),
                 occupancy: c.occupancy(),
+                offered_load: a,
             });
         }
         n += 1.0;
@@ -217,8 +253,10 @@ pub fn staff_erlang_a(
             agents: n,
             service_level: sl,
             p_wait: m.p_wait(),
+            p_abandon: m.p_abandon(),
             asa_s: m.asa_served_s(),
             occupancy: m.occupancy(),
+            offered_load: a,
         }))
     })
 }
@@ -272,8 +310,10 @@ pub fn staff_chat(
             agents: n,
             service_level: sl,
             p_wait: r.p_wait(),
+            p_abandon: r.p_abandon(),
             asa_s: r.asa_served_s(),
             occupancy: r.slot_occupancy(),
+            offered_load: arrivals_per_s / peak,
         }))
     };
     let found = first_met(start, |n| evaluate(n, false))?;
