@@ -148,8 +148,14 @@ fn predictors(c: &mut Criterion) {
     let aht = Some(Duration::from_secs(300));
     let patience = Some(Duration::from_secs(120));
     for queued in [0u64, 10, 100, 1_000] {
-        let scope =
-            Summary { eligible_agents: 50, unlimited_agents: 0, free: Slots::Count(0), busy: 150, queued };
+        let scope = Summary {
+            eligible_agents: 50,
+            unlimited_agents: 0,
+            free: Slots::Count(0),
+            busy: 150,
+            releasable: 150,
+            queued,
+        };
         g.bench_with_input(BenchmarkId::new("queue_position", queued), &queued, |b, _| {
             b.iter(|| WaitEstimate::by_queue_position(black_box(&scope), black_box(aht)))
         });
@@ -165,8 +171,14 @@ fn predictors(c: &mut Criterion) {
             })
         });
     }
-    let scope =
-        Summary { eligible_agents: 50, unlimited_agents: 0, free: Slots::Count(0), busy: 150, queued: 7 };
+    let scope = Summary {
+        eligible_agents: 50,
+        unlimited_agents: 0,
+        free: Slots::Count(0),
+        busy: 150,
+        releasable: 150,
+        queued: 7,
+    };
     g.bench_function("head_of_line", |b| {
         b.iter(|| WaitEstimate::by_head_of_line(black_box(&scope), black_box(Some(Duration::from_secs(42)))))
     });

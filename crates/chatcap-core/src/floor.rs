@@ -194,6 +194,11 @@ pub struct Summary {
     pub free: Slots,
     /// Chats held by the eligible agents.
     pub busy: u64,
+    /// Slots the eligible agents' held chats would free if they all ended: per agent with a
+    /// limit, the limit less its free slots. An agent above its limit counts only its limit (the
+    /// chats over it free nothing), and chats weighing less than a slot count by their weight
+    /// (two half-weight chats hold one slot). For agents with no limit, their chats.
+    pub releasable: u64,
     /// Visitors waiting.
     pub queued: u64,
 }
@@ -208,6 +213,7 @@ struct Aggregate {
     unlimited: u64,
     free: u128,
     busy: u128,
+    releasable: u128,
 }
 
 /// What one agent adds to the aggregates of its scopes.
@@ -216,6 +222,7 @@ struct Contribution {
     unlimited: bool,
     free: u32,
     busy: u32,
+    releasable: u32,
 }
 
 impl Aggregate {
@@ -225,6 +232,7 @@ impl Aggregate {
         self.unlimited += u64::from(c.unlimited);
         self.free += u128::from(c.free);
         self.busy += u128::from(c.busy);
+        self.releasable += u128::from(c.releasable);
     }
 
     #[inline]
@@ -233,6 +241,7 @@ impl Aggregate {
         self.unlimited -= u64::from(c.unlimited);
         self.free -= u128::from(c.free);
         self.busy -= u128::from(c.busy);
+        self.releasable -= u128::from(c.releasable);
     }
 
     #[inline]
@@ -296,12 +305,13 @@ impl AgentRec {
         match self.capacity {
             Capacity::Limited(0) => None,
             // At most the limit: fits in u32.
-            Capacity::Limited(_) => Some(Contribution {
-                unlimited: false,
-                free: self.free_slots().count().unwrap_or(0) as u32,
-                busy: self.active,
-            }),
-            Capacity::Unlimited => Some(Contribution { unlimited: true, free: 0, busy: self.active }),
+            Capacity::Limited(limit) => {
+                let free = self.free_slots().count().unwrap_or(0) as u32;
+                Some(Contribution { unlimited: false, free, busy: self.active, releasable: limit - free })
+            }
+            Capacity::Unlimited => {
+                Some(Contribution { unlimited: true, free: 0, busy: self.active, releasable: self.active })
+            }
         }
     }
 }
@@ -630,6 +640,7 @@ impl Floor {
             unlimited_agents: agg.unlimited,
             free: agg.free_slots(),
             busy: saturate(agg.busy),
+            releasable: saturate(agg.releasable),
             queued,
         }
     }
@@ -957,8 +968,14 @@ impl Floor {
 }
 
 impl Summary {
-    const EMPTY: Summary =
-        Summary { eligible_agents: 0, unlimited_agents: 0, free: Slots::ZERO, busy: 0, queued: 0 };
+    const EMPTY: Summary = Summary {
+        eligible_agents: 0,
+        unlimited_agents: 0,
+        free: Slots::ZERO,
+        busy: 0,
+        releasable: 0,
+        queued: 0,
+    };
 }
 
 /// Checked by the caller: neither count overflows.

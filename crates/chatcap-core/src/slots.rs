@@ -154,6 +154,8 @@ pub struct SlotsWithin {
     pub free: Slots,
     /// Chats held by eligible agents now.
     pub busy: u64,
+    /// Slots those chats would free if they all ended ([`Summary::releasable`](crate::Summary::releasable)).
+    pub releasable: u64,
     /// Visitors already waiting.
     pub queued: u64,
     /// How the chats expected to end within the budget were counted.
@@ -164,9 +166,9 @@ pub struct SlotsWithin {
 #[derive(Clone, Copy, Debug, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize), serde(rename_all = "snake_case"))]
 pub enum Completion {
-    /// `busy * (1 - exp(-W / AHT))` chats are expected to end within the budget.
+    /// `releasable * (1 - exp(-W / AHT))` slots are expected to free up within the budget.
     Expected {
-        /// The expected number of completions (not rounded).
+        /// The expected number of slots freed (not rounded).
         completions: f64,
     },
     /// The budget is 0 seconds: no chat ends in time.
@@ -180,11 +182,19 @@ pub enum Completion {
 impl crate::Floor {
     /// The new chats that could start within a wait budget, given the visitors already queued.
     ///
-    /// `max(0, floor(free + busy * (1 - exp(-W / AHT))) - queued)`, where `free` and `busy` are
-    /// the free slots and held chats of the eligible agents of the scope and `queued` the visitors
+    /// `max(0, floor(free + releasable * (1 - exp(-W / AHT))) - queued)`, where `free` is the
+    /// free slots of the eligible agents of the scope, `releasable` the slots their held chats
+    /// would free ([`Summary::releasable`](crate::Summary::releasable)) and `queued` the visitors
     /// waiting in it. A zero budget gives `max(0, free - queued)`; without a handle time the
     /// completion term is 0 and [`SlotsWithin::completion`] says so; unlimited stays unlimited.
     /// Constant time.
+    ///
+    /// Each releasable slot is taken to free up within the budget with the probability that an
+    /// exponential handle time ends within it, independently. That is exact in expectation for
+    /// plain chats within the limit. An agent above its limit counts only its limit, not its
+    /// chats: the chats over the limit free nothing (the count still overstates such an agent a
+    /// little, since its excess must end before any slot frees). A slot held by chats weighing
+    /// less than one frees when enough of them end, and is counted once.
     ///
     /// # Examples
     ///
@@ -215,6 +225,7 @@ impl crate::Floor {
                 slots: Slots::Unlimited,
                 free: s.free,
                 busy: s.busy,
+                releasable: s.releasable,
                 queued: s.queued,
                 completion: Completion::Unlimited,
             };
@@ -224,9 +235,9 @@ impl crate::Floor {
             None => (Completion::NoHandleTime, 0),
             Some(aht) => {
                 let x = f64::from(max_wait.as_secs()) / aht.as_secs_f64();
-                // busy * (1 - e^-x), with exp_m1 for accuracy when x is small.
-                let completions = s.busy as f64 * -(-x).exp_m1();
-                // `completions` lies in [0, busy]; the float-to-int cast saturates.
+                // releasable * (1 - e^-x), with exp_m1 for accuracy when x is small.
+                let completions = s.releasable as f64 * -(-x).exp_m1();
+                // `completions` lies in [0, releasable]; the float-to-int cast saturates.
                 (Completion::Expected { completions }, completions.floor() as u64)
             }
         };
@@ -234,6 +245,7 @@ impl crate::Floor {
             slots: Slots::Count(free.saturating_add(ended).saturating_sub(s.queued)),
             free: s.free,
             busy: s.busy,
+            releasable: s.releasable,
             queued: s.queued,
             completion,
         }

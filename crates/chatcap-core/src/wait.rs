@@ -103,16 +103,18 @@ impl WaitEstimate {
     /// mean handle time, by queue position.
     ///
     /// The first `free` waiting visitors take the free slots; the rest wait for slots to free
-    /// up. Once every slot is taken, the eligible agents hold `free + busy` chats, each ending at
-    /// rate `1 / aht`, so the visitor with `ahead` visitors before it waits `(ahead + 1) / (s * mu)`
-    /// on average (exact for exponential handle times and no abandonment).
+    /// up. Once every slot is taken, the eligible agents' `s = free + releasable` slots (their
+    /// limits: an agent above its limit frees no slot until it is back under it, and a slot of
+    /// lighter chats counts once, see [`Summary::releasable`]) each free up at rate `1 / aht`, so
+    /// the visitor with `ahead` visitors before it waits `(ahead + 1) / (s * mu)` on average
+    /// (exact for plain chats, exponential handle times and no abandonment).
     ///
     /// # Examples
     ///
     /// ```
     /// use chatcap_core::{Slots, Summary, WaitEstimate};
     /// use std::time::Duration;
-    /// let floor = Summary { eligible_agents: 2, unlimited_agents: 0, free: Slots::Count(1), busy: 5, queued: 4 };
+    /// let floor = Summary { eligible_agents: 2, unlimited_agents: 0, free: Slots::Count(1), busy: 5, releasable: 5, queued: 4 };
     /// // 3 visitors must wait for a freed slot before the newcomer: 4 / (6 slots / 60 s) = 40 s.
     /// let WaitEstimate::Estimate { wait_s, .. } = WaitEstimate::by_queue_position(&floor, Some(Duration::from_secs(60)))
     /// else { panic!() };
@@ -126,7 +128,7 @@ impl WaitEstimate {
         if free > scope.queued {
             return WaitEstimate::AgentFreeNow;
         }
-        let slots = free.saturating_add(scope.busy);
+        let slots = free.saturating_add(scope.releasable);
         if scope.eligible_agents == 0 || slots == 0 {
             return WaitEstimate::NoAgents;
         }
@@ -152,7 +154,7 @@ impl WaitEstimate {
     /// ```
     /// use chatcap_core::{Slots, Summary, WaitEstimate};
     /// use std::time::Duration;
-    /// let floor = Summary { eligible_agents: 2, unlimited_agents: 0, free: Slots::Count(0), busy: 6, queued: 1 };
+    /// let floor = Summary { eligible_agents: 2, unlimited_agents: 0, free: Slots::Count(0), busy: 6, releasable: 6, queued: 1 };
     /// let s = Duration::from_secs;
     /// // 1 ahead: 1/(6/60) + 1/(6/60 + 1/30) = 10 s + 7.5 s.
     /// let WaitEstimate::Estimate { wait_s, .. } =
@@ -197,7 +199,7 @@ impl WaitEstimate {
     /// ```
     /// use chatcap_core::{Slots, Summary, WaitEstimate};
     /// use std::time::Duration;
-    /// let floor = Summary { eligible_agents: 3, unlimited_agents: 0, free: Slots::Count(0), busy: 9, queued: 4 };
+    /// let floor = Summary { eligible_agents: 3, unlimited_agents: 0, free: Slots::Count(0), busy: 9, releasable: 9, queued: 4 };
     /// let e = WaitEstimate::by_head_of_line(&floor, Some(Duration::from_secs(95)));
     /// assert!(matches!(e, WaitEstimate::Estimate { wait_s, .. } if wait_s == 95.0));
     /// ```
@@ -221,7 +223,7 @@ impl WaitEstimate {
     /// ```
     /// use chatcap_core::{MissingData, Slots, Summary, WaitEstimate};
     /// use std::time::Duration;
-    /// let floor = Summary { eligible_agents: 3, unlimited_agents: 0, free: Slots::Count(0), busy: 9, queued: 0 };
+    /// let floor = Summary { eligible_agents: 3, unlimited_agents: 0, free: Slots::Count(0), busy: 9, releasable: 9, queued: 0 };
     /// let e = WaitEstimate::by_last_to_enter_service(&floor, Some(Duration::from_secs(40)));
     /// assert!(matches!(e, WaitEstimate::Estimate { wait_s, .. } if wait_s == 40.0));
     /// assert_eq!(
@@ -253,7 +255,7 @@ impl WaitEstimate {
             crate::Slots::Count(_) => {}
         }
         let slots = match scope.free {
-            crate::Slots::Count(free) => free.saturating_add(scope.busy),
+            crate::Slots::Count(free) => free.saturating_add(scope.releasable),
             crate::Slots::Unlimited => u64::MAX,
         };
         (scope.eligible_agents == 0 || slots == 0).then_some(WaitEstimate::NoAgents)
@@ -296,7 +298,7 @@ impl fmt::Display for WaitEstimate {
 /// avg.observe(Duration::from_secs(100));
 /// avg.observe(Duration::from_secs(50));
 /// assert_eq!(avg.average_s(), Some(75.0));
-/// let floor = Summary { eligible_agents: 3, unlimited_agents: 0, free: Slots::Count(0), busy: 9, queued: 2 };
+/// let floor = Summary { eligible_agents: 3, unlimited_agents: 0, free: Slots::Count(0), busy: 9, releasable: 9, queued: 2 };
 /// assert!(matches!(avg.estimate(&floor), WaitEstimate::Estimate { wait_s, .. } if wait_s == 75.0));
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq)]

@@ -5,7 +5,14 @@ use std::time::Duration;
 use chatcap_core::{Method, MissingData, Slots, Summary, WaitAverage, WaitEstimate};
 
 fn scope(free: u64, busy: u64, queued: u64) -> Summary {
-    Summary { eligible_agents: 4, unlimited_agents: 0, free: Slots::Count(free), busy, queued }
+    Summary {
+        eligible_agents: 4,
+        unlimited_agents: 0,
+        free: Slots::Count(free),
+        busy,
+        releasable: busy,
+        queued,
+    }
 }
 
 fn secs(s: u64) -> Duration {
@@ -55,8 +62,14 @@ fn abandonment_form_tends_to_the_plain_form_for_endless_patience() {
 #[test]
 fn predictors_share_the_typed_outcomes() {
     let free_now = scope(3, 1, 1);
-    let nobody =
-        Summary { eligible_agents: 0, unlimited_agents: 0, free: Slots::Count(0), busy: 0, queued: 2 };
+    let nobody = Summary {
+        eligible_agents: 0,
+        unlimited_agents: 0,
+        free: Slots::Count(0),
+        busy: 0,
+        releasable: 0,
+        queued: 2,
+    };
     let s = Some(secs(30));
     for (e, want) in [
         (WaitEstimate::by_queue_position_with_abandonment(&free_now, s, s), WaitEstimate::AgentFreeNow),

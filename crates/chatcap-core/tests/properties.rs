@@ -46,12 +46,15 @@ struct Expected {
     unlimited: u64,
     free: Slots,
     busy: u64,
+    /// Slots the held chats would free: per limited agent its limit less its whole free slots.
+    releasable: u64,
     queued: u64,
 }
 
 impl Naive {
     fn expected(&self, skill: Option<usize>) -> Expected {
-        let mut e = Expected { eligible: 0, unlimited: 0, free: Slots::ZERO, busy: 0, queued: 0 };
+        let mut e =
+            Expected { eligible: 0, unlimited: 0, free: Slots::ZERO, busy: 0, releasable: 0, queued: 0 };
         let mut free: i128 = 0;
         for a in &self.agents {
             let has = skill.is_none_or(|s| a.skills[s]);
@@ -62,8 +65,15 @@ impl Naive {
             e.eligible += 1;
             e.busy += u64::from(a.active);
             match a.capacity {
-                Capacity::Unlimited => e.unlimited += 1,
-                Capacity::Limited(n) => free += (i128::from(n) * 1000 - i128::from(a.load)).max(0) / 1000,
+                Capacity::Unlimited => {
+                    e.unlimited += 1;
+                    e.releasable += u64::from(a.active);
+                }
+                Capacity::Limited(n) => {
+                    let own = (i128::from(n) * 1000 - i128::from(a.load)).max(0) / 1000;
+                    free += own;
+                    e.releasable += (i128::from(n) - own) as u64;
+                }
             }
         }
         e.free = if e.unlimited > 0 { Slots::Unlimited } else { Slots::Count(free as u64) };
@@ -353,8 +363,8 @@ fn assert_matches(floor: &Floor, naive: &Naive) -> Result<(), TestCaseError> {
         let got = floor.summary(scope);
         let want = naive.expected(skill);
         prop_assert_eq!(
-            (got.eligible_agents, got.unlimited_agents, got.free, got.busy, got.queued),
-            (want.eligible, want.unlimited, want.free, want.busy, want.queued),
+            (got.eligible_agents, got.unlimited_agents, got.free, got.busy, got.releasable, got.queued),
+            (want.eligible, want.unlimited, want.free, want.busy, want.releasable, want.queued),
             "scope {:?}",
             scope
         );
@@ -462,7 +472,7 @@ proptest! {
                 Slots::Unlimited => Slots::Unlimited,
                 Slots::Count(free) => {
                     let completions = match aht {
-                        Some(aht) if w > 0 => (e.busy as f64 * (1.0 - (-(f64::from(w)) / aht as f64).exp())).floor(),
+                        Some(aht) if w > 0 => (e.releasable as f64 * (1.0 - (-(f64::from(w)) / aht as f64).exp())).floor(),
                         _ => 0.0,
                     };
                     let total = free as f64 + completions - e.queued as f64;
