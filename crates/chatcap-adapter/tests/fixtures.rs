@@ -311,13 +311,13 @@ fn check_quirk_floor(name: &str) {
     let idx = |s: &str| Scope::Skill(floor.skill_index(s).unwrap());
     // Skill 1 within 0 s: max(0, 6 - 2 queued) = 4.
     assert_eq!(floor.slots_within(idx("1"), MaxWait::NOW, None).slots, Slots::Count(4));
-    // Skill 1 within 120 s, AHT 300 s: busy = ann's 1 chat; 1 * (1 - e^-0.4) = 0.3297;
+    // Skill 1 within 120 s, AHT 300 s: ann's 1 chat frees 1 slot; 1 * (1 - e^-0.4) = 0.3297;
     // floor(6 + 0.3297) - 2 = 4.
     let aht = Some(Duration::from_secs(300));
     assert_eq!(floor.slots_within(idx("1"), MaxWait::from_secs(120).unwrap(), aht).slots, Slots::Count(4));
-    // Skill 2 within 600 s, AHT 300 s: free 3, busy = ann 1 + eve 4 = 5; 5 * (1 - e^-2) = 4.3233;
-    // floor(3 + 4.3233) - 1 queued = 6.
-    assert_eq!(floor.slots_within(idx("2"), MaxWait::from_secs(600).unwrap(), aht).slots, Slots::Count(6));
+    // Skill 2 within 600 s, AHT 300 s: free 3; slots that can free up: ann 1, eve 2 (her limit;
+    // the 2 chats over it free none) = 3; 3 * (1 - e^-2) = 2.594; floor(3 + 2.594) - 1 queued = 4.
+    assert_eq!(floor.slots_within(idx("2"), MaxWait::from_secs(600).unwrap(), aht).slots, Slots::Count(4));
     // The longest wait on skill 1 is the reported 30,000 ms.
     let view = floor.queue_state_view(SkillSelection::All, T0);
     assert_eq!(view.skills[0].state.unwrap().max_wait, Some(Duration::from_secs(30)));

@@ -159,7 +159,7 @@ pub(crate) fn run(command: Command) -> Result<()> {
         Command::Staff(args) => serde_json::to_string(&staff(&args)?)?,
         Command::ChatModel(args) => serde_json::to_string(&chat_model(&args)?)?,
     };
-    println!("{json}");
+    crate::outln!("{json}");
     Ok(())
 }
 

@@ -9,6 +9,28 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+/// Writes to stdout like `print!`, as an expression of type `anyhow::Result<()>`: a closed
+/// stdout (a reader such as `head` that has all it wants) becomes an error that `main` ends on
+/// quietly, instead of the panic `print!` raises.
+#[macro_export]
+macro_rules! out {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        std::io::stdout().lock().write_fmt(format_args!($($arg)*)).map_err(anyhow::Error::from)?;
+    }};
+}
+
+/// As [`out!`], with a line break.
+#[macro_export]
+macro_rules! outln {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let mut stdout = std::io::stdout().lock();
+        stdout.write_fmt(format_args!($($arg)*)).map_err(anyhow::Error::from)?;
+        stdout.write_all(b"\n").map_err(anyhow::Error::from)?;
+    }};
+}
+
 mod estimates;
 mod plot;
 mod routing;
@@ -58,12 +80,20 @@ fn main() -> ExitCode {
     });
     match result {
         Ok(Ok(())) => ExitCode::SUCCESS,
+        Ok(Err(e)) if closed_stdout(&e) => ExitCode::SUCCESS,
         Ok(Err(e)) => {
             eprintln!("error: {}", one_line(&format!("{e:#}")));
             ExitCode::from(1)
         }
         Err(_) => ExitCode::from(1),
     }
+}
+
+/// Whether an error is stdout closed under us: the reader wants no more, which is no error.
+fn closed_stdout(e: &anyhow::Error) -> bool {
+    e.chain().any(|c| {
+        c.downcast_ref::<std::io::Error>().is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+    })
 }
 
 /// Messages quote vendor text, which may hold line breaks: keep the error on one line.

@@ -110,7 +110,7 @@ pub(crate) fn transfer(a: TransferArgs) -> Result<()> {
                 .map(|e| JsonExcluded { agent_id: e.agent.as_str(), reason: e.reason.as_str() })
                 .collect(),
         };
-        println!("{}", serde_json::to_string(&json)?);
+        crate::outln!("{}", serde_json::to_string(&json)?);
         return Ok(());
     }
     let mut out = String::new();
@@ -127,7 +127,7 @@ pub(crate) fn transfer(a: TransferArgs) -> Result<()> {
             writeln!(out, "      {:<24} {}", e.agent, e.reason)?;
         }
     }
-    print!("{out}");
+    crate::out!("{out}");
     Ok(())
 }
 

@@ -105,7 +105,9 @@ pub(crate) fn simulate(a: SimulateArgs) -> Result<()> {
 /// Runs `chatcap demo`: the built-in afternoon scenario, as a table.
 pub(crate) fn demo() -> Result<()> {
     let study = Study::from_toml(DEMO).context("built-in scenario")?;
-    println!("Built-in scenario: a weekday afternoon on a three-skill floor (scenarios/afternoon.toml)\n");
+    crate::outln!(
+        "Built-in scenario: a weekday afternoon on a three-skill floor (scenarios/afternoon.toml)\n"
+    );
     run_study(&study, &RunConfig { replications: 20, seed: 1, threads: None }, false, None)
 }
 
@@ -191,10 +193,10 @@ fn quick(q: &QuickArgs, config: &RunConfig, json: bool) -> Result<()> {
     }
     out.insert("overloaded".to_owned(), serde_json::Value::Bool(report.overloaded));
     if json {
-        println!("{}", serde_json::Value::Object(out));
+        crate::outln!("{}", serde_json::Value::Object(out));
     } else {
         for (k, v) in &out {
-            println!("{k:<24} {v}");
+            crate::outln!("{k:<24} {v}");
         }
     }
     Ok(())
@@ -257,9 +259,9 @@ fn run_study(study: &Study, config: &RunConfig, json: bool, plot: Option<&PathBu
     if json {
         let all: Vec<JsonVariation<'_>> =
             results.iter().map(|(name, report)| JsonVariation { name, report }).collect();
-        println!("{}", serde_json::json!({ "variations": all }));
+        crate::outln!("{}", serde_json::json!({ "variations": all }));
     } else {
-        print!("{}", table(&results)?);
+        crate::out!("{}", table(&results)?);
     }
     if let Some(path) = plot {
         let svg = crate::plot::service_level_and_asa(&results, study.scenarios[0].1.interval_s)?;

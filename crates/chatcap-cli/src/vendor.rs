@@ -177,7 +177,7 @@ fn slots(a: SlotsArgs) -> Result<()> {
             (Some(scope), None) => floor.summary(scope).free,
         }
     };
-    println!("{}", render_available_slots(slots));
+    crate::outln!("{}", render_available_slots(slots));
     Ok(())
 }
 
@@ -198,7 +198,7 @@ fn queue_state(a: QueueStateArgs) -> Result<()> {
     print_warnings(&warnings);
     let selection = ids.as_deref().map_or(SkillSelection::All, SkillSelection::Only);
     let view = floor.queue_state_view(selection, floor.now());
-    println!("{}", render_queue_state(&view, version));
+    crate::outln!("{}", render_queue_state(&view, version));
     Ok(())
 }
 
@@ -237,7 +237,7 @@ fn agents(a: AgentsArgs) -> Result<()> {
                 })
             })
             .collect();
-        println!("{}", serde_json::to_string_pretty(&list)?);
+        crate::outln!("{}", serde_json::to_string_pretty(&list)?);
         return Ok(());
     }
     let header = ["ID", "LOGIN", "CHAT", "VOICE", "MAX", "ACTIVE", "SLOTS", "GROUP", "IN STATE", "SKILLS"];
@@ -281,6 +281,6 @@ fn agents(a: AgentsArgs) -> Result<()> {
     for row in &table {
         line(&row.each_ref().map(String::as_str));
     }
-    print!("{out}");
+    crate::out!("{out}");
     Ok(())
 }

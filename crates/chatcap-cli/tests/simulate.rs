@@ -215,3 +215,21 @@ fn an_overloaded_floor_is_reported_as_such() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("overloaded") && stderr.contains("faster than the agents can serve"), "{stderr}");
 }
+
+/// A reader that stops reading (`chatcap demo | head -1`) ends the program quietly.
+#[test]
+fn a_closed_stdout_ends_quietly() {
+    use std::process::Stdio;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_chatcap"))
+        .arg("demo")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the binary runs");
+    // Close the reading end before the demo has printed anything: its first write fails.
+    drop(child.stdout.take());
+    let out = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{:?}: {stderr}", out.status);
+    assert!(!stderr.contains("panicked") && !stderr.contains("error"), "{stderr}");
+}
