@@ -126,6 +126,9 @@ fn quick(q: &QuickArgs, config: &RunConfig, json: bool) -> Result<()> {
     if agents == 0 || q.max_chats == 0 {
         bail!("--agents and --max-chats must be at least 1");
     }
+    if agents as usize > chatcap_sim::limits::MAX_AGENTS {
+        bail!("--agents {agents}: at most {} agents in a simulation", chatcap_sim::limits::MAX_AGENTS);
+    }
     let aht = positive("aht-s", q.aht_s)?;
     let per_hour = positive("arrivals-per-hour", q.arrivals_per_hour)?;
     let target = match q.target_s {

@@ -233,3 +233,30 @@ fn a_closed_stdout_ends_quietly() {
     assert!(out.status.success(), "{:?}: {stderr}", out.status);
     assert!(!stderr.contains("panicked") && !stderr.contains("error"), "{stderr}");
 }
+
+/// No single flag makes a run abort, exhaust memory or run for hours: each limit is one line.
+#[test]
+fn limits_are_one_clear_line_before_anything_large_is_allocated() {
+    let quick = |extra: &[&str]| -> Vec<String> {
+        let mut v: Vec<String> = ["simulate", "--max-chats", "1", "--aht-s", "180", "--target-s", "20"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+        v.extend(extra.iter().map(|s| s.to_string()));
+        v
+    };
+    let cases: [(&[&str], &str); 5] = [
+        (&["--agents", "5", "--arrivals-per-hour", "200", "--hours", "1e9"], "at most 1000000 per run"),
+        (&["--agents", "4294967295", "--arrivals-per-hour", "200", "--hours", "8"], "at most 1000000 agents"),
+        (&["--agents", "100000000", "--arrivals-per-hour", "200", "--hours", "8"], "at most 1000000 agents"),
+        (&["--agents", "5", "--arrivals-per-hour", "1e308", "--hours", "8"], "unboundedly many arrivals"),
+        (
+            &["--agents", "5", "--arrivals-per-hour", "200", "--hours", "8", "--replications", "1000000"],
+            "at most 100000 in one run",
+        ),
+    ];
+    for (extra, needle) in cases {
+        let args = quick(extra);
+        fails(&args.iter().map(String::as_str).collect::<Vec<_>>(), needle);
+    }
+}

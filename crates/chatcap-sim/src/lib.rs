@@ -51,7 +51,7 @@ mod study;
 use chatcap_core::{ModelError, SkillId};
 use rayon::prelude::*;
 
-pub use scenario::{Arrivals, HandleTime, Patience, Scenario, StateChange};
+pub use scenario::{Arrivals, HandleTime, Patience, Scenario, StateChange, limits};
 pub use stats::Estimate;
 pub use study::Study;
 
@@ -212,6 +212,31 @@ pub fn simulate_observed(
     let floor = scenario.validate()?;
     if config.replications == 0 {
         return Err(SimError::Invalid { field: "replications".into(), problem: "must be at least 1".into() });
+    }
+    if config.replications > limits::MAX_REPLICATIONS {
+        return Err(SimError::Invalid {
+            field: "replications".into(),
+            problem: format!(
+                "{} asked; at most {} in one run (run several seeds and pool them)",
+                config.replications,
+                limits::MAX_REPLICATIONS
+            ),
+        });
+    }
+    let cells =
+        config.replications.saturating_mul(scenario.intervals).saturating_mul(floor.skills().len().max(1));
+    if cells > limits::MAX_RUN_CELLS {
+        return Err(SimError::Invalid {
+            field: "replications".into(),
+            problem: format!(
+                "{} replications of {} intervals and {} skills keep {cells} tallies; at most {} \
+                 (fewer replications or intervals per run)",
+                config.replications,
+                scenario.intervals,
+                floor.skills().len(),
+                limits::MAX_RUN_CELLS
+            ),
+        });
     }
     let streams = Rng::streams(config.seed, config.replications);
     let run = |r: usize| {

@@ -106,7 +106,40 @@ pub struct Scenario {
     pub target_s: f64,
 }
 
+/// The limits every scenario and run is held to, checked before anything large is allocated,
+/// so that no input makes a run abort, exhaust memory or go on for hours unannounced.
+pub mod limits {
+    /// Agents on a simulated floor.
+    pub const MAX_AGENTS: usize = 1_000_000;
+    /// Intervals times skills: the tallies one replication keeps.
+    pub const MAX_CELLS: usize = 1_000_000;
+    /// Replications times intervals times skills: the tallies a run keeps until it summarizes.
+    pub const MAX_RUN_CELLS: usize = 5_000_000;
+    /// Replications in one run.
+    pub const MAX_REPLICATIONS: usize = 100_000;
+    /// The run's length: a year, in seconds.
+    pub const MAX_HORIZON_S: f64 = 366.0 * 86_400.0;
+    /// Expected arrivals in one replication (each is two or three events: at ten million
+    /// events a second, about half a minute).
+    pub const MAX_ARRIVALS: f64 = 1e8;
+}
+
 impl Scenario {
+    /// The expected number of arrivals in one replication: each stream's rate per interval
+    /// (the last one holding for the intervals after it) times the interval's length.
+    pub fn expected_arrivals(&self) -> f64 {
+        let hours = self.interval_s / 3600.0;
+        self.traffic
+            .iter()
+            .map(|t| {
+                let given = t.per_hour.len().min(self.intervals);
+                let listed: f64 = t.per_hour[..given].iter().sum();
+                let rest = (self.intervals - given) as f64 * t.per_hour.last().copied().unwrap_or(0.0);
+                (listed + rest) * hours
+            })
+            .sum()
+    }
+
     /// The run's length in seconds.
     pub fn horizon_s(&self) -> f64 {
         self.interval_s * self.intervals as f64
@@ -132,6 +165,35 @@ impl Scenario {
         }
         if self.intervals == 0 {
             return bad("intervals", "must be at least 1".into());
+        }
+        let skills = self.floor.skills.len().max(1);
+        if self.intervals.saturating_mul(skills) > limits::MAX_CELLS {
+            return bad(
+                "intervals",
+                format!(
+                    "{} intervals of {skills} skills make {} tallies; at most {} per run \
+                     (use longer intervals, or split the run)",
+                    self.intervals,
+                    self.intervals.saturating_mul(skills),
+                    limits::MAX_CELLS
+                ),
+            );
+        }
+        if self.horizon_s() > limits::MAX_HORIZON_S {
+            return bad(
+                "intervals",
+                format!(
+                    "the run lasts {:.0} days; at most {:.0} days (split it into shorter runs)",
+                    self.horizon_s() / 86_400.0,
+                    limits::MAX_HORIZON_S / 86_400.0
+                ),
+            );
+        }
+        if self.floor.agents.len() > limits::MAX_AGENTS {
+            return bad(
+                "floor.agents",
+                format!("{} agents; at most {} in a simulation", self.floor.agents.len(), limits::MAX_AGENTS),
+            );
         }
         if !(self.warmup_s.is_finite() && self.warmup_s >= 0.0 && self.warmup_s < self.horizon_s()) {
             return bad(
@@ -180,6 +242,22 @@ impl Scenario {
                     "must hold one rate of at least 0 per interval".into(),
                 );
             }
+        }
+        let arrivals = self.expected_arrivals();
+        if arrivals > limits::MAX_ARRIVALS {
+            return bad(
+                "traffic",
+                format!(
+                    "{} arrivals expected in one replication; at most {:.0e} (about half a minute \
+                     of simulation; split the run or lower the rates)",
+                    if arrivals.is_finite() {
+                        format!("about {arrivals:.3e}")
+                    } else {
+                        "unboundedly many".into()
+                    },
+                    limits::MAX_ARRIVALS
+                ),
+            );
         }
         for (i, r) in self.relaxations.iter().enumerate() {
             for skill in std::iter::once(&r.skill).chain(&r.fallbacks) {

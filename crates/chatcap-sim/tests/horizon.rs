@@ -98,3 +98,26 @@ fn a_stable_floor_is_not_overloaded() {
     assert!(!r.overloaded, "{:?}", r.skills[0].backlog_growth);
     assert!(r.skills[0].total.still_waiting.mean < 1.0);
 }
+
+/// The limits are checked before a run allocates: a year-long, a too-busy and a too-finely cut
+/// scenario are refused with the limit in the message.
+#[test]
+fn limits_are_checked_up_front() {
+    let base = scenario(2, AgentState::Online, 60.0, Patience::Unlimited, 20.0);
+    let err = |sc: &Scenario, replications: usize| {
+        simulate(sc, &RunConfig { replications, seed: 1, threads: Some(1) }).unwrap_err().to_string()
+    };
+    let long = Scenario { intervals: 20_000, interval_s: 3600.0, ..base.clone() };
+    assert!(err(&long, 1).contains("at most 366 days"), "{}", err(&long, 1));
+    let fine = Scenario { intervals: 2_000_000, interval_s: 1.0, ..base.clone() };
+    assert!(err(&fine, 1).contains("at most 1000000 per run"));
+    let busy =
+        Scenario { traffic: vec![Arrivals { skill: "s".into(), per_hour: vec![1e9] }], ..base.clone() };
+    assert!(err(&busy, 1).contains("at most 1e8"), "{}", err(&busy, 1));
+    assert!(err(&base, limits::MAX_REPLICATIONS + 1).contains("at most 100000 in one run"));
+    // 100 intervals of 1 skill: 60,000 replications would keep 6,000,000 tallies.
+    let many = Scenario { intervals: 100, ..base.clone() };
+    assert!(err(&many, 60_000).contains("at most 5000000"), "{}", err(&many, 60_000));
+    // Just inside: expected arrivals are the rates times the intervals' hours.
+    assert!((base.expected_arrivals() - (60.0 + 120.0 + 60.0) / 2.0).abs() < 1e-9);
+}
