@@ -86,8 +86,9 @@ pub(crate) fn simulate(a: SimulateArgs) -> Result<()> {
     }
     match &a.scenario {
         Some(path) => {
-            let text = std::fs::read_to_string(path)
-                .with_context(|| format!("{}: cannot read the scenario file", path.display()))?;
+            let bytes = crate::vendor::read_bounded(path, 64 * 1024 * 1024, "scenario")?;
+            let text = String::from_utf8(bytes)
+                .map_err(|e| anyhow::anyhow!("{}: not UTF-8 text: {e}", path.display()))?;
             let mut study = Study::from_toml(&text).with_context(|| path.display().to_string())?;
             if !a.live_agents.is_empty() {
                 let (floor, warnings) =

@@ -105,8 +105,31 @@ fn now() -> Timestamp {
     Timestamp::from_millis(i64::try_from(ms).unwrap_or(i64::MAX))
 }
 
+/// The largest payload file read: a 100,000-agent `availableAgents` payload is about 45 MB.
+pub(crate) const MAX_FILE_BYTES: u64 = 256 * 1024 * 1024;
+
 fn read(path: &PathBuf) -> Result<Vec<u8>> {
-    std::fs::read(path).with_context(|| format!("{}: cannot read the file", path.display()))
+    read_bounded(path, MAX_FILE_BYTES, "payload")
+}
+
+/// Reads a file of at most `limit` bytes, whatever it is (a device such as `/dev/zero` has no
+/// end): it reads one byte past the limit to tell.
+pub(crate) fn read_bounded(path: &PathBuf, limit: u64, what: &str) -> Result<Vec<u8>> {
+    use std::io::Read as _;
+    let file =
+        std::fs::File::open(path).with_context(|| format!("{}: cannot read the file", path.display()))?;
+    let mut bytes = Vec::new();
+    file.take(limit + 1)
+        .read_to_end(&mut bytes)
+        .with_context(|| format!("{}: cannot read the file", path.display()))?;
+    if bytes.len() as u64 > limit {
+        anyhow::bail!(
+            "{}: larger than {} MiB, the most a {what} file may hold",
+            path.display(),
+            limit / (1024 * 1024)
+        );
+    }
+    Ok(bytes)
 }
 
 pub(crate) fn load(input: &Input) -> Result<(Floor, Vec<Warning>)> {

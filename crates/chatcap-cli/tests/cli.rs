@@ -306,3 +306,15 @@ fn arbitrary_bytes_never_panic() {
     }
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// A file with no end (`/dev/zero`) or past the size limit is refused after reading one byte past
+/// the limit, not read until memory runs out.
+#[cfg(unix)]
+#[test]
+fn files_are_read_up_to_a_limit() {
+    check_rejected(
+        &["slots", "--agents", "/dev/zero", "--skill", "1"],
+        &["/dev/zero", "larger than 256 MiB"],
+    );
+    check_rejected(&["simulate", "/dev/zero"], &["/dev/zero", "larger than 64 MiB", "scenario"]);
+}
