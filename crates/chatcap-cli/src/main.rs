@@ -43,6 +43,9 @@ mod vendor;
 struct Cli {
     #[command(subcommand)]
     command: Command,
+    /// What a Comm100 agent's maxConcurrentChats 0 stands for: a number of chats, or "unlimited"
+    #[arg(long, global = true, value_name = "N|unlimited", default_value = "3")]
+    comm100_zero_max_chats: String,
 }
 
 #[derive(Subcommand, Debug)]
@@ -71,6 +74,10 @@ fn main() -> ExitCode {
     std::panic::set_hook(Box::new(|info| {
         eprintln!("error: internal error: {info}; please report it with the input that caused it");
     }));
+    if let Err(e) = vendor::set_comm100_zero_max_chats(&cli.comm100_zero_max_chats) {
+        eprintln!("error: {e:#}");
+        return ExitCode::from(1);
+    }
     let result = std::panic::catch_unwind(|| match cli.command {
         Command::Vendor(cmd) => vendor::run(cmd),
         Command::Transfer(args) => routing::transfer(args),

@@ -91,9 +91,21 @@ pub(crate) fn simulate(a: SimulateArgs) -> Result<()> {
                 .map_err(|e| anyhow::anyhow!("{}: not UTF-8 text: {e}", path.display()))?;
             let mut study = Study::from_toml(&text).with_context(|| path.display().to_string())?;
             if !a.live_agents.is_empty() {
-                let (floor, warnings) =
-                    crate::vendor::load_files(&a.live_agents, a.live_queue.as_ref(), "3")?;
+                let (floor, warnings) = crate::vendor::load_files(&a.live_agents, a.live_queue.as_ref())?;
                 crate::vendor::print_warnings(&warnings);
+                let live = floor.to_snapshot();
+                let idle = study.idle_live_agents(&live);
+                if !idle.is_empty() {
+                    let shown: Vec<&str> = idle.iter().take(5).map(|id| id.as_str()).collect();
+                    eprintln!(
+                        "warning: {} of the {} live agents ({}{}) have none of the skills the scenario sends \
+                         traffic to: they join the floor but take no simulated chats",
+                        idle.len(),
+                        live.agents.len(),
+                        shown.join(", "),
+                        if idle.len() > shown.len() { ", ..." } else { "" }
+                    );
+                }
                 study =
                     study.starting_from(&floor.to_snapshot()).with_context(|| path.display().to_string())?;
             }

@@ -38,9 +38,22 @@ pub(crate) struct Input {
     /// Queue payload: LivePerson queuestate or Comm100 realTime/Queue, supplying the visitors waiting
     #[arg(long, value_name = "FILE")]
     queue: Option<PathBuf>,
-    /// What Comm100's maxConcurrentChats 0 stands for: a number of chats, or "unlimited"
-    #[arg(long, value_name = "N|unlimited", default_value = "3")]
-    comm100_zero_max_chats: String,
+}
+
+/// What Comm100's `maxConcurrentChats: 0` stands for, from `--comm100-zero-max-chats` (one option
+/// of every subcommand that reads payloads); set once at start-up.
+static COMM100_ZERO_MAX_CHATS: std::sync::OnceLock<Capacity> = std::sync::OnceLock::new();
+
+/// Reads `--comm100-zero-max-chats`: a number of chats, or "unlimited".
+pub(crate) fn set_comm100_zero_max_chats(value: &str) -> Result<()> {
+    let zero = match value {
+        "unlimited" => Capacity::Unlimited,
+        n => Capacity::Limited(n.parse().with_context(|| {
+            format!("--comm100-zero-max-chats {n:?}: expected a number of chats or \"unlimited\"")
+        })?),
+    };
+    let _ = COMM100_ZERO_MAX_CHATS.set(zero);
+    Ok(())
 }
 
 /// `chatcap slots`.
@@ -116,12 +129,12 @@ fn read(path: &PathBuf) -> Result<Vec<u8>> {
 /// end): it reads one byte past the limit to tell.
 pub(crate) fn read_bounded(path: &PathBuf, limit: u64, what: &str) -> Result<Vec<u8>> {
     use std::io::Read as _;
-    let file =
-        std::fs::File::open(path).with_context(|| format!("{}: cannot read the file", path.display()))?;
+    let file = std::fs::File::open(path)
+        .with_context(|| format!("{}: cannot read the {what} file", path.display()))?;
     let mut bytes = Vec::new();
     file.take(limit + 1)
         .read_to_end(&mut bytes)
-        .with_context(|| format!("{}: cannot read the file", path.display()))?;
+        .with_context(|| format!("{}: cannot read the {what} file", path.display()))?;
     if bytes.len() as u64 > limit {
         anyhow::bail!(
             "{}: larger than {} MiB, the most a {what} file may hold",
@@ -133,21 +146,12 @@ pub(crate) fn read_bounded(path: &PathBuf, limit: u64, what: &str) -> Result<Vec
 }
 
 pub(crate) fn load(input: &Input) -> Result<(Floor, Vec<Warning>)> {
-    load_files(&input.agents, input.queue.as_ref(), &input.comm100_zero_max_chats)
+    load_files(&input.agents, input.queue.as_ref())
 }
 
 /// Reads agents payloads (pages of one floor) and an optional queue payload into a floor.
-pub(crate) fn load_files(
-    agents: &[PathBuf],
-    queue: Option<&PathBuf>,
-    comm100_zero_max_chats: &str,
-) -> Result<(Floor, Vec<Warning>)> {
-    let zero = match comm100_zero_max_chats {
-        "unlimited" => Capacity::Unlimited,
-        n => Capacity::Limited(n.parse().with_context(|| {
-            format!("--comm100-zero-max-chats {n:?}: expected a number of chats or \"unlimited\"")
-        })?),
-    };
+pub(crate) fn load_files(agents: &[PathBuf], queue: Option<&PathBuf>) -> Result<(Floor, Vec<Warning>)> {
+    let zero = COMM100_ZERO_MAX_CHATS.get().copied().unwrap_or(Capacity::Limited(3));
     let opts = Comm100Options { zero_max_chats: zero, ..Comm100Options::default() };
     let files = agents.iter().map(|p| Ok((p.display().to_string(), read(p)?))).collect::<Result<Vec<_>>>()?;
     let mut ingest = read_agents(&files, now(), &opts)?;

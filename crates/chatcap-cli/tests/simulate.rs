@@ -260,3 +260,38 @@ fn limits_are_one_clear_line_before_anything_large_is_allocated() {
         fails(&args.iter().map(String::as_str).collect::<Vec<_>>(), needle);
     }
 }
+
+/// Comm100 agents carry no skills: joining a study they would take no traffic, and the run says
+/// so. `--comm100-zero-max-chats` is the one option every payload-reading subcommand shares.
+#[test]
+fn live_agents_without_the_scenarios_skills_are_named_and_zero_max_chats_is_shared() {
+    let dir = env!("CARGO_MANIFEST_DIR");
+    let page = format!("{dir}/../../testdata/comm100/004_realtime_agents_page1.json");
+    let file = scenario("single-skill.toml");
+    let out = chatcap(&[
+        "simulate",
+        &file,
+        "--live-agents",
+        &page,
+        "--replications",
+        "2",
+        "--comm100-zero-max-chats",
+        "7",
+    ]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    // The fixture's 5 agents all report maxConcurrentChats 0 and no departments.
+    assert!(stderr.contains("read as a limit of 7 chats"), "{stderr}");
+    assert!(
+        stderr.contains("5 of the 5 live agents") && stderr.contains("take no simulated chats"),
+        "{stderr}"
+    );
+    // The same option, the same reading, in `agents`.
+    let out = chatcap(&["agents", "--agents", &page, "--comm100-zero-max-chats", "unlimited"]);
+    assert!(out.status.success());
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("read as unlimited"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}

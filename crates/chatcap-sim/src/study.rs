@@ -119,9 +119,9 @@ struct AgentGroup {
     id_prefix: String,
     skills: Vec<Spanned<String>>,
     max_chats: MaxChats,
-    shift_minutes: Option<[f64; 2]>,
+    shift_minutes: Option<Spanned<[f64; 2]>>,
     #[serde(default)]
-    breaks_minutes: Vec<[f64; 2]>,
+    breaks_minutes: Option<Spanned<Vec<[f64; 2]>>>,
 }
 
 #[derive(Deserialize)]
@@ -227,20 +227,58 @@ impl Study {
          -> Result<(), SimError> {
             let skill_ids = g.skills.iter().map(known).collect::<Result<Vec<_>, _>>()?;
             let cap = capacity(&g.max_chats)?;
+            let shift = g.shift_minutes.as_ref().map(|s| *s.get_ref());
+            if let (Some(span), Some([start, end])) = (g.shift_minutes.as_ref().map(Spanned::span), shift)
+                && !(start.is_finite() && end.is_finite() && 0.0 <= start && start < end)
+            {
+                return Err(at(
+                    Some(span),
+                    format!("shift_minutes [{start}, {end}]: expected a start of at least 0 before the end"),
+                ));
+            }
+            let no_breaks = Vec::new();
+            let breaks = g.breaks_minutes.as_ref().map_or(&no_breaks, |b| b.get_ref());
+            let breaks_span = g.breaks_minutes.as_ref().map(Spanned::span);
+            let mut sorted = breaks.clone();
+            sorted.sort_by(|x, y| x[0].total_cmp(&y[0]));
+            for (k, &[from, to]) in sorted.iter().enumerate() {
+                if !(from.is_finite() && to.is_finite() && 0.0 <= from && from < to) {
+                    return Err(at(
+                        breaks_span.clone(),
+                        format!("break [{from}, {to}]: expected a start of at least 0 before the end"),
+                    ));
+                }
+                if let Some([start, end]) = shift
+                    && (from < start || to > end)
+                {
+                    return Err(at(
+                        breaks_span.clone(),
+                        format!("break [{from}, {to}] is not inside the shift [{start}, {end}]"),
+                    ));
+                }
+                if let Some(&[next_from, next_to]) = sorted.get(k + 1)
+                    && next_from < to
+                {
+                    return Err(at(
+                        breaks_span.clone(),
+                        format!("breaks [{from}, {to}] and [{next_from}, {next_to}] overlap"),
+                    ));
+                }
+            }
             for k in 0..g.count {
                 let id = AgentId::from(format!("{}{k}", g.id_prefix));
                 let mut at = |minutes: f64, state| {
                     schedule.push(StateChange { agent: id.clone(), at_s: minutes * 60.0, state });
                 };
                 let mut state = AgentState::Online;
-                if let Some([start, end]) = g.shift_minutes {
+                if let Some([start, end]) = shift {
                     if start > 0.0 {
                         state = AgentState::Offline;
                         at(start, AgentState::Online);
                     }
                     at(end, AgentState::Offline);
                 }
-                for &[from, to] in &g.breaks_minutes {
+                for &[from, to] in &sorted {
                     at(from, AgentState::Away);
                     at(to, AgentState::Online);
                 }
@@ -356,6 +394,20 @@ impl Study {
 }
 
 impl Study {
+    /// The live floor's agents that have none of the skills any scenario of the study sends
+    /// traffic to, nor a fallback skill of its relaxations: they would join the floor and take
+    /// none of the simulated chats (Comm100 agents, for one, carry no skills at all).
+    pub fn idle_live_agents<'s>(&self, live: &'s Snapshot) -> Vec<&'s AgentId> {
+        let served: Vec<&SkillId> = self
+            .scenarios
+            .iter()
+            .flat_map(|(_, sc)| {
+                sc.traffic.iter().map(|t| &t.skill).chain(sc.relaxations.iter().flat_map(|r| &r.fallbacks))
+            })
+            .collect();
+        live.agents.iter().filter(|a| !a.skills.iter().any(|s| served.contains(&s))).map(|a| &a.id).collect()
+    }
+
     /// Starts every scenario of the study from a live floor, such as one the adapter read from a
     /// vendor payload: its agents (with their chats) and its waiting visitors join each scenario's
     /// own agents, its skills join the file's, and time zero is the snapshot's time.

@@ -150,3 +150,49 @@ fn a_study_can_start_from_a_live_floor_with_its_queue() {
         "scenario field scenario \"base\" agents agent a0 is both in the file and on the live floor"
     );
 }
+
+/// Breaks lie inside their shift and do not overlap; the error points at the breaks.
+#[test]
+fn breaks_must_lie_inside_the_shift_and_apart() {
+    let with = |lines: &str| MINIMAL.replace("max_chats = 2", &format!("max_chats = 2\n{lines}"));
+    check_error(
+        &with("shift_minutes = [0, 60]\nbreaks_minutes = [[50, 70]]"),
+        "line 20, column 18: break [50, 70] is not inside the shift [0, 60]",
+    );
+    check_error(
+        &with("shift_minutes = [30, 60]\nbreaks_minutes = [[20, 40]]"),
+        "line 20, column 18: break [20, 40] is not inside the shift [30, 60]",
+    );
+    check_error(
+        &with("breaks_minutes = [[40, 50], [10, 45]]"),
+        "line 19, column 18: breaks [10, 45] and [40, 50] overlap",
+    );
+    check_error(
+        &with("breaks_minutes = [[20, 10]]"),
+        "line 19, column 18: break [20, 10]: expected a start of at least 0 before the end",
+    );
+    check_error(
+        &with("shift_minutes = [60, 30]"),
+        "line 19, column 17: shift_minutes [60, 30]: expected a start of at least 0 before the end",
+    );
+    // Breaks given out of order are fine, and apply in time order.
+    let study =
+        Study::from_toml(&with("shift_minutes = [0, 30]\nbreaks_minutes = [[20, 25], [5, 10]]")).unwrap();
+    let a0: Vec<(f64, AgentState)> = study.scenarios[0]
+        .1
+        .schedule
+        .iter()
+        .filter(|c| c.agent.as_str() == "a0")
+        .map(|c| (c.at_s, c.state))
+        .collect();
+    assert_eq!(
+        a0,
+        [
+            (1_800.0, AgentState::Offline),
+            (300.0, AgentState::Away),
+            (600.0, AgentState::Online),
+            (1_200.0, AgentState::Away),
+            (1_500.0, AgentState::Online)
+        ]
+    );
+}
