@@ -22,7 +22,7 @@
 //! | Comm100 `realTime/Queue`, `Today`, `RightNow` | [`comm100::queue_json`], [`comm100::today_json`], [`comm100::right_now_json`] | typed reports |
 //!
 //! Answers go back out with [`liveperson::render_available_slots`] and
-//! [`liveperson::render_queue_state`]. [`detect`] recognises a payload from its content.
+//! [`liveperson::render_queue_state`]. [`detect()`] recognises a payload from its content.
 //!
 //! # Examples
 //!

@@ -14,6 +14,7 @@ use rust_decimal::Decimal;
 
 const T0: Timestamp = Timestamp::from_millis(1_700_000_000_000);
 
+#[allow(clippy::disallowed_methods)] // the test reads the repository's fixtures
 fn fixture(name: &str) -> Vec<u8> {
     let path = format!("{}/../../testdata/{name}", env!("CARGO_MANIFEST_DIR"));
     std::fs::read(&path).unwrap_or_else(|e| panic!("cannot read {path}: {e}"))

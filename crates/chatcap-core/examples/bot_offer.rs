@@ -2,6 +2,7 @@
 //! whether to offer a human chat, logging the reason either way.
 //!
 //! Run with `cargo run -p chatcap-core --example bot_offer`.
+#![allow(clippy::disallowed_macros)] // an example prints what it decides
 
 use std::time::Duration;
 

@@ -689,6 +689,8 @@ impl Floor {
     /// ```
     pub fn to_snapshot(&self) -> Snapshot {
         let agents = self.agents().map(|a| a.to_agent()).collect();
+        // Sorted by id below: the map's order never shows.
+        #[allow(clippy::disallowed_methods)]
         let mut queue: Vec<QueuedVisitor> = self
             .visitors
             .iter()

@@ -549,6 +549,7 @@ fn chat_model_exact_matches_a_dense_solve_of_the_whole_chain() {
 /// The error of the balanced approximation at the switch point of `ChatModel::solve`, as
 /// documented on the chat model module.
 #[test]
+#[allow(clippy::disallowed_macros)] // prints the errors it measures
 fn balanced_error_at_switch_point() {
     let s = secs;
     let aht = [s(300.0), s(360.0), s(420.0), s(480.0)];

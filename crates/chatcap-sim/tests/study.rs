@@ -3,6 +3,7 @@
 use chatcap_core::{AgentState, Capacity, RouteBy};
 use chatcap_sim::*;
 
+#[allow(clippy::disallowed_methods)] // the test reads the repository's example files
 fn example(name: &str) -> String {
     let path = format!("{}/../../scenarios/{name}", env!("CARGO_MANIFEST_DIR"));
     std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
