@@ -33,6 +33,7 @@ macro_rules! outln {
 
 mod estimates;
 mod plot;
+mod progress;
 mod routing;
 mod simulate;
 mod vendor;

@@ -2,7 +2,6 @@
 
 use std::fmt::Write as _;
 use std::path::PathBuf;
-use std::time::{Duration as StdDuration, Instant};
 
 use anyhow::{Context, Result, bail};
 use chatcap_core::{Agent, AgentState, Capacity, Ranking, RouteBy, Skill, Snapshot};
@@ -10,8 +9,9 @@ use chatcap_sim::{
     Arrivals, Estimate, HandleTime, Patience, Report, RunConfig, Scenario, Study, simulate_observed,
 };
 use clap::Args;
-use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use serde::Serialize;
+
+use crate::progress::Progress;
 
 /// The scenario `chatcap demo` runs, kept in the repository's `scenarios/` folder.
 const DEMO: &str = include_str!("../../../scenarios/afternoon.toml");
@@ -34,6 +34,10 @@ pub(crate) struct SimulateArgs {
     /// Print JSON instead of a table
     #[arg(long)]
     json: bool,
+    /// Show no progress (by default: a bar on a terminal, else a line every few seconds, once a
+    /// run has taken more than two seconds, or CHATCAP_PROGRESS_AFTER_S)
+    #[arg(long)]
+    quiet: bool,
     /// Also draw service level and ASA per interval and variation to this SVG file
     #[arg(long, value_name = "OUT.svg")]
     plot: Option<PathBuf>,
@@ -109,9 +113,9 @@ pub(crate) fn simulate(a: SimulateArgs) -> Result<()> {
                 study =
                     study.starting_from(&floor.to_snapshot()).with_context(|| path.display().to_string())?;
             }
-            run_study(&study, &config, a.json, a.plot.as_ref())
+            run_study(&study, &config, a.json, a.plot.as_ref(), a.quiet)
         }
-        None => quick(&a.quick, &config, a.json),
+        None => quick(&a.quick, &config, a.json, a.quiet),
     }
 }
 
@@ -121,7 +125,7 @@ pub(crate) fn demo() -> Result<()> {
     crate::outln!(
         "Built-in scenario: a weekday afternoon on a three-skill floor (scenarios/afternoon.toml)\n"
     );
-    run_study(&study, &RunConfig { replications: 20, seed: 1, threads: None }, false, None)
+    run_study(&study, &RunConfig { replications: 20, seed: 1, threads: None }, false, None, false)
 }
 
 fn positive(name: &str, x: Option<f64>) -> Result<f64> {
@@ -132,7 +136,7 @@ fn positive(name: &str, x: Option<f64>) -> Result<f64> {
     }
 }
 
-fn quick(q: &QuickArgs, config: &RunConfig, json: bool) -> Result<()> {
+fn quick(q: &QuickArgs, config: &RunConfig, json: bool, quiet: bool) -> Result<()> {
     let Some(agents) = q.agents else {
         bail!("give a scenario file, or --agents and the other single-skill options");
     };
@@ -188,7 +192,9 @@ fn quick(q: &QuickArgs, config: &RunConfig, json: bool) -> Result<()> {
         schedule: vec![],
         target_s: target,
     };
-    let report = run_with_progress(&scenario, config)?;
+    let progress = Progress::new(1, quiet);
+    let report = run_with_progress(&scenario, config, &progress, 0)?;
+    progress.finish();
     warn_overload("", &report);
     let m = report.skills[0].total;
     let u = report.floor.agent_utilization;
@@ -237,26 +243,14 @@ fn number(x: f64) -> serde_json::Value {
     serde_json::Number::from_f64(x).map_or(serde_json::Value::Null, serde_json::Value::Number)
 }
 
-/// Runs one scenario with a progress bar on stderr once it has taken more than a second.
-fn run_with_progress(scenario: &Scenario, config: &RunConfig) -> Result<Report> {
-    let bar = ProgressBar::with_draw_target(Some(config.replications as u64), ProgressDrawTarget::hidden());
-    bar.set_style(
-        ProgressStyle::with_template("{msg} [{bar:30}] {pos}/{len} replications")
-            .expect("a valid template")
-            .progress_chars("=> "),
-    );
-    let start = Instant::now();
-    let shown = std::sync::atomic::AtomicBool::new(false);
-    let report = simulate_observed(scenario, config, &|| {
-        if start.elapsed() > StdDuration::from_secs(1)
-            && !shown.swap(true, std::sync::atomic::Ordering::Relaxed)
-        {
-            bar.set_draw_target(ProgressDrawTarget::stderr());
-        }
-        bar.inc(1);
-    })?;
-    bar.finish_and_clear();
-    Ok(report)
+/// Runs variation `index` of a study, reporting to `progress`.
+fn run_with_progress(
+    scenario: &Scenario,
+    config: &RunConfig,
+    progress: &Progress,
+    index: usize,
+) -> Result<Report> {
+    Ok(simulate_observed(scenario, config, &|share| progress.advance(index, share))?)
 }
 
 #[derive(Serialize)]
@@ -265,13 +259,22 @@ struct JsonVariation<'a> {
     report: &'a Report,
 }
 
-fn run_study(study: &Study, config: &RunConfig, json: bool, plot: Option<&PathBuf>) -> Result<()> {
+fn run_study(
+    study: &Study,
+    config: &RunConfig,
+    json: bool,
+    plot: Option<&PathBuf>,
+    quiet: bool,
+) -> Result<()> {
     let mut results = Vec::new();
-    for (name, scenario) in &study.scenarios {
-        let report = run_with_progress(scenario, config).with_context(|| format!("variation {name:?}"))?;
+    let progress = Progress::new(study.scenarios.len(), quiet);
+    for (index, (name, scenario)) in study.scenarios.iter().enumerate() {
+        let report = run_with_progress(scenario, config, &progress, index)
+            .with_context(|| format!("variation {name:?}"))?;
         warn_overload(&format!("variation {name:?}: "), &report);
         results.push((name.as_str(), report));
     }
+    progress.finish();
     if json {
         let all: Vec<JsonVariation<'_>> =
             results.iter().map(|(name, report)| JsonVariation { name, report }).collect();

@@ -295,3 +295,46 @@ fn live_agents_without_the_scenarios_skills_are_named_and_zero_max_chats_is_shar
         String::from_utf8_lossy(&out.stderr)
     );
 }
+
+/// Off a terminal a run reports its progress in lines on stderr (here from its start, every five
+/// seconds after); `--quiet` silences it.
+#[test]
+fn progress_shows_off_a_terminal_unless_quiet() {
+    let args = [
+        "simulate",
+        "--agents",
+        "20",
+        "--max-chats",
+        "2",
+        "--aht-s",
+        "300",
+        "--arrivals-per-hour",
+        "400",
+        "--target-s",
+        "20",
+        "--hours",
+        "4",
+        "--replications",
+        "4",
+        "--threads",
+        "1",
+    ];
+    let run = |quiet: bool| {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_chatcap"));
+        cmd.args(args).env("CHATCAP_PROGRESS_AFTER_S", "0");
+        if quiet {
+            cmd.arg("--quiet");
+        }
+        let out = cmd.output().unwrap();
+        assert!(out.status.success());
+        String::from_utf8(out.stderr).unwrap()
+    };
+    let loud = run(false);
+    let lines: Vec<&str> = loud.lines().filter(|l| l.starts_with("simulating: ")).collect();
+    assert!(!lines.is_empty(), "{loud}");
+    assert!(
+        lines[0].contains("% done") && lines[0].contains("elapsed") && lines[0].contains("left"),
+        "{loud}"
+    );
+    assert_eq!(run(true), "");
+}

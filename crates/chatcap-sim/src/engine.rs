@@ -285,8 +285,16 @@ impl<'a> Engine<'a> {
     /// floor goes on serving (and visitors go on abandoning) until no counted visitor waits, so
     /// every visitor offered has an outcome, tallied in the interval it arrived in. Visitors
     /// whom nothing is left to serve are counted as waited and unserved.
-    pub(crate) fn run(mut self) -> RunTally {
+    pub(crate) fn run(mut self, progress: &dyn Fn(f64)) -> RunTally {
+        // The share of the replication reported so far: simulated time over the horizon, and
+        // the run-out after it as the last step.
+        let mut reported = 0.0;
         while let Some((at, source)) = self.next_event() {
+            if self.tally.events & 0xffff == 0 && !self.running_out {
+                let share = (self.now / self.horizon).clamp(reported, 1.0);
+                progress(share - reported);
+                reported = share;
+            }
             let t = f64::from_bits(at);
             if !self.running_out {
                 if !self.past_mid && t > self.mid {
@@ -357,6 +365,7 @@ impl<'a> Engine<'a> {
             t.unserved += 1.0;
             t.waited += 1.0;
         }
+        progress(1.0 - reported);
         self.tally
     }
 

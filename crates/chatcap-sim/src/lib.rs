@@ -195,11 +195,12 @@ pub struct Report {
 ///
 /// [`SimError`] when the scenario is invalid or the worker threads cannot start.
 pub fn simulate(scenario: &Scenario, config: &RunConfig) -> Result<Report, SimError> {
-    simulate_observed(scenario, config, &|| {})
+    simulate_observed(scenario, config, &|_| {})
 }
 
-/// As [`simulate`], calling `replication_done` as each replication finishes (from any worker
-/// thread), for a progress display.
+/// As [`simulate`], reporting progress for a display: `progress(share)` is called from the
+/// worker threads with the share of the whole run (all replications) simulated since the last
+/// call, every 65,536 events and as each replication finishes; the shares add up to 1.
 ///
 /// # Errors
 ///
@@ -207,7 +208,7 @@ pub fn simulate(scenario: &Scenario, config: &RunConfig) -> Result<Report, SimEr
 pub fn simulate_observed(
     scenario: &Scenario,
     config: &RunConfig,
-    replication_done: &(dyn Fn() + Sync),
+    progress: &(dyn Fn(f64) + Sync),
 ) -> Result<Report, SimError> {
     let floor = scenario.validate()?;
     if config.replications == 0 {
@@ -240,9 +241,8 @@ pub fn simulate_observed(
     }
     let streams = Rng::streams(config.seed, config.replications);
     let run = |r: usize| {
-        let tally = Engine::new(scenario, floor.clone(), streams[r].clone()).run();
-        replication_done();
-        tally
+        let share = 1.0 / config.replications as f64;
+        Engine::new(scenario, floor.clone(), streams[r].clone()).run(&|done| progress(done * share))
     };
     let tallies: Vec<RunTally> = match config.threads {
         Some(1) => (0..config.replications).map(run).collect(),
