@@ -266,6 +266,14 @@ fn run_study(
     plot: Option<&PathBuf>,
     quiet: bool,
 ) -> Result<()> {
+    // A plot that cannot be written is said before the run, not after it.
+    let plot_file = plot
+        .map(|path| {
+            std::fs::File::create(path)
+                .map(|f| (path, f))
+                .with_context(|| format!("{}: cannot write the plot", path.display()))
+        })
+        .transpose()?;
     let mut results = Vec::new();
     let progress = Progress::new(study.scenarios.len(), quiet);
     for (index, (name, scenario)) in study.scenarios.iter().enumerate() {
@@ -282,9 +290,12 @@ fn run_study(
     } else {
         crate::out!("{}", table(&results)?);
     }
-    if let Some(path) = plot {
-        let svg = crate::plot::service_level_and_asa(&results, study.scenarios[0].1.interval_s)?;
-        std::fs::write(path, svg).with_context(|| format!("{}: cannot write the plot", path.display()))?;
+    if let Some((path, mut file)) = plot_file {
+        use std::io::Write as _;
+        let svg = crate::plot::service_level_and_asa(study, &results)?;
+        file.write_all(svg.as_bytes())
+            .with_context(|| format!("{}: cannot write the plot", path.display()))?;
+        eprintln!("wrote {}", path.display());
     }
     Ok(())
 }

@@ -133,6 +133,39 @@ fn a_plot_is_an_svg_with_a_line_per_variation() {
     let first = svg.split(r#"stroke-width="2" points=""#).nth(1).unwrap();
     let points = first.split('"').next().unwrap().split_whitespace().count();
     assert_eq!(points, 8);
+    // A 95% band per variation; no goal in this file, so no goal line; hours from the start.
+    assert_eq!(svg.matches("<polygon").count(), 2);
+    assert!(!svg.contains("goal") && svg.contains("time since the start"));
+}
+
+/// The afternoon study starts at 12:00 and aims at 80%: one panel per skill with the goal as a
+/// line, the time of day on the axis; "wrote FILE" on stderr.
+#[test]
+fn a_plot_has_a_panel_per_skill_the_goal_and_the_time_of_day() {
+    let out = std::env::temp_dir().join(format!("chatcap-plot-afternoon-{}.svg", std::process::id()));
+    let out_s = out.to_str().unwrap();
+    let run = chatcap(&["simulate", &scenario("afternoon.toml"), "--replications", "2", "--plot", out_s]);
+    assert!(run.status.success());
+    assert!(String::from_utf8_lossy(&run.stderr).contains(&format!("wrote {out_s}")));
+    let svg = std::fs::read_to_string(&out).unwrap();
+    std::fs::remove_file(&out).ok();
+    for skill in ["sales", "billing", "support"] {
+        assert!(svg.contains(&format!("Skill {skill}: answered within 60 s")), "{skill}");
+    }
+    assert_eq!(svg.matches("goal 80%").count(), 3);
+    // 16 intervals of 15 minutes from 12:00: the axis runs to 16:00.
+    assert!(svg.contains("12:00") && svg.contains("16:00") && svg.contains("time of day"));
+    // 3 skills x 5 variations bands.
+    assert_eq!(svg.matches("<polygon").count(), 15);
+}
+
+/// A plot that cannot be written is said at once, before any simulation.
+#[test]
+fn a_bad_plot_path_fails_before_the_run() {
+    fails(
+        &["simulate", &scenario("afternoon.toml"), "--plot", "/nonexistent/dir/out.svg"],
+        "/nonexistent/dir/out.svg: cannot write the plot",
+    );
 }
 
 #[test]

@@ -7,6 +7,8 @@
 //! warmup_minutes = 15
 //! target_seconds = 60
 //! routing = "least-loaded"      # most-free, fewest-chats, longest-in-state, round-robin
+//! starts_at = "13:00"           # optional: the time of day at minute 0, for plots
+//! service_level_goal = 0.8      # optional: the service level aimed at, drawn as a line
 //!
 //! [handle_time]
 //! distribution = "exponential"  # lognormal (with sd_seconds), empirical (with samples_seconds)
@@ -56,6 +58,10 @@ use crate::{Arrivals, HandleTime, Patience, Scenario, SimError, StateChange};
 pub struct Study {
     /// `("base", …)` first, then each variation by its name, in file order.
     pub scenarios: Vec<(String, Scenario)>,
+    /// The time of day at the run's start, in seconds after midnight (`starts_at`).
+    pub starts_at_s: Option<u32>,
+    /// The service level aimed at (`service_level_goal`), for plots and tables.
+    pub service_level_goal: Option<f64>,
 }
 
 #[derive(Deserialize)]
@@ -84,6 +90,8 @@ struct Run {
     target_seconds: f64,
     #[serde(default)]
     routing: Option<Spanned<String>>,
+    starts_at: Option<Spanned<String>>,
+    service_level_goal: Option<Spanned<f64>>,
 }
 
 #[derive(Deserialize)]
@@ -389,7 +397,23 @@ impl Study {
             sc.validate()
                 .map_err(|e| SimError::File { at: None, problem: format!("scenario {name:?}: {e}") })?;
         }
-        Ok(Study { scenarios })
+        let starts_at_s = match &file.run.starts_at {
+            None => None,
+            Some(t) => Some(time_of_day(t.get_ref()).ok_or_else(|| {
+                at(Some(t.span()), format!("starts_at {:?}: expected a time of day as HH:MM", t.get_ref()))
+            })?),
+        };
+        let service_level_goal = match &file.run.service_level_goal {
+            None => None,
+            Some(g) if *g.get_ref() > 0.0 && *g.get_ref() <= 1.0 => Some(*g.get_ref()),
+            Some(g) => {
+                return Err(at(
+                    Some(g.span()),
+                    format!("service_level_goal {}: expected a share above 0 and at most 1", g.get_ref()),
+                ));
+            }
+        };
+        Ok(Study { scenarios, starts_at_s, service_level_goal })
     }
 }
 
@@ -439,6 +463,13 @@ impl Study {
     }
 }
 
+/// `HH:MM` (00:00 to 23:59) as seconds after midnight.
+fn time_of_day(s: &str) -> Option<u32> {
+    let (h, m) = s.split_once(':')?;
+    let (h, m): (u32, u32) = (h.parse().ok()?, m.parse().ok()?);
+    (h < 24 && m < 60 && s.len() == 5).then_some(h * 3600 + m * 60)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -447,5 +478,14 @@ mod tests {
     fn line_and_column_count_from_one() {
         assert_eq!(line_col("ab\ncd", 0), (1, 1));
         assert_eq!(line_col("ab\ncd", 4), (2, 2));
+    }
+
+    #[test]
+    fn times_of_day_read_as_seconds() {
+        assert_eq!(time_of_day("13:05"), Some(47_100));
+        assert_eq!(time_of_day("00:00"), Some(0));
+        for bad in ["24:00", "12:60", "1:30", "12:3", "noon", "12-30"] {
+            assert_eq!(time_of_day(bad), None, "{bad}");
+        }
     }
 }

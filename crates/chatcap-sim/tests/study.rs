@@ -103,7 +103,15 @@ fn bad_files_say_where() {
     );
     check_error(
         &MINIMAL.replace("target_seconds", "target_secs"),
-        "line 5, column 1: unknown field `target_secs`, expected one of `interval_minutes`, `intervals`, `warmup_minutes`, `target_seconds`, `routing`",
+        "line 5, column 1: unknown field `target_secs`, expected one of `interval_minutes`, `intervals`, `warmup_minutes`, `target_seconds`, `routing`, `starts_at`, `service_level_goal`",
+    );
+    check_error(
+        &MINIMAL.replace("target_seconds = 30", "target_seconds = 30\nstarts_at = \"9am\""),
+        "line 6, column 13: starts_at \"9am\": expected a time of day as HH:MM",
+    );
+    check_error(
+        &MINIMAL.replace("target_seconds = 30", "target_seconds = 30\nservice_level_goal = 80"),
+        "line 6, column 22: service_level_goal 80: expected a share above 0 and at most 1",
     );
     check_error(
         &MINIMAL.replace("per_hour = [10]", "per_hour = [-10]"),
