@@ -13,12 +13,24 @@ use serde::Serialize;
 #[derive(Debug, Subcommand)]
 pub(crate) enum Command {
     /// Erlang C (no abandonment): probability of waiting, ASA, service level, occupancy.
+    #[command(
+        after_help = "Example:\n  chatcap erlang-c --arrivals-per-hour 200 --aht-s 180 --agent-count 14 --target-s 20"
+    )]
     ErlangC(ErlangCArgs),
     /// Erlang A (exponential patience): waiting, abandonment and service levels.
+    #[command(
+        after_help = "Example:\n  chatcap erlang-a --arrivals-per-hour 200 --aht-s 180 --agent-count 12 --target-s 20 --patience-s 60"
+    )]
     ErlangA(ErlangAArgs),
     /// The fewest agents meeting a service-level target.
+    #[command(
+        after_help = "Example:\n  chatcap staff --arrivals-per-hour 200 --aht-s 180 --target-s 20 --service-level 0.8 --patience-s 60\n  chatcap staff --arrivals-per-hour 200 --aht-s 180 --target-s 20 --service-level 0.8 --max-chats 3 --aht-by-concurrency 180,240,300"
+    )]
     Staff(StaffArgs),
     /// The chat concurrency model: agents holding several chats at once.
+    #[command(
+        after_help = "Example:\n  chatcap chat-model --agent-count 5 --max-chats 3 --aht-by-concurrency 180,240,300 --arrivals-per-hour 200 --patience-s 60 --target-s 20"
+    )]
     ChatModel(ChatModelArgs),
 }
 
@@ -31,8 +43,8 @@ pub(crate) struct Load {
     /// Mean handle time in seconds.
     #[arg(long, allow_negative_numbers = true)]
     aht_s: f64,
-    /// Agents.
-    #[arg(long, allow_negative_numbers = true)]
+    /// Agents (a head count).
+    #[arg(long = "agent-count", alias = "agents", allow_negative_numbers = true)]
     agents: f64,
     /// Service-level target time in seconds; 0 asks for the share answered with no wait.
     #[arg(long, allow_negative_numbers = true)]
@@ -84,8 +96,8 @@ pub(crate) struct StaffArgs {
 
 #[derive(Debug, Args)]
 pub(crate) struct ChatModelArgs {
-    /// Agents.
-    #[arg(long, allow_negative_numbers = true)]
+    /// Agents (a head count).
+    #[arg(long = "agent-count", alias = "agents", allow_negative_numbers = true)]
     agents: f64,
     /// Chats each agent may hold at once.
     #[arg(long, allow_negative_numbers = true)]
@@ -236,7 +248,7 @@ fn staff(args: &StaffArgs) -> Result<StaffOut> {
 }
 
 fn chat_model(args: &ChatModelArgs) -> Result<ChatModelOut> {
-    let agents = count("--agents", args.agents)?;
+    let agents = count("--agent-count", args.agents)?;
     let ahts = handle_times(args.max_chats, &args.aht_by_concurrency)?;
     let arrivals_per_s = positive("--arrivals-per-hour", args.arrivals_per_hour)? / 3600.0;
     let patience = secs("--patience-s", args.patience_s)?;
@@ -257,7 +269,7 @@ fn chat_model(args: &ChatModelArgs) -> Result<ChatModelOut> {
 fn load(load: &Load) -> Result<(Traffic, u32, Duration)> {
     let arrivals_per_hour = positive("--arrivals-per-hour", load.arrivals_per_hour)?;
     let aht = secs("--aht-s", load.aht_s)?;
-    let agents = count("--agents", load.agents)?;
+    let agents = count("--agent-count", load.agents)?;
     let target = target_secs(load.target_s)?;
     Ok((Traffic::per_hour(arrivals_per_hour, aht)?, agents, target))
 }
@@ -277,7 +289,7 @@ fn positive(flag: &str, value: f64) -> Result<f64> {
     if value.is_finite() && value > 0.0 {
         Ok(value)
     } else {
-        bail!("{flag} must be a finite number above zero, got {value}")
+        bail!("{flag} must be a finite number above zero, got {}", crate::num(value))
     }
 }
 
@@ -285,7 +297,7 @@ fn fraction(flag: &str, value: f64) -> Result<f64> {
     if value > 0.0 && value <= 1.0 {
         Ok(value)
     } else {
-        bail!("{flag} must be above 0 and at most 1, got {value}")
+        bail!("{flag} must be above 0 and at most 1, got {}", crate::num(value))
     }
 }
 
@@ -293,16 +305,17 @@ fn secs(flag: &str, value: f64) -> Result<Duration> {
     let value = positive(flag, value)?;
     match Duration::try_from_secs_f64(value) {
         Ok(d) if !d.is_zero() => Ok(d),
-        _ => bail!("{flag} of {value} s is out of range"),
+        _ => bail!("{flag} of {} s is out of range", crate::num(value)),
     }
 }
 
 /// A service-level target time: 0 (answered with no wait at all) or more.
 fn target_secs(value: f64) -> Result<Duration> {
     if !(value.is_finite() && value >= 0.0) {
-        bail!("--target-s must be a finite number of seconds of at least 0, got {value}");
+        bail!("--target-s must be a finite number of seconds of at least 0, got {}", crate::num(value));
     }
-    Duration::try_from_secs_f64(value).map_err(|_| anyhow::anyhow!("--target-s of {value} s is out of range"))
+    Duration::try_from_secs_f64(value)
+        .map_err(|_| anyhow::anyhow!("--target-s of {} s is out of range", crate::num(value)))
 }
 
 fn count(flag: &str, value: f64) -> Result<u32> {
@@ -310,6 +323,6 @@ fn count(flag: &str, value: f64) -> Result<u32> {
     if value.is_finite() && value >= 1.0 && value <= f64::from(u32::MAX) && value.fract() == 0.0 {
         Ok(value as u32)
     } else {
-        bail!("{flag} must be a whole number from 1 to {}, got {value}", u32::MAX)
+        bail!("{flag} must be a whole number from 1 to {}, got {}", u32::MAX, crate::num(value))
     }
 }

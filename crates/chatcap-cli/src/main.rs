@@ -54,12 +54,19 @@ enum Command {
     #[command(flatten)]
     Vendor(vendor::Command),
     /// Who can take a transferred chat: candidates ranked, and why every other agent cannot
+    #[command(
+        after_help = "Example:\n  chatcap transfer --agents testdata/liveperson/quirks/agents.json --from 10 --to-skill 1 --strategy least-loaded --explain"
+    )]
     Transfer(routing::TransferArgs),
     #[command(flatten)]
     Estimates(estimates::Command),
     /// What-if simulation: a scenario file with variations, or one skill from the options
+    #[command(
+        after_help = "Example:\n  chatcap simulate scenarios/afternoon.toml --replications 50 --plot afternoon.svg\n  chatcap simulate --agent-count 14 --max-chats 1 --aht-s 180 --arrivals-per-hour 200 --target-s 20 --hours 8 --json"
+    )]
     Simulate(simulate::SimulateArgs),
     /// Runs the built-in example scenario and prints its table
+    #[command(after_help = "Example:\n  chatcap demo")]
     Demo,
 }
 
@@ -102,6 +109,12 @@ fn closed_stdout(e: &anyhow::Error) -> bool {
     e.chain().any(|c| {
         c.downcast_ref::<std::io::Error>().is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
     })
+}
+
+/// A number for a message: as typed for ordinary values, in scientific notation past 1e9 (never
+/// hundreds of digits).
+pub(crate) fn num(x: f64) -> String {
+    if x.is_finite() && x.abs() >= 1e9 { format!("{x:e}") } else { format!("{x}") }
 }
 
 /// Messages quote vendor text, which may hold line breaks: keep the error on one line.

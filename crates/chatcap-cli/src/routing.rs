@@ -27,9 +27,9 @@ pub(crate) struct TransferArgs {
     #[arg(long, value_name = "RANKING", default_value = "least-loaded",
           value_parser = ["least-loaded", "most-free", "fewest-chats", "longest-in-state"])]
     strategy: String,
-    /// Show only the best K candidates
-    #[arg(long, value_name = "K")]
-    limit: Option<usize>,
+    /// Show only the best K candidates (at least 1)
+    #[arg(long, value_name = "K", allow_negative_numbers = true)]
+    limit: Option<f64>,
     /// Also list every agent left out, with the reason
     #[arg(long)]
     explain: bool,
@@ -89,7 +89,11 @@ pub(crate) fn transfer(a: TransferArgs) -> Result<()> {
         (None, None) => bail!("give --to-skill or --to-agent"),
     };
     let mut request = TransferRequest::new(&from, target).with_strategy(ranking).with_weight(weight);
-    request.limit = a.limit;
+    request.limit = match a.limit {
+        None => None,
+        Some(k) if k.fract() == 0.0 && k >= 1.0 && k <= 1e9 => Some(k as usize),
+        Some(k) => bail!("--limit {}: expected a whole number of candidates of at least 1", crate::num(k)),
+    };
     request.allow_over_capacity = a.allow_over_capacity;
     request.explain = a.explain || a.json;
     let answer = floor.transfer_candidates(&request)?;

@@ -56,8 +56,8 @@ pub(crate) struct SimulateArgs {
 /// The single-skill form, without a file.
 #[derive(Args, Debug)]
 pub(crate) struct QuickArgs {
-    /// Agents (single-skill form)
-    #[arg(long, conflicts_with = "scenario")]
+    /// Agents, a head count (single-skill form)
+    #[arg(long = "agent-count", alias = "agents", conflicts_with = "scenario")]
     agents: Option<u32>,
     /// Chats each agent may hold
     #[arg(long, default_value_t = 1)]
@@ -138,13 +138,13 @@ fn positive(name: &str, x: Option<f64>) -> Result<f64> {
 
 fn quick(q: &QuickArgs, config: &RunConfig, json: bool, quiet: bool) -> Result<()> {
     let Some(agents) = q.agents else {
-        bail!("give a scenario file, or --agents and the other single-skill options");
+        bail!("give a scenario file, or --agent-count and the other single-skill options");
     };
     if agents == 0 || q.max_chats == 0 {
-        bail!("--agents and --max-chats must be at least 1");
+        bail!("--agent-count and --max-chats must be at least 1");
     }
     if agents as usize > chatcap_sim::limits::MAX_AGENTS {
-        bail!("--agents {agents}: at most {} agents in a simulation", chatcap_sim::limits::MAX_AGENTS);
+        bail!("--agent-count {agents}: at most {} agents in a simulation", chatcap_sim::limits::MAX_AGENTS);
     }
     let aht = positive("aht-s", q.aht_s)?;
     let per_hour = positive("arrivals-per-hour", q.arrivals_per_hour)?;

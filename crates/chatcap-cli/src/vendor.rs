@@ -21,10 +21,19 @@ pub(crate) enum Command {
     /// Without --max-wait: the free slots of online agents now. With --max-wait: the chats that
     /// can start within that many seconds, given the visitors queued (--queue) and the chats
     /// expected to end (--aht).
+    #[command(
+        after_help = "Example:\n  chatcap slots --agents testdata/liveperson/quirks/agents.json --skill 1\n  chatcap slots --agents testdata/liveperson/quirks/agents.json --queue testdata/liveperson/quirks/queuestate_v2.json --skill 2 --max-wait-s 600 --aht-s 300"
+    )]
     Slots(SlotsArgs),
     /// A LivePerson Operations queuestate response computed from the floor
+    #[command(
+        after_help = "Example:\n  chatcap queuestate --agents testdata/liveperson/quirks/agents.xml --queue testdata/liveperson/quirks/queuestate_v2.json --skill-ids 1,99 --v 2"
+    )]
     Queuestate(QueueStateArgs),
     /// The normalised floor as a table (or JSON); warnings on stderr
+    #[command(
+        after_help = "Example:\n  chatcap agents --agents testdata/comm100/004_realtime_agents_page1.json\n  chatcap agents --agents testdata/liveperson/quirks/agents.json --chat-state online --voice-state offline --json"
+    )]
     Agents(AgentsArgs),
 }
 
@@ -67,11 +76,11 @@ pub(crate) struct SlotsArgs {
     /// Count only the agent with this login name (or id); not with --skill or --max-wait
     #[arg(long, value_name = "LOGIN")]
     agent: Option<String>,
-    /// Wait budget in seconds, 0 to 86400
-    #[arg(long, value_name = "SECONDS", allow_negative_numbers = true)]
-    max_wait: Option<i64>,
-    /// Mean chat duration in seconds, for the chats expected to end within --max-wait
-    #[arg(long, value_name = "SECONDS")]
+    /// Wait budget in whole seconds, 0 to 86400 (LivePerson's maxWaitTime)
+    #[arg(long = "max-wait-s", alias = "max-wait", value_name = "SECONDS", allow_negative_numbers = true)]
+    max_wait: Option<f64>,
+    /// Mean chat duration in seconds, for the chats expected to end within --max-wait-s
+    #[arg(long = "aht-s", alias = "aht", value_name = "SECONDS", allow_negative_numbers = true)]
     aht: Option<f64>,
 }
 
@@ -99,6 +108,9 @@ pub(crate) struct AgentsArgs {
     /// Only agents in this chat state
     #[arg(long, value_name = "STATE", value_parser = ["online", "offline", "occupied", "away"])]
     chat_state: Option<String>,
+    /// Only agents in this voice state (as LivePerson's availableAgents filters)
+    #[arg(long, value_name = "STATE", value_parser = ["online", "offline", "occupied", "away"])]
+    voice_state: Option<String>,
     /// Print JSON instead of a table
     #[arg(long)]
     json: bool,
@@ -171,22 +183,23 @@ pub(crate) fn print_warnings(warnings: &[Warning]) {
 fn slots(a: SlotsArgs) -> Result<()> {
     if a.agent.is_some() && (a.skill.is_some() || a.max_wait.is_some()) {
         bail!(
-            "--agent cannot be combined with --skill or --max-wait (the availableSlots API allows agent alone)"
+            "--agent cannot be combined with --skill or --max-wait-s (the availableSlots API allows agent alone)"
         );
     }
     let max_wait = match a.max_wait {
+        Some(w) if w.fract() == 0.0 && (0.0..=86_400.0).contains(&w) => {
+            Some(MaxWait::from_secs(w as u32).expect("within 0..=86400"))
+        }
         Some(w) => {
-            Some(u32::try_from(w).ok().and_then(|w| MaxWait::from_secs(w).ok()).with_context(|| {
-                format!("--max-wait {w}: out of range; it must be between 0 and 86400 seconds")
-            })?)
+            bail!("--max-wait-s {}: expected a whole number of seconds from 0 to 86400", crate::num(w))
         }
         None => None,
     };
     let aht = match a.aht {
         None => None,
-        Some(_) if max_wait.is_none() => bail!("--aht needs --max-wait"),
+        Some(_) if max_wait.is_none() => bail!("--aht-s needs --max-wait-s"),
         Some(s) if s.is_finite() && s > 0.0 && s <= 1e9 => Some(Duration::from_secs_f64(s)),
-        Some(s) => bail!("--aht {s}: expected a positive number of seconds"),
+        Some(s) => bail!("--aht-s {}: expected a number of seconds above 0, at most 1e9", crate::num(s)),
     };
     let (floor, warnings) = load(&a.input)?;
     print_warnings(&warnings);
@@ -195,7 +208,15 @@ fn slots(a: SlotsArgs) -> Result<()> {
     } else {
         let scope = match &a.skill {
             None => Some(Scope::All),
-            Some(s) => floor.skill_index(s).map(Scope::Skill),
+            Some(s) => {
+                let scope = floor.skill_index(s).map(Scope::Skill);
+                if scope.is_none() {
+                    eprintln!(
+                        "warning: skill {s:?} is not on the floor: no agent has it, so its slots are 0"
+                    );
+                }
+                scope
+            }
         };
         match (scope, max_wait) {
             // A skill no agent has: no slots.
@@ -239,11 +260,20 @@ fn capacity(c: Capacity) -> String {
 fn agents(a: AgentsArgs) -> Result<()> {
     let (floor, warnings) = load(&a.input)?;
     print_warnings(&warnings);
-    let state = a.chat_state.as_deref().and_then(|s| AgentState::ALL.into_iter().find(|st| st.as_str() == s));
+    let parse = |s: &Option<String>| {
+        s.as_deref().and_then(|s| AgentState::ALL.into_iter().find(|st| st.as_str() == s))
+    };
+    let (state, voice) = (parse(&a.chat_state), parse(&a.voice_state));
+    if let Some(s) = &a.skill
+        && floor.skill_index(s).is_none()
+    {
+        eprintln!("warning: skill {s:?} is not on the floor: no agent has it");
+    }
     let now = floor.now();
     let rows: Vec<_> = floor
         .agents()
         .filter(|ag| state.is_none_or(|s| ag.chat_state() == s))
+        .filter(|ag| voice.is_none_or(|s| ag.voice_state() == Some(s)))
         .filter(|ag| a.skill.as_deref().is_none_or(|s| ag.has_skill(s)))
         .collect();
     if a.json {

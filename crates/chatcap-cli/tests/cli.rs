@@ -235,14 +235,55 @@ fn rejected_arguments() {
         &["slots", "--agents", QUIRKS_JSON, "--agent", "ann", "--max-wait", "5"],
         &["--agent", "--max-wait"],
     );
-    check_rejected(&["slots", "--agents", QUIRKS_JSON, "--max-wait", "86401"], &["86401", "0 and 86400"]);
-    check_rejected(&["slots", "--agents", QUIRKS_JSON, "--max-wait", "-1"], &["-1", "0 and 86400"]);
+    // The old spelling --max-wait is still read; messages use the new one.
+    check_rejected(
+        &["slots", "--agents", QUIRKS_JSON, "--max-wait", "86401"],
+        &["--max-wait-s 86401", "0 to 86400"],
+    );
+    check_rejected(&["slots", "--agents", QUIRKS_JSON, "--max-wait-s", "-1"], &["-1", "0 to 86400"]);
+    check_rejected(
+        &["slots", "--agents", QUIRKS_JSON, "--max-wait-s", "60.5"],
+        &["--max-wait-s 60.5: expected a whole number of seconds"],
+    );
+    check_rejected(&["slots", "--agents", QUIRKS_JSON, "--max-wait-s", "1e300"], &["--max-wait-s 1e300:"]);
+    check_rejected(
+        &["transfer", "--agents", QUIRKS_JSON, "--from", "10", "--to-skill", "1", "--limit", "0"],
+        &["--limit 0: expected a whole number of candidates of at least 1"],
+    );
+    check_rejected(
+        &["transfer", "--agents", QUIRKS_JSON, "--from", "10", "--to-skill", "1", "--limit", "-1"],
+        &["--limit -1"],
+    );
     check_rejected(&["slots", "--agents", QUIRKS_JSON, "--agent", "nobody"], &["nobody"]);
     // 86400 itself is allowed.
     check(
-        &["slots", "--agents", QUIRKS_JSON, "--skill", "1", "--max-wait", "86400"],
+        &["slots", "--agents", QUIRKS_JSON, "--skill", "1", "--max-wait-s", "86400"],
         r#"{"availableSlots":6}"#,
     );
+}
+
+/// A skill nobody has answers 0, as LivePerson does, and says why on stderr.
+#[test]
+fn an_unknown_skill_is_zero_with_a_warning() {
+    let r = run(&["slots", "--agents", QUIRKS_JSON, "--skill", "nosuch"]);
+    assert_eq!((r.code, r.stdout.as_str()), (0, "{\"availableSlots\":0}\n"));
+    assert!(r.stderr.contains("warning: skill \"nosuch\" is not on the floor"), "{}", r.stderr);
+    let r = run(&["agents", "--agents", QUIRKS_JSON, "--skill", "nosuch"]);
+    assert_eq!(r.code, 0);
+    assert!(r.stderr.contains("warning: skill \"nosuch\" is not on the floor"), "{}", r.stderr);
+}
+
+/// `agents --voice-state` filters as LivePerson's availableAgents does: of the quirk fixture's
+/// agents only ann (offline) and bob (online) report a voice state.
+#[test]
+fn agents_filter_by_voice_state() {
+    let r = run(&["agents", "--agents", QUIRKS_JSON, "--voice-state", "online"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let ids: Vec<&str> = r.stdout.lines().skip(1).filter_map(|l| l.split_whitespace().next()).collect();
+    assert_eq!(ids, ["11"]);
+    let r = run(&["agents", "--agents", QUIRKS_JSON, "--voice-state", "offline", "--chat-state", "online"]);
+    let ids: Vec<&str> = r.stdout.lines().skip(1).filter_map(|l| l.split_whitespace().next()).collect();
+    assert_eq!(ids, ["10"]);
 }
 
 #[test]
@@ -317,4 +358,42 @@ fn files_are_read_up_to_a_limit() {
         &["/dev/zero", "larger than 256 MiB"],
     );
     check_rejected(&["simulate", "/dev/zero"], &["/dev/zero", "larger than 64 MiB", "scenario"]);
+}
+
+/// Every subcommand's help ends with an example, and the examples run as written from the
+/// repository's root (the simulations are left to their own tests).
+#[test]
+fn every_help_ends_with_an_example_that_runs() {
+    let root = format!("{}/../..", env!("CARGO_MANIFEST_DIR"));
+    for sub in [
+        "slots",
+        "queuestate",
+        "agents",
+        "transfer",
+        "erlang-c",
+        "erlang-a",
+        "staff",
+        "chat-model",
+        "simulate",
+        "demo",
+    ] {
+        let out = Command::new(env!("CARGO_BIN_EXE_chatcap")).args([sub, "--help"]).output().unwrap();
+        let help = String::from_utf8(out.stdout).unwrap();
+        let (_, examples) =
+            help.split_once("Example:\n").unwrap_or_else(|| panic!("{sub} --help has no example"));
+        let lines: Vec<&str> = examples.lines().map(str::trim).filter(|l| !l.is_empty()).collect();
+        assert!(
+            !lines.is_empty() && lines.iter().all(|l| l.starts_with(&format!("chatcap {sub}"))),
+            "{sub}: {lines:?}"
+        );
+        if matches!(sub, "simulate" | "demo") {
+            continue;
+        }
+        for line in lines {
+            let args: Vec<&str> = line.split_whitespace().skip(1).collect();
+            let out =
+                Command::new(env!("CARGO_BIN_EXE_chatcap")).args(&args).current_dir(&root).output().unwrap();
+            assert!(out.status.success(), "{line}: {}", String::from_utf8_lossy(&out.stderr));
+        }
+    }
 }

@@ -44,6 +44,19 @@ const ERLANG_C: [&str; 9] =
 
 #[test]
 fn erlang_c_prints_the_published_example() {
+    // --agents is the old spelling of --agent-count: both are read.
+    let new = json(&[
+        "erlang-c",
+        "--arrivals-per-hour",
+        "200",
+        "--aht-s",
+        "180",
+        "--agent-count",
+        "14",
+        "--target-s",
+        "20",
+    ]);
+    assert_eq!(new, json(&ERLANG_C));
     let m = json(&ERLANG_C);
     assert_eq!(keys(&m), ["asa_s", "erlang_b", "mean_queue_len", "occupancy", "p_wait", "service_level"]);
     assert!((num(&m, "p_wait") - 0.1741319).abs() < 5e-8);
@@ -174,16 +187,18 @@ fn bad_inputs_exit_1_with_one_clear_line() {
     let run =
         |args: Vec<String>, needle: &str| fails(&args.iter().map(String::as_str).collect::<Vec<_>>(), needle);
     run(with("--agents", "10"), "the queue grows without bound");
-    run(with("--agents", "0"), "--agents must be a whole number");
-    run(with("--agents", "-3"), "--agents must be a whole number");
-    run(with("--agents", "2.5"), "--agents must be a whole number from 1 to 4294967295, got 2.5");
-    run(with("--agents", "inf"), "--agents must be a whole number");
+    run(with("--agents", "0"), "--agent-count must be a whole number");
+    run(with("--agents", "-3"), "--agent-count must be a whole number");
+    run(with("--agents", "2.5"), "--agent-count must be a whole number from 1 to 4294967295, got 2.5");
+    run(with("--agents", "inf"), "--agent-count must be a whole number");
     run(
         with("--arrivals-per-hour", "-200"),
         "--arrivals-per-hour must be a finite number above zero, got -200",
     );
     run(with("--arrivals-per-hour", "0"), "--arrivals-per-hour must be a finite number above zero");
     run(with("--aht-s", "NaN"), "--aht-s must be a finite number above zero, got NaN");
+    // Numbers in messages never run to hundreds of digits.
+    run(with("--agents", "1e300"), "--agent-count must be a whole number from 1 to 4294967295, got 1e300");
     run(with("--aht-s", "inf"), "--aht-s must be a finite number above zero, got inf");
     run(with("--target-s", "-1"), "--target-s must be a finite number of seconds of at least 0, got -1");
     run(with("--target-s", "NaN"), "--target-s must be a finite number of seconds of at least 0");
