@@ -91,7 +91,7 @@ pub(crate) fn transfer(a: TransferArgs) -> Result<()> {
     let mut request = TransferRequest::new(&from, target).with_strategy(ranking).with_weight(weight);
     request.limit = match a.limit {
         None => None,
-        Some(k) if k.fract() == 0.0 && k >= 1.0 && k <= 1e9 => Some(k as usize),
+        Some(k) if k.fract() == 0.0 && (1.0..=1e9).contains(&k) => Some(k as usize),
         Some(k) => bail!("--limit {}: expected a whole number of candidates of at least 1", crate::num(k)),
     };
     request.allow_over_capacity = a.allow_over_capacity;
