@@ -6,6 +6,7 @@ use chatcap_core::{Snapshot, Timestamp};
 use serde::de::{self, DeserializeSeed, IgnoredAny, MapAccess, SeqAccess, Visitor};
 
 use crate::comm100::{self, Comm100Options};
+use crate::ingest::FirstKept;
 use crate::{AdapterError, Ingest, Location, liveperson};
 
 /// The payloads this crate reads.
@@ -24,9 +25,9 @@ pub enum Format {
     LivePersonAvailableSlots,
     /// LivePerson Operations `queuestate`.
     LivePersonQueueState,
-    /// Comm100 `realTime/Agents` (one page).
+    /// Comm100 `realTime/Agents` (one page, or the older API's bare list of agents).
     Comm100Agents,
-    /// Comm100 `realTime/Queue`.
+    /// Comm100 `realTime/Queue` (a list of department entries, or one entry alone).
     Comm100Queue,
     /// Comm100 `realTime/Today`.
     Comm100Today,
@@ -59,34 +60,85 @@ impl fmt::Display for Format {
 }
 
 /// Reads the top-level keys of a JSON object into `keys` as they come, so that the keys read
-/// before a syntax error still tell the format; a list leaves `keys` empty and says so.
+/// before a syntax error still tell the format; for a list, the keys of its first item (when an
+/// object), and it says the document is a list.
 struct Shape<'a> {
     keys: &'a mut Vec<String>,
+    is_list: &'a mut bool,
 }
 
 impl<'de> DeserializeSeed<'de> for Shape<'_> {
-    type Value = bool;
-    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<bool, D::Error> {
+    type Value = ();
+    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
         d.deserialize_any(self)
     }
 }
 
 impl<'de> Visitor<'de> for Shape<'_> {
-    /// Whether the document is a list.
-    type Value = bool;
+    type Value = ();
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("a JSON object or list")
     }
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<bool, A::Error> {
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
         while let Some(k) = map.next_key::<String>()? {
             self.keys.push(k);
             map.next_value::<IgnoredAny>()?;
         }
-        Ok(false)
+        Ok(())
     }
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<bool, A::Error> {
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+        *self.is_list = true;
+        seq.next_element_seed(ItemKeys { keys: self.keys })?;
         while seq.next_element::<IgnoredAny>()?.is_some() {}
-        Ok(true)
+        Ok(())
+    }
+}
+
+/// The keys of a list's first item, when it is an object; nothing otherwise.
+struct ItemKeys<'a> {
+    keys: &'a mut Vec<String>,
+}
+
+impl<'de> DeserializeSeed<'de> for ItemKeys<'_> {
+    type Value = ();
+    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for ItemKeys<'_> {
+    type Value = ();
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("any JSON value")
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+        while let Some(k) = map.next_key::<String>()? {
+            self.keys.push(k);
+            map.next_value::<IgnoredAny>()?;
+        }
+        Ok(())
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+        while seq.next_element::<IgnoredAny>()?.is_some() {}
+        Ok(())
+    }
+    fn visit_bool<E: de::Error>(self, _: bool) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_i64<E: de::Error>(self, _: i64) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_u64<E: de::Error>(self, _: u64) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_f64<E: de::Error>(self, _: f64) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_str<E: de::Error>(self, _: &str) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_unit<E: de::Error>(self) -> Result<(), E> {
+        Ok(())
     }
 }
 
@@ -119,12 +171,15 @@ pub fn detect(bytes: &[u8]) -> Result<Format, AdapterError> {
         }
         None => return Err(unknown("empty input; expected a LivePerson or Comm100 payload".to_owned())),
     }
-    if first == Some(b'[') {
-        return Ok(Format::Comm100Queue);
-    }
-    let mut keys = Vec::new();
+    let (mut keys, mut is_list) = (Vec::new(), false);
     let mut de = serde_json::Deserializer::from_slice(body);
-    let read = Shape { keys: &mut keys }.deserialize(&mut de).and_then(|_| de.end());
+    let read = Shape { keys: &mut keys, is_list: &mut is_list }.deserialize(&mut de).and_then(|_| de.end());
+    if is_list {
+        // A list is Comm100's: agents (the older API's bare list) when its first item looks like
+        // an agent, department queues otherwise (the queue reader refuses what is not one). A
+        // broken list is reported by that reader, which names the path.
+        return Ok(classify_list(&keys));
+    }
     if let Err(e) = read {
         // A broken document whose first keys tell the format is reported by that format's
         // reader, which names the path; otherwise report the syntax error here.
@@ -164,15 +219,32 @@ fn classify(keys: &[String]) -> Option<Format> {
         Format::Comm100RightNow
     } else if has("totalChats") || has("chatRequests") || has("avgChatTime") || has("chatAcceptanceRate") {
         Format::Comm100Today
+    } else if has("visitors") || has("queue") || has("routeToDepartmentId") || has("routeToAgentId") {
+        // One department queue given alone, as the older API's documents show it.
+        Format::Comm100Queue
     } else {
         return None;
     };
     Some(format)
 }
 
+/// The format of a JSON list, from the keys of its first item.
+fn classify_list(first_keys: &[String]) -> Format {
+    let has = |k: &str| first_keys.iter().any(|x| x == k);
+    // Queue entries carry ongoingChats too: only the agents' own fields tell.
+    let agent = has("agentId") || has("currentStatusId") || has("onGoingChats") || has("intradayChats");
+    let queue = has("visitors") || has("queue") || has("routeToDepartmentId") || has("currentQueueLength");
+    if agent && !queue { Format::Comm100Agents } else { Format::Comm100Queue }
+}
+
 /// Reads agent files of any vendor into one snapshot: LivePerson `availableAgents` (JSON or
 /// XML) or agent `info`, or the pages of a Comm100 `realTime/Agents` response (merged and
 /// checked with [`comm100::agents_pages`]). Errors and warnings name the file.
+///
+/// An agent id an earlier file (or an earlier agent of the same file) already has is dropped,
+/// the first kept, with a [`WarningKind::DuplicateAgent`](crate::WarningKind::DuplicateAgent)
+/// warning at the repeat; a login an earlier agent has is dropped from the later agent
+/// ([`WarningKind::DuplicateLogin`](crate::WarningKind::DuplicateLogin)).
 ///
 /// # Examples
 ///
@@ -195,14 +267,15 @@ pub fn read_agents<N: AsRef<str>, B: AsRef<[u8]>>(
     opts: &Comm100Options,
 ) -> Result<Ingest, AdapterError> {
     let mut out = Ingest { snapshot: Snapshot { taken_at, ..Snapshot::default() }, ..Ingest::default() };
+    let mut kept = FirstKept::default();
     let mut comm100_pages = Vec::new();
     for (name, bytes) in files {
         let (name, bytes) = (name.as_ref(), bytes.as_ref());
         let format = detect(bytes).map_err(|e| e.with_file(name))?;
-        let ingest = match format {
-            Format::LivePersonAgentsJson => liveperson::available_agents_json(bytes, taken_at),
-            Format::LivePersonAgentsXml => liveperson::available_agents_xml(bytes, taken_at),
-            Format::LivePersonAgentInfo => liveperson::agent_info_json(bytes, taken_at),
+        let read = match format {
+            Format::LivePersonAgentsJson => liveperson::available_agents_json_at(bytes, taken_at),
+            Format::LivePersonAgentsXml => liveperson::available_agents_xml_at(bytes, taken_at),
+            Format::LivePersonAgentInfo => liveperson::agent_info_json_at(bytes, taken_at),
             Format::Comm100Agents => {
                 comm100_pages.push((name, bytes));
                 continue;
@@ -214,12 +287,14 @@ pub fn read_agents<N: AsRef<str>, B: AsRef<[u8]>>(
                      or Comm100 realTime/Agents"
                 ),
             }),
-        }
-        .map_err(|e| e.with_file(name))?;
-        out.merge(ingest.with_file(name));
+        };
+        let (ingest, at) = read.map_err(|e| e.with_file(name))?;
+        let at = at.into_iter().map(|a| a.with_file(name)).collect();
+        kept.append(&mut out, ingest.with_file(name), at);
     }
     if !comm100_pages.is_empty() {
-        out.merge(comm100::agents_pages(&comm100_pages, taken_at, opts)?);
+        let (ingest, at) = comm100::agents_pages_at(&comm100_pages, taken_at, opts)?;
+        kept.append(&mut out, ingest, at);
     }
     Ok(out)
 }

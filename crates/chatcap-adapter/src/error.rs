@@ -129,14 +129,28 @@ pub enum AdapterError {
         /// What does not fit.
         message: String,
     },
-    /// The converted snapshot breaks a rule of the core model (an agent id listed twice).
-    #[error("{at}: {source}")]
+    /// The converted snapshot breaks a rule of the core model (a visitor waiting for a skill the
+    /// floor does not define, two agents of hand-merged readings sharing an id).
+    ///
+    /// The message holds the core's complaint, once: the error has no separate
+    /// [`source`](std::error::Error::source), so that a printer of error chains does not repeat it.
+    #[error("{}{error}", model_prefix(at))]
     Model {
         /// Where (the file, when known).
         at: Location,
         /// The core's complaint (boxed: it is the largest variant).
-        source: Box<ModelError>,
+        error: Box<ModelError>,
     },
+}
+
+/// What a [`AdapterError::Model`] message starts with: the location when there is one (a model
+/// error belongs to the whole snapshot, not to the document root).
+fn model_prefix(at: &Location) -> String {
+    match (&at.file, at.path.is_empty()) {
+        (None, true) => String::new(),
+        (Some(file), true) => format!("{file}: "),
+        (_, false) => format!("{at}: "),
+    }
 }
 
 impl AdapterError {

@@ -69,13 +69,16 @@ pub enum WarningKind {
     SkillNameConflict,
     /// Two agents share a login: the later agent's login is dropped.
     DuplicateLogin,
+    /// Two agents share an id (in one payload, or across pages and files): the first is kept
+    /// and the later one dropped.
+    DuplicateAgent,
     /// A queue's visitors were synthesised: only the size and the longest wait are known.
     QueueArrivalsAssumed,
     /// A skill has no queue-state data (`-1`), or only part of it: nobody is counted waiting.
     QueueNoData,
     /// A queue names a skill no agent has: the skill is added with no agents.
     QueueSkillWithoutAgents,
-    /// A Comm100 queue's length differs from its list of visitors: the list is used.
+    /// A queue's length differs from its list of visitors: the larger counts.
     QueueLengthMismatch,
     /// A Comm100 status GUID was mapped through the default table, which is an assumption.
     AssumedStatus,
@@ -89,6 +92,9 @@ pub enum WarningKind {
     NoDepartments,
     /// Not every page of a paginated response was given.
     IncompletePages,
+    /// A payload has the shape of an older version of the vendor's API (Comm100's agents as a
+    /// bare list, visitors listed under `queue`): read with the field names of the current API.
+    OlderApiShape,
     /// A field could not be read and was left out of the result.
     UnreadableField,
 }
@@ -114,15 +120,17 @@ impl Ingest {
     /// # Errors
     ///
     /// [`AdapterError::Model`] when the snapshot breaks a rule of the core model (an agent id
-    /// listed twice, across pages for example).
+    /// listed twice in readings merged with [`Ingest::merge`], for example).
     pub fn into_floor(self) -> Result<(Floor, Vec<Warning>), AdapterError> {
         let floor = Floor::new(self.snapshot)
-            .map_err(|e| AdapterError::Model { at: Location::default(), source: Box::new(e) })?;
+            .map_err(|e| AdapterError::Model { at: Location::default(), error: Box::new(e) })?;
         Ok((floor, self.warnings))
     }
 
     /// Appends another page or file: agents and visitors are added, skills merged, warnings kept.
-    /// The snapshot time stays this one's.
+    /// The snapshot time stays this one's. Every agent is kept, repeats too (which
+    /// [`Ingest::into_floor`] then refuses); [`read_agents`](crate::read_agents) merges files
+    /// keeping the first of each agent id instead.
     ///
     /// # Examples
     ///
@@ -161,6 +169,76 @@ impl Ingest {
             }
         }
         self
+    }
+}
+
+/// Where a reader found one agent: the id and the login, as warnings about repeats point to them.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct AgentAt {
+    pub(crate) id: Location,
+    pub(crate) login: Location,
+}
+
+impl AgentAt {
+    /// Names the file, where none is named yet.
+    pub(crate) fn with_file(mut self, file: &str) -> Self {
+        self.id.file.get_or_insert_with(|| file.to_owned());
+        self.login.file.get_or_insert_with(|| file.to_owned());
+        self
+    }
+}
+
+/// Appends readings of several pages or files, keeping the first agent of each id and the
+/// first agent of each login, as a single payload does.
+#[derive(Default)]
+pub(crate) struct FirstKept {
+    ids: HashSet<String>,
+    logins: HashSet<String>,
+    /// Where each agent kept so far was found, in order.
+    pub(crate) at: Vec<AgentAt>,
+}
+
+impl FirstKept {
+    /// Appends `other` (whose agents were found at `at`, in order) to `out`: an agent whose id
+    /// an earlier one has is dropped, a login an earlier agent has is dropped from its agent,
+    /// each with a warning.
+    pub(crate) fn append(&mut self, out: &mut Ingest, mut other: Ingest, at: Vec<AgentAt>) {
+        let mut at = at.into_iter();
+        let mut repeats = Vec::new();
+        let agents = std::mem::take(&mut other.snapshot.agents);
+        other.snapshot.agents.reserve(agents.len());
+        for mut a in agents {
+            let here = at.next().unwrap_or_default();
+            if !self.ids.insert(a.id.as_str().to_owned()) {
+                repeats.push(Warning {
+                    at: here.id,
+                    kind: WarningKind::DuplicateAgent,
+                    message: format!(
+                        "agent id {:?} is listed in an earlier page or file: this listing is dropped, \
+                         the first kept",
+                        a.id.as_str()
+                    ),
+                });
+                continue;
+            }
+            if let Some(login) = &a.login
+                && !self.logins.insert(login.clone())
+            {
+                repeats.push(Warning {
+                    at: here.login.clone(),
+                    kind: WarningKind::DuplicateLogin,
+                    message: format!(
+                        "login {login:?} is used by an agent in an earlier page or file: this agent's login \
+                         is dropped"
+                    ),
+                });
+                a.login = None;
+            }
+            other.snapshot.agents.push(a);
+            self.at.push(here);
+        }
+        out.merge(other);
+        out.warnings.extend(repeats);
     }
 }
 

@@ -5,7 +5,7 @@
 use quick_xml::Reader;
 use quick_xml::events::Event;
 
-use crate::de::{INT_EXPECTED, Int, OneOrMany, Text, parse_int};
+use crate::de::{Int, OneOrMany, Text, int_message, parse_int};
 use crate::liveperson::{
     AgentDto, AgentsDto, AvailableAgents, Link, SkillInfo, Skills, SkillsInfo, StateCode,
 };
@@ -242,9 +242,9 @@ fn int(ctx: &Ctx<'_>, el: &Element, name: &str, path: &str) -> Result<Option<Int
     match el.field(name) {
         None => Ok(None),
         Some((v, _)) if v.is_empty() && !is_attr => Ok(None),
-        Some((v, pos)) => parse_int(v).map(|n| Some(Int(n))).ok_or_else(|| {
+        Some((v, pos)) => parse_int(v).map(|n| Some(Int(n))).map_err(|e| {
             let key = if is_attr { format!("@{name}") } else { name.to_owned() };
-            ctx.err(format!("{path}.{key}"), pos, format!("found {v:?}; expected {INT_EXPECTED}"))
+            ctx.err(format!("{path}.{key}"), pos, int_message(&format!("{v:?}"), e))
         }),
     }
 }
@@ -258,8 +258,14 @@ fn agent(ctx: &Ctx<'_>, a: &Element, path: &str) -> Result<AgentDto, AdapterErro
             s.children("skillInfo").map(|k| SkillInfo { id: text(k, "id"), name: text(k, "name") }).collect(),
         ),
     });
+    let id_at = a.field("id").map(|(_, pos)| {
+        let at = ctx.at("", pos);
+        let key = if a.attr("id").is_some() { "@id" } else { "id" };
+        (key, at.line.unwrap_or(1), at.column.unwrap_or(1))
+    });
     Ok(AgentDto {
         id: text(a, "id"),
+        id_at,
         chat_state: text(a, "chatState").map(StateCode::from),
         voice_state: text(a, "voiceState").map(StateCode::from),
         max_chats: int(ctx, a, "maxChats", path)?,

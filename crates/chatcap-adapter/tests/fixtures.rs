@@ -532,3 +532,353 @@ fn duplicate_and_empty_logins() {
     // The floor builds: one login each at most. Four online agents with 1 free each: 4.
     assert_eq!(floor(ingest).slots_total(), Slots::Count(4));
 }
+
+// ---- repeated agent ids ----
+
+#[test]
+fn liveperson_repeated_agent_id_keeps_the_first_and_warns() {
+    let ingest = agents("liveperson/quirks/repeated_agent_id.json");
+    assert_eq!(kinds(&ingest), [WarningKind::DuplicateAgent]);
+    assert_eq!(ingest.warnings[0].at.path, "availableAgents.agents.agent[1].@id");
+    let s = &ingest.snapshot;
+    assert_eq!(s.agents.iter().map(|a| a.id.as_str()).collect::<Vec<_>>(), ["7", "8"]);
+    // The first agent 7: maxChats 3, 1 chat, login ann; the repeat (maxChats 10, ann2) is gone.
+    let a = &s.agents[0];
+    assert_eq!((a.capacity, a.active_chats, a.login.as_deref()), (Capacity::Limited(3), 1, Some("ann")));
+    // Skill 9 only the repeat named.
+    assert_eq!(s.skills.iter().map(|k| k.id.as_str()).collect::<Vec<_>>(), ["1"]);
+    // Skill 1: agent 7 (3 - 1) + agent 8 (2 - 0) = 4.
+    assert_eq!(floor(ingest).slots("1"), Slots::Count(4));
+}
+
+#[test]
+fn liveperson_xml_repeated_agent_id_warns_with_its_path_line_and_column() {
+    let ingest = agents("liveperson/quirks/repeated_agent_id.xml");
+    assert_eq!(kinds(&ingest), [WarningKind::DuplicateAgent, WarningKind::DuplicateAgent]);
+    let at: Vec<_> = ingest.warnings.iter().map(|w| (w.at.path.as_str(), w.at.line, w.at.column)).collect();
+    // Line 5: the second <agent id="7">, from column 5; line 6: <id>7</id> after 4 spaces and
+    // the 34 characters of <agent chatState="2" maxChats="1">, column 39.
+    assert_eq!(
+        at,
+        [
+            ("availableAgents.agents.agent[1].@id", Some(5), Some(5)),
+            ("availableAgents.agents.agent[2].id", Some(6), Some(39)),
+        ]
+    );
+    assert_eq!(ingest.warnings[0].at.file.as_deref(), Some("liveperson/quirks/repeated_agent_id.xml"));
+    let ids: Vec<_> = ingest.snapshot.agents.iter().map(|a| a.id.as_str().to_owned()).collect();
+    assert_eq!(ids, ["7", "8"]);
+    let floor = floor(ingest);
+    // 7: 3 - 1, 8: 2 - 0; cy's maxChats 1 went with her repeated id.
+    assert_eq!(floor.slots("1"), Slots::Count(4));
+    assert_eq!(floor.slots_total(), Slots::Count(4));
+}
+
+#[test]
+fn repeated_agent_id_and_login_across_files_keep_the_first() {
+    let (a, b) =
+        ("liveperson/quirks/repeated_agent_id.json", "liveperson/quirks/repeated_agent_next_page.json");
+    let ingest = read_agents(&[(a, fixture(a)), (b, fixture(b))], T0, &Comm100Options::default()).unwrap();
+    let w: Vec<_> =
+        ingest.warnings.iter().map(|w| (w.kind, w.at.file.as_deref().unwrap(), w.at.path.as_str())).collect();
+    assert_eq!(
+        w,
+        [
+            (WarningKind::DuplicateAgent, a, "availableAgents.agents.agent[1].@id"),
+            (WarningKind::DuplicateAgent, b, "availableAgents.agents.agent[0].@id"),
+            (WarningKind::DuplicateLogin, b, "availableAgents.agents.agent[1].userName"),
+        ]
+    );
+    let s = &ingest.snapshot;
+    let got: Vec<_> = s.agents.iter().map(|a| (a.id.as_str(), a.login.as_deref(), a.chat_state)).collect();
+    // Agent 7 as the first file has it (online), not as the second (away); agent 9 loses bob.
+    assert_eq!(
+        got,
+        [
+            ("7", Some("ann"), AgentState::Online),
+            ("8", Some("bob"), AgentState::Online),
+            ("9", None, AgentState::Online)
+        ]
+    );
+    // Skill 1: 7 (3 - 1) + 8 (2 - 0) + 9 (1 - 0) = 5.
+    assert_eq!(floor(ingest).slots("1"), Slots::Count(5));
+}
+
+#[test]
+fn comm100_repeated_agent_id_in_a_page_and_across_pages() {
+    let bytes = fixture("comm100/quirks/agents_repeated_in_page.json");
+    let (ingest, _) = comm100::agents_json(&bytes, T0, &Comm100Options::default()).unwrap();
+    let dup: Vec<_> = ingest.warnings.iter().filter(|w| w.kind == WarningKind::DuplicateAgent).collect();
+    assert_eq!(dup.len(), 1);
+    assert_eq!(dup[0].at.path, "list[1].agentId");
+    // "total": 3 counts the three entries: the page is whole.
+    assert!(!kinds(&ingest).contains(&WarningKind::IncompletePages));
+    assert_eq!(ingest.snapshot.agents.len(), 2);
+    // Ann as first listed (limit 4, 1 chat): 3; Bob 2 - 0 = 2.
+    assert_eq!(floor(ingest).slots_total(), Slots::Count(5));
+
+    let (p1, p2) =
+        (fixture("comm100/quirks/agents_page1.json"), fixture("comm100/quirks/agents_repeat_page2.json"));
+    let ingest =
+        comm100::agents_pages(&[("p1.json", &p1), ("p2.json", &p2)], T0, &Comm100Options::default()).unwrap();
+    let dup: Vec<_> = ingest.warnings.iter().filter(|w| w.kind == WarningKind::DuplicateAgent).collect();
+    assert_eq!(dup.len(), 1);
+    assert_eq!((dup[0].at.file.as_deref(), dup[0].at.path.as_str()), (Some("p2.json"), "list[0].agentId"));
+    let ids: Vec<_> = ingest.snapshot.agents.iter().map(|a| &a.id.as_str()[..2]).collect();
+    assert_eq!(ids, ["a1", "a2", "a5"]);
+    // a1 from page 1 (limit 0 -> 3, 1 chat): 2; a2 away; a5: 3 - 1 = 2.
+    assert_eq!(floor(ingest).slots_total(), Slots::Count(4));
+}
+
+// ---- whole numbers written as floats ----
+
+#[test]
+fn liveperson_whole_number_floats_are_integers() {
+    for name in ["liveperson/quirks/whole_number_floats.json", "liveperson/quirks/whole_number_floats.xml"] {
+        let ingest = agents(name);
+        assert!(ingest.warnings.is_empty(), "{name}: {:?}", ingest.warnings);
+        let got: Vec<_> = ingest
+            .snapshot
+            .agents
+            .iter()
+            .map(|a| (a.chat_state, a.capacity, a.active_chats, a.time_in_state))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                // chatState 2.0, maxChats 4.0, chats "1.0", elapsedTimeInState 6e4
+                (AgentState::Online, Capacity::Limited(4), 1, Duration::from_millis(60_000)),
+                // maxChats "5E0", chats 2e0, elapsedTimeInState "1.5e3"
+                (AgentState::Online, Capacity::Limited(5), 2, Duration::from_millis(1_500)),
+            ],
+            "{name}"
+        );
+        assert_eq!(ingest.snapshot.skills.iter().map(|k| k.id.as_str()).collect::<Vec<_>>(), ["42"]);
+        // (4 - 1) + (5 - 2) = 6.
+        assert_eq!(floor(ingest).slots("42"), Slots::Count(6), "{name}");
+    }
+    let (r, _) =
+        liveperson::queue_state_json(&fixture("liveperson/quirks/queuestate_whole_number_floats.json"))
+            .unwrap();
+    let st = r.skills[0].state.unwrap();
+    assert_eq!((st.available_slots, st.queue_size, st.max_wait), (5, 2, Some(Duration::from_millis(30_000))));
+}
+
+#[test]
+fn liveperson_fractional_limit_is_refused_naming_the_field() {
+    let err = liveperson::available_agents_json(&fixture("liveperson/quirks/fractional_max_chats.json"), T0)
+        .unwrap_err();
+    assert!(matches!(err, AdapterError::Json { .. }), "{err:?}");
+    assert_eq!(err.location().path, "availableAgents.agents.agent[0].@maxChats");
+    assert!(err.to_string().contains("found 2.5, which is not a whole number"), "{err}");
+    let err = liveperson::available_agents_xml(&fixture("liveperson/quirks/fractional_max_chats.xml"), T0)
+        .unwrap_err();
+    assert!(matches!(err, AdapterError::Xml { .. }), "{err:?}");
+    assert_eq!(err.location().path, "availableAgents.agents.agent[0].@maxChats");
+    assert_eq!(err.location().line, Some(2));
+    assert!(err.to_string().contains(r#"found "2.5", which is not a whole number"#), "{err}");
+}
+
+#[test]
+fn comm100_whole_number_floats_are_integers() {
+    let (ingest, page) = comm100::agents_json(
+        &fixture("comm100/quirks/agents_whole_number_floats.json"),
+        T0,
+        &Comm100Options::default(),
+    )
+    .unwrap();
+    assert_eq!(
+        (page.total, page.page_count, page.page_index, page.page_size),
+        (Some(1), Some(1), Some(1), Some(5))
+    );
+    assert!(!kinds(&ingest).contains(&WarningKind::IncompletePages));
+    let a = &ingest.snapshot.agents[0];
+    assert_eq!((a.active_chats, a.capacity), (1, Capacity::Limited(4)));
+    assert_eq!(floor(ingest).slots_total(), Slots::Count(3)); // 4 - 1
+
+    let (q, w) = comm100::queue_json(&fixture("comm100/quirks/queue_whole_number_floats.json")).unwrap();
+    assert!(!w.iter().any(|w| w.kind == WarningKind::QueueLengthMismatch), "{w:?}");
+    let q = &q[0];
+    let waits: Vec<_> = q.visitors.iter().map(|(_, w)| w.as_secs()).collect();
+    assert_eq!(waits, [50, 50, 120]); // 50.0, 5e1, 1.2e2
+    assert_eq!((q.queue_length, q.ongoing_chats, q.max_concurrent_chats), (3, 1, 6));
+    assert_eq!((q.avg_wait_last_30_mins.as_secs(), q.avg_wait_last_60_mins.as_secs()), (45, 50));
+
+    let r = comm100::right_now_json(&fixture("comm100/quirks/right_now_whole_number_floats.json")).unwrap();
+    assert_eq!(
+        (r.logged_in_agents, r.agents_in_chat, r.visitor_on_site, r.current_queue_length),
+        (Some(4), Some(2), Some(10), Some(3))
+    );
+}
+
+#[test]
+fn comm100_fractional_wait_is_refused_naming_the_field() {
+    let mut ingest = Ingest::default();
+    let err =
+        read_queue("q.json", &fixture("comm100/quirks/queue_fractional_wait.json"), &mut ingest).unwrap_err();
+    assert!(matches!(err, AdapterError::Json { .. }), "{err:?}");
+    assert_eq!(err.location().path, "[0].visitors[0].waitTime");
+    let text = err.to_string();
+    assert!(text.starts_with("q.json: [0].visitors[0].waitTime (line 3"), "{text}");
+    assert!(text.contains("found 50.5, which is not a whole number; expected an integer"), "{text}");
+}
+
+// ---- Comm100's older real-time API ----
+
+#[test]
+fn comm100_older_queue_lists_visitors_under_queue() {
+    let bytes = fixture("comm100/quirks/queue_older_api.json");
+    assert_eq!(detect(&bytes).unwrap(), Format::Comm100Queue);
+    let (q, w) = comm100::queue_json(&bytes).unwrap();
+    assert_eq!(q.len(), 2);
+    // Sales: three listed, the third without a waitTime.
+    assert_eq!(q[0].queue_length, 3);
+    let listed: Vec<_> = q[0].visitors.iter().map(|(id, w)| (id.as_str(), w.as_secs())).collect();
+    assert_eq!(listed, [("v1", 40), ("v2", 75), ("v3", 0)]);
+    // Support: "currentQueueLength": 4 and two listed: 4 count.
+    assert_eq!((q[1].queue_length, q[1].visitors.len()), (4, 2));
+    let older: Vec<_> =
+        w.iter().filter(|w| w.kind == WarningKind::OlderApiShape).map(|w| w.at.path.as_str()).collect();
+    assert_eq!(older, ["[0].queue", "[1].queue"]);
+    let assumed = w.iter().find(|w| w.kind == WarningKind::QueueArrivalsAssumed).unwrap();
+    assert_eq!(assumed.at.path, "[0].queue");
+    assert!(assumed.message.starts_with("1 of the 3 visitors listed has no waitTime"), "{}", assumed.message);
+    let mismatch = w.iter().find(|w| w.kind == WarningKind::QueueLengthMismatch).unwrap();
+    assert_eq!(mismatch.at.path, "[1].currentQueueLength");
+    assert!(
+        mismatch.message.starts_with("currentQueueLength is 4 but 2 are listed under queue"),
+        "{}",
+        mismatch.message
+    );
+
+    let mut ingest = agents("comm100/quirks/agents_page1.json");
+    read_queue("old.json", &bytes, &mut ingest).unwrap();
+    let floor = floor(ingest);
+    let (d1, d2) = ("d1d1d1d1-0000-0000-0000-000000000001", "d2d2d2d2-0000-0000-0000-000000000002");
+    assert_eq!((floor.queue_len(d1), floor.queue_len(d2)), (3, 4));
+    assert_eq!(floor.oldest_arrival(d1), Some(Timestamp::from_millis(T0.as_millis() - 75_000)));
+    assert_eq!(floor.oldest_arrival(d2), Some(Timestamp::from_millis(T0.as_millis() - 20_000)));
+}
+
+#[test]
+fn comm100_older_queue_given_alone_with_bare_visitor_ids() {
+    let bytes = fixture("comm100/quirks/queue_older_api_single.json");
+    assert_eq!(detect(&bytes).unwrap(), Format::Comm100Queue);
+    let mut ingest = agents("comm100/quirks/agents_page1.json");
+    read_queue("old.json", &bytes, &mut ingest).unwrap();
+    let k = kinds(&ingest);
+    assert!(
+        k.contains(&WarningKind::OlderApiShape) && k.contains(&WarningKind::QueueArrivalsAssumed),
+        "{k:?}"
+    );
+    // No waits: no unit assumed.
+    assert!(!k.contains(&WarningKind::WaitUnitAssumed), "{k:?}");
+    let floor = floor(ingest);
+    let d2 = "d2d2d2d2-0000-0000-0000-000000000002";
+    // "v7" and "v8", with no wait: both at the snapshot time.
+    assert_eq!(floor.queue_len(d2), 2);
+    assert_eq!(floor.oldest_arrival(d2), Some(T0));
+}
+
+#[test]
+fn comm100_older_agents_as_a_bare_list() {
+    let bytes = fixture("comm100/quirks/agents_older_api.json");
+    assert_eq!(detect(&bytes).unwrap(), Format::Comm100Agents);
+    let ingest = agents("comm100/quirks/agents_older_api.json");
+    let older: Vec<_> = ingest.warnings.iter().filter(|w| w.kind == WarningKind::OlderApiShape).collect();
+    assert_eq!(older.len(), 1);
+    assert!(older[0].message.contains("no paging"), "{}", older[0].message);
+    assert!(!kinds(&ingest).contains(&WarningKind::IncompletePages));
+    assert_eq!(ingest.snapshot.agents.len(), 3);
+    // Ann 4 - 1, Bob 2 - 0; Cy is away (…0002).
+    assert_eq!(floor(ingest).slots_total(), Slots::Count(5));
+    // Mixed with a page of the current API: refused.
+    let page = fixture("comm100/quirks/agents_page1.json");
+    let err =
+        comm100::agents_pages(&[("old.json", &bytes), ("new.json", &page)], T0, &Comm100Options::default())
+            .unwrap_err();
+    assert!(matches!(err, AdapterError::Pages { .. }), "{err:?}");
+    assert_eq!(err.location().file.as_deref(), Some("old.json"));
+    assert!(err.to_string().contains("while new.json is a page of the current API"), "{err}");
+    // And it is no queue.
+    let mut ingest = Ingest::default();
+    assert!(read_queue("old.json", &bytes, &mut ingest).is_err());
+}
+
+#[test]
+fn comm100_queue_shapes_that_cannot_be_read_are_refused() {
+    for (name, says) in [
+        (
+            "comm100/quirks/queue_unknown_shape.json",
+            r#"a queue entry with keys ["departmentId", "waitingVisitors"] and neither currentQueueLength nor a list"#,
+        ),
+        ("comm100/quirks/queue_both_lists.json", "both visitors and queue"),
+    ] {
+        let bytes = fixture(name);
+        assert_eq!(detect(&bytes).unwrap(), Format::Comm100Queue, "{name}");
+        let mut ingest = Ingest::default();
+        let err = read_queue(name, &bytes, &mut ingest).unwrap_err();
+        assert!(matches!(err, AdapterError::Invalid { .. }), "{err:?}");
+        assert_eq!(err.location().path, "[0]", "{name}");
+        assert!(err.to_string().contains(says), "{err}");
+        assert!(ingest.snapshot.queue.is_empty());
+    }
+    let err = comm100::queue_json(&fixture("comm100/quirks/queue_length_too_long.json")).unwrap_err();
+    assert_eq!(err.location().path, "[0].currentQueueLength");
+    assert!(err.to_string().contains("found 1000001; expected at most 1000000 visitors"), "{err}");
+}
+
+// ---- a queue length and its list disagree ----
+
+#[test]
+fn comm100_queue_length_above_the_list_counts() {
+    let bytes = fixture("comm100/quirks/queue_length_exceeds_list.json");
+    let (q, w) = comm100::queue_json(&bytes).unwrap();
+    assert_eq!((q[0].queue_length, q[0].visitors.len()), (5, 2));
+    let m = w.iter().find(|w| w.kind == WarningKind::QueueLengthMismatch).unwrap();
+    assert_eq!(m.at.path, "[0].currentQueueLength");
+    assert_eq!(
+        m.message,
+        "currentQueueLength is 5 but 2 are listed under visitors: the larger, 5, counts; the 3 not listed are \
+         taken to have arrived at the snapshot time"
+    );
+    let mut ingest = agents("comm100/quirks/agents_page1.json");
+    read_queue("q.json", &bytes, &mut ingest).unwrap();
+    let floor = floor(ingest);
+    let d1 = "d1d1d1d1-0000-0000-0000-000000000001";
+    assert_eq!(floor.queue_len(d1), 5);
+    assert_eq!(floor.oldest_arrival(d1), Some(Timestamp::from_millis(T0.as_millis() - 60_000)));
+    // a1's 2 free slots against 5 waiting: none within 0 s.
+    assert_eq!(floor.slots_within(Scope::All, MaxWait::NOW, None).slots, Slots::Count(0));
+}
+
+#[test]
+fn doc_004_queue_list_above_the_length_counts() {
+    let (q, w) = comm100::queue_json(&fixture("comm100/004_realtime_queue.json")).unwrap();
+    // "currentQueueLength": 0 with one visitor listed.
+    assert_eq!(q[0].queue_length, 1);
+    let m = w.iter().find(|w| w.kind == WarningKind::QueueLengthMismatch).unwrap();
+    assert_eq!(m.message, "currentQueueLength is 0 but 1 is listed under visitors: the larger, 1, counts");
+}
+
+#[test]
+fn comm100_hand_built_queue_length_is_capped() {
+    let q = comm100::DepartmentQueue {
+        department: Some(SkillId::from("d")),
+        name: None,
+        queue_length: 3_000_000,
+        ongoing_chats: 0,
+        max_concurrent_chats: 0,
+        avg_wait_last_30_mins: Duration::ZERO,
+        avg_wait_last_60_mins: Duration::ZERO,
+        abandoned_last_30_mins: 0,
+        switched_to_messages_last_30_mins: 0,
+        visitors: vec![("v".to_owned(), Duration::from_secs(9))],
+    };
+    let mut ingest =
+        Ingest { snapshot: Snapshot { taken_at: T0, ..Snapshot::default() }, ..Ingest::default() };
+    comm100::apply_queue(&[q], &mut ingest);
+    assert_eq!(ingest.snapshot.queue.len(), 1_000_000);
+    assert_eq!(ingest.snapshot.queue[0].arrived_at, Timestamp::from_millis(T0.as_millis() - 9_000));
+    assert!(kinds(&ingest).contains(&WarningKind::QueueLengthMismatch));
+}

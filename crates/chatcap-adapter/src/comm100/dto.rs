@@ -1,9 +1,67 @@
 //! Comm100 payloads exactly as the server sends them.
 
+use std::fmt;
+
 use serde::Deserialize;
-use serde::de::IgnoredAny;
+use serde::de::{self, IgnoredAny, MapAccess, SeqAccess};
 
 use crate::de::{Dec, Int, Text};
+
+/// `GET livechat/realTime/Agents` in either shape: the current API's page (an object with
+/// `list`), or the older API's bare list of agents.
+#[derive(Debug)]
+pub(crate) enum AgentsDoc {
+    Page(AgentsPage),
+    BareList(Vec<Agent>),
+}
+
+impl<'de> Deserialize<'de> for AgentsDoc {
+    fn deserialize<D: de::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> de::Visitor<'de> for V {
+            type Value = AgentsDoc;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a page of agents (an object with list) or a list of agents")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<AgentsDoc, A::Error> {
+                AgentsPage::deserialize(de::value::MapAccessDeserializer::new(map)).map(AgentsDoc::Page)
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<AgentsDoc, A::Error> {
+                Vec::deserialize(de::value::SeqAccessDeserializer::new(seq)).map(AgentsDoc::BareList)
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+/// `GET livechat/realTime/Queue` in either shape: a list of department entries, or one entry
+/// given alone (`alone`), as the older API's documents show a queue.
+#[derive(Debug)]
+pub(crate) struct QueueDoc {
+    pub(crate) entries: Vec<Queue>,
+    pub(crate) alone: bool,
+}
+
+impl<'de> Deserialize<'de> for QueueDoc {
+    fn deserialize<D: de::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> de::Visitor<'de> for V {
+            type Value = QueueDoc;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a list of department queues or one department queue")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<QueueDoc, A::Error> {
+                let one = Queue::deserialize(de::value::MapAccessDeserializer::new(map))?;
+                Ok(QueueDoc { entries: vec![one], alone: true })
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<QueueDoc, A::Error> {
+                let entries = Vec::deserialize(de::value::SeqAccessDeserializer::new(seq))?;
+                Ok(QueueDoc { entries, alone: false })
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
 
 /// `GET livechat/realTime/Agents`, one page.
 #[derive(Deserialize, Debug, Default)]
@@ -50,7 +108,9 @@ pub(crate) struct Queue {
     pub(crate) abandoned_chats_in_last30_mins: Option<Int>,
     #[serde(rename = "switchedtoMessagesinLast30Mins")]
     pub(crate) switched_to_messages_in_last30_mins: Option<Int>,
-    pub(crate) visitors: Vec<Visitor>,
+    pub(crate) visitors: Option<Vec<Visitor>>,
+    /// The older API's list of waiting visitors (its documents have no `currentQueueLength`).
+    pub(crate) queue: Option<Vec<Visitor>>,
 }
 
 #[derive(Deserialize, Debug, Default)]
@@ -60,12 +120,44 @@ pub(crate) struct Department {
     pub(crate) name: Option<Text>,
 }
 
-#[derive(Deserialize, Debug, Default)]
-#[serde(default, rename_all = "camelCase")]
+/// A waiting visitor: an object, or (as an older list may give it) a bare id.
+#[derive(Debug, Default)]
 pub(crate) struct Visitor {
     pub(crate) visitor_id: Option<Text>,
-    pub(crate) contact_identity_id: Option<Text>,
     pub(crate) wait_time: Option<Int>,
+}
+
+#[derive(Deserialize, Debug, Default)]
+#[serde(default, rename_all = "camelCase")]
+struct VisitorObject {
+    visitor_id: Option<Text>,
+    wait_time: Option<Int>,
+}
+
+impl<'de> Deserialize<'de> for Visitor {
+    fn deserialize<D: de::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> de::Visitor<'de> for V {
+            type Value = Visitor;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a visitor (an object with visitorId and waitTime) or a visitor id")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Visitor, A::Error> {
+                let v = VisitorObject::deserialize(de::value::MapAccessDeserializer::new(map))?;
+                Ok(Visitor { visitor_id: v.visitor_id, wait_time: v.wait_time })
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Visitor, E> {
+                Ok(Visitor { visitor_id: Some(Text(v.to_owned())), wait_time: None })
+            }
+            fn visit_i64<E: de::Error>(self, v: i64) -> Result<Visitor, E> {
+                Ok(Visitor { visitor_id: Some(Text(v.to_string())), wait_time: None })
+            }
+            fn visit_u64<E: de::Error>(self, v: u64) -> Result<Visitor, E> {
+                Ok(Visitor { visitor_id: Some(Text(v.to_string())), wait_time: None })
+            }
+        }
+        d.deserialize_any(V)
+    }
 }
 
 /// `GET livechat/realTime/Today`.

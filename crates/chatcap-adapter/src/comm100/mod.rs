@@ -26,6 +26,13 @@
 //!
 //! The ongoing-chats field is accepted as `onGoingChats` and as `ongoingChats` (the API's two
 //! copies of its documentation disagree).
+//!
+//! The older real-time API (v1/v2) is read where its shape differs: agents as a bare list, and
+//! waiting visitors listed under `queue` with no `currentQueueLength`. Its documents are not among
+//! the references, so these shapes are read by the current API's field names, a guess that
+//! every such reading reports as a warning ([`WarningKind::OlderApiShape`]). A queue entry that
+//! gives neither a length nor a list of visitors is refused, never read as an empty queue; a
+//! length and a list that disagree count the larger.
 
 mod dto;
 
@@ -36,7 +43,7 @@ use chatcap_core::{Agent, AgentState, Capacity, QueuedVisitor, SkillId, Snapshot
 use rust_decimal::Decimal;
 
 use crate::de::{Dec, Int, from_json};
-use crate::ingest::{MAX_QUEUE, SkillSet, next_visitor_id};
+use crate::ingest::{AgentAt, FirstKept, MAX_QUEUE, SkillSet, next_visitor_id};
 use crate::{AdapterError, Ingest, Location, Warning, WarningKind};
 
 /// A table from Comm100 status GUIDs to chat states.
@@ -139,7 +146,10 @@ pub struct Page {
 /// Reads one page of a Comm100 `realTime/Agents` response.
 ///
 /// When the page is not the whole list (`total` exceeds the agents listed), a warning says the
-/// snapshot covers only this page; use [`agents_pages`] to merge every page.
+/// snapshot covers only this page; use [`agents_pages`] to merge every page. An agent id listed
+/// twice keeps its first listing, with a warning. The older API's shape, a bare list of agents
+/// with no paging, is read too (its [`Page`] is empty), with a warning that it has no paging and
+/// is read by the current API's field names.
 ///
 /// # Examples
 ///
@@ -164,9 +174,7 @@ pub fn agents_json(
     taken_at: Timestamp,
     opts: &Comm100Options,
 ) -> Result<(Ingest, Page), AdapterError> {
-    let (ingest, page) = agents_page(bytes, taken_at, opts)?;
-    let mut ingest = ingest;
-    let listed = ingest.snapshot.agents.len() as u64;
+    let ReadPage { mut ingest, page, listed, .. } = agents_page(bytes, taken_at, opts)?;
     if let Some(total) = page.total
         && total != listed
     {
@@ -195,23 +203,52 @@ fn count(v: Option<Int>, path: &str) -> Result<Option<u64>, AdapterError> {
     }
 }
 
-fn agents_page(
-    bytes: &[u8],
-    taken_at: Timestamp,
-    opts: &Comm100Options,
-) -> Result<(Ingest, Page), AdapterError> {
-    let doc: dto::AgentsPage = from_json(bytes)?;
-    let page = Page {
-        total: count(doc.total, "total")?,
-        page_count: count(doc.page_count, "pageCount")?,
-        page_index: count(doc.page_index, "pageIndex")?,
-        page_size: count(doc.page_size, "pageSize")?,
-    };
+/// One page as read: the agents, where each was found, the paging figures, and whether the page
+/// was the older API's bare list.
+struct ReadPage {
+    ingest: Ingest,
+    at: Vec<AgentAt>,
+    page: Page,
+    bare_list: bool,
+    /// The entries of the list, repeats included (what `total` counts).
+    listed: u64,
+}
+
+fn agents_page(bytes: &[u8], taken_at: Timestamp, opts: &Comm100Options) -> Result<ReadPage, AdapterError> {
+    let doc: dto::AgentsDoc = from_json(bytes)?;
     let mut warnings = Vec::new();
-    let mut agents = Vec::with_capacity(doc.list.len());
+    let (page, list, prefix, bare_list) = match doc {
+        dto::AgentsDoc::Page(doc) => {
+            let page = Page {
+                total: count(doc.total, "total")?,
+                page_count: count(doc.page_count, "pageCount")?,
+                page_index: count(doc.page_index, "pageIndex")?,
+                page_size: count(doc.page_size, "pageSize")?,
+            };
+            (page, doc.list, "list", false)
+        }
+        dto::AgentsDoc::BareList(list) => {
+            warnings.push(Warning::new(
+                "",
+                WarningKind::OlderApiShape,
+                format!(
+                    "a bare list of {} agents, the shape of the older realTime/Agents API: it has no paging \
+                     (total, pageCount), so the list is taken as the whole floor; its fields are read by the \
+                     current API's names (agentId, currentStatusId, onGoingChats, maxConcurrentChats), \
+                     which is a guess",
+                    list.len()
+                ),
+            ));
+            (Page::default(), list, "", true)
+        }
+    };
+    let listed = list.len() as u64;
+    let mut agents = Vec::with_capacity(list.len());
+    let mut at = Vec::with_capacity(list.len());
+    let mut ids = HashSet::new();
     let (mut assumed, mut zero) = (0usize, 0usize);
-    for (i, a) in doc.list.into_iter().enumerate() {
-        let path = format!("list[{i}]");
+    for (i, a) in list.into_iter().enumerate() {
+        let path = format!("{prefix}[{i}]");
         let id = match a.agent_id {
             Some(id) if !id.0.trim().is_empty() => id.0,
             _ => {
@@ -221,6 +258,16 @@ fn agents_page(
                 ));
             }
         };
+        // A repeat is dropped whole, before it adds warnings of its own.
+        if !ids.insert(id.clone()) {
+            warnings.push(Warning::new(
+                format!("{path}.agentId"),
+                WarningKind::DuplicateAgent,
+                format!("agent id {id:?} is used by an earlier agent: this agent is dropped, the first kept"),
+            ));
+            continue;
+        }
+        at.push(AgentAt { id: Location::path(format!("{path}.agentId")), login: Location::path(&path) });
         let chat_state = match a.current_status_id {
             Some(s) => match opts.statuses.get(&s.0) {
                 Some(st) => {
@@ -294,7 +341,7 @@ fn agents_page(
     }
     if assumed > 0 {
         warnings.push(Warning::new(
-            "list",
+            prefix,
             WarningKind::AssumedStatus,
             format!(
                 "{assumed} agents' status GUIDs read through the default table ({} online, {} away), an assumption",
@@ -310,20 +357,20 @@ fn agents_page(
             Capacity::Limited(n) => format!("a limit of {n} chats"),
         };
         warnings.push(Warning::new(
-            "list",
+            prefix,
             WarningKind::ZeroMaxChats,
             format!("{zero} agents report maxConcurrentChats 0 (not set): read as {meaning}"),
         ));
     }
     if !agents.is_empty() {
         warnings.push(Warning::new(
-            "list",
+            prefix,
             WarningKind::NoDepartments,
             "realTime/Agents gives no departments: agents have no skills; ask for slots over the whole floor",
         ));
     }
     let snapshot = Snapshot { taken_at, skills: Vec::new(), agents, queue: Vec::new() };
-    Ok((Ingest { snapshot, warnings, next_page: None }, page))
+    Ok(ReadPage { ingest: Ingest { snapshot, warnings, next_page: None }, at, page, bare_list, listed })
 }
 
 /// Reads and merges every page of a Comm100 `realTime/Agents` response.
@@ -354,21 +401,50 @@ pub fn agents_pages<N: AsRef<str>, B: AsRef<[u8]>>(
     taken_at: Timestamp,
     opts: &Comm100Options,
 ) -> Result<Ingest, AdapterError> {
+    agents_pages_at(pages, taken_at, opts).map(|(ingest, _)| ingest)
+}
+
+/// [`agents_pages`], with where each agent was found.
+pub(crate) fn agents_pages_at<N: AsRef<str>, B: AsRef<[u8]>>(
+    pages: &[(N, B)],
+    taken_at: Timestamp,
+    opts: &Comm100Options,
+) -> Result<(Ingest, Vec<AgentAt>), AdapterError> {
     let mut read = Vec::with_capacity(pages.len());
     for (name, bytes) in pages {
         let name = name.as_ref();
-        let (ingest, page) = agents_page(bytes.as_ref(), taken_at, opts).map_err(|e| e.with_file(name))?;
-        read.push((ingest.with_file(name), page));
+        let mut page = agents_page(bytes.as_ref(), taken_at, opts).map_err(|e| e.with_file(name))?;
+        page.ingest = page.ingest.with_file(name);
+        page.at = page.at.into_iter().map(|a| a.with_file(name)).collect();
+        read.push((name, page));
     }
-    let names: Vec<&str> = pages.iter().map(|(n, _)| n.as_ref()).collect();
+    // Each file once: a file given twice is named once.
+    let mut names: Vec<&str> = Vec::with_capacity(pages.len());
+    for (n, _) in pages {
+        if !names.contains(&n.as_ref()) {
+            names.push(n.as_ref());
+        }
+    }
     let names = names.join(", ");
     let pages_err = |path: &str, message: String| AdapterError::Pages {
         at: Location::path(path).with_file(&names),
         message,
     };
-    let first = read.first().map(|(_, p)| *p).unwrap_or_default();
+    if let (Some((bare, _)), Some((paged, _))) =
+        (read.iter().find(|(_, p)| p.bare_list), read.iter().find(|(_, p)| !p.bare_list))
+    {
+        return Err(AdapterError::Pages {
+            at: Location::default().with_file(*bare),
+            message: format!(
+                "a bare list of agents (the older realTime/Agents API), while {paged} is a page of the \
+                 current API; expected files of one shape"
+            ),
+        });
+    }
+    let first = read.first().map(|(_, p)| p.page).unwrap_or_default();
     let mut seen = HashSet::new();
     for (_, p) in &read {
+        let p = p.page;
         if p.total != first.total {
             return Err(pages_err(
                 "total",
@@ -387,15 +463,16 @@ pub fn agents_pages<N: AsRef<str>, B: AsRef<[u8]>>(
             return Err(pages_err("pageIndex", format!("page {i} given twice; expected each page once")));
         }
     }
-    read.sort_by_key(|(_, p)| p.page_index);
-    let listed: u64 = read.iter().map(|(i, _)| i.snapshot.agents.len() as u64).sum();
+    read.sort_by_key(|(_, p)| p.page.page_index);
+    let listed: u64 = read.iter().map(|(_, p)| p.listed).sum();
     let complete = match first.page_count {
         Some(n) => read.len() as u64 >= n,
         None => true,
     };
     let mut out = Ingest { snapshot: Snapshot { taken_at, ..Snapshot::default() }, ..Ingest::default() };
-    for (ingest, _) in read {
-        out.merge(ingest);
+    let mut kept = FirstKept::default();
+    for (_, p) in read {
+        kept.append(&mut out, p.ingest, p.at);
     }
     // One summary of each repeated assumption is enough.
     let mut kinds = HashSet::new();
@@ -423,7 +500,7 @@ pub fn agents_pages<N: AsRef<str>, B: AsRef<[u8]>>(
             .with_file(&names));
         }
     }
-    Ok(out)
+    Ok((out, kept.at))
 }
 
 /// One department's queue, as `realTime/Queue` reports it.
@@ -433,7 +510,8 @@ pub struct DepartmentQueue {
     pub department: Option<SkillId>,
     /// The department's name, when given.
     pub name: Option<String>,
-    /// `currentQueueLength`.
+    /// The visitors waiting: the larger of `currentQueueLength` and the visitors listed (the
+    /// older API lists them under `queue` and gives no length).
     pub queue_length: u64,
     /// `ongoingChats`.
     pub ongoing_chats: u64,
@@ -447,11 +525,18 @@ pub struct DepartmentQueue {
     pub abandoned_last_30_mins: u64,
     /// `switchedtoMessagesinLast30Mins`.
     pub switched_to_messages_last_30_mins: u64,
-    /// The visitors waiting: `visitorId` and `waitTime` (read as seconds).
+    /// The visitors listed (`visitors`, or the older API's `queue`): `visitorId` and `waitTime`
+    /// (read as seconds; 0 when not given, with a warning).
     pub visitors: Vec<(String, Duration)>,
 }
 
 /// Reads a Comm100 `realTime/Queue` response: one entry per department.
+///
+/// The current API lists each department's waiting visitors under `visitors` next to
+/// `currentQueueLength`; when the two disagree, the larger counts (with a warning naming both).
+/// The older API's shape, visitors listed under `queue` with no `currentQueueLength`, is read
+/// too, with a warning; so is a single entry given alone rather than in a list. An entry with
+/// neither a length nor a list of visitors is refused rather than read as an empty queue.
 ///
 /// # Examples
 ///
@@ -469,44 +554,129 @@ pub struct DepartmentQueue {
 /// # Errors
 ///
 /// [`AdapterError::Json`] for malformed JSON or a field of the wrong type;
-/// [`AdapterError::Invalid`] for negative counts or waits, or a queue longer than a million.
+/// [`AdapterError::Invalid`] for negative counts or waits, a queue longer than a million, an
+/// entry with both `visitors` and `queue`, or one with neither a list nor `currentQueueLength`.
 pub fn queue_json(bytes: &[u8]) -> Result<(Vec<DepartmentQueue>, Vec<Warning>), AdapterError> {
-    let doc: Vec<dto::Queue> = from_json(bytes)?;
+    let dto::QueueDoc { entries, alone } = from_json(bytes)?;
     let mut warnings = Vec::new();
-    let mut out = Vec::with_capacity(doc.len());
+    let mut out = Vec::with_capacity(entries.len());
     let mut any_wait = false;
-    for (i, q) in doc.into_iter().enumerate() {
-        let path = format!("[{i}]");
-        let n =
-            |v: Option<Int>, name: &str| count(v, &format!("{path}.{name}")).map(Option::unwrap_or_default);
+    for (i, q) in entries.into_iter().enumerate() {
+        let path = if alone { String::new() } else { format!("[{i}]") };
+        let at = |name: &str| if path.is_empty() { name.to_owned() } else { format!("{path}.{name}") };
+        let n = |v: Option<Int>, name: &str| count(v, &at(name)).map(Option::unwrap_or_default);
         let secs = |v: Option<Int>, name: &str| n(v, name).map(Duration::from_secs);
         any_wait |= q.avg_wait_time_in_last30_mins.is_some() || q.avg_wait_time_in_last60_mins.is_some();
         let department = q.route_to_department_id.map(|t| t.0).filter(|s| !s.trim().is_empty());
         let name = q.route_to_department.and_then(|d| d.name).map(|t| t.0);
-        let mut visitors = Vec::with_capacity(q.visitors.len().min(1024));
-        if q.visitors.len() as u64 > MAX_QUEUE {
+        let (list, list_name) = match (q.visitors, q.queue) {
+            (Some(_), Some(_)) => {
+                return Err(AdapterError::invalid(
+                    &path,
+                    "a queue entry listing visitors under both visitors and queue; expected one list",
+                ));
+            }
+            (Some(v), None) => (Some(v), "visitors"),
+            (None, Some(v)) => (Some(v), "queue"),
+            (None, None) => (None, "visitors"),
+        };
+        let reported = count(q.current_queue_length, &at("currentQueueLength"))?;
+        if list.is_none() && reported.is_none() {
             return Err(AdapterError::invalid(
-                format!("{path}.visitors"),
+                &path,
+                format!(
+                    "a queue entry with keys {:?} and neither currentQueueLength nor a list of visitors \
+                     (visitors, or queue in the older API); expected a realTime/Queue department entry",
+                    entry_keys(bytes, (!alone).then_some(i))
+                ),
+            ));
+        }
+        if let Some(len) = reported
+            && len > MAX_QUEUE
+        {
+            return Err(AdapterError::invalid(
+                at("currentQueueLength"),
+                format!("found {len}; expected at most {MAX_QUEUE} visitors"),
+            ));
+        }
+        let list = list.unwrap_or_default();
+        if list.len() as u64 > MAX_QUEUE {
+            return Err(AdapterError::invalid(
+                at(list_name),
                 format!("expected at most {MAX_QUEUE} visitors"),
             ));
         }
-        for (k, v) in q.visitors.into_iter().enumerate() {
-            any_wait = true;
-            let vpath = format!("{path}.visitors[{k}]");
-            let id = v.visitor_id.map(|t| t.0).unwrap_or_else(|| format!("visitor {k}"));
-            let wait = count(v.wait_time, &format!("{vpath}.waitTime"))?.unwrap_or_default();
-            visitors.push((id, Duration::from_secs(wait)));
-        }
-        let queue_length = n(q.current_queue_length, "currentQueueLength")?;
-        if queue_length != visitors.len() as u64 {
+        let older = list_name == "queue";
+        if older {
             warnings.push(Warning::new(
-                format!("{path}.currentQueueLength"),
-                WarningKind::QueueLengthMismatch,
+                at("queue"),
+                WarningKind::OlderApiShape,
                 format!(
-                    "queue length {queue_length} but {} visitors listed: the visitors listed are used",
-                    visitors.len()
+                    "{} listed under queue, the shape of the older realTime/Queue API (no \
+                     currentQueueLength): each counted waiting; their fields are read by the current API's \
+                     names (visitorId, waitTime), which is a guess",
+                    if list.len() == 1 { "1 visitor".to_owned() } else { format!("{} visitors", list.len()) }
                 ),
             ));
+        }
+        let mut visitors = Vec::with_capacity(list.len().min(1024));
+        let mut no_wait = 0u64;
+        for (k, v) in list.into_iter().enumerate() {
+            let vpath = format!("{}[{k}]", at(list_name));
+            let id = v.visitor_id.map(|t| t.0).unwrap_or_else(|| format!("visitor {k}"));
+            let wait = match count(v.wait_time, &format!("{vpath}.waitTime"))? {
+                Some(w) => {
+                    any_wait = true;
+                    w
+                }
+                None => {
+                    no_wait += 1;
+                    0
+                }
+            };
+            visitors.push((id, Duration::from_secs(wait)));
+        }
+        let listed = visitors.len() as u64;
+        if no_wait > 0 {
+            warnings.push(Warning::new(
+                at(list_name),
+                WarningKind::QueueArrivalsAssumed,
+                format!(
+                    "{no_wait} of the {listed} visitors listed {} no waitTime: taken to have arrived at the \
+                     snapshot time",
+                    if no_wait == 1 { "has" } else { "have" }
+                ),
+            ));
+        }
+        let queue_length = reported.unwrap_or(0).max(listed);
+        match reported {
+            Some(len) if len > listed && listed == 0 => warnings.push(Warning::new(
+                at("currentQueueLength"),
+                WarningKind::QueueLengthMismatch,
+                format!(
+                    "currentQueueLength is {len} but no visitors are listed: {len} counted waiting, taken to \
+                     have arrived at the snapshot time"
+                ),
+            )),
+            Some(len) if len > listed => warnings.push(Warning::new(
+                at("currentQueueLength"),
+                WarningKind::QueueLengthMismatch,
+                format!(
+                    "currentQueueLength is {len} but {} listed under {list_name}: the larger, {len}, counts; the \
+                     {} not listed are taken to have arrived at the snapshot time",
+                    are_listed(listed),
+                    len - listed
+                ),
+            )),
+            Some(len) if len < listed => warnings.push(Warning::new(
+                at("currentQueueLength"),
+                WarningKind::QueueLengthMismatch,
+                format!(
+                    "currentQueueLength is {len} but {} listed under {list_name}: the larger, {listed}, counts",
+                    are_listed(listed)
+                ),
+            )),
+            _ => {}
         }
         out.push(DepartmentQueue {
             department: department.map(SkillId::from),
@@ -534,9 +704,29 @@ pub fn queue_json(bytes: &[u8]) -> Result<(Vec<DepartmentQueue>, Vec<Warning>), 
     Ok((out, warnings))
 }
 
+/// The first keys of a queue entry (the `i`th of the list, or the document itself), for a
+/// message about a shape that cannot be read. The document is read again: this is the error
+/// path only.
+fn entry_keys(bytes: &[u8], i: Option<usize>) -> Vec<String> {
+    let Ok(doc) = from_json::<serde_json::Value>(bytes) else { return Vec::new() };
+    let entry = match i {
+        Some(i) => doc.get(i),
+        None => Some(&doc),
+    };
+    let keys = entry.and_then(|e| e.as_object()).map(|o| o.keys().take(6).cloned().collect());
+    keys.unwrap_or_default()
+}
+
+fn are_listed(n: u64) -> String {
+    if n == 1 { "1 is".to_owned() } else { format!("{n} are") }
+}
+
 /// Adds the visitors of a `realTime/Queue` response to a snapshot: each waits for its
 /// department (added to the skills if new), having arrived its `waitTime` before the snapshot
-/// time. Visitors of a queue routed to no department are left out, with a warning.
+/// time. When [`DepartmentQueue::queue_length`] exceeds the visitors listed, the others are
+/// added as having arrived at the snapshot time (their waits are not reported), at most a
+/// million per department. Visitors of a queue routed to no department are left out, with a
+/// warning.
 ///
 /// # Examples
 ///
@@ -556,17 +746,18 @@ pub fn apply_queue(queues: &[DepartmentQueue], ingest: &mut Ingest) {
     let mut next = next_visitor_id(&ingest.snapshot);
     for (i, q) in queues.iter().enumerate() {
         let path = format!("[{i}]");
+        let waiting = q.queue_length.max(q.visitors.len() as u64);
         let Some(dept) = &q.department else {
-            if !q.visitors.is_empty() {
+            if waiting > 0 {
                 ingest.warnings.push(Warning::new(
                     format!("{path}.routeToDepartmentId"),
                     WarningKind::QueueNoData,
-                    "visitors routed to no department: left out",
+                    format!("{waiting} visitors routed to no department: left out"),
                 ));
             }
             continue;
         };
-        if q.visitors.is_empty() {
+        if waiting == 0 {
             continue;
         }
         if skills.add(dept.as_str(), q.name.as_deref(), &path, &mut ingest.warnings) {
@@ -576,8 +767,18 @@ pub fn apply_queue(queues: &[DepartmentQueue], ingest: &mut Ingest) {
                 format!("department {dept} has visitors waiting but no agent has it"),
             ));
         }
-        for (_, wait) in &q.visitors {
-            let v = QueuedVisitor::new(VisitorId(next), dept.clone(), taken_at.saturating_sub(*wait));
+        let listed = q.visitors.iter().take(MAX_QUEUE as usize);
+        let unlisted = waiting.min(MAX_QUEUE).saturating_sub(q.visitors.len() as u64);
+        if waiting > MAX_QUEUE {
+            ingest.warnings.push(Warning::new(
+                &path,
+                WarningKind::QueueLengthMismatch,
+                format!("{waiting} visitors waiting, more than a queue may hold: {MAX_QUEUE} counted"),
+            ));
+        }
+        let waits = listed.map(|(_, w)| *w).chain((0..unlisted).map(|_| Duration::ZERO));
+        for wait in waits {
+            let v = QueuedVisitor::new(VisitorId(next), dept.clone(), taken_at.saturating_sub(wait));
             ingest.snapshot.queue.push(v);
             next = next.saturating_add(1);
         }

@@ -6,31 +6,60 @@ use serde::Deserialize;
 
 use chatcap_core::AgentState;
 
-use crate::de::{Entries, Int, OneOrMany, Text, empty_as_none};
+use crate::de::{Entries, Int, OneOrMany, Scalar, Text, empty_as_none, parse_int};
 
 /// A chat or voice state code as `availableAgents` sends it: `"1"` Offline, `"2"` Online,
-/// `"3"` Occupied, `"4"` Away, as a string or a number.
+/// `"3"` Occupied, `"4"` Away, as a string or a number (any notation of the whole number: `2.0`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum StateCode {
     Known(AgentState),
     Unknown(String),
 }
 
+impl StateCode {
+    fn of(t: &str) -> Option<AgentState> {
+        match t.trim() {
+            "1" => Some(AgentState::Offline),
+            "2" => Some(AgentState::Online),
+            "3" => Some(AgentState::Occupied),
+            "4" => Some(AgentState::Away),
+            other => match parse_int(other) {
+                Ok(1) => Some(AgentState::Offline),
+                Ok(2) => Some(AgentState::Online),
+                Ok(3) => Some(AgentState::Occupied),
+                Ok(4) => Some(AgentState::Away),
+                _ => None,
+            },
+        }
+    }
+}
+
 impl From<Text> for StateCode {
     fn from(Text(t): Text) -> Self {
-        match t.trim() {
-            "1" => StateCode::Known(AgentState::Offline),
-            "2" => StateCode::Known(AgentState::Online),
-            "3" => StateCode::Known(AgentState::Occupied),
-            "4" => StateCode::Known(AgentState::Away),
-            _ => StateCode::Unknown(t),
+        match StateCode::of(&t) {
+            Some(s) => StateCode::Known(s),
+            None => StateCode::Unknown(t),
         }
     }
 }
 
 impl<'de> Deserialize<'de> for StateCode {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        Text::deserialize(d).map(StateCode::from)
+        // From the document's text, so that a code written 2.0 is read as exactly as "2".
+        let text = match Scalar::read(d)? {
+            Scalar::Str(s) => s,
+            Scalar::Num(n) => n.into(),
+            Scalar::Other(o) => {
+                return Err(serde::de::Error::custom(format!(
+                    "found {}; expected a state code (1, 2, 3 or 4, as a number or a string)",
+                    if o.len() > 40 { "a long value" } else { o }
+                )));
+            }
+        };
+        Ok(match StateCode::of(&text) {
+            Some(s) => StateCode::Known(s),
+            None => StateCode::Unknown(text.into_owned()),
+        })
     }
 }
 
@@ -111,6 +140,10 @@ pub(crate) struct Agent {
     pub(crate) agent_group_name: Option<Text>,
     pub(crate) agent_group_id: Option<Text>,
     pub(crate) elapsed_time_in_state: Option<Int>,
+    /// Where the XML reader found the id (`None` from JSON): the key as a path spells it (`@id`
+    /// for an attribute, `id` for a child element), the line and the column.
+    #[serde(skip)]
+    pub(crate) id_at: Option<(&'static str, usize, usize)>,
 }
 
 #[derive(Deserialize, Debug, Default)]

@@ -16,8 +16,8 @@ use std::time::Duration;
 use chatcap_core::{Agent, AgentState, Capacity, GroupId, SkillId, Slots, Snapshot, Timestamp};
 
 use crate::de::{Int, Text, from_json};
-use crate::ingest::{MAX_QUEUE, SkillSet, synthesize_queue};
-use crate::{AdapterError, Ingest, Warning, WarningKind};
+use crate::ingest::{AgentAt, MAX_QUEUE, SkillSet, synthesize_queue};
+use crate::{AdapterError, Ingest, Location, Warning, WarningKind};
 
 pub use render::{QueueStateVersion, render_available_slots, render_queue_state};
 
@@ -30,7 +30,9 @@ pub(crate) use dto::{
 ///
 /// Skills named by the agents (`skills.skill` and `skillsInfo.skillInfo`, whose names become
 /// [`Skill::name`](chatcap_core::Skill::name)) become the snapshot's skills, in order of first
-/// appearance. The `link rel="next"` is kept in [`Ingest::next_page`].
+/// appearance. The `link rel="next"` is kept in [`Ingest::next_page`]. An agent whose `@id` an
+/// earlier agent has is dropped whole, the first kept, with a warning at the repeat's
+/// `availableAgents.agents.agent[i].@id`.
 ///
 /// # Examples
 ///
@@ -54,6 +56,14 @@ pub(crate) use dto::{
 /// [`AdapterError::Invalid`] for a value out of range (`@maxChats` below `-1`, negative
 /// `chats`, an agent with no `@id`).
 pub fn available_agents_json(bytes: &[u8], taken_at: Timestamp) -> Result<Ingest, AdapterError> {
+    available_agents_json_at(bytes, taken_at).map(|(ingest, _)| ingest)
+}
+
+/// [`available_agents_json`], with where each agent was found.
+pub(crate) fn available_agents_json_at(
+    bytes: &[u8],
+    taken_at: Timestamp,
+) -> Result<(Ingest, Vec<AgentAt>), AdapterError> {
     let doc: dto::AvailableAgentsDoc = from_json(bytes)?;
     convert_available_agents(doc.available_agents, taken_at)
 }
@@ -81,13 +91,24 @@ pub fn available_agents_json(bytes: &[u8], taken_at: Timestamp) -> Result<Ingest
 /// [`AdapterError::Xml`] for malformed XML, a wrong root element or a number that is not one;
 /// [`AdapterError::Invalid`] as for [`available_agents_json`].
 pub fn available_agents_xml(bytes: &[u8], taken_at: Timestamp) -> Result<Ingest, AdapterError> {
+    available_agents_xml_at(bytes, taken_at).map(|(ingest, _)| ingest)
+}
+
+/// [`available_agents_xml`], with where each agent was found.
+pub(crate) fn available_agents_xml_at(
+    bytes: &[u8],
+    taken_at: Timestamp,
+) -> Result<(Ingest, Vec<AgentAt>), AdapterError> {
     let doc = crate::xml::available_agents(bytes)?;
     convert_available_agents(doc, taken_at)
 }
 
 const ROOT: &str = "availableAgents";
 
-fn convert_available_agents(doc: AvailableAgents, taken_at: Timestamp) -> Result<Ingest, AdapterError> {
+fn convert_available_agents(
+    doc: AvailableAgents,
+    taken_at: Timestamp,
+) -> Result<(Ingest, Vec<AgentAt>), AdapterError> {
     let mut b = Builder::new(taken_at);
     let agents = doc.agents.map(|a| a.agent.0).unwrap_or_default();
     b.agents.reserve(agents.len());
@@ -96,7 +117,7 @@ fn convert_available_agents(doc: AvailableAgents, taken_at: Timestamp) -> Result
         b.agent(a, &path)?;
     }
     let next_page = doc.link.0.into_iter().find(|l| l.rel.as_deref() == Some("next")).and_then(|l| l.href);
-    Ok(b.finish(next_page))
+    Ok(b.finish_at(next_page))
 }
 
 /// Reads a LivePerson agent `info` response (the logged-in agent) into a one-agent snapshot.
@@ -124,6 +145,14 @@ fn convert_available_agents(doc: AvailableAgents, taken_at: Timestamp) -> Result
 ///
 /// As for [`available_agents_json`].
 pub fn agent_info_json(bytes: &[u8], taken_at: Timestamp) -> Result<Ingest, AdapterError> {
+    agent_info_json_at(bytes, taken_at).map(|(ingest, _)| ingest)
+}
+
+/// [`agent_info_json`], with where the agent was found.
+pub(crate) fn agent_info_json_at(
+    bytes: &[u8],
+    taken_at: Timestamp,
+) -> Result<(Ingest, Vec<AgentAt>), AdapterError> {
     let doc: dto::InfoDoc = from_json(bytes)?;
     let info = doc.info;
     let mut b = Builder::new(taken_at);
@@ -153,7 +182,7 @@ pub fn agent_info_json(bytes: &[u8], taken_at: Timestamp) -> Result<Ingest, Adap
     };
     b.agent_with_states(dto, "info", chat_state, voice_state, false)?;
     let next = info.link.0.into_iter().find(|l| l.rel.as_deref() == Some("next")).and_then(|l| l.href);
-    Ok(b.finish(next))
+    Ok(b.finish_at(next))
 }
 
 /// An agent's availability as the `availability` resource reports it.
@@ -432,6 +461,9 @@ pub(crate) struct Builder {
     taken_at: Timestamp,
     skills: SkillSet,
     agents: Vec<Agent>,
+    /// Where each agent was found, in order.
+    at: Vec<AgentAt>,
+    ids: HashSet<String>,
     logins: HashSet<String>,
     pub(crate) warnings: Vec<Warning>,
 }
@@ -442,6 +474,8 @@ impl Builder {
             taken_at,
             skills: SkillSet::default(),
             agents: Vec::new(),
+            at: Vec::new(),
+            ids: HashSet::new(),
             logins: HashSet::new(),
             warnings: Vec::new(),
         }
@@ -451,8 +485,9 @@ impl Builder {
         self.warnings.push(Warning::new(path, kind, message));
     }
 
-    fn finish(self, next_page: Option<String>) -> Ingest {
-        Ingest {
+    /// The snapshot, and where each of its agents was found.
+    fn finish_at(self, next_page: Option<String>) -> (Ingest, Vec<AgentAt>) {
+        let ingest = Ingest {
             snapshot: Snapshot {
                 taken_at: self.taken_at,
                 skills: self.skills.skills,
@@ -461,7 +496,8 @@ impl Builder {
             },
             warnings: self.warnings,
             next_page,
-        }
+        };
+        (ingest, self.at)
     }
 
     /// A state code `"1"`..`"4"`; anything else is a warning and `None`.
@@ -537,6 +573,23 @@ impl Builder {
                 ));
             }
         };
+        let id_at = match a.id_at {
+            Some((key, line, column)) => {
+                Location::path(format!("{path}.{key}")).with_line_column(line, column)
+            }
+            None => Location::path(format!("{path}.{attr}id")),
+        };
+        // A repeat is dropped whole, before it adds skills, a login or warnings of its own.
+        if !self.ids.insert(id.clone()) {
+            self.warnings.push(Warning {
+                at: id_at,
+                kind: WarningKind::DuplicateAgent,
+                message: format!(
+                    "agent id {id:?} is used by an earlier agent: this agent is dropped, the first kept"
+                ),
+            });
+            return Ok(());
+        }
         let capacity = match a.max_chats {
             Some(Int(-1)) => Capacity::Unlimited,
             Some(Int(n)) => match u32::try_from(n) {
@@ -631,6 +684,8 @@ impl Builder {
             let name = si.name.map(|t| t.0);
             self.add_agent_skill(&mut skills, &sid, name.as_deref(), &spath, lists_skills);
         }
+        let login_key = if lists_skills { "userName" } else { "loginName" };
+        self.at.push(AgentAt { id: id_at, login: Location::path(format!("{path}.{login_key}")) });
         self.agents.push(Agent {
             id: id.into(),
             login,
