@@ -198,6 +198,7 @@ fn bad_inputs_exit_1_with_one_clear_line() {
     run(with("--arrivals-per-hour", "0"), "--arrivals-per-hour must be a finite number above zero");
     run(with("--aht-s", "NaN"), "--aht-s must be a finite number above zero, got NaN");
     // Numbers in messages never run to hundreds of digits.
+    run(with("--aht-s", "1e-300"), "--aht-s of 1e-300 s is out of range");
     run(with("--agents", "1e300"), "--agent-count must be a whole number from 1 to 4294967295, got 1e300");
     run(with("--aht-s", "inf"), "--aht-s must be a finite number above zero, got inf");
     run(with("--target-s", "-1"), "--target-s must be a finite number of seconds of at least 0, got -1");
