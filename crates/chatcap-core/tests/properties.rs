@@ -1,13 +1,14 @@
 //! Properties of the floor against a naive reference model that recomputes everything from
 //! scratch after every event.
 
+use std::cmp::Reverse;
 use std::collections::BTreeMap;
 use std::time::Duration;
 
 use chatcap_core::{
     Agent, AgentId, AgentState, Assignment, Capacity, Event, Exclusion, Floor, MaxWait, OfferPolicy,
-    QueuedVisitor, Ranking, RouteBy, Routed, Router, Scope, Skill, SkillId, Slots, Snapshot, Stance,
-    Timestamp, TransferRequest, TransferTarget, VisitorId, Weight,
+    QueuedVisitor, Ranking, Relaxation, RouteBy, Routed, Router, Scope, Skill, SkillId, Slots, Snapshot,
+    Stance, Timestamp, TransferRequest, TransferTarget, VisitorId, Weight,
 };
 use proptest::prelude::*;
 
@@ -572,63 +573,117 @@ proptest! {
         prop_assert_eq!(got_excluded, want_excluded);
     }
 
-    /// Routing picks what a full scan would: the head of the queue (priority, then arrival, then
-    /// id) goes to the best agent that is Online with a free slot and the skill; round robin goes
-    /// to the next such agent by id after the last one served. Nobody is given a chat beyond
-    /// capacity, and the floor stays equal to the reference throughout.
+    /// Routing picks what a full scan would. The head of a queue is its visitor of highest
+    /// priority, then earliest arrival, then lowest id. It goes to the best agent that is Online
+    /// with a free slot and has the queue's skill or, once the head has waited a relaxation's
+    /// `after`, one of its fallback skills: the first by the ranking, or for round robin the
+    /// next by id after the last agent served from that queue, wrapping. The decision names the
+    /// fallback skill through which the agent qualified, when it lacks the queue's own: the one
+    /// of the earliest tier to open, then first in skill order. After every operation the agent
+    /// and visitor chosen, the queue contents and heads, and the whole floor equal the reference,
+    /// and nobody is given a chat beyond capacity.
     #[test]
     fn routing_matches_a_full_scan(
         start in naive(),
+        waiting in prop::collection::vec((priority(), 0i64..60), 20),
+        relax in prop::collection::vec(
+            (any::<usize>(), after_ms(), prop::collection::vec(any::<usize>(), 0..3)),
+            0..4,
+        ),
         route_by in prop_oneof![
             prop::sample::select(Ranking::ALL.to_vec()).prop_map(RouteBy::Ranking),
             Just(RouteBy::RoundRobin),
         ],
-        ops in prop::collection::vec(prop_oneof![
+        ops in prop::collection::vec((0i64..12, prop_oneof![
             3 => any::<usize>().prop_map(Op::Route),
-            2 => (any::<usize>(), any::<bool>()).prop_map(|(s, r)| Op::Arrive(s, r)),
+            3 => (any::<usize>(), any::<bool>(), priority()).prop_map(|(s, r, p)| Op::Arrive(s, r, p)),
+            1 => (any::<usize>(), any::<bool>()).prop_map(|(v, abandon)| Op::Leave(v, abandon)),
             3 => event().prop_filter("agent events only", |e| !matches!(e, Ev::Queue(..) | Ev::Dequeue(_) | Ev::Abandon(_))).prop_map(Op::Event),
-        ], 0..40),
+        ]), 0..40),
     ) {
         let mut naive = start;
-        let mut router = Router::new(build(&naive), route_by, &[]).expect("no relaxations");
-        // (arrival ms, visitor id) -> skill; the snapshot's visitors all arrived at t0.
-        let mut queue: BTreeMap<(i64, u64), usize> = naive.queue.iter().map(|(&v, &s)| ((0, v), s)).collect();
-        let mut cursor: Vec<Option<usize>> = vec![None; naive.skills];
+        let skills = naive.skills;
+        // (queue skill, after in ms, fallback skill), one per fallback.
+        let tiers: Vec<(usize, i64, usize)> = relax
+            .iter()
+            .flat_map(|(s, after, fallbacks)| fallbacks.iter().map(move |f| (s % skills, *after, f % skills)))
+            .collect();
+        let relaxations: Vec<Relaxation> = relax
+            .iter()
+            .map(|(s, after, fallbacks)| Relaxation {
+                skill: skill_id(s % skills),
+                after: Duration::from_millis(*after as u64),
+                fallbacks: fallbacks.iter().map(|f| skill_id(f % skills)).collect(),
+            })
+            .collect();
+        // Queue order as the key: priority (highest first), arrival in ms, visitor id.
+        let mut queue: BTreeMap<(Reverse<i32>, i64, u64), usize> = naive
+            .queue
+            .iter()
+            .map(|(&v, &s)| {
+                let (priority, ago) = waiting[v as usize % waiting.len()];
+                ((Reverse(priority), T0_MS - ago, v), s)
+            })
+            .collect();
+        let floor = build_with_queue(&naive, &queue);
+        let mut unknown = relaxations.clone();
+        unknown.push(Relaxation { skill: skill_id(0), after: Duration::ZERO, fallbacks: vec!["nowhere".into()] });
+        prop_assert!(Router::new(floor.clone(), route_by, &unknown).is_err());
+        let mut router = Router::new(floor, route_by, &relaxations).expect("known skills");
+        assert_queue_matches(router.floor(), &queue, skills)?;
+        let mut cursor: Vec<Option<usize>> = vec![None; skills];
         let mut next_visitor = 100u64;
-        for (k, op) in ops.iter().enumerate() {
-            let t = k as i64 + 1;
-            let now = Timestamp::from_millis(T0_MS + t);
-            naive.clock = now.as_millis();
+        let mut clock = T0_MS;
+        for (dt, op) in &ops {
+            clock += dt;
+            let now = Timestamp::from_millis(clock);
+            naive.clock = clock;
+            let mut routed = None;
             match op {
                 Op::Event(ev) => {
                     let accepted = naive.apply(ev);
                     let ok = apply_via_router(&mut router, &naive, ev, now);
                     prop_assert_eq!(ok, accepted);
                 }
-                Op::Arrive(s, and_route) => {
-                    let s = s % naive.skills;
+                Op::Arrive(s, and_route, priority) => {
+                    let s = s % skills;
                     let v = next_visitor;
                     next_visitor += 1;
                     naive.queue.insert(v, s);
-                    queue.insert((t, v), s);
+                    queue.insert((Reverse(*priority), clock, v), s);
+                    let idx = router.floor().skill_index(&format!("s{s}")).expect("skill");
                     if *and_route {
-                        let idx = router.floor().skill_index(&format!("s{s}")).expect("skill");
-                        let want = naive_route(&mut naive, &mut queue, &mut cursor, route_by, s);
+                        let want = naive_route(&mut naive, &mut queue, &mut cursor, route_by, &tiers, s, clock);
                         let got = if v.is_multiple_of(2) {
-                            router.arrive(now, VisitorId(v), idx, 0).expect("new visitor")
+                            router.arrive(now, VisitorId(v), idx, *priority).expect("new visitor")
                         } else {
-                            let at = router.arrive_at(now, VisitorId(v), idx, 0).expect("new visitor");
+                            let at = router.arrive_at(now, VisitorId(v), idx, *priority).expect("new visitor");
                             by_position(&router, at, &want)
                         };
-                        prop_assert_eq!(got, want);
+                        prop_assert_eq!(&got, &want);
+                        routed = Some(got);
                     } else {
-                        router.apply(now, Event::VisitorQueued { visitor: VisitorId(v), skill: &skill_id(s), priority: 0 }).expect("new visitor");
+                        let event = Event::VisitorQueued { visitor: VisitorId(v), skill: &skill_id(s), priority: *priority };
+                        router.apply(now, event).expect("new visitor");
+                    }
+                }
+                Op::Leave(pick, abandon) => {
+                    // A queued visitor leaves (served elsewhere, or abandoning); with nobody
+                    // queued, an unknown visitor is refused.
+                    let key = (!queue.is_empty()).then(|| *queue.keys().nth(pick % queue.len()).expect("in range"));
+                    let visitor = VisitorId(key.map_or(999_999, |(_, _, v)| v));
+                    let event = if *abandon { Event::VisitorAbandoned { visitor } } else { Event::VisitorDequeued { visitor } };
+                    let ok = router.apply(now, event).is_ok();
+                    prop_assert_eq!(ok, key.is_some());
+                    if let Some(key) = key {
+                        queue.remove(&key);
+                        naive.queue.remove(&key.2);
                     }
                 }
                 Op::Route(s) => {
-                    let s = s % naive.skills;
+                    let s = s % skills;
                     let idx = router.floor().skill_index(&format!("s{s}")).expect("skill");
-                    let want = naive_route(&mut naive, &mut queue, &mut cursor, route_by, s);
+                    let want = naive_route(&mut naive, &mut queue, &mut cursor, route_by, &tiers, s, clock);
                     let got = if next_visitor.is_multiple_of(2) {
                         router.route(now, idx).expect("in time")
                     } else {
@@ -636,26 +691,80 @@ proptest! {
                         by_position(&router, at, &want)
                     };
                     prop_assert_eq!(&got, &want);
-                    if let Routed::Assigned { agent, .. } = &got {
-                        let a = router.floor().agent(agent).expect("agent");
-                        let within = match a.capacity() {
-                            Capacity::Unlimited => true,
-                            Capacity::Limited(l) => a.load().map_or(0, Weight::as_thousandths) <= u64::from(l) * 1000,
-                        };
-                        prop_assert!(within, "routed beyond capacity: {:?}", a);
-                    }
+                    routed = Some(got);
                 }
             }
+            if let Some(Routed::Assigned { agent, .. }) = &routed {
+                let a = router.floor().agent(agent).expect("agent");
+                let within = match a.capacity() {
+                    Capacity::Unlimited => true,
+                    Capacity::Limited(l) => a.load().map_or(0, Weight::as_thousandths) <= u64::from(l) * 1000,
+                };
+                prop_assert!(within, "routed beyond capacity: {:?}", a);
+            }
+            assert_queue_matches(router.floor(), &queue, skills)?;
             assert_matches(router.floor(), &naive)?;
         }
     }
 }
 
+/// Priorities around zero, and the extremes.
+fn priority() -> impl Strategy<Value = i32> {
+    prop_oneof![6 => -2i32..3, 1 => Just(i32::MIN), 1 => Just(i32::MAX)]
+}
+
+/// A relaxation's wait in ms: at once, within the few hundred ms a case runs, or never.
+fn after_ms() -> impl Strategy<Value = i64> {
+    prop_oneof![2 => Just(0i64), 6 => 1i64..150, 1 => Just(1_000_000_000)]
+}
+
+/// The reference's floor with its queue as `queue` holds it: priorities and arrival times.
+fn build_with_queue(n: &Naive, queue: &BTreeMap<(Reverse<i32>, i64, u64), usize>) -> Floor {
+    let mut snapshot = build(n).to_snapshot();
+    snapshot.queue = queue
+        .iter()
+        .map(|(&(Reverse(priority), at, v), &s)| QueuedVisitor {
+            priority,
+            ..QueuedVisitor::new(VisitorId(v), skill_id(s), Timestamp::from_millis(at))
+        })
+        .collect();
+    Floor::new(snapshot).expect("generated snapshots are valid")
+}
+
+/// The floor's queues against the reference: every visitor with its skill, arrival and priority,
+/// and each skill's head.
+fn assert_queue_matches(
+    floor: &Floor,
+    queue: &BTreeMap<(Reverse<i32>, i64, u64), usize>,
+    skills: usize,
+) -> Result<(), TestCaseError> {
+    let mut got: Vec<(u64, SkillId, i64, i32)> = floor
+        .to_snapshot()
+        .queue
+        .into_iter()
+        .map(|v| (v.id.0, v.skill, v.arrived_at.as_millis(), v.priority))
+        .collect();
+    got.sort();
+    let mut want: Vec<(u64, SkillId, i64, i32)> =
+        queue.iter().map(|(&(Reverse(p), at, v), &s)| (v, skill_id(s), at, p)).collect();
+    want.sort();
+    prop_assert_eq!(got, want);
+    for s in 0..skills {
+        let head = floor.queue_head(skill_id(s)).map(|v| v.id.0);
+        let want = queue.iter().find(|&(_, &qs)| qs == s).map(|(&(_, _, v), _)| v);
+        prop_assert_eq!(head, want, "head of s{}", s);
+    }
+    Ok(())
+}
+
 #[derive(Clone, Debug)]
 enum Op {
     Route(usize),
-    /// A visitor joins a skill's queue; with `true`, through `Router::arrive`, which also routes.
-    Arrive(usize, bool),
+    /// A visitor joins a skill's queue with a priority; with `true`, through `Router::arrive`,
+    /// which also routes.
+    Arrive(usize, bool, i32),
+    /// The queued visitor at this place in queue order (any queue) leaves: abandons with `true`.
+    Leave(usize, bool),
     Event(Ev),
 }
 
@@ -674,56 +783,70 @@ fn by_position(router: &Router, got: Option<Assignment>, want: &Routed) -> Route
     }
 }
 
-/// Routes the head of skill `s` the way the contract says, by a full scan of the reference.
+/// Routes the head of skill `s` at `now_ms` the way the contract says, by a full scan of the
+/// reference: `tiers` are the relaxations as (queue skill, after in ms, fallback skill).
 fn naive_route(
     naive: &mut Naive,
-    queue: &mut BTreeMap<(i64, u64), usize>,
+    queue: &mut BTreeMap<(Reverse<i32>, i64, u64), usize>,
     cursor: &mut [Option<usize>],
     route_by: RouteBy,
+    tiers: &[(usize, i64, usize)],
     s: usize,
+    now_ms: i64,
 ) -> Routed {
-    let head = queue.iter().find(|&(_, &qs)| qs == s).map(|(&key, _)| key);
-    match head {
-        None => Routed::QueueEmpty,
-        Some((arrived, v)) => {
-            let able: Vec<usize> = (0..naive.agents.len())
-                .filter(|&i| {
-                    let a = &naive.agents[i];
-                    a.state == AgentState::Online
-                        && a.skills[s]
-                        && a.active < u32::MAX
-                        && match a.capacity {
-                            Capacity::Unlimited => true,
-                            Capacity::Limited(l) => a.load + 1000 <= u64::from(l) * 1000,
-                        }
-                })
-                .collect();
-            let chosen = match route_by {
-                RouteBy::Ranking(r) => naive_rank(naive, able, r).first().copied(),
-                RouteBy::RoundRobin => {
-                    let mut by_id = able;
-                    by_id.sort_by_key(|&i| agent_id(i));
-                    let after = cursor[s].map(agent_id);
-                    by_id
-                        .iter()
-                        .copied()
-                        .find(|&i| after.as_ref().is_some_and(|c| agent_id(i) > *c))
-                        .or(by_id.first().copied())
+    // The key orders by priority (highest first), then arrival, then id: the first of the
+    // skill's visitors is its head.
+    let Some((&key, _)) = queue.iter().find(|&(_, &qs)| qs == s) else {
+        return Routed::QueueEmpty;
+    };
+    let (_, arrived, v) = key;
+    let waited = now_ms - arrived;
+    // The fallbacks open for the head, earliest tier first, then in skill order.
+    let mut open: Vec<(i64, usize)> = tiers
+        .iter()
+        .filter(|&&(qs, after, _)| qs == s && after <= waited)
+        .map(|&(_, after, f)| (after, f))
+        .collect();
+    open.sort_unstable();
+    let able: Vec<usize> = (0..naive.agents.len())
+        .filter(|&i| {
+            let a = &naive.agents[i];
+            a.state == AgentState::Online
+                && (a.skills[s] || open.iter().any(|&(_, f)| a.skills[f]))
+                && a.active < u32::MAX
+                && match a.capacity {
+                    Capacity::Unlimited => true,
+                    Capacity::Limited(l) => a.load + 1000 <= u64::from(l) * 1000,
                 }
-            };
-            match chosen {
-                None => Routed::NoAgent { visitor: VisitorId(v) },
-                Some(i) => {
-                    queue.remove(&(arrived, v));
-                    naive.queue.remove(&v);
-                    naive.agents[i].active += 1;
-                    naive.agents[i].load += 1000;
-                    cursor[s] = Some(i);
-                    Routed::Assigned { visitor: VisitorId(v), agent: agent_id(i), via_fallback: None }
-                }
-            }
+        })
+        .collect();
+    let chosen = match route_by {
+        RouteBy::Ranking(r) => naive_rank(naive, able, r).first().copied(),
+        RouteBy::RoundRobin => {
+            let mut by_id = able;
+            by_id.sort_by_key(|&i| agent_id(i));
+            let after = cursor[s].map(agent_id);
+            by_id
+                .iter()
+                .copied()
+                .find(|&i| after.as_ref().is_some_and(|c| agent_id(i) > *c))
+                .or(by_id.first().copied())
         }
-    }
+    };
+    let Some(i) = chosen else {
+        return Routed::NoAgent { visitor: VisitorId(v) };
+    };
+    let via_fallback = if naive.agents[i].skills[s] {
+        None
+    } else {
+        open.iter().find(|&&(_, f)| naive.agents[i].skills[f]).map(|&(_, f)| skill_id(f))
+    };
+    queue.remove(&key);
+    naive.queue.remove(&v);
+    naive.agents[i].active += 1;
+    naive.agents[i].load += 1000;
+    cursor[s] = Some(i);
+    Routed::Assigned { visitor: VisitorId(v), agent: agent_id(i), via_fallback }
 }
 
 fn apply_via_router(router: &mut Router, naive: &Naive, ev: &Ev, now: Timestamp) -> bool {

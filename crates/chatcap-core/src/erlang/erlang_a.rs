@@ -65,9 +65,9 @@ impl ErlangA {
         let release = f64::from(agents) / traffic.aht_s();
         let tail = Tail { lambda, release, theta: 1.0 / patience_s };
         tail.check()?;
-        let b = special::erlang_b(u64::from(agents), traffic.erlangs());
+        let (b, not_b) = special::erlang_b_split(u64::from(agents), traffic.erlangs());
         let sums = tail.sums(lambda);
-        let p_wait = tail.p_wait(b, &sums);
+        let p_wait = tail.p_wait_split(b, not_b, &sums);
         let p_abandon = p_wait * sums.abandon;
         // 1 - P(abandon), as a sum of non-negative parts so that nothing cancels.
         let p_served = (1.0 - p_wait) + p_wait * sums.served;
@@ -218,23 +218,28 @@ const MAX_TERMS: f64 = 1e8;
 impl Tail {
     /// Refuses a tail whose sums would take more than [`MAX_TERMS`] steps.
     pub(crate) fn check(&self) -> Result<(), ModelError> {
-        if self.theta == 0.0 {
-            return Ok(());
-        }
-        let (x, y) = (self.release / self.theta, self.lambda / self.theta);
-        // Past the peak at y - x the terms fall like a Gaussian of width sqrt(y); below it,
-        // geometrically with ratio y / x at worst.
-        let steps = if y >= x {
-            (y - x) + 50.0 * (y + 1.0).sqrt()
-        } else {
-            (45.0 * x / (x - y) + 10.0).min(50.0 * (x + 1.0).sqrt())
-        };
-        if steps > MAX_TERMS {
+        if self.steps() > MAX_TERMS {
             return Err(ModelError::ModelTooLarge {
                 limit: "summing 100,000,000 queue states; shorten the patience or add agents",
             });
         }
         Ok(())
+    }
+
+    /// About how many queue states the sums take on (0 without abandonment, where they are in
+    /// closed form).
+    fn steps(&self) -> f64 {
+        if self.theta == 0.0 {
+            return 0.0;
+        }
+        let (x, y) = (self.release / self.theta, self.lambda / self.theta);
+        // Past the peak at y - x the terms fall like a Gaussian of width sqrt(y); below it,
+        // geometrically with ratio y / x at worst.
+        if y >= x {
+            (y - x) + 50.0 * (y + 1.0).sqrt()
+        } else {
+            (45.0 * x / (x - y) + 10.0).min(50.0 * (x + 1.0).sqrt())
+        }
     }
 
     /// The sums with arrival rate `lambda` (the tail's own, or a thinned one for the service
@@ -292,13 +297,23 @@ impl Tail {
 
     /// The probability of waiting, given the Erlang B value of the agents without a queue.
     pub(crate) fn p_wait(&self, erlang_b: f64, sums: &TailSums) -> f64 {
-        // States below "all busy" weigh 1/B - 1 relative to it; the queue states weigh W.
-        // In logs: 1/B overflows for a subnormal B, and W can be astronomically large.
+        // 1 - B is exact for B of one half or more (Sterbenz), and below that loses nothing that
+        // matters next to ln B.
+        self.p_wait_split(erlang_b, 1.0 - erlang_b, sums)
+    }
+
+    /// As [`Tail::p_wait`], with `1 - B` given by the caller, precise also when `B` rounds to 1.
+    pub(crate) fn p_wait_split(&self, erlang_b: f64, not_b: f64, sums: &TailSums) -> f64 {
         if erlang_b <= 0.0 {
             return 0.0;
         }
-        let ln_below = (-erlang_b).ln_1p() - erlang_b.ln();
-        1.0 / (1.0 + (ln_below - sums.ln_w).exp())
+        if not_b <= 0.0 {
+            // Nothing below "all busy" (1/B - 1 = 0): everyone waits.
+            return 1.0;
+        }
+        // States below "all busy" weigh 1/B - 1 relative to it; the queue states weigh W.
+        // In logs: 1/B overflows for a subnormal B, and W can be astronomically large.
+        1.0 / (1.0 + (not_b.ln() - erlang_b.ln() - sums.ln_w).exp())
     }
 
     /// `P(served, V <= t | wait)` and `P(V <= t | wait)` as sums of positive terms, for when they
@@ -309,7 +324,8 @@ impl Tail {
     /// that a negative binomial `J` (shape `r/theta`, success `z`) exceeds `k`. Swapping the sums,
     /// `sum_k t_k P(J > k) = sum_j P(J = j) sum_{k<j} t_k`, one forward pass; the served share
     /// uses shape `r/theta + 1` and weights `t_k r / (r + (k + 1) theta)`. `None` if the pass
-    /// does not settle (only for targets many patiences long, where the differences are fine).
+    /// does not settle within a million steps more than twice the queue's (only for targets many
+    /// patiences long, where the negative binomial spreads far and the differences are fine).
     fn within_waiting(&self, t: f64) -> Option<(f64, f64)> {
         let (lambda, r, th) = (self.lambda, self.release, self.theta);
         let x = r / th;
@@ -322,7 +338,14 @@ impl Tail {
         let (mut sum_off, mut sum_srv) = (0.0f64, 0.0f64);
         let (mut ln_off, mut ln_srv) = (0.0f64, 0.0f64);
         let mut j = 0.0f64;
-        for _ in 0..50_000_000u64 {
+        let limit = (1e6 + 2.0 * self.steps()).min(5e7) as u64;
+        // The served weights fall (a ratio below one, which settling needs) only from
+        // j = (z (x + 1) - 1) / (1 - z) on, never when z rounds to one: then no pass settles.
+        let falls_from = (z * (x + 1.0) - 1.0) / (-th * t).exp();
+        if falls_from.is_nan() || falls_from >= 1.01 * limit as f64 {
+            return None;
+        }
+        for _ in 0..limit {
             sum_off += p_off * w_cum;
             sum_srv += p_srv * sv_cum;
             let d = 1.0 / (r + (j + 1.0) * th);
@@ -349,6 +372,19 @@ impl Tail {
                 sum_srv *= RESCALE_BY;
                 ln_off += LN_RESCALE;
                 ln_srv += LN_RESCALE;
+            }
+            // Falling weights are scaled up while their sums are small, so that they never turn
+            // subnormal: there a weight times a ratio below one can round back to itself, and
+            // the pass would never settle.
+            if p_off > 0.0 && p_off < 1e-140 && sum_off < 1e100 {
+                p_off /= RESCALE_BY;
+                sum_off /= RESCALE_BY;
+                ln_off -= LN_RESCALE;
+            }
+            if p_srv > 0.0 && p_srv < 1e-140 && sum_srv < 1e100 {
+                p_srv /= RESCALE_BY;
+                sum_srv /= RESCALE_BY;
+                ln_srv -= LN_RESCALE;
             }
             let queue_done = j > peak && tk <= 1e-17 * w_cum;
             let off_done = ratio_off < 1.0 && p_off * w_cum <= 1e-17 * (1.0 - ratio_off) * sum_off;

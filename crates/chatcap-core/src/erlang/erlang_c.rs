@@ -9,9 +9,10 @@ use crate::ModelError;
 /// loss system (no queue) offered `traffic`.
 ///
 /// Its cost does not grow with the agents: `B = P(N = n) / P(N <= n)` for `N ~ Poisson(a)` is
-/// computed as a ratio of incomplete gamma terms (Temme's uniform expansion near the load, a
-/// continued fraction above it, a Poisson tail series below it, the recurrence under 30 agents),
-/// never through `e^a`, `a^n` or `n!`; relative error within 1e-12 of exact arithmetic.
+/// computed as a ratio of incomplete gamma terms (Temme's uniform expansion near the load, the
+/// finite series of `1/B` above it, a Poisson tail series below it, the recurrence under 30
+/// agents), never through `e^a`, `a^n` or `n!`; relative error within 1e-12 of exact
+/// arithmetic. Always in `[0, 1]`: falling in the agents, rising in the load, 1 for no agents.
 ///
 /// # Examples
 ///

@@ -8,8 +8,9 @@
 //! - fewer than [`RECURRENCE_BELOW`] servers: the classic recurrence, exact to a few ulps;
 //! - `|a - (n + 1)| <= (n + 1) / 2`: Temme's uniform asymptotic expansion of `Q` (DLMF 8.12),
 //!   whose cost does not depend on `n`;
-//! - `a` far above `n`: the continued fraction of the upper incomplete gamma function (modified
-//!   Lentz), which converges in a few steps there;
+//! - `a` far above `n`: the finite series `1/B = sum_{k=0..n} n! / ((n - k)! a^k)`, a sum of
+//!   positive terms falling faster than `(2/3)^k` there, so that `1/B >= 1` and `B <= 1` hold
+//!   exactly in floating point and `1 - B` comes from the terms `k >= 1` without cancellation;
 //! - `a` far below `n`: the series of the Poisson upper tail, a fast geometric series there,
 //!   scaled by `P(N = n)` computed from Loader's saddle-point form.
 //!
@@ -17,6 +18,9 @@
 //! `c_k(eta)` with exact rational arithmetic from `c_0 = 1/(lambda - 1) - 1/eta` and
 //! `c_k = c'_{k-1}/eta + (-1)^k g_k/(lambda - 1)` (`Gamma*(s) ~ sum g_k s^-k`, Stirling), and the
 //! Chebyshev coefficients of `erfcx` by interpolation at 40 significant digits.
+//!
+//! [`erlang_b_split`] also returns `1 - B`: computed directly where `B` is close to one (a load
+//! far above the servers), where subtracting from one would lose its digits.
 
 use std::f64::consts::PI;
 
@@ -133,30 +137,59 @@ fn clenshaw(c: &[f64], t: f64) -> f64 {
 }
 
 /// Erlang B, the blocking probability of `n` servers offered `a` erlangs (`a` finite, above
-/// zero).
+/// zero): in `[0, 1]`.
 pub(crate) fn erlang_b(n: u64, a: f64) -> f64 {
+    erlang_b_split(n, a).0
+}
+
+/// Erlang B and its complement `1 - B`, both in `[0, 1]`, for `n` servers offered `a` erlangs
+/// (`a` finite, above zero). The complement keeps its relative precision also when `B` is within
+/// rounding of one.
+pub(crate) fn erlang_b_split(n: u64, a: f64) -> (f64, f64) {
     if n < RECURRENCE_BELOW {
-        return erlang_b_recurrence(n, a, 1.0, 0);
+        return erlang_b_recurrence_split(n, a);
     }
     let s = n as f64 + 1.0;
     let sigma = (a - s) / s;
-    if sigma.abs() <= TEMME_SIGMA {
-        erlang_b_temme(s, a, sigma)
-    } else if sigma > 0.0 {
-        1.0 / (a * upper_gamma_cf(s, a))
-    } else {
-        erlang_b_poisson_tail(n, a)
+    if sigma > TEMME_SIGMA {
+        return erlang_b_far_above(n, a);
     }
+    // Below 1.5 (n + 1) erlangs, B stays below one half: 1 - B loses nothing.
+    let b = if sigma >= -TEMME_SIGMA { erlang_b_temme(s, a, sigma) } else { erlang_b_poisson_tail(n, a) };
+    let b = b.clamp(0.0, 1.0);
+    (b, 1.0 - b)
 }
 
-/// Carries Erlang B from `b = B(from, a)` to `B(to, a)` with the stable recurrence
-/// `B(k) = a B(k-1) / (k + a B(k-1))`.
-pub(crate) fn erlang_b_recurrence(to: u64, a: f64, mut b: f64, from: u64) -> f64 {
-    for k in from + 1..=to {
-        let ab = a * b;
-        b = ab / (k as f64 + ab);
+/// The recurrence from `B(0) = 1`, with the complement `1 - B(k) = k / (k + a B(k-1))` carried
+/// alongside; both are ratios of positive numbers, so neither leaves `[0, 1]`.
+fn erlang_b_recurrence_split(n: u64, a: f64) -> (f64, f64) {
+    let (mut b, mut not_b) = (1.0f64, 0.0f64);
+    for k in 1..=n {
+        let (ab, k) = (a * b, k as f64);
+        let total = k + ab;
+        (b, not_b) = (ab / total, k / total);
     }
-    b
+    (b, not_b)
+}
+
+/// Erlang B for `a` above `1.5 (n + 1)`: `1/B = 1 + R` with
+/// `R = sum_{k=1..n} prod_{j=0..k-1} (n - j) / a`, whose ratios are below 2/3, so at most about
+/// a hundred terms reach 1e-17 of the sum whatever `n` is. Returns `(1 / (1 + R), R / (1 + R))`.
+fn erlang_b_far_above(n: u64, a: f64) -> (f64, f64) {
+    let mut term = 1.0f64;
+    let mut rest = 0.0f64;
+    let mut j = n as f64;
+    // What is left after a term is below twice that term: the ratios only fall.
+    while j >= 1.0 {
+        term *= j / a;
+        rest += term;
+        if term <= 1e-17 * rest {
+            break;
+        }
+        j -= 1.0;
+    }
+    let total = 1.0 + rest;
+    (1.0 / total, rest / total)
 }
 
 /// Temme's expansion in ratio form (see the module docs), `s = n + 1`.
@@ -200,37 +233,6 @@ fn erlang_b_temme(s: f64, a: f64, sigma: f64) -> f64 {
         // Q = 1 - e^-y (erfcx/2 - S/sqrt(2 pi s)); written so that e^y never overflows.
         let e = (-y).exp();
         e / (a * gamma_star * ((2.0 * PI * r).sqrt() - e * (half_erfc - series * r)))
-    }
-}
-
-/// `Gamma(s, x) / (x^s e^-x)` by the continued fraction of Legendre (modified Lentz), for
-/// `x` well above `s`.
-fn upper_gamma_cf(s: f64, x: f64) -> f64 {
-    const TINY: f64 = 1e-300;
-    let mut b = x + 1.0 - s;
-    let mut c = 1.0 / TINY;
-    let mut d = 1.0 / b;
-    let mut h = d;
-    let mut i = 1.0;
-    // For integer s the fraction terminates at i = s, so the loop always ends.
-    loop {
-        let an = -i * (i - s);
-        b += 2.0;
-        d = an * d + b;
-        if d.abs() < TINY {
-            d = TINY;
-        }
-        c = b + an / c;
-        if c.abs() < TINY {
-            c = TINY;
-        }
-        d = 1.0 / d;
-        let del = d * c;
-        h *= del;
-        if (del - 1.0).abs() <= 1e-17 || an == 0.0 {
-            return h;
-        }
-        i += 1.0;
     }
 }
 
