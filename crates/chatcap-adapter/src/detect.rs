@@ -79,12 +79,8 @@ impl<'de> Visitor<'de> for Shape<'_> {
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("a JSON object or list")
     }
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
-        while let Some(k) = map.next_key::<String>()? {
-            self.keys.push(k);
-            map.next_value::<IgnoredAny>()?;
-        }
-        Ok(())
+    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<(), A::Error> {
+        push_keys(map, self.keys)
     }
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
         *self.is_list = true;
@@ -92,6 +88,15 @@ impl<'de> Visitor<'de> for Shape<'_> {
         while seq.next_element::<IgnoredAny>()?.is_some() {}
         Ok(())
     }
+}
+
+/// Pushes an object's keys as they come, skipping the values.
+fn push_keys<'de, A: MapAccess<'de>>(mut map: A, keys: &mut Vec<String>) -> Result<(), A::Error> {
+    while let Some(k) = map.next_key::<String>()? {
+        keys.push(k);
+        map.next_value::<IgnoredAny>()?;
+    }
+    Ok(())
 }
 
 /// The keys of a list's first item, when it is an object; nothing otherwise.
@@ -111,12 +116,8 @@ impl<'de> Visitor<'de> for ItemKeys<'_> {
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("any JSON value")
     }
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
-        while let Some(k) = map.next_key::<String>()? {
-            self.keys.push(k);
-            map.next_value::<IgnoredAny>()?;
-        }
-        Ok(())
+    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<(), A::Error> {
+        push_keys(map, self.keys)
     }
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
         while seq.next_element::<IgnoredAny>()?.is_some() {}
