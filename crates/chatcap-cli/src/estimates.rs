@@ -4,7 +4,8 @@ use std::time::Duration;
 
 use anyhow::{Result, bail};
 use chatcap_core::{
-    ChatModel, ErlangA, ErlangC, StaffingTarget, Traffic, staff_chat, staff_erlang_a, staff_erlang_c,
+    ChatModel, ChatModelMethod, EXACT_STATE_LIMIT, ErlangA, ErlangC, StaffingTarget, Traffic, staff_chat,
+    staff_erlang_a, staff_erlang_c,
 };
 use clap::{Args, Subcommand};
 use serde::Serialize;
@@ -161,6 +162,11 @@ struct ChatModelOut {
     mean_chats_in_service: f64,
     agent_utilization: f64,
     slot_occupancy: f64,
+    /// "exact" (the stationary distribution over occupancy counts) or "balanced" (the
+    /// birth-death approximation, past the exact solver's state limit).
+    method: &'static str,
+    /// The states of the exact solution, whichever method answered.
+    exact_states: Option<usize>,
 }
 
 /// Runs one estimate subcommand and prints its JSON object.
@@ -253,7 +259,21 @@ fn chat_model(args: &ChatModelArgs) -> Result<ChatModelOut> {
     let arrivals_per_s = positive("--arrivals-per-hour", args.arrivals_per_hour)? / 3600.0;
     let patience = secs("--patience-s", args.patience_s)?;
     let target = target_secs(args.target_s)?;
-    let r = ChatModel::new(agents, &ahts, arrivals_per_s, Some(patience))?.solve();
+    let model = ChatModel::new(agents, &ahts, arrivals_per_s, Some(patience))?;
+    let r = model.solve();
+    let method = match r.method() {
+        ChatModelMethod::Exact { .. } => "exact",
+        _ => "balanced",
+    };
+    if method == "balanced" && ahts.windows(2).any(|w| w[0] != w[1]) {
+        eprintln!(
+            "warning: {} states are past the exact solver's {}: this is the balanced approximation, \
+             which assumes agents stay evenly loaded; with handle times that differ by concurrency its \
+             P(wait) can be off by a percentage point or more, with no bound",
+            model.exact_states().map_or("more than 2^64".to_owned(), |s| s.to_string()),
+            EXACT_STATE_LIMIT
+        );
+    }
     Ok(ChatModelOut {
         p_wait: r.p_wait(),
         p_abandon: r.p_abandon(),
@@ -263,6 +283,8 @@ fn chat_model(args: &ChatModelArgs) -> Result<ChatModelOut> {
         mean_chats_in_service: r.mean_chats_in_service(),
         agent_utilization: r.agent_utilization(),
         slot_occupancy: r.slot_occupancy(),
+        method,
+        exact_states: model.exact_states(),
     })
 }
 

@@ -163,14 +163,18 @@ fn chat_model_prints_its_fields() {
         [
             "agent_utilization",
             "asa_served_s",
+            "exact_states",
             "mean_chats_in_service",
             "mean_wait_all_s",
+            "method",
             "p_abandon",
             "p_wait",
             "service_level",
             "slot_occupancy",
         ]
     );
+    // 5 agents of 3 chats: C(8, 3) = 56 states, solved exactly.
+    assert_eq!((m["method"].as_str(), m["exact_states"].as_u64()), (Some("exact"), Some(56)));
     for k in ["p_wait", "p_abandon", "service_level", "agent_utilization", "slot_occupancy"] {
         assert!((0.0..=1.0).contains(&num(&m, k)), "{k}");
     }
@@ -341,4 +345,29 @@ fn staffing_below_the_load_says_abandonment_does_the_work() {
     assert!(num(&m, "p_abandon") >= 1.0 - agents as f64 / 10.0, "{m:?}");
     let stderr = String::from_utf8(out.stderr).unwrap();
     assert!(stderr.contains("fewer than the offered load of 10.0") && stderr.contains("give up"), "{stderr}");
+}
+
+/// Past the exact solver's limit the answer is the balanced approximation, and says so.
+#[test]
+fn chat_model_says_when_it_approximates() {
+    let args = [
+        "chat-model",
+        "--agent-count",
+        "60",
+        "--max-chats",
+        "3",
+        "--aht-by-concurrency",
+        "300,400,600",
+        "--arrivals-per-hour",
+        "1000",
+        "--patience-s",
+        "120",
+        "--target-s",
+        "20",
+    ];
+    let m = json(&args);
+    // C(63, 3) = 39,711 states, past the limit of 20,000.
+    assert_eq!((m["method"].as_str(), m["exact_states"].as_u64()), (Some("balanced"), Some(39_711)));
+    let stderr = String::from_utf8(chatcap(&args).stderr).unwrap();
+    assert!(stderr.contains("balanced approximation") && stderr.contains("no bound"), "{stderr}");
 }

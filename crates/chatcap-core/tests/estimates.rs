@@ -771,3 +771,46 @@ proptest! {
         }
     }
 }
+
+/// The balanced approximation is the birth-death chain over the total of chats in which `L mod N`
+/// agents hold one more chat than the others, plus an M/M/1-like queue once all are full.
+/// Solved here directly in probabilities (no logs, no rescaling) and summed over a long
+/// truncated queue, against the library's one-pass solution.
+#[test]
+fn balanced_approximation_matches_its_chain_solved_directly() {
+    for (n, ahts, per_s) in [
+        (4u64, vec![300.0, 420.0], 0.015),
+        (7, vec![300.0, 360.0, 480.0], 0.04),
+        (20, vec![200.0, 260.0, 330.0, 400.0], 0.17),
+    ] {
+        let m = ahts.len() as u64;
+        let rate = |k: u64| if k == 0 { 0.0 } else { k as f64 / ahts[k as usize - 1] };
+        let departures = |l: u64| {
+            let (q, r) = (l / n, l % n);
+            (n - r) as f64 * rate(q) + if r > 0 { r as f64 * rate(q + 1) } else { 0.0 }
+        };
+        let top = n * m;
+        let full_release = departures(top);
+        let mut p = vec![1.0f64];
+        for l in 1..=top {
+            p.push(p[l as usize - 1] * per_s / departures(l));
+        }
+        // The queue: states top + k, released at the full rate.
+        for _ in 0..20_000 {
+            let last = *p.last().unwrap();
+            p.push(last * per_s / full_release);
+        }
+        let z: f64 = p.iter().sum();
+        let want = p[top as usize..].iter().sum::<f64>() / z;
+        let model = ChatModel::new(
+            n as u32,
+            &ahts.iter().map(|&s| Duration::from_secs_f64(s)).collect::<Vec<_>>(),
+            per_s,
+            None,
+        )
+        .unwrap();
+        let got = model.solve_balanced().p_wait();
+        assert!(want > 0.01 && want < 0.99, "a case that tells: {want}");
+        assert!((got - want).abs() < 1e-12, "N {n}: {got} against {want}");
+    }
+}

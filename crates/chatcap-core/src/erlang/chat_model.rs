@@ -236,7 +236,7 @@ impl ChatModel {
         }
     }
 
-    /// The balanced birth-death approximation: cost proportional to `N m`.
+    /// The balanced birth-death approximation: cost proportional to `N m`, memory constant.
     ///
     /// # Examples
     ///
@@ -259,26 +259,29 @@ impl ChatModel {
             let at = |k: u64| if k == 0 { 0.0 } else { k as f64 * self.rate[k as usize - 1] };
             (n - r) as f64 * at(q) + r as f64 * if r > 0 { at(q + 1) } else { 0.0 }
         };
-        // ln of the unnormalized level weights; normalized at the end against the largest.
-        let mut ln_w = Vec::with_capacity(top as usize + 1);
-        ln_w.push(0.0f64);
+        // One pass over the levels in constant memory: the ln of each level's unnormalized weight
+        // follows from the one before, and the sums are kept scaled to the largest weight so
+        // far (rescaled when a larger one comes), so nothing overflows or underflows.
         let ln_lambda = self.arrivals_per_s.ln();
+        let (mut ln_w, mut max) = (0.0f64, 0.0f64);
+        let (mut z, mut chats, mut busy) = (1.0f64, 0.0f64, 0.0f64);
         for l in 1..=top {
-            let prev = ln_w[l as usize - 1];
-            ln_w.push(prev + ln_lambda - departures(l).ln());
-        }
-        let max = ln_w.iter().copied().fold(f64::NEG_INFINITY, f64::max);
-        let (mut z, mut chats, mut busy) = (0.0, 0.0, 0.0);
-        for (l, lw) in ln_w.iter().enumerate() {
-            let p = (lw - max).exp();
+            ln_w += ln_lambda - departures(l).ln();
+            if ln_w > max {
+                let scale = (max - ln_w).exp();
+                (z, chats, busy) = (z * scale, chats * scale, busy * scale);
+                max = ln_w;
+            }
+            let p = (ln_w - max).exp();
             z += p;
             chats += l as f64 * p;
-            busy += (l as u64).min(n) as f64 * p;
+            busy += l.min(n) as f64 * p;
         }
-        let p_full = (ln_w[top as usize] - max).exp() / z;
+        // ln_w is now the "all full" level's.
+        let full_weight = (ln_w - max).exp();
+        let p_full = full_weight / z;
         let without_full = (1.0 - p_full).max(0.0);
         // Means over the non-full states, in the censored chain.
-        let full_weight = (ln_w[top as usize] - max).exp();
         let chats_nonfull = (chats - top as f64 * full_weight) / z;
         let busy_nonfull = (busy - n as f64 * full_weight) / z;
         self.finish(ChatModelMethod::Balanced, p_full, without_full, chats_nonfull, busy_nonfull)
