@@ -260,25 +260,27 @@ impl ChatModel {
             (n - r) as f64 * at(q) + r as f64 * if r > 0 { at(q + 1) } else { 0.0 }
         };
         // One pass over the levels in constant memory: the ln of each level's unnormalized weight
-        // follows from the one before, and the sums are kept scaled to the largest weight so
-        // far (rescaled when a larger one comes), so nothing overflows or underflows.
+        // follows from the one before, and the sums are kept relative to a reference weight,
+        // moved up (and the sums rescaled) only when a weight passes it by e^600. Terms stay
+        // below e^600 and the sums below 10^8 times that, far from overflow.
+        const HEADROOM: f64 = 600.0;
         let ln_lambda = self.arrivals_per_s.ln();
-        let (mut ln_w, mut max) = (0.0f64, 0.0f64);
+        let (mut ln_w, mut reference) = (0.0f64, 0.0f64);
         let (mut z, mut chats, mut busy) = (1.0f64, 0.0f64, 0.0f64);
         for l in 1..=top {
             ln_w += ln_lambda - departures(l).ln();
-            if ln_w > max {
-                let scale = (max - ln_w).exp();
+            if ln_w > reference + HEADROOM {
+                let scale = (reference - ln_w).exp();
                 (z, chats, busy) = (z * scale, chats * scale, busy * scale);
-                max = ln_w;
+                reference = ln_w;
             }
-            let p = (ln_w - max).exp();
+            let p = (ln_w - reference).exp();
             z += p;
             chats += l as f64 * p;
             busy += l.min(n) as f64 * p;
         }
         // ln_w is now the "all full" level's.
-        let full_weight = (ln_w - max).exp();
+        let full_weight = (ln_w - reference).exp();
         let p_full = full_weight / z;
         let without_full = (1.0 - p_full).max(0.0);
         // Means over the non-full states, in the censored chain.
