@@ -577,6 +577,10 @@ fn chat_model_refuses_floors_beyond_its_limits() {
     let big = ChatModel::new(100, &[s(300.0); 4], 1.0, Some(s(60.0))).unwrap();
     assert!(matches!(big.solve_exact(), Err(ModelError::ModelTooLarge { .. })));
     assert_eq!(big.solve().method(), ChatModelMethod::Balanced);
+    // 143 agents of 3 chats: C(146, 3) = 508,080 states, past the 500,000 the exact solver takes.
+    let past = ChatModel::new(143, &[s(300.0), s(400.0), s(600.0)], 0.5, Some(s(60.0))).unwrap();
+    assert_eq!(past.exact_states(), Some(508_080));
+    assert!(matches!(past.solve_exact(), Err(ModelError::ModelTooLarge { .. })));
 }
 
 #[test]

@@ -221,7 +221,9 @@ impl ChatModel {
     ///
     /// # Errors
     ///
-    /// [`ModelError::ModelTooLarge`] above 7 chats per agent, 65,535 agents or 2,000,000 states.
+    /// [`ModelError::ModelTooLarge`] above 7 chats per agent, 65,535 agents or 500,000 states
+    /// (about half a minute and 50 MB on one core at the limit: the sweeps grow with the agents
+    /// too, so the time grows faster than the states).
     pub fn solve_exact(&self) -> Result<ChatModelResult, ModelError> {
         if !self.exact_fits() {
             return Err(ModelError::ModelTooLarge {
@@ -229,9 +231,9 @@ impl ChatModel {
             });
         }
         match self.exact_states() {
-            Some(s) if s <= 2_000_000 => Ok(self.exact()),
+            Some(s) if s <= 500_000 => Ok(self.exact()),
             _ => Err(ModelError::ModelTooLarge {
-                limit: "2,000,000 states when exact; use the balanced approximation",
+                limit: "500,000 states when exact; use the balanced approximation",
             }),
         }
     }
