@@ -360,10 +360,12 @@ impl<'a> Engine<'a> {
             }
             self.reach_horizon();
         }
-        for v in self.visitors.iter().filter(|v| v.waiting && v.counted) {
-            let t = &mut self.tally.skills[v.skill as usize][v.interval as usize];
-            t.unserved += 1.0;
-            t.waited += 1.0;
+        if self.waiting_counted > 0 {
+            for v in self.visitors.iter().filter(|v| v.waiting && v.counted) {
+                let t = &mut self.tally.skills[v.skill as usize][v.interval as usize];
+                t.unserved += 1.0;
+                t.waited += 1.0;
+            }
         }
         progress(1.0 - reported);
         self.tally
@@ -386,8 +388,10 @@ impl<'a> Engine<'a> {
         for (b, &len) in self.tally.backlog.iter_mut().zip(&self.queue_len) {
             b.queue_end = len as f64;
         }
-        for v in self.visitors.iter().filter(|v| v.waiting && v.counted) {
-            self.tally.skills[v.skill as usize][v.interval as usize].still_waiting += 1.0;
+        if self.waiting_counted > 0 {
+            for v in self.visitors.iter().filter(|v| v.waiting && v.counted) {
+                self.tally.skills[v.skill as usize][v.interval as usize].still_waiting += 1.0;
+            }
         }
         for stream in 0..self.sc.traffic.len() {
             self.arrivals.set(stream, None);
