@@ -4,7 +4,7 @@ use std::time::Duration;
 
 use anyhow::{Result, bail};
 use chatcap_core::{
-    ChatModel, ChatModelMethod, EXACT_STATE_LIMIT, ErlangA, ErlangC, StaffingTarget, Traffic, staff_chat,
+    ChatModel, ChatModelMethod, ErlangA, ErlangC, StaffingTarget, Traffic, WINDOW_STATE_LIMIT, staff_chat,
     staff_erlang_a, staff_erlang_c,
 };
 use clap::{Args, Subcommand};
@@ -162,9 +162,12 @@ struct ChatModelOut {
     mean_chats_in_service: f64,
     agent_utilization: f64,
     slot_occupancy: f64,
-    /// "exact" (the stationary distribution over occupancy counts) or "balanced" (the
-    /// birth-death approximation, past the exact solver's state limit).
+    /// "exact" (the stationary distribution over occupancy counts), "window" (the chain of
+    /// spreads within two chats, past the exact solver's state limit) or "balanced" (the
+    /// birth-death approximation, past the window chain's).
     method: &'static str,
+    /// How far `p_wait` may be from the exact model's; null when nothing bounds it.
+    p_wait_error_bound: Option<f64>,
     /// The states of the exact solution, whichever method answered.
     exact_states: Option<usize>,
 }
@@ -263,16 +266,25 @@ fn chat_model(args: &ChatModelArgs) -> Result<ChatModelOut> {
     let r = model.solve();
     let method = match r.method() {
         ChatModelMethod::Exact { .. } => "exact",
+        ChatModelMethod::Window { .. } => "window",
         _ => "balanced",
     };
-    if method == "balanced" && ahts.windows(2).any(|w| w[0] != w[1]) {
-        eprintln!(
-            "warning: {} states are past the exact solver's {}: this is the balanced approximation, \
-             which assumes agents stay evenly loaded; with handle times that differ by concurrency its \
-             P(wait) can be off by a percentage point or more, with no bound",
-            model.exact_states().map_or("more than 2^64".to_owned(), |s| s.to_string()),
-            EXACT_STATE_LIMIT
-        );
+    let bound = r.p_wait_error_bound();
+    if bound.is_none() {
+        let why = if method == "balanced" {
+            format!(
+                "{} states of the window chain are past its {}: this is the balanced approximation, \
+                 which assumes agents stay evenly loaded; with handle times that differ by concurrency \
+                 its P(wait) can be off by a percentage point or more",
+                model.window_states().map_or("more than 2^64".to_owned(), |s| s.to_string()),
+                WINDOW_STATE_LIMIT
+            )
+        } else {
+            "these handle times are outside the grid the window chain's error was measured on \
+             (never shorter at a higher concurrency, at most 3 times the first level's)"
+                .to_owned()
+        };
+        eprintln!("warning: {why}; P(wait) has no error bound");
     }
     Ok(ChatModelOut {
         p_wait: r.p_wait(),
@@ -284,6 +296,7 @@ fn chat_model(args: &ChatModelArgs) -> Result<ChatModelOut> {
         agent_utilization: r.agent_utilization(),
         slot_occupancy: r.slot_occupancy(),
         method,
+        p_wait_error_bound: bound,
         exact_states: model.exact_states(),
     })
 }

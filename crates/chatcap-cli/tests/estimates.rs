@@ -169,12 +169,14 @@ fn chat_model_prints_its_fields() {
             "method",
             "p_abandon",
             "p_wait",
+            "p_wait_error_bound",
             "service_level",
             "slot_occupancy",
         ]
     );
     // 5 agents of 3 chats: C(8, 3) = 56 states, solved exactly.
     assert_eq!((m["method"].as_str(), m["exact_states"].as_u64()), (Some("exact"), Some(56)));
+    assert_eq!(m["p_wait_error_bound"].as_f64(), Some(1e-9));
     for k in ["p_wait", "p_abandon", "service_level", "agent_utilization", "slot_occupancy"] {
         assert!((0.0..=1.0).contains(&num(&m, k)), "{k}");
     }
@@ -347,27 +349,37 @@ fn staffing_below_the_load_says_abandonment_does_the_work() {
     assert!(stderr.contains("fewer than the offered load of 10.0") && stderr.contains("give up"), "{stderr}");
 }
 
-/// Past the exact solver's limit the answer is the balanced approximation, and says so.
+/// Past the exact solver's limit the answer is the window chain, with its bound; past the window
+/// chain's, the balanced approximation, which says it has none.
 #[test]
 fn chat_model_says_when_it_approximates() {
-    let args = [
-        "chat-model",
-        "--agent-count",
-        "60",
-        "--max-chats",
-        "3",
-        "--aht-by-concurrency",
-        "300,400,600",
-        "--arrivals-per-hour",
-        "1000",
-        "--patience-s",
-        "120",
-        "--target-s",
-        "20",
-    ];
-    let m = json(&args);
-    // C(63, 3) = 39,711 states, past the limit of 20,000.
-    assert_eq!((m["method"].as_str(), m["exact_states"].as_u64()), (Some("balanced"), Some(39_711)));
-    let stderr = String::from_utf8(chatcap(&args).stderr).unwrap();
-    assert!(stderr.contains("balanced approximation") && stderr.contains("no bound"), "{stderr}");
+    let args = |agents: &'static str, per_hour: &'static str| {
+        [
+            "chat-model",
+            "--agent-count",
+            agents,
+            "--max-chats",
+            "3",
+            "--aht-by-concurrency",
+            "300,400,600",
+            "--arrivals-per-hour",
+            per_hour,
+            "--patience-s",
+            "120",
+            "--target-s",
+            "20",
+        ]
+    };
+    // C(64, 3) = 41,664 exact states, past the limit of 40,000; the window chain holds 62^2.
+    let m = json(&args("61", "1000"));
+    assert_eq!((m["method"].as_str(), m["exact_states"].as_u64()), (Some("window"), Some(41_664)));
+    let bound = num(&m, "p_wait_error_bound");
+    assert!(bound >= 0.12 / 61.0 && bound < 5e-3, "{bound}");
+    assert!(chatcap(&args("61", "1000")).stderr.is_empty());
+    // 250 agents: 63,001 window states, past its limit of 40,000.
+    let m = json(&args("250", "4000"));
+    assert_eq!(m["method"].as_str(), Some("balanced"));
+    assert!(m["p_wait_error_bound"].is_null(), "{m:?}");
+    let stderr = String::from_utf8(chatcap(&args("250", "4000")).stderr).unwrap();
+    assert!(stderr.contains("balanced approximation") && stderr.contains("no error bound"), "{stderr}");
 }

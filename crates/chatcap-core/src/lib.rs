@@ -64,7 +64,7 @@ mod weight;
 
 pub use erlang::{
     ChatModel, ChatModelMethod, ChatModelResult, EXACT_STATE_LIMIT, ErlangA, ErlangC, Staffing,
-    StaffingTarget, Traffic, erlang_b, staff_chat, staff_erlang_a, staff_erlang_c,
+    StaffingTarget, Traffic, WINDOW_STATE_LIMIT, erlang_b, staff_chat, staff_erlang_a, staff_erlang_c,
 };
 pub use error::ModelError;
 pub use floor::{AgentView, Event, Floor, Scope, SkillIdx, SkillKey, Summary};

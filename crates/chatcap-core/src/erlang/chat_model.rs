@@ -9,8 +9,18 @@ use crate::ModelError;
 /// The most chat slots a model takes: the balanced solution walks every total of chats.
 const MAX_SLOTS: u64 = 100_000_000;
 
-/// Above this many states [`ChatModel::solve`] uses the balanced approximation.
-pub const EXACT_STATE_LIMIT: usize = 20_000;
+/// Above this many states [`ChatModel::solve`] leaves the exact solution for the window chain.
+pub const EXACT_STATE_LIMIT: usize = 40_000;
+
+/// Above this many states of the window chain [`ChatModel::solve`] uses the balanced
+/// approximation.
+pub const WINDOW_STATE_LIMIT: usize = 40_000;
+
+/// The most states [`ChatModel::solve_exact`] and [`ChatModel::solve_window`] take.
+const CHAIN_STATE_LIMIT: usize = 500_000;
+
+/// The error bound of a solved chain: the tests hold the exact solver to 1e-11 of a dense solve.
+const CHAIN_TOLERANCE: f64 = 1e-9;
 
 /// The chat concurrency model: agents that hold several chats at once.
 ///
@@ -26,18 +36,31 @@ pub const EXACT_STATE_LIMIT: usize = 20_000;
 /// other states is a loss system, solved exactly ([`ChatModel::solve_exact`]) by Gauss-Seidel
 /// sweeps with an exact aggregation over the total number of chats after each sweep.
 ///
-/// For large floors [`ChatModel::solve_balanced`] assumes the agents stay as evenly loaded as
-/// least-loaded routing tries to keep them: with `L` chats, `L mod N` agents hold one more chat
-/// than the others, which makes the total a birth-death chain.
+/// The exact chain has `C(N + m, m)` states, too many past a few dozen agents of several chats.
+/// Least-loaded routing keeps the agents' loads close together, which two smaller chains use:
 ///
-/// # Accuracy of the balanced approximation
+/// - [`ChatModel::solve_window`] keeps the spreads where every agent holds within two chats of
+///   every other (about `(m - 1) N² / 2` states); a departure that would widen the spread is
+///   taken from the next busier agent instead.
+/// - [`ChatModel::solve_balanced`] keeps them within one: with `L` chats, `L mod N` agents hold
+///   one more chat than the others, which makes the total a birth-death chain, solved in one
+///   pass over `N m` levels.
 ///
-/// It is exact for equal handle times (then only the total matters) and for one chat per agent.
-/// With handle times that grow with concurrency it overstates how evenly the chats are spread.
-/// At the switch point of [`ChatModel::solve`] (`N = 23`, `m = 4`, 17,550 states) with
-/// `AHT = 300, 360, 420, 480 s`, patience 120 s and loads from 60% to 110% of the slots' capacity,
-/// the largest absolute errors are 1.8e-3 in P(wait), 6.2e-4 in the service level within 30 s
-/// and 2.8e-4 in P(abandon) (the test `balanced_error_at_switch_point` keeps them there).
+/// [`ChatModel::solve`] takes the exact chain while it is small, then the window chain, then the
+/// balanced one, and every result says which ([`ChatModelResult::method`]) and what bounds its
+/// error ([`ChatModelResult::p_wait_error_bound`]).
+///
+/// # Accuracy
+///
+/// Both approximations are exact for equal handle times (then only the total matters) and the
+/// window chain for one or two chats per agent. With handle times that grow with concurrency the
+/// spread of loads costs throughput, which both understate, so both understate P(wait).
+/// Over 700 floors (2 to 5 chats, 3 to 280 agents, top-level handle time 1 to 3 times the first
+/// level's, loads from 70 % to 110 %, patience 120 s; the table in the README) the balanced
+/// approximation is off by up to 6.6e-2 at 2 chats and 1.9e-2 at 3, and still by 5e-3 at 140
+/// agents of 3 chats; the window chain (exact at 2 chats) by at most `0.12 / N` at 3 chats and
+/// `0.025 / N` at 4 or 5, which is below 2e-3 past the exact limit of [`ChatModel::solve`]. The test `chat_model_error_grid` holds every cell of a smaller
+/// grid, with shorter and longer patience, to those bounds.
 ///
 /// # Examples
 ///
@@ -66,6 +89,13 @@ pub struct ChatModel {
 pub enum ChatModelMethod {
     /// The exact stationary distribution over the occupancy counts.
     Exact {
+        /// The states of the chain without its queue.
+        states: usize,
+        /// Gauss-Seidel sweeps until the distribution changed by less than 1e-13 (relative).
+        sweeps: u32,
+    },
+    /// The chain restricted to agents within two chats of each other.
+    Window {
         /// The states of the chain without its queue.
         states: usize,
         /// Gauss-Seidel sweeps until the distribution changed by less than 1e-13 (relative).
@@ -105,6 +135,7 @@ pub struct ChatModelResult {
     max_chats: u32,
     tail: Tail,
     sums: TailSums,
+    bound: Option<f64>,
 }
 
 impl ChatModel {
@@ -192,13 +223,68 @@ impl ChatModel {
         usize::try_from(c).ok()
     }
 
-    /// The exact solution when it has at most [`EXACT_STATE_LIMIT`] states, else the balanced
-    /// approximation.
-    pub fn solve(&self) -> ChatModelResult {
-        match self.exact_states() {
-            Some(states) if states <= EXACT_STATE_LIMIT && self.exact_fits() => self.exact(),
-            _ => self.solve_balanced(),
+    /// The states of the window chain ([`ChatModel::solve_window`]), `None` if they do not fit
+    /// in a `usize`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use chatcap_core::ChatModel;
+    /// use std::time::Duration;
+    /// let model = ChatModel::new(100, &[Duration::from_secs(300); 3], 0.5, None)?;
+    /// assert_eq!(model.window_states(), Some(10_201)); // 2 C(102, 2) - 101
+    /// # Ok::<(), chatcap_core::ModelError>(())
+    /// ```
+    pub fn window_states(&self) -> Option<usize> {
+        let m = self.rate.len() as u128;
+        if m <= 2 {
+            return self.exact_states();
         }
+        // Every window of 3 levels holds C(N + 2, 2) spreads; adjacent windows share the
+        // N + 1 spreads over their 2 common levels.
+        let n = u128::from(self.agents);
+        let per_window = (n + 2) * (n + 1) / 2;
+        let states = (m - 1) * per_window - (m - 2) * (n + 1);
+        usize::try_from(states).ok()
+    }
+
+    /// The best solution within the limits for a quick answer: the exact solution up to
+    /// [`EXACT_STATE_LIMIT`] states, else the window chain up to [`WINDOW_STATE_LIMIT`] states
+    /// (under about 1.5 s on one core at the limit), else the balanced approximation. The
+    /// result says which ([`ChatModelResult::method`]) and how far it may be from the exact
+    /// answer ([`ChatModelResult::p_wait_error_bound`]).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use chatcap_core::{ChatModel, ChatModelMethod};
+    /// use std::time::Duration;
+    /// let s = Duration::from_secs;
+    /// // 80 agents of 3 chats: 91,881 exact states, 6,561 in the window chain.
+    /// let model = ChatModel::new(80, &[s(300), s(400), s(600)], 0.36, Some(s(120)))?;
+    /// let r = model.solve();
+    /// assert!(matches!(r.method(), ChatModelMethod::Window { states: 6_561, .. }));
+    /// assert!(r.p_wait_error_bound().unwrap() <= 2e-3);
+    /// # Ok::<(), chatcap_core::ModelError>(())
+    /// ```
+    pub fn solve(&self) -> ChatModelResult {
+        if self.exact_fits() {
+            if self.exact_states().is_some_and(|s| s <= EXACT_STATE_LIMIT) {
+                return self.exact();
+            }
+            if self.window_states().is_some_and(|s| s <= WINDOW_STATE_LIMIT) {
+                return self.window();
+            }
+        }
+        self.solve_balanced()
+    }
+
+    /// Whether [`ChatModel::solve`] solves a chain (exact or window) rather than the balanced
+    /// approximation.
+    pub(crate) fn solves_a_chain(&self) -> bool {
+        self.exact_fits()
+            && (self.exact_states().is_some_and(|s| s <= EXACT_STATE_LIMIT)
+                || self.window_states().is_some_and(|s| s <= WINDOW_STATE_LIMIT))
     }
 
     /// The exact stationary solution.
@@ -231,9 +317,9 @@ impl ChatModel {
             });
         }
         match self.exact_states() {
-            Some(s) if s <= 500_000 => Ok(self.exact()),
+            Some(s) if s <= CHAIN_STATE_LIMIT => Ok(self.exact()),
             _ => Err(ModelError::ModelTooLarge {
-                limit: "500,000 states when exact; use the balanced approximation",
+                limit: "500,000 states when exact; use the window chain or the balanced approximation",
             }),
         }
     }
@@ -288,7 +374,10 @@ impl ChatModel {
         // Means over the non-full states, in the censored chain.
         let chats_nonfull = (chats - top as f64 * full_weight) / z;
         let busy_nonfull = (busy - n as f64 * full_weight) / z;
-        self.finish(ChatModelMethod::Balanced, p_full, without_full, chats_nonfull, busy_nonfull)
+        let mut r = self.finish(ChatModelMethod::Balanced, p_full, without_full, chats_nonfull, busy_nonfull);
+        // Exact for equal handle times and one chat per agent; otherwise nothing bounds it.
+        r.bound = self.equal_handle_times().then_some(CHAIN_TOLERANCE);
+        r
     }
 
     /// The exact solver packs a state in 16 bits for each of up to 8 levels.
@@ -296,16 +385,101 @@ impl ChatModel {
         self.rate.len() <= 7 && self.agents <= 0xffff
     }
 
-    fn exact(&self) -> ChatModelResult {
-        let chain = Chain::build(self);
+    /// The window chain: the exact chain restricted to the spreads where every agent holds
+    /// within two chats of every other, a departure that would widen the spread being taken
+    /// from the next busier agent instead (at its own rate). Least-loaded routing keeps the
+    /// spread narrow, and the balanced approximation is the same construction with a window of
+    /// one chat. With one or two chats per agent every spread fits, and this is the exact
+    /// solution.
+    ///
+    /// Its states grow as `(m - 1) N² / 2` ([`ChatModel::window_states`]) rather than
+    /// `N^m / m!`. Over a grid of floors (README, "The chat model's error table") its error in
+    /// P(wait) is at most `0.12 / N` at 3 chats per agent and `0.025 / N` at 4 or 5, and below
+    /// 2e-3 wherever [`ChatModel::solve`] uses it.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use chatcap_core::{ChatModel, ChatModelMethod};
+    /// use std::time::Duration;
+    /// let s = Duration::from_secs;
+    /// let model = ChatModel::new(30, &[s(300), s(400), s(600)], 0.14, Some(s(120)))?;
+    /// let (window, exact) = (model.solve_window()?, model.solve_exact()?);
+    /// assert!(matches!(window.method(), ChatModelMethod::Window { states: 961, .. }));
+    /// let bound = window.p_wait_error_bound().unwrap();
+    /// assert!((window.p_wait() - exact.p_wait()).abs() <= bound);
+    /// # Ok::<(), chatcap_core::ModelError>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// [`ModelError::ModelTooLarge`] above 7 chats per agent, 65,535 agents or 500,000 states
+    /// (700 agents of 3 chats, about a minute on one core).
+    pub fn solve_window(&self) -> Result<ChatModelResult, ModelError> {
+        if !self.exact_fits() {
+            return Err(ModelError::ModelTooLarge {
+                limit: "7 chats per agent and 65,535 agents in the window chain; use the balanced approximation",
+            });
+        }
+        match self.window_states() {
+            Some(s) if s <= CHAIN_STATE_LIMIT => Ok(self.window()),
+            _ => Err(ModelError::ModelTooLarge {
+                limit: "500,000 states in the window chain; use the balanced approximation",
+            }),
+        }
+    }
+
+    fn window(&self) -> ChatModelResult {
+        if self.rate.len() <= 2 {
+            return self.exact();
+        }
+        let chain = Chain::build(self, Some(2));
         let (pi, sweeps) = chain.solve(self);
+        let mut r = self.finish_chain(&chain, &pi, ChatModelMethod::Window { states: chain.states, sweeps });
+        r.bound = if self.equal_handle_times() {
+            Some(CHAIN_TOLERANCE)
+        } else if self.within_grid() {
+            // Past the error grid's envelope (7.8e-3 at 5 agents of 3 chats, 8e-4 at 60, with
+            // patience 120 s), twice the step from the balanced approximation: longer patience
+            // near the critical load moves both approximations further, in proportion.
+            let c = if self.rate.len() == 3 { 0.12 } else { 0.025 };
+            let step = (r.p_wait - self.solve_balanced().p_wait).abs();
+            Some((c / f64::from(self.agents)).max(2.0 * step))
+        } else {
+            None
+        };
+        r
+    }
+
+    /// Whether every level's handle time is the same (then only the total of chats matters).
+    fn equal_handle_times(&self) -> bool {
+        self.rate.windows(2).all(|w| w[0] == w[1])
+    }
+
+    /// Whether the handle times are those the error grid covers: not shorter at a higher
+    /// concurrency, at most 3 times longer at the top level than at the first, 2 to 5 chats.
+    fn within_grid(&self) -> bool {
+        let (first, top) = (self.rate[0], self.rate[self.rate.len() - 1]);
+        (2..=5).contains(&self.rate.len())
+            && self.rate.windows(2).all(|w| w[1] <= w[0])
+            && first <= 3.0 * top * (1.0 + 1e-12)
+    }
+
+    fn exact(&self) -> ChatModelResult {
+        let chain = Chain::build(self, None);
+        let (pi, sweeps) = chain.solve(self);
+        let mut r = self.finish_chain(&chain, &pi, ChatModelMethod::Exact { states: chain.states, sweeps });
+        r.bound = Some(CHAIN_TOLERANCE);
+        r
+    }
+
+    fn finish_chain(&self, chain: &Chain, pi: &[f64], method: ChatModelMethod) -> ChatModelResult {
         let full = chain.states - 1; // the last state in level order is "all full"
         let (mut chats, mut busy) = (0.0, 0.0);
         for ((p, &level), &idle) in pi.iter().zip(&chain.level).zip(&chain.idle).take(full) {
             chats += f64::from(level) * p;
             busy += f64::from(self.agents - idle) * p;
         }
-        let method = ChatModelMethod::Exact { states: chain.states, sweeps };
         self.finish(method, pi[full], 1.0 - pi[full], chats, busy)
     }
 
@@ -343,6 +517,7 @@ impl ChatModel {
             max_chats: m as u32,
             tail,
             sums,
+            bound: None,
         }
     }
 }
@@ -356,6 +531,31 @@ impl ChatModelResult {
     /// The probability that an arrival waits (every agent holds its limit).
     pub fn p_wait(&self) -> f64 {
         self.p_wait
+    }
+
+    /// How far [`p_wait`](Self::p_wait) may be from the exact model's, `None` when unknown.
+    ///
+    /// A solved chain is within 1e-9 of its own solution. The window chain's bound, `0.12 / N`
+    /// at 3 chats per agent and `0.025 / N` at 4 or 5 (at most 1e-2), is the envelope of its
+    /// measured error over the grid in the README, and applies to the floors the grid covers: 2
+    /// to 5 chats, handle times never shorter at a higher concurrency and at most 3 times longer
+    /// at the top level than at the first; elsewhere it is `None`. The balanced
+    /// approximation is exact (1e-9) for equal handle times and has no bound otherwise.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use chatcap_core::ChatModel;
+    /// use std::time::Duration;
+    /// let s = Duration::from_secs;
+    /// let model = ChatModel::new(5_000, &[s(300), s(360), s(420)], 30.0, Some(s(120)))?;
+    /// assert_eq!(model.solve().p_wait_error_bound(), None); // balanced, handle times differ
+    /// let even = ChatModel::new(5_000, &[s(300); 3], 30.0, Some(s(120)))?;
+    /// assert_eq!(even.solve().p_wait_error_bound(), Some(1e-9));
+    /// # Ok::<(), chatcap_core::ModelError>(())
+    /// ```
+    pub fn p_wait_error_bound(&self) -> Option<f64> {
+        self.bound
     }
 
     /// The probability that an arrival abandons.
@@ -428,14 +628,28 @@ struct Chain {
 const BITS: u32 = 16;
 
 impl Chain {
-    fn build(model: &ChatModel) -> Chain {
+    /// The chain over every spread of the agents (`window: None`), or over those whose agents
+    /// all hold within `window` chats of each other, a departure that would widen the spread
+    /// being taken from the least-loaded agent it keeps within it.
+    fn build(model: &ChatModel, window: Option<u32>) -> Chain {
         let n = model.agents;
         let m = model.rate.len();
-        // Every way to spread n agents over levels 0..=m, as keys with 16 bits per level.
+        let count = |key: u128, k: usize| ((key >> (BITS * k as u32)) & 0xffff) as u32;
+        let spread = |key: u128| {
+            let low = (0..=m).find(|&k| count(key, k) > 0).unwrap_or(0);
+            let high = (0..=m).rev().find(|&k| count(key, k) > 0).unwrap_or(0);
+            (high - low) as u32
+        };
+        // Every way to spread n agents over levels 0..=m (or over each window of levels), as
+        // keys with 16 bits per level.
         let mut keys = Vec::new();
         let mut counts = vec![0u32; m + 1];
-        enumerate(&mut keys, &mut counts, 0, n);
-        let count = |key: u128, k: usize| ((key >> (BITS * k as u32)) & 0xffff) as u32;
+        let w = window.map_or(m, |w| (w as usize).min(m));
+        for low in 0..=m - w {
+            enumerate(&mut keys, &mut counts, low, low + w, n);
+        }
+        keys.sort_unstable();
+        keys.dedup();
         let level_of = |key: u128| (1..=m).map(|k| k as u32 * count(key, k)).sum::<u32>();
         keys.sort_by_key(|&k| (level_of(k), k));
         let states = keys.len();
@@ -466,7 +680,14 @@ impl Chain {
                 let c = count(key, k);
                 if c > 0 {
                     let rate = f64::from(c) * k as f64 * model.rate[k - 1];
-                    let t = index(key - one(k) + one(k - 1));
+                    // Within a window the departure may move to a busier agent: the first level
+                    // from k up whose agent can lose a chat without widening the spread.
+                    let from = (k..=m)
+                        .find(|&j| {
+                            count(key, j) > 0 && window.is_none_or(|w| spread(key - one(j) + one(j - 1)) <= w)
+                        })
+                        .expect("the busiest agent can always lose a chat");
+                    let t = index(key - one(from) + one(from - 1));
                     edges.push((s as u32, t as u32, rate));
                     departure[s] += rate;
                     out[s] += rate;
@@ -584,15 +805,17 @@ impl Chain {
     }
 }
 
-/// Pushes every spread of `left` agents over the levels from `k` on.
-fn enumerate(keys: &mut Vec<u128>, counts: &mut [u32], k: usize, left: u32) {
-    if k == counts.len() - 1 {
+/// Pushes every spread of `left` agents over the levels `k..=last` (the others hold none).
+fn enumerate(keys: &mut Vec<u128>, counts: &mut [u32], k: usize, last: usize, left: u32) {
+    if k == last {
         counts[k] = left;
         keys.push(counts.iter().enumerate().map(|(i, &c)| u128::from(c) << (BITS * i as u32)).sum());
+        counts[k] = 0;
         return;
     }
     for c in 0..=left {
         counts[k] = c;
-        enumerate(keys, counts, k + 1, left - c);
+        enumerate(keys, counts, k + 1, last, left - c);
     }
+    counts[k] = 0;
 }

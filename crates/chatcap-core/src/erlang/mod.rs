@@ -28,7 +28,7 @@ mod erlang_c;
 mod special;
 mod staffing;
 
-pub use chat_model::{ChatModel, ChatModelMethod, ChatModelResult, EXACT_STATE_LIMIT};
+pub use chat_model::{ChatModel, ChatModelMethod, ChatModelResult, EXACT_STATE_LIMIT, WINDOW_STATE_LIMIT};
 pub use erlang_a::ErlangA;
 pub use erlang_c::{ErlangC, erlang_b};
 pub use staffing::{Staffing, StaffingTarget, staff_chat, staff_erlang_a, staff_erlang_c};

@@ -262,9 +262,10 @@ pub fn staff_erlang_a(
 }
 
 /// The fewest chat agents meeting `target` under the chat concurrency model ([`ChatModel`]):
-/// the balanced approximation finds a candidate, and where the exact solution is within
-/// [`EXACT_STATE_LIMIT`](crate::EXACT_STATE_LIMIT) states, it settles the answer. Occupancy is
-/// the share of chat slots in use.
+/// the balanced approximation finds a candidate, and where [`ChatModel::solve`] solves a chain
+/// (exact within [`EXACT_STATE_LIMIT`](crate::EXACT_STATE_LIMIT) states, the window chain within
+/// [`WINDOW_STATE_LIMIT`](crate::WINDOW_STATE_LIMIT)), that settles the answer. Occupancy is the
+/// share of chat slots in use.
 ///
 /// # Errors
 ///
@@ -320,8 +321,7 @@ pub fn staff_chat(
     let small = |n: u32| {
         ChatModel::new(n, aht_by_concurrency, arrivals_per_s, patience)
             .ok()
-            .and_then(|m| m.exact_states())
-            .is_some_and(|s| s <= super::EXACT_STATE_LIMIT)
+            .is_some_and(|m| m.solves_a_chain())
     };
     if !small(found.agents) {
         return Ok(found);
