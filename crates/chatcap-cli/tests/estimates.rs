@@ -374,7 +374,7 @@ fn chat_model_says_when_it_approximates() {
     let m = json(&args("61", "1000"));
     assert_eq!((m["method"].as_str(), m["exact_states"].as_u64()), (Some("window"), Some(41_664)));
     let bound = num(&m, "p_wait_error_bound");
-    assert!(bound >= 0.12 / 61.0 && bound < 5e-3, "{bound}");
+    assert!((0.12 / 61.0..5e-3).contains(&bound), "{bound}");
     assert!(chatcap(&args("61", "1000")).stderr.is_empty());
     // 250 agents: 63,001 window states, past its limit of 40,000.
     let m = json(&args("250", "4000"));
