@@ -132,6 +132,17 @@ fn chat_model(c: &mut Criterion) {
             b.iter(|| black_box(&model).solve_exact().expect("small enough").p_wait())
         });
     }
+    // The window chain beside the exact solution on the same floors (20 agents: 651 states
+    // against 10,626), and past the exact reach.
+    for agents in [10u32, 20, 60] {
+        let model =
+            ChatModel::new(agents, &aht, f64::from(agents) * 4.0 * 0.9 / 480.0, Some(s(120))).expect("valid");
+        let r = model.solve_window().expect("small enough");
+        assert!(matches!(r.method(), ChatModelMethod::Window { .. }) && r.p_wait() > 0.0 && r.p_wait() < 1.0);
+        g.bench_with_input(BenchmarkId::new("window_m4", agents), &agents, |b, _| {
+            b.iter(|| black_box(&model).solve_window().expect("small enough").p_wait())
+        });
+    }
     for agents in [20u32, 1_000, 100_000] {
         let model =
             ChatModel::new(agents, &aht, f64::from(agents) * 4.0 * 0.9 / 480.0, Some(s(120))).expect("valid");
