@@ -109,16 +109,16 @@ fn solve(lambda: f64, aht: [f64; M], theta: f64) -> Exact {
     }
 }
 
-#[test]
-fn chat_concurrency_agrees_with_the_exact_solution() {
-    let (per_hour, aht, patience) = (45.0, [300.0, 400.0], 120.0);
-    let exact = solve(per_hour / 3600.0, aht, 1.0 / patience);
-    let sc = Scenario {
+/// `agents` agents of `aht.len()` chats on one skill, least-loaded routing, exponential handle
+/// times per concurrency level and patience, one rate over `intervals` hours after an hour's
+/// warm-up.
+fn one_skill_floor(agents: usize, aht: &[f64], per_hour: f64, patience: f64, intervals: usize) -> Scenario {
+    Scenario {
         floor: Snapshot {
             skills: vec![Skill::new("s")],
-            agents: (0..N)
+            agents: (0..agents)
                 .map(|i| {
-                    Agent::new(i as u64, AgentState::Online, Capacity::Limited(M as u32))
+                    Agent::new(i as u64, AgentState::Online, Capacity::Limited(aht.len() as u32))
                         .with_skills(["s".into()])
                 })
                 .collect(),
@@ -126,7 +126,7 @@ fn chat_concurrency_agrees_with_the_exact_solution() {
         },
         traffic: vec![Arrivals { skill: "s".into(), per_hour: vec![per_hour] }],
         interval_s: 3600.0,
-        intervals: 201,
+        intervals,
         warmup_s: 3600.0,
         handle: HandleTime::Exponential { mean_s: aht[0] },
         aht_by_concurrency: Some(aht.to_vec()),
@@ -135,7 +135,14 @@ fn chat_concurrency_agrees_with_the_exact_solution() {
         relaxations: vec![],
         schedule: vec![],
         target_s: 30.0,
-    };
+    }
+}
+
+#[test]
+fn chat_concurrency_agrees_with_the_exact_solution() {
+    let (per_hour, aht, patience) = (45.0, [300.0, 400.0], 120.0);
+    let exact = solve(per_hour / 3600.0, aht, 1.0 / patience);
+    let sc = one_skill_floor(N, &aht, per_hour, patience, 201);
     let r = simulate(&sc, &RunConfig { replications: 20, seed: 404, threads: None }).unwrap();
     let m = r.skills[0].total;
     let check = |what: &str, sim: Estimate, exact: f64| {
@@ -189,28 +196,7 @@ fn chat_model_past_the_exact_reach_agrees_with_a_long_simulation() {
     let window = model.solve_window().unwrap();
     let balanced = model.solve_balanced().p_wait();
     let bound = window.p_wait_error_bound().unwrap();
-    let sc = Scenario {
-        floor: Snapshot {
-            skills: vec![Skill::new("s")],
-            agents: (0..AGENTS)
-                .map(|i| {
-                    Agent::new(i as u64, AgentState::Online, Capacity::Limited(3)).with_skills(["s".into()])
-                })
-                .collect(),
-            ..Snapshot::default()
-        },
-        traffic: vec![Arrivals { skill: "s".into(), per_hour: vec![per_hour] }],
-        interval_s: 3600.0,
-        intervals: 121,
-        warmup_s: 3600.0,
-        handle: HandleTime::Exponential { mean_s: aht[0] },
-        aht_by_concurrency: Some(aht.to_vec()),
-        patience: Patience::Exponential { mean_s: patience },
-        route_by: RouteBy::Ranking(Ranking::LeastLoaded),
-        relaxations: vec![],
-        schedule: vec![],
-        target_s: 30.0,
-    };
+    let sc = one_skill_floor(AGENTS, &aht, per_hour, patience, 121);
     let r = simulate(&sc, &RunConfig { replications: 100, seed: 7_150, threads: None }).unwrap();
     let sim = r.skills[0].total.p_wait;
     let z = sim.ci95 * 3.29 / 1.96; // the 99.9 % interval

@@ -22,6 +22,14 @@ const CHAIN_STATE_LIMIT: usize = 500_000;
 /// The error bound of a solved chain: the tests hold the exact solver to 1e-11 of a dense solve.
 const CHAIN_TOLERANCE: f64 = 1e-9;
 
+/// The methods [`ChatModel::solve`] chooses among.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Quick {
+    Exact,
+    Window,
+    Balanced,
+}
+
 /// The chat concurrency model: agents that hold several chats at once.
 ///
 /// `N` agents each hold at most `m` chats; while an agent holds `k` chats, each of them ends at
@@ -59,8 +67,10 @@ const CHAIN_TOLERANCE: f64 = 1e-9;
 /// level's, loads from 70 % to 110 %, patience 120 s; the table in the README) the balanced
 /// approximation is off by up to 6.6e-2 at 2 chats and 1.9e-2 at 3, and still by 5e-3 at 140
 /// agents of 3 chats; the window chain (exact at 2 chats) by at most `0.12 / N` at 3 chats and
-/// `0.025 / N` at 4 or 5, which is below 2e-3 past the exact limit of [`ChatModel::solve`]. The test `chat_model_error_grid` holds every cell of a smaller
-/// grid, with shorter and longer patience, to those bounds.
+/// `0.025 / N` at 4 or 5, which is below 2e-3 past the exact limit of [`ChatModel::solve`]. The
+/// test `chat_model_error_grid` holds every cell of a smaller grid, with shorter and longer
+/// patience and none, to the bound each result states
+/// ([`ChatModelResult::p_wait_error_bound`]).
 ///
 /// # Examples
 ///
@@ -268,23 +278,31 @@ impl ChatModel {
     /// # Ok::<(), chatcap_core::ModelError>(())
     /// ```
     pub fn solve(&self) -> ChatModelResult {
-        if self.exact_fits() {
-            if self.exact_states().is_some_and(|s| s <= EXACT_STATE_LIMIT) {
-                return self.exact();
-            }
-            if self.window_states().is_some_and(|s| s <= WINDOW_STATE_LIMIT) {
-                return self.window();
-            }
+        match self.quick_method() {
+            Quick::Exact => self.exact(),
+            Quick::Window => self.window(),
+            Quick::Balanced => self.solve_balanced(),
         }
-        self.solve_balanced()
     }
 
     /// Whether [`ChatModel::solve`] solves a chain (exact or window) rather than the balanced
     /// approximation.
     pub(crate) fn solves_a_chain(&self) -> bool {
-        self.exact_fits()
-            && (self.exact_states().is_some_and(|s| s <= EXACT_STATE_LIMIT)
-                || self.window_states().is_some_and(|s| s <= WINDOW_STATE_LIMIT))
+        self.quick_method() != Quick::Balanced
+    }
+
+    /// The method [`ChatModel::solve`] takes.
+    fn quick_method(&self) -> Quick {
+        let within = |states: Option<usize>, limit| states.is_some_and(|s| s <= limit);
+        if !self.exact_fits() {
+            Quick::Balanced
+        } else if within(self.exact_states(), EXACT_STATE_LIMIT) {
+            Quick::Exact
+        } else if within(self.window_states(), WINDOW_STATE_LIMIT) {
+            Quick::Window
+        } else {
+            Quick::Balanced
+        }
     }
 
     /// The exact stationary solution.
@@ -394,8 +412,8 @@ impl ChatModel {
     ///
     /// Its states grow as `(m - 1) N² / 2` ([`ChatModel::window_states`]) rather than
     /// `N^m / m!`. Over a grid of floors (README, "The chat model's error table") its error in
-    /// P(wait) is at most `0.12 / N` at 3 chats per agent and `0.025 / N` at 4 or 5, and below
-    /// 2e-3 wherever [`ChatModel::solve`] uses it.
+    /// P(wait) is at most `0.12 / N` at 3 chats per agent and `0.025 / N` at 4 or 5 (patience
+    /// 120 s), below 2e-3 wherever [`ChatModel::solve`] uses it.
     ///
     /// # Examples
     ///
@@ -535,12 +553,14 @@ impl ChatModelResult {
 
     /// How far [`p_wait`](Self::p_wait) may be from the exact model's, `None` when unknown.
     ///
-    /// A solved chain is within 1e-9 of its own solution. The window chain's bound, `0.12 / N`
-    /// at 3 chats per agent and `0.025 / N` at 4 or 5 (at most 1e-2), is the envelope of its
-    /// measured error over the grid in the README, and applies to the floors the grid covers: 2
-    /// to 5 chats, handle times never shorter at a higher concurrency and at most 3 times longer
-    /// at the top level than at the first; elsewhere it is `None`. The balanced
-    /// approximation is exact (1e-9) for equal handle times and has no bound otherwise.
+    /// A solved chain is within 1e-9 of its own solution. The window chain's bound is the
+    /// envelope of its measured error over the grid in the README, `0.12 / N` at 3 chats per
+    /// agent and `0.025 / N` at 4 or 5, or twice its distance from the balanced answer where that
+    /// is larger (long patience near the critical load moves both approximations further). It
+    /// applies to the floors the grid covers: 2 to 5 chats, handle times never shorter at a
+    /// higher concurrency and at most 3 times longer at the top level than at the first;
+    /// elsewhere it is `None`. The balanced approximation is exact (1e-9) for equal handle times
+    /// and has no bound otherwise.
     ///
     /// # Examples
     ///
@@ -630,7 +650,7 @@ const BITS: u32 = 16;
 impl Chain {
     /// The chain over every spread of the agents (`window: None`), or over those whose agents
     /// all hold within `window` chats of each other, a departure that would widen the spread
-    /// being taken from the least-loaded agent it keeps within it.
+    /// being taken from the next busier agent that keeps it.
     fn build(model: &ChatModel, window: Option<u32>) -> Chain {
         let n = model.agents;
         let m = model.rate.len();
@@ -648,10 +668,9 @@ impl Chain {
         for low in 0..=m - w {
             enumerate(&mut keys, &mut counts, low, low + w, n);
         }
-        keys.sort_unstable();
-        keys.dedup();
         let level_of = |key: u128| (1..=m).map(|k| k as u32 * count(key, k)).sum::<u32>();
         keys.sort_by_key(|&k| (level_of(k), k));
+        keys.dedup(); // adjacent windows share the spreads over their common levels
         let states = keys.len();
         let level: Vec<u32> = keys.iter().map(|&k| level_of(k)).collect();
         let top = n * m as u32;
