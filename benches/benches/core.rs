@@ -121,7 +121,7 @@ fn build(c: &mut Criterion) {
                 || snap.clone(),
                 |s| {
                     let floor = Floor::new(s).expect("valid floor");
-                    assert_eq!(floor.skills().len(), SKILLS);
+                    assert_eq!(floor.skill_count(), SKILLS);
                     floor
                 },
                 BatchSize::LargeInput,

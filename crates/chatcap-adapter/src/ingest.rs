@@ -61,7 +61,8 @@ pub enum WarningKind {
     MissingState,
     /// A state code or word that is not one of the four known: the agent is not routable.
     UnknownState,
-    /// `elapsedTimeInState` is missing or negative: time in state counted as 0.
+    /// `elapsedTimeInState` is missing or negative: the time in state is taken as not reported
+    /// (a new floor starts the state at the snapshot time; a sync keeps the start it knows).
     TimeInState,
     /// An agent lists a skill twice, or `skills` and `skillsInfo` disagree: merged.
     SkillListing,

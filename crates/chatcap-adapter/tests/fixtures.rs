@@ -137,7 +137,7 @@ fn doc_002_first_five_agents_repaired_by_hand() {
     assert_eq!(big.capacity, Capacity::Limited(0));
     let reem = &s.agents[0];
     assert_eq!(reem.group, None); // "agentGroupId": "-1"
-    assert_eq!(reem.time_in_state, Duration::from_millis(908_445));
+    assert_eq!(reem.time_in_state, Some(Duration::from_millis(908_445)));
     assert_eq!(s.agents[1].group.as_ref().map(|g| g.as_str()), Some("26432513"));
     assert_eq!(
         s.skills.iter().find(|k| k.id.as_str() == "26077613").unwrap().name.as_deref(),
@@ -292,7 +292,7 @@ fn check_quirk_floor(name: &str) {
     );
     let s = &ingest.snapshot;
     let ann = &s.agents[0];
-    assert_eq!(ann.time_in_state, Duration::from_secs(60));
+    assert_eq!(ann.time_in_state, Some(Duration::from_secs(60)));
     assert_eq!(ann.group, None);
     assert_eq!(s.agents[1].group.as_ref().unwrap().as_str(), "26432513");
     assert_eq!(s.agents[1].voice_state, Some(AgentState::Online));
@@ -647,9 +647,9 @@ fn liveperson_whole_number_floats_are_integers() {
             got,
             [
                 // chatState 2.0, maxChats 4.0, chats "1.0", elapsedTimeInState 6e4
-                (AgentState::Online, Capacity::Limited(4), 1, Duration::from_millis(60_000)),
+                (AgentState::Online, Capacity::Limited(4), 1, Some(Duration::from_millis(60_000))),
                 // maxChats "5E0", chats 2e0, elapsedTimeInState "1.5e3"
-                (AgentState::Online, Capacity::Limited(5), 2, Duration::from_millis(1_500)),
+                (AgentState::Online, Capacity::Limited(5), 2, Some(Duration::from_millis(1_500))),
             ],
             "{name}"
         );

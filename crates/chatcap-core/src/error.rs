@@ -87,6 +87,12 @@ pub enum ModelError {
         /// The snapshot time.
         taken_at: Timestamp,
     },
+    /// An agent joining is on the floor already.
+    #[error("agent {agent} is on the floor already; an agent joins once")]
+    AgentOnFloor {
+        /// The agent.
+        agent: AgentId,
+    },
     /// An event or query names an agent that is not on the floor.
     #[error("agent {agent} is not on the floor")]
     UnknownAgent {

@@ -135,6 +135,30 @@ impl StrIndex {
     }
 }
 
+impl StrIndex {
+    /// Forgets `key` at `pos`; does nothing if `key` is not held at `pos`.
+    pub(crate) fn remove(&mut self, key: &str, pos: u32) {
+        let h = (self.hash)(key);
+        if let Some(at) = self.overflow.iter().position(|&(oh, p)| oh == h && p == pos) {
+            self.overflow.swap_remove(at);
+            return;
+        }
+        if self.first.get(&h) != Some(&pos) {
+            return;
+        }
+        // Another key with the same hash moves up from the overflow list, if there is one.
+        match self.overflow.iter().position(|&(oh, _)| oh == h) {
+            Some(at) => {
+                let (_, p) = self.overflow.swap_remove(at);
+                self.first.insert(h, p);
+            }
+            None => {
+                self.first.remove(&h);
+            }
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -164,5 +188,27 @@ mod tests {
         assert_eq!(idx.insert("x", 2, |p| keys[p as usize]), Err(0));
         assert_eq!(idx.get("y", |p| keys[p as usize]), Some(1));
         assert_eq!(idx.get("z", |p| keys[p as usize]), None);
+    }
+
+    #[test]
+    fn removing_a_key_keeps_its_colliding_neighbours() {
+        let keys = ["a", "b", "c"];
+        let at = |p: u32| keys[p as usize];
+        let mut idx = StrIndex { hash: |_| 7, ..StrIndex::with_capacity(3) };
+        for (p, k) in keys.iter().enumerate() {
+            assert_eq!(idx.insert(k, p as u32, at), Ok(()));
+        }
+        // "a" holds the first place; "b" and "c" overflow.
+        idx.remove("a", 0);
+        assert_eq!([idx.get("a", at), idx.get("b", at), idx.get("c", at)], [None, Some(1), Some(2)]);
+        idx.remove("c", 2);
+        assert_eq!([idx.get("a", at), idx.get("b", at), idx.get("c", at)], [None, Some(1), None]);
+        // A key not held at that position stays.
+        idx.remove("b", 0);
+        assert_eq!(idx.get("b", at), Some(1));
+        idx.remove("b", 1);
+        assert_eq!(idx.get("b", at), None);
+        assert_eq!(idx.insert("a", 0, at), Ok(()));
+        assert_eq!(idx.get("a", at), Some(0));
     }
 }

@@ -67,7 +67,7 @@ pub use erlang::{
     StaffingTarget, Traffic, WINDOW_STATE_LIMIT, erlang_b, staff_chat, staff_erlang_a, staff_erlang_c,
 };
 pub use error::ModelError;
-pub use floor::{AgentView, Event, Floor, Scope, SkillIdx, SkillKey, Summary};
+pub use floor::{AgentView, Event, Floor, Scope, SkillIdx, SkillKey, Summary, SyncReport};
 pub use id::{AgentId, GroupId, SkillId, Timestamp, VisitorId};
 pub use min_tree::MinTree;
 pub use model::{Agent, AgentState, Capacity, QueuedVisitor, Skill, Snapshot};

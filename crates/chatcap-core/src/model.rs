@@ -132,8 +132,11 @@ pub struct Agent {
     pub skills: Vec<SkillId>,
     /// The agent's group, if any.
     pub group: Option<GroupId>,
-    /// How long the agent has been in its chat state when the snapshot was taken.
-    pub time_in_state: Duration,
+    /// How long the agent has been in its chat state when the snapshot was taken, where the
+    /// vendor says. Without it a new floor takes the agent to have entered its state at the
+    /// snapshot time, and [`Floor::sync`](crate::Floor::sync) keeps the start it knows unless the
+    /// state changed.
+    pub time_in_state: Option<Duration>,
 }
 
 impl Agent {
@@ -149,7 +152,7 @@ impl Agent {
             load: None,
             skills: Vec::new(),
             group: None,
-            time_in_state: Duration::ZERO,
+            time_in_state: None,
         }
     }
 
@@ -168,6 +171,12 @@ impl Agent {
     /// Sets the skills.
     pub fn with_skills(mut self, skills: impl IntoIterator<Item = SkillId>) -> Self {
         self.skills = skills.into_iter().collect();
+        self
+    }
+
+    /// Sets how long the agent has been in its chat state.
+    pub fn with_time_in_state(mut self, in_state: Duration) -> Self {
+        self.time_in_state = Some(in_state);
         self
     }
 

@@ -126,8 +126,8 @@ impl Floor {
         };
         match selection {
             SkillSelection::All => {
-                for (idx, skill) in self.skill_indices().zip(self.skills()) {
-                    add(skill.id.clone(), Some(self.queue_state(idx, now)));
+                for idx in self.skill_indices() {
+                    add(self.skill_at(idx).id.clone(), Some(self.queue_state(idx, now)));
                 }
             }
             SkillSelection::Only(ids) => {

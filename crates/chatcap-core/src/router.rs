@@ -6,9 +6,13 @@ use std::fmt;
 use std::time::Duration;
 
 use crate::floor::AgentRec;
+use crate::hash::FxMap;
 use crate::min_tree::MinTree;
 use crate::transfer::{Key, key};
-use crate::{AgentId, Event, Floor, ModelError, Ranking, SkillId, SkillIdx, Timestamp, VisitorId, Weight};
+use crate::{
+    AgentId, Event, Floor, ModelError, Ranking, SkillId, SkillIdx, Snapshot, SyncReport, Timestamp, VisitorId,
+    Weight,
+};
 
 /// How the router picks among the agents that can take a new chat. Every rule breaks ties by
 /// agent id.
@@ -46,6 +50,7 @@ pub struct Relaxation {
 
 /// What happened to the head of a queue.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Routed {
     /// The visitor was given to an agent.
     Assigned {
@@ -77,8 +82,8 @@ pub struct Assignment {
     pub via_fallback: Option<SkillIdx>,
 }
 
-/// An index entry: the ranking key (see [`route_key`]) in the high 96 bits, the agent's rank by
-/// id, the tie-break, in the low 32.
+/// An index entry: the ranking key (see [`route_key`]) in the high 96 bits, the agent's label,
+/// the tie-break by id, in the low 32.
 type Entry = u128;
 
 /// What a leaf holds while its agent is not routable.
@@ -91,7 +96,7 @@ enum Index {
     /// [`EMPTY`] while the member is not routable; per agent, its leaf in each of its skills'
     /// trees, in the order of its skills. An event sets the agent's leaves once.
     Ranked { ranking: Ranking, trees: Vec<MinTree>, leaves: Vec<Vec<u32>> },
-    /// For round robin: per skill, the id ranks of the routable members, so that the next agent
+    /// For round robin: per skill, the labels of the routable members, so that the next agent
     /// after the cursor is one range query away.
     RoundRobin(Vec<BTreeSet<u32>>),
 }
@@ -134,12 +139,26 @@ pub struct Router {
     /// Per skill, ordered by `after`: the fallback skills open after each wait.
     relax: Vec<Vec<(Duration, SkillIdx)>>,
     index: Index,
-    /// Per position, the agent's rank in id order.
-    id_rank: Vec<u32>,
-    /// Per rank in id order, the agent's position.
+    /// Per place, the agent's label: labels order agents as their ids do, with room between
+    /// them for agents joining (see [`Router::relabel`]).
+    label: Vec<u32>,
+    /// The places of the agents on the floor, in id order.
     by_id: Vec<u32>,
-    /// Per skill, the id rank of the agent served last (round robin).
-    cursor: Vec<Option<u32>>,
+    /// Per label in use, the agent's place.
+    by_label: FxMap<u32, u32>,
+    /// Per skill, where round robin goes on from.
+    cursor: Vec<Cursor>,
+}
+
+/// Where round robin goes on from in a skill.
+#[derive(Clone, Debug, PartialEq, Eq)]
+enum Cursor {
+    /// From the first agent by id: nobody has been served.
+    Start,
+    /// After the agent with this label, served last and still on the floor.
+    Label(u32),
+    /// After this id: the agent served last has left the floor.
+    AfterId(AgentId),
 }
 
 impl Router {
@@ -149,7 +168,7 @@ impl Router {
     ///
     /// [`ModelError::UnknownSkill`] when a relaxation names a skill the floor does not define.
     pub fn new(floor: Floor, route_by: RouteBy, relaxations: &[Relaxation]) -> Result<Router, ModelError> {
-        let skills = floor.skills().len();
+        let skills = floor.skill_places();
         let mut relax = vec![Vec::new(); skills];
         for r in relaxations {
             let s = resolve(&floor, &r.skill)?;
@@ -161,32 +180,59 @@ impl Router {
             tiers.sort();
             tiers.dedup();
         }
-        let mut by_id: Vec<u32> = (0..floor.agents.len() as u32).collect();
-        by_id.sort_unstable_by(|&a, &b| floor.agents[a as usize].id.cmp(&floor.agents[b as usize].id));
-        let mut id_rank = vec![0; by_id.len()];
-        for (rank, &i) in by_id.iter().enumerate() {
-            id_rank[i as usize] = rank as u32;
-        }
+        let places = floor.agents.len();
+        let agents = &floor.agents;
+        let mut by_id: Vec<u32> = (0..places as u32).filter(|&i| agents[i as usize].present).collect();
+        by_id.sort_unstable_by(|&a, &b| agents[a as usize].id.cmp(&agents[b as usize].id));
         let mut router = Router {
             floor,
             route_by,
             relax,
-            index: match route_by {
-                RouteBy::Ranking(ranking) => Index::Ranked {
-                    ranking,
-                    trees: vec![MinTree::new(); skills],
-                    leaves: vec![Vec::new(); id_rank.len()],
-                },
-                RouteBy::RoundRobin => Index::RoundRobin(vec![BTreeSet::new(); skills]),
-            },
-            id_rank,
+            index: Index::RoundRobin(Vec::new()),
+            label: vec![0; places],
             by_id,
-            cursor: vec![None; skills],
+            by_label: FxMap::default(),
+            cursor: vec![Cursor::Start; skills],
         };
-        for i in 0..router.floor.agents.len() {
-            router.attach(i);
-        }
+        router.relabel();
         Ok(router)
+    }
+
+    /// Labels every agent afresh, evenly spaced in id order, and rebuilds the index with the new
+    /// labels; round-robin cursors stay with their agents.
+    fn relabel(&mut self) {
+        let cursors: Vec<Option<u32>> = self
+            .cursor
+            .iter()
+            .map(|c| match c {
+                Cursor::Label(l) => self.by_label.get(l).copied(),
+                _ => None,
+            })
+            .collect();
+        let step = (u64::from(u32::MAX) - 1) / (self.by_id.len() as u64 + 1);
+        self.by_label.clear();
+        self.by_label.reserve(self.by_id.len());
+        for (k, &i) in self.by_id.iter().enumerate() {
+            let label = ((k as u64 + 1) * step) as u32;
+            self.label[i as usize] = label;
+            self.by_label.insert(label, i);
+        }
+        for (c, place) in self.cursor.iter_mut().zip(cursors) {
+            if let Some(i) = place {
+                *c = Cursor::Label(self.label[i as usize]);
+            }
+        }
+        let skills = self.floor.skill_places();
+        let places = self.floor.agents.len();
+        self.index = match self.route_by {
+            RouteBy::Ranking(ranking) => {
+                Index::Ranked { ranking, trees: vec![MinTree::new(); skills], leaves: vec![Vec::new(); places] }
+            }
+            RouteBy::RoundRobin => Index::RoundRobin(vec![BTreeSet::new(); skills]),
+        };
+        for k in 0..self.by_id.len() {
+            self.attach(self.by_id[k] as usize);
+        }
     }
 
     /// The floor, for queries.
@@ -210,6 +256,32 @@ impl Router {
     ///
     /// As [`Floor::apply`]; the floor and the index are then unchanged.
     pub fn apply(&mut self, now: Timestamp, event: Event<'_>) -> Result<(), ModelError> {
+        match event {
+            Event::AgentJoined { agent } => {
+                self.floor.apply(now, event)?;
+                let place = self.floor.agent_idx(&agent.id)? as u32;
+                self.reindex(&[], &[place], &[], &[]);
+                return Ok(());
+            }
+            Event::AgentLeft { agent } => {
+                let place = self.floor.agent_idx(agent)? as u32;
+                if now < self.floor.now() {
+                    return Err(ModelError::EventInPast { at: now, floor_time: self.floor.now() });
+                }
+                self.cursors_leave(&[place]);
+                self.detach(place as usize);
+                // Cannot fail: the agent is on the floor and the time is not in the past.
+                let left = self.floor.apply(now, event);
+                self.reindex(&[place], &[], &[], &[]);
+                return left;
+            }
+            Event::SkillDefined { .. } => {
+                self.floor.apply(now, event)?;
+                self.reindex(&[], &[], &[], &[]);
+                return Ok(());
+            }
+            _ => {}
+        }
         let named = named_agents(&self.floor, &event);
         if !matches!(event, Event::SkillAdded { .. } | Event::SkillRemoved { .. }) {
             let result = self.floor.apply(now, event);
@@ -228,6 +300,161 @@ impl Router {
             self.attach(i);
         }
         result
+    }
+
+    /// Brings the floor to a new snapshot, as [`Floor::sync`] does, and the routing index with
+    /// it: agents leaving and agents whose skills change leave the index, those joining and
+    /// those whose skills changed come back under their skills, and every other agent that
+    /// changed has its entries set again. Cost: what the floor's sync costs, plus a few index
+    /// updates per skill of each agent that changed, plus one pass over the agents in id order
+    /// when agents join or leave.
+    ///
+    /// Afterwards routing decisions are those of a router built on `Floor::new(next.clone())`
+    /// with the same rule and relaxations, except that round robin carries on from the agent
+    /// it served last (or, if that agent left, from the next agent by id after it).
+    ///
+    /// # Errors
+    ///
+    /// As [`Floor::sync`]; the floor and the index are then unchanged.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use chatcap_core::*;
+    /// let at = Timestamp::from_millis;
+    /// let agent = |id: &str, chats: u32| {
+    ///     Agent::new(id, AgentState::Online, Capacity::Limited(2)).with_active_chats(chats).with_skills(["s".into()])
+    /// };
+    /// let snapshot = |t: i64, agents: Vec<Agent>| Snapshot {
+    ///     taken_at: at(t),
+    ///     skills: vec![Skill::new("s")],
+    ///     agents,
+    ///     queue: vec![QueuedVisitor::new(VisitorId(1), "s", at(0))],
+    /// };
+    /// let floor = Floor::new(snapshot(0, vec![agent("a", 1), agent("b", 2)]))?;
+    /// let mut router = Router::new(floor, RouteBy::Ranking(Ranking::LeastLoaded), &[])?;
+    /// // b's chats end and c joins, idle: c and b tie at no chats; ids break the tie.
+    /// let next = snapshot(5_000, vec![agent("a", 1), agent("b", 0), agent("c", 0)]);
+    /// let report = router.sync(next.taken_at, &next)?;
+    /// assert_eq!((report.joined.len(), report.chats_changed.len()), (1, 1));
+    /// let s = router.floor().skill_index("s").unwrap();
+    /// let routed = router.route(next.taken_at, s)?;
+    /// assert_eq!(routed, Routed::Assigned { visitor: VisitorId(1), agent: "b".into(), via_fallback: None });
+    /// # Ok::<(), ModelError>(())
+    /// ```
+    pub fn sync(&mut self, now: Timestamp, next: &Snapshot) -> Result<SyncReport, ModelError> {
+        let plan = self.floor.plan(now, next)?;
+        let leaving = plan.leaving().to_vec();
+        self.cursors_leave(&leaving);
+        for i in leaving.iter().copied().chain(plan.reskilled()) {
+            self.detach(i as usize);
+        }
+        let (report, touched) = self.floor.commit(plan);
+        self.reindex(&leaving, &touched.joined, &touched.reskilled, &touched.changed);
+        Ok(report)
+    }
+
+    /// Round-robin cursors at agents about to leave (at `leaving`, ascending places) hold on to
+    /// their ids instead.
+    fn cursors_leave(&mut self, leaving: &[u32]) {
+        let agents = &self.floor.agents;
+        for c in &mut self.cursor {
+            if let Cursor::Label(l) = c
+                && let Some(&i) = self.by_label.get(l)
+                && leaving.binary_search(&i).is_ok()
+            {
+                *c = Cursor::AfterId(agents[i as usize].id.clone());
+            }
+        }
+    }
+
+    /// Brings the index up to date after agents left (`leaving`, already detached), joined
+    /// (`joined`), changed skills (`reattach`, already detached) or changed otherwise
+    /// (`refresh`), and after skills were defined.
+    fn reindex(&mut self, leaving: &[u32], joined: &[u32], reattach: &[u32], refresh: &[u32]) {
+        let skills = self.floor.skill_places();
+        let places = self.floor.agents.len();
+        self.relax.resize(skills, Vec::new());
+        self.cursor.resize(skills, Cursor::Start);
+        self.label.resize(places, 0);
+        match &mut self.index {
+            Index::Ranked { trees, leaves, .. } => {
+                trees.resize(skills, MinTree::new());
+                leaves.resize(places, Vec::new());
+            }
+            Index::RoundRobin(sets) => sets.resize(skills, BTreeSet::new()),
+        }
+        if !leaving.is_empty() {
+            let mut gone = vec![false; places];
+            for &i in leaving {
+                self.by_label.remove(&self.label[i as usize]);
+                gone[i as usize] = true;
+            }
+            self.by_id.retain(|&i| !gone[i as usize]);
+        }
+        let fits = joined.is_empty() || self.label_joiners(joined);
+        if !fits {
+            self.relabel();
+            return;
+        }
+        for &i in joined.iter().chain(reattach) {
+            self.attach(i as usize);
+        }
+        for &i in refresh {
+            self.refresh(i as usize);
+        }
+    }
+
+    /// Merges the agents at `joined` into the id order and gives each a label between its
+    /// neighbours' labels; `false` when some run of them finds no room (then the caller labels
+    /// everyone afresh).
+    fn label_joiners(&mut self, joined: &[u32]) -> bool {
+        let agents = &self.floor.agents;
+        let id = |i: u32| &agents[i as usize].id;
+        let mut new = joined.to_vec();
+        new.sort_unstable_by(|&a, &b| id(a).cmp(id(b)));
+        let old = std::mem::take(&mut self.by_id);
+        let mut merged: Vec<(u32, bool)> = Vec::with_capacity(old.len() + new.len());
+        let (mut a, mut b) = (old.iter().copied().peekable(), new.iter().copied().peekable());
+        loop {
+            let take_old = match (a.peek(), b.peek()) {
+                (Some(&x), Some(&y)) => id(x) < id(y),
+                (Some(_), None) => true,
+                (None, Some(_)) => false,
+                (None, None) => break,
+            };
+            if take_old {
+                merged.extend(a.next().map(|i| (i, false)));
+            } else {
+                merged.extend(b.next().map(|i| (i, true)));
+            }
+        }
+        let mut fits = true;
+        let (mut k, mut lo) = (0, 0u32);
+        while k < merged.len() {
+            if !merged[k].1 {
+                lo = self.label[merged[k].0 as usize];
+                k += 1;
+                continue;
+            }
+            let start = k;
+            while k < merged.len() && merged[k].1 {
+                k += 1;
+            }
+            let hi = merged.get(k).map_or(u32::MAX, |&(i, _)| self.label[i as usize]);
+            let (run, gap) = ((k - start) as u64, u64::from(hi - lo));
+            if gap <= run {
+                fits = false;
+                continue;
+            }
+            for (j, &(i, _)) in merged[start..k].iter().enumerate() {
+                let label = lo + (gap * (j as u64 + 1) / (run + 1)) as u32;
+                self.label[i as usize] = label;
+                self.by_label.insert(label, i);
+            }
+        }
+        self.by_id = merged.into_iter().map(|(i, _)| i).collect();
+        fits
     }
 
     /// As [`Router::apply`] with [`Event::ChatEnded`], for the agent at `position` in snapshot
@@ -307,7 +534,7 @@ impl Router {
         let served = self.floor.serve(now, visitor, i);
         self.refresh(i);
         served?;
-        self.cursor[s] = Some(rank);
+        self.cursor[s] = Cursor::Label(rank);
         Ok(Some(Assignment { visitor, position: i, via_fallback: (pool != skill).then_some(pool) }))
     }
 
@@ -316,7 +543,7 @@ impl Router {
         Routed::Assigned {
             visitor: a.visitor,
             agent: self.floor.agents[a.position].id.clone(),
-            via_fallback: a.via_fallback.map(|f| self.floor.skills()[f.get()].id.clone()),
+            via_fallback: a.via_fallback.map(|f| self.floor.skill_at(f).id.clone()),
         }
     }
 
@@ -416,7 +643,7 @@ impl Router {
                 let served = self.floor.serve_arrival(now, skill, i);
                 self.refresh(i);
                 served?;
-                self.cursor[s] = Some(rank);
+                self.cursor[s] = Cursor::Label(rank);
                 return Ok(Some(Assignment {
                     visitor,
                     position: i,
@@ -424,7 +651,7 @@ impl Router {
                 }));
             }
         }
-        let skill_id = self.floor.skills()[skill.get()].id.clone();
+        let skill_id = self.floor.skill_at(skill).id.clone();
         self.floor.apply(now, Event::VisitorQueued { visitor, skill: &skill_id, priority })?;
         self.route_at(now, skill)
     }
@@ -432,7 +659,7 @@ impl Router {
     /// The best agent over the queue's own pool and the open fallback pools: its rank by id, its
     /// position, and the pool it qualified through.
     fn best(&self, skill: SkillIdx, open: impl Iterator<Item = SkillIdx>) -> Option<(u32, usize, SkillIdx)> {
-        let cursor = self.cursor[skill.get()];
+        let cursor = self.cursor_label(skill);
         let mut best: Option<(Entry, SkillIdx)> = None;
         for pool in std::iter::once(skill).chain(open) {
             if let Some(entry) = self.pick(pool, cursor)
@@ -441,10 +668,24 @@ impl Router {
                 best = Some((entry, pool));
             }
         }
-        best.map(|(entry, pool)| {
-            let rank = entry as u32;
-            (rank, self.by_id[rank as usize] as usize, pool)
+        best.and_then(|(entry, pool)| {
+            let label = entry as u32;
+            Some((label, *self.by_label.get(&label)? as usize, pool))
         })
+    }
+
+    /// The label round robin goes on after in a skill: `None` from the start.
+    fn cursor_label(&self, skill: SkillIdx) -> Option<u32> {
+        match &self.cursor[skill.get()] {
+            Cursor::Start => None,
+            Cursor::Label(l) => Some(*l),
+            Cursor::AfterId(id) => {
+                // The last agent by id up to the one that left; labels start above 0.
+                let agents = &self.floor.agents;
+                let k = self.by_id.partition_point(|&i| agents[i as usize].id <= *id);
+                Some(k.checked_sub(1).map_or(0, |k| self.label[self.by_id[k] as usize]))
+            }
+        }
     }
 
     /// The best entry of one pool: the first by key, or for round robin the first after the
@@ -479,7 +720,7 @@ impl Router {
     #[inline]
     fn refresh(&mut self, i: usize) {
         let rec = &self.floor.agents[i];
-        let rank = self.id_rank[i];
+        let rank = self.label[i];
         match &mut self.index {
             Index::Ranked { ranking, trees, leaves } => {
                 let entry =
@@ -511,7 +752,7 @@ impl Router {
             }
             Index::RoundRobin(sets) => {
                 for s in &rec.skills {
-                    sets[s.get()].remove(&self.id_rank[i]);
+                    sets[s.get()].remove(&self.label[i]);
                 }
             }
         }
@@ -575,8 +816,8 @@ fn named_agents(floor: &Floor, event: &Event<'_>) -> [Option<usize>; 2] {
         | Event::SkillAdded { agent, .. }
         | Event::SkillRemoved { agent, .. } => [idx(agent), None],
         Event::ChatTransferred { from, to, .. } => [idx(from), idx(to)],
-        Event::VisitorQueued { .. } | Event::VisitorDequeued { .. } | Event::VisitorAbandoned { .. } => {
-            [None, None]
-        }
+        Event::ChatsCounted { agent, .. } => [idx(agent), None],
+        // Joining, leaving and defining skills are handled before this is asked.
+        _ => [None, None],
     }
 }

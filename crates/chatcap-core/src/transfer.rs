@@ -139,6 +139,7 @@ impl<'a> TransferRequest<'a> {
 /// is given.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize), serde(rename_all = "snake_case"))]
+#[non_exhaustive]
 pub enum Exclusion {
     /// The agent holds the chat being transferred.
     IsCurrentOwner,
@@ -412,7 +413,7 @@ impl Floor {
                 }
                 need => {
                     let need = need.map_or(Need::Undefined, Need::Skill);
-                    for i in 0..self.agents.len() {
+                    for i in (0..self.agents.len()).filter(|&i| self.agents[i].present) {
                         consider(i, need, &mut out);
                     }
                 }

@@ -288,7 +288,7 @@ fn to_agent(i: usize, a: &NaiveAgent) -> Agent {
     let mut agent = Agent::new(agent_id(i), a.state, a.capacity)
         .with_active_chats(a.active)
         .with_skills(a.skills.iter().enumerate().filter(|(_, h)| **h).map(|(s, _)| skill_id(s)));
-    agent.time_in_state = Duration::from_millis((T0_MS - a.since) as u64);
+    agent.time_in_state = Some(Duration::from_millis((T0_MS - a.since) as u64));
     agent
 }
 
@@ -776,7 +776,7 @@ fn by_position(router: &Router, got: Option<Assignment>, want: &Routed) -> Route
         Some(a) => Routed::Assigned {
             visitor: a.visitor,
             agent: router.floor().agents().nth(a.position).expect("position on the floor").id().clone(),
-            via_fallback: a.via_fallback.map(|f| router.floor().skills()[f.get()].id.clone()),
+            via_fallback: a.via_fallback.map(|f| router.floor().skill(f).unwrap().id.clone()),
         },
         None if matches!(want, Routed::Assigned { .. }) => Routed::QueueEmpty,
         None => want.clone(),

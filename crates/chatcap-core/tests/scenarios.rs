@@ -449,7 +449,7 @@ fn invalid_snapshots_name_the_culprit() {
         "visitor 4 arrived at 1700000000001 ms, after the snapshot time 1700000000000 ms",
     );
     let mut old = a("1");
-    old.time_in_state = Duration::from_secs(u64::MAX);
+    old.time_in_state = Some(Duration::from_secs(u64::MAX));
     check_invalid(
         Snapshot { agents: vec![old], ..Snapshot::default() },
         "agent 1 has a time in state of 18446744073709551615000 ms, more than the snapshot time allows",
@@ -459,7 +459,7 @@ fn invalid_snapshots_name_the_culprit() {
 #[test]
 fn time_in_state_comes_back_out_of_the_snapshot() {
     let mut a = Agent::new("1", Online, Limited(1));
-    a.time_in_state = Duration::from_millis(908_445);
+    a.time_in_state = Some(Duration::from_millis(908_445));
     let f = Floor::new(Snapshot { taken_at: T0, agents: vec![a.clone()], ..Snapshot::default() }).unwrap();
     assert_eq!(f.agent(&"1".into()).unwrap().state_since(), at(-908_445));
     assert_eq!(f.to_snapshot().agents, vec![a]);

@@ -25,7 +25,7 @@ fn floor(skills: &[&str], rows: &[Row<'_>], queue: &[(u64, &str, u64)]) -> Floor
                 let mut a = Agent::new(id, state, cap)
                     .with_active_chats(active)
                     .with_skills(sk.iter().map(|s| SkillId::from(*s)));
-                a.time_in_state = Duration::from_secs(secs);
+                a.time_in_state = Some(Duration::from_secs(secs));
                 a
             })
             .collect(),

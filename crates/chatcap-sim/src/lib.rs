@@ -225,7 +225,7 @@ pub fn simulate_observed(
         });
     }
     let cells =
-        config.replications.saturating_mul(scenario.intervals).saturating_mul(floor.skills().len().max(1));
+        config.replications.saturating_mul(scenario.intervals).saturating_mul(floor.skill_count().max(1));
     if cells > limits::MAX_RUN_CELLS {
         return Err(SimError::Invalid {
             field: "replications".into(),
@@ -234,7 +234,7 @@ pub fn simulate_observed(
                  (fewer replications or intervals per run)",
                 config.replications,
                 scenario.intervals,
-                floor.skills().len(),
+                floor.skill_count(),
                 limits::MAX_RUN_CELLS
             ),
         });
@@ -265,7 +265,6 @@ fn summarize(scenario: &Scenario, floor: &chatcap_core::Floor, runs: &[RunTally]
     let intervals = scenario.intervals;
     let skills: Vec<SkillReport> = floor
         .skills()
-        .iter()
         .enumerate()
         .map(|(s, skill)| {
             let total = metrics(runs.iter().map(|r| {

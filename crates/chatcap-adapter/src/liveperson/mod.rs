@@ -627,22 +627,22 @@ impl Builder {
             }
         };
         let time_in_state = match a.elapsed_time_in_state {
-            Some(Int(ms)) if ms >= 0 => Duration::from_millis(ms as u64),
+            Some(Int(ms)) if ms >= 0 => Some(Duration::from_millis(ms as u64)),
             Some(Int(ms)) => {
                 self.warn(
                     format!("{path}.elapsedTimeInState"),
                     WarningKind::TimeInState,
-                    format!("negative time in state ({ms} ms): counted as 0"),
+                    format!("negative time in state ({ms} ms): taken as not reported"),
                 );
-                Duration::ZERO
+                None
             }
             None => {
                 self.warn(
                     format!("{path}.elapsedTimeInState"),
                     WarningKind::TimeInState,
-                    "no elapsedTimeInState: counted as 0",
+                    "no elapsedTimeInState: time in state not reported",
                 );
-                Duration::ZERO
+                None
             }
         };
         let group = match a.agent_group_id {

@@ -1,4 +1,9 @@
-//! The indexed floor: validated once, updated by events, queried in constant time.
+//! The indexed floor: validated once, updated by events or by later snapshots, queried in
+//! constant time.
+
+mod sync;
+
+pub use sync::SyncReport;
 
 use std::cmp::Reverse;
 use std::collections::BTreeSet;
@@ -13,8 +18,10 @@ use crate::{
 
 /// A skill's position on one floor: the cheapest way to name a skill in a hot loop.
 ///
-/// Skills are never removed from a floor, so an index stays valid for that floor's lifetime. An
-/// index from another floor names whatever skill sits at that position here, or none.
+/// An index is never given to another skill, so it names the same skill for that floor's
+/// lifetime: a skill a later snapshot no longer lists is retired (queries and events treat it
+/// as unknown) and comes back at the same index if listed again. An index from another floor
+/// names whatever skill sits at that position here, or none.
 ///
 /// # Examples
 ///
@@ -46,7 +53,7 @@ pub trait SkillKey {
 impl SkillKey for SkillIdx {
     #[inline]
     fn resolve(&self, floor: &Floor) -> Option<SkillIdx> {
-        (self.get() < floor.skills.len()).then_some(*self)
+        floor.listed.get(self.get()).is_some_and(|&on| on).then_some(*self)
     }
 }
 
@@ -80,11 +87,54 @@ pub enum Scope {
     Skill(SkillIdx),
 }
 
-/// A change on the floor. Apply it with [`Floor::apply`].
+/// A change on the floor. Apply it with [`Floor::apply`]; [`Floor::sync`] turns a new snapshot
+/// into these.
 ///
-/// Events borrow their ids, so applying one allocates nothing.
+/// Events borrow their ids, so applying one allocates nothing (except an agent joining, which
+/// the floor keeps a copy of).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Event<'a> {
+    /// An agent logged on to the floor, as a snapshot would list it; its skills must be defined.
+    AgentJoined {
+        /// The agent, with an id not on the floor.
+        agent: &'a Agent,
+    },
+    /// An agent left the floor, with whatever chats it held.
+    AgentLeft {
+        /// The agent.
+        agent: &'a AgentId,
+    },
+    /// A skill is defined on the floor, or renamed if it is there already. Skills are never
+    /// removed, so every [`SkillIdx`] stays valid.
+    SkillDefined {
+        /// The skill.
+        skill: &'a Skill,
+    },
+    /// The agent's chats, as a snapshot counts them: how many it holds and what they weigh
+    /// together (`None`: each weighs [`Weight::ONE`]).
+    ChatsCounted {
+        /// The agent.
+        agent: &'a AgentId,
+        /// Chats held now.
+        active: u32,
+        /// Their weighted load; given only with chats held.
+        load: Option<Weight>,
+    },
+    /// The agent's login name changed.
+    LoginChanged {
+        /// The agent.
+        agent: &'a AgentId,
+        /// The new login, unique on the floor, or `None`.
+        login: Option<&'a str>,
+    },
+    /// The agent moved to another group, or out of any.
+    GroupChanged {
+        /// The agent.
+        agent: &'a AgentId,
+        /// The new group.
+        group: Option<&'a GroupId>,
+    },
     /// The agent's chat state changed; its time in state restarts unless the state is the same.
     StateChanged {
         /// The agent.
@@ -257,6 +307,8 @@ fn saturate(n: u128) -> u64 {
 
 #[derive(Clone, Debug)]
 pub(crate) struct AgentRec {
+    /// False for a place an agent left: it holds nothing until another agent joins into it.
+    pub(crate) present: bool,
     pub(crate) id: AgentId,
     login: Option<String>,
     pub(crate) chat_state: AgentState,
@@ -272,6 +324,23 @@ pub(crate) struct AgentRec {
 }
 
 impl AgentRec {
+    /// What a place holds once its agent has left: offline, no chats, no skills.
+    fn vacant(id: AgentId) -> AgentRec {
+        AgentRec {
+            present: false,
+            id,
+            login: None,
+            chat_state: AgentState::Offline,
+            voice_state: None,
+            capacity: Capacity::Limited(0),
+            active: 0,
+            load: 0,
+            skills: Vec::new(),
+            group: None,
+            state_since: Timestamp::EPOCH,
+        }
+    }
+
     /// Free capacity in thousandths of a slot, `None` when unlimited; never negative.
     #[inline]
     pub(crate) fn free_thousandths(&self) -> Option<u64> {
@@ -336,9 +405,14 @@ struct VisitorRec {
 
 /// A validated, indexed floor of agents and queues.
 ///
-/// Built once from a [`Snapshot`], then kept current with [`Floor::apply`]. Every event costs
-/// time in proportion to the skills of the agent it names (queue events: the log of the queue
-/// length); every slots query costs constant time, whatever the size of the floor.
+/// Built once from a [`Snapshot`], then kept current with [`Floor::apply`] for each event, or
+/// with [`Floor::sync`] for each new snapshot a vendor gives. Every event costs time in
+/// proportion to the skills of the agent it names (queue events: the log of the queue length);
+/// every slots query costs constant time, whatever the size of the floor.
+///
+/// Agents keep their place on the floor while they stay: one that leaves frees its place for
+/// the next to join, so [`Floor::agents`] lists a synced floor in the order agents took their
+/// places, not in the order of the latest snapshot. Skills are never removed.
 ///
 /// The floor performs no IO and never reads the clock: every time is passed in.
 ///
@@ -361,9 +435,15 @@ struct VisitorRec {
 #[derive(Clone, Debug)]
 pub struct Floor {
     now: Timestamp,
+    /// Every skill ever defined, by index.
     skills: Vec<Skill>,
+    /// Per skill, whether it is defined now (false: retired by a sync).
+    listed: Vec<bool>,
     skill_index: FxMap<SkillId, SkillIdx>,
+    /// Per place, the agent there, or a vacant place (`present` false).
     pub(crate) agents: Vec<AgentRec>,
+    /// Vacant places, reused by the next agents to join.
+    vacant: Vec<u32>,
     agent_index: StrIndex,
     login_index: StrIndex,
     skill_agg: Vec<Aggregate>,
@@ -409,9 +489,11 @@ impl Floor {
             skill_agg: vec![Aggregate::default(); skills.len()],
             members: vec![Vec::new(); skills.len()],
             queues: vec![SkillQueue::default(); skills.len()],
+            listed: vec![true; skills.len()],
             skills,
             skill_index,
             agents: Vec::with_capacity(agents.len()),
+            vacant: Vec::new(),
             agent_index: StrIndex::with_capacity(agents.len()),
             login_index: StrIndex::with_capacity(agents.iter().filter(|a| a.login.is_some()).count()),
             total_agg: Aggregate::default(),
@@ -477,23 +559,10 @@ impl Floor {
             let skill = self.skills[w[0].get()].id.clone();
             return Err(ModelError::DuplicateAgentSkill { agent: agent.id, skill });
         }
-        let in_state_ms = agent.time_in_state.as_millis();
-        let state_since = i64::try_from(in_state_ms)
-            .ok()
-            .and_then(|ms| taken_at.as_millis().checked_sub(ms))
-            .map(Timestamp::from_millis)
-            .ok_or_else(|| ModelError::TimeInStateOutOfRange {
-                agent: agent.id.clone(),
-                millis: in_state_ms,
-            })?;
-        let load = match agent.load {
-            None => u64::from(agent.active_chats) * Weight::SCALE,
-            Some(w) if agent.active_chats > 0 => w.as_thousandths(),
-            Some(w) => {
-                return Err(ModelError::LoadMismatch { agent: agent.id, active: 0, load: w.to_string() });
-            }
-        };
+        let state_since = state_since(&agent, taken_at)?.unwrap_or(taken_at);
+        let load = load_of(&agent.id, agent.active_chats, agent.load)?;
         Ok(AgentRec {
+            present: true,
             id: agent.id,
             login: agent.login,
             chat_state: agent.chat_state,
@@ -507,35 +576,52 @@ impl Floor {
         })
     }
 
-    /// The floor's time: the snapshot time, or the time of the latest event applied.
+    /// The floor's time: the snapshot time, or the time of the latest event or sync applied.
     pub fn now(&self) -> Timestamp {
         self.now
     }
 
     /// How many agents are on the floor, in any state.
     pub fn agent_count(&self) -> usize {
-        self.agents.len()
+        self.agents.len() - self.vacant.len()
     }
 
-    /// The skills, in snapshot order.
-    pub fn skills(&self) -> &[Skill] {
-        &self.skills
+    /// The skills defined on the floor, in index order: snapshot order for a floor just built;
+    /// skills a sync defines come after, and those it retires are left out.
+    pub fn skills(&self) -> impl Iterator<Item = &Skill> + '_ {
+        self.skills.iter().zip(&self.listed).filter(|(_, on)| **on).map(|(s, _)| s)
     }
 
-    /// The index of every skill, in snapshot order.
-    pub fn skill_indices(&self) -> impl ExactSizeIterator<Item = SkillIdx> + use<> {
-        (0..index_u32(self.skills.len())).map(SkillIdx)
+    /// How many skills are defined on the floor.
+    pub fn skill_count(&self) -> usize {
+        self.listed.iter().filter(|&&on| on).count()
+    }
+
+    /// The index of every skill defined on the floor, in index order.
+    pub fn skill_indices(&self) -> impl Iterator<Item = SkillIdx> + '_ {
+        self.listed.iter().enumerate().filter(|(_, on)| **on).map(|(i, _)| SkillIdx(index_u32(i)))
     }
 
     /// The index of a skill, if the floor defines it.
     #[inline]
     pub fn skill_index(&self, skill: &str) -> Option<SkillIdx> {
-        self.skill_index.get(skill).copied()
+        self.skill_index.get(skill).copied().filter(|s| self.listed[s.get()])
     }
 
-    /// The skill at an index, if there is one.
+    /// The skill at an index, if the floor defines it.
     pub fn skill(&self, idx: SkillIdx) -> Option<&Skill> {
-        self.skills.get(idx.get())
+        self.skills.get(idx.get()).filter(|_| self.listed[idx.get()])
+    }
+
+    /// How many skill indices the floor has given out, retired ones included: every
+    /// [`SkillIdx`] it hands out is below this.
+    pub(crate) fn skill_places(&self) -> usize {
+        self.skills.len()
+    }
+
+    /// The skill at an index, retired or not.
+    pub(crate) fn skill_at(&self, idx: SkillIdx) -> &Skill {
+        &self.skills[idx.get()]
     }
 
     /// One agent, if it is on the floor.
@@ -564,9 +650,10 @@ impl Floor {
         Some(AgentView { floor: self, rec: &self.agents[i as usize] })
     }
 
-    /// Every agent, in snapshot order.
-    pub fn agents(&self) -> impl ExactSizeIterator<Item = AgentView<'_>> + '_ {
-        self.agents.iter().map(move |rec| AgentView { floor: self, rec })
+    /// Every agent, in the order of their places: snapshot order for a floor just built; after
+    /// agents leave and join, those joining take the places of those gone, then come last.
+    pub fn agents(&self) -> impl Iterator<Item = AgentView<'_>> + '_ {
+        self.agents.iter().filter(|rec| rec.present).map(move |rec| AgentView { floor: self, rec })
     }
 
     /// Free slots for new chats with a skill: unlimited if any eligible agent is unlimited, else
@@ -673,15 +760,18 @@ impl Floor {
         })
     }
 
-    /// The floor as plain data again, at its current time.
+    /// The floor as plain data again, at its current time, with every agent's time in state.
     ///
     /// # Examples
     ///
     /// ```
     /// use chatcap_core::{Agent, AgentState, Capacity, Floor, Skill, Snapshot};
+    /// use std::time::Duration;
     /// let snapshot = Snapshot {
     ///     skills: vec![Skill::new("s")],
-    ///     agents: vec![Agent::new("1", AgentState::Online, Capacity::Unlimited).with_skills(["s".into()])],
+    ///     agents: vec![Agent::new("1", AgentState::Online, Capacity::Unlimited)
+    ///         .with_skills(["s".into()])
+    ///         .with_time_in_state(Duration::from_secs(30))],
     ///     ..Snapshot::default()
     /// };
     /// assert_eq!(Floor::new(snapshot.clone())?.to_snapshot(), snapshot);
@@ -702,7 +792,7 @@ impl Floor {
             })
             .collect();
         queue.sort_by_key(|v| v.id);
-        Snapshot { taken_at: self.now, skills: self.skills.clone(), agents, queue }
+        Snapshot { taken_at: self.now, skills: self.skills().cloned().collect(), agents, queue }
     }
 
     /// Applies one event at time `now`, updating every aggregate it touches.
@@ -735,6 +825,67 @@ impl Floor {
             return Err(ModelError::EventInPast { at: now, floor_time: self.now });
         }
         match event {
+            Event::AgentJoined { agent } => {
+                if self.agent_idx(&agent.id).is_ok() {
+                    return Err(ModelError::AgentOnFloor { agent: agent.id.clone() });
+                }
+                if let Some(login) = &agent.login
+                    && let Some(holder) = self.agent_by_login(login)
+                {
+                    return Err(ModelError::DuplicateLogin {
+                        login: login.clone(),
+                        first: holder.id().clone(),
+                        second: agent.id.clone(),
+                    });
+                }
+                let rec = self.validate_agent(agent.clone(), now)?;
+                let i = self.place_agent(rec);
+                for s in self.agents[i as usize].skills.clone() {
+                    let members = &mut self.members[s.get()];
+                    if let Err(at) = members.binary_search(&i) {
+                        members.insert(at, i);
+                    }
+                }
+            }
+            Event::AgentLeft { agent } => {
+                let i = self.agent_idx(agent)?;
+                for s in self.agents[i].skills.clone() {
+                    let members = &mut self.members[s.get()];
+                    if let Ok(at) = members.binary_search(&index_u32(i)) {
+                        members.remove(at);
+                    }
+                }
+                self.vacate(i);
+            }
+            Event::SkillDefined { skill } => {
+                self.define_skill(skill);
+            }
+            Event::ChatsCounted { agent, active, load } => {
+                let i = self.agent_idx(agent)?;
+                let load = load_of(agent, active, load)?;
+                self.update_agent(i, |a| {
+                    a.active = active;
+                    a.load = load;
+                });
+            }
+            Event::LoginChanged { agent, login } => {
+                let i = self.agent_idx(agent)?;
+                if let Some(login) = login
+                    && let Some(holder) = self.agent_by_login(login)
+                    && holder.id() != agent
+                {
+                    return Err(ModelError::DuplicateLogin {
+                        login: login.to_owned(),
+                        first: holder.id().clone(),
+                        second: agent.clone(),
+                    });
+                }
+                self.set_login(i, login.map(str::to_owned));
+            }
+            Event::GroupChanged { agent, group } => {
+                let i = self.agent_idx(agent)?;
+                self.agents[i].group = group.cloned();
+            }
             Event::StateChanged { agent, state } => {
                 let i = self.agent_idx(agent)?;
                 self.update_agent(i, |a| {
@@ -820,6 +971,86 @@ impl Floor {
         }
         self.now = now;
         Ok(())
+    }
+
+    /// Puts a validated agent into a vacant place, or a new one, and indexes it everywhere but
+    /// in the skills' member lists, which the caller keeps.
+    fn place_agent(&mut self, rec: AgentRec) -> u32 {
+        let i = match self.vacant.pop() {
+            Some(i) => {
+                self.agents[i as usize] = rec;
+                i
+            }
+            None => {
+                self.agents.push(rec);
+                index_u32(self.agents.len() - 1)
+            }
+        };
+        let recs = &self.agents;
+        let rec = &recs[i as usize];
+        // Checked by the caller: neither the id nor the login is on the floor.
+        let _ = self.agent_index.insert(rec.id.as_str(), i, |p| recs[p as usize].id.as_str());
+        if let Some(login) = &rec.login {
+            let _ = self.login_index.insert(login, i, |p| recs[p as usize].login.as_deref().unwrap_or_default());
+        }
+        if let Some(c) = rec.contribution() {
+            self.total_agg.add(c);
+            for s in &rec.skills {
+                self.skill_agg[s.get()].add(c);
+            }
+        }
+        i
+    }
+
+    /// Empties agent `i`'s place: out of the aggregates and the id and login indexes. The caller
+    /// takes it out of the skills' member lists.
+    fn vacate(&mut self, i: usize) {
+        let rec = &self.agents[i];
+        if let Some(c) = rec.contribution() {
+            self.total_agg.remove(c);
+            for s in &rec.skills {
+                self.skill_agg[s.get()].remove(c);
+            }
+        }
+        self.agent_index.remove(rec.id.as_str(), index_u32(i));
+        if let Some(login) = &rec.login {
+            self.login_index.remove(login, index_u32(i));
+        }
+        let id = rec.id.clone();
+        self.agents[i] = AgentRec::vacant(id);
+        self.vacant.push(index_u32(i));
+    }
+
+    /// Gives agent `i` a new login, keeping the login index; the caller has checked that no
+    /// other agent holds it.
+    fn set_login(&mut self, i: usize, login: Option<String>) {
+        let pos = index_u32(i);
+        if let Some(old) = self.agents[i].login.take() {
+            self.login_index.remove(&old, pos);
+        }
+        self.agents[i].login = login;
+        let recs = &self.agents;
+        if let Some(new) = &recs[i].login {
+            let _ = self.login_index.insert(new, pos, |p| recs[p as usize].login.as_deref().unwrap_or_default());
+        }
+    }
+
+    /// Defines a skill, or renames it if the floor has it; returns its index and whether it is
+    /// new.
+    fn define_skill(&mut self, skill: &Skill) -> (SkillIdx, bool) {
+        if let Some(&idx) = self.skill_index.get(skill.id.as_str()) {
+            self.skills[idx.get()].name.clone_from(&skill.name);
+            let revived = !std::mem::replace(&mut self.listed[idx.get()], true);
+            return (idx, revived);
+        }
+        let idx = SkillIdx(index_u32(self.skills.len()));
+        self.skills.push(skill.clone());
+        self.listed.push(true);
+        self.skill_index.insert(skill.id.clone(), idx);
+        self.skill_agg.push(Aggregate::default());
+        self.members.push(Vec::new());
+        self.queues.push(SkillQueue::default());
+        (idx, true)
     }
 
     pub(crate) fn agent_idx(&self, agent: &AgentId) -> Result<usize, ModelError> {
@@ -980,6 +1211,27 @@ impl Summary {
     };
 }
 
+/// When the agent entered its chat state, from its time in state at `taken_at`; `None` when
+/// the snapshot does not say.
+fn state_since(agent: &Agent, taken_at: Timestamp) -> Result<Option<Timestamp>, ModelError> {
+    let Some(in_state) = agent.time_in_state else { return Ok(None) };
+    let in_state_ms = in_state.as_millis();
+    i64::try_from(in_state_ms)
+        .ok()
+        .and_then(|ms| taken_at.as_millis().checked_sub(ms))
+        .map(|ms| Some(Timestamp::from_millis(ms)))
+        .ok_or_else(|| ModelError::TimeInStateOutOfRange { agent: agent.id.clone(), millis: in_state_ms })
+}
+
+/// An agent's load in thousandths of a slot, from its chats and their weighted load.
+fn load_of(agent: &AgentId, active: u32, load: Option<Weight>) -> Result<u64, ModelError> {
+    match load {
+        None => Ok(u64::from(active) * Weight::SCALE),
+        Some(w) if active > 0 => Ok(w.as_thousandths()),
+        Some(w) => Err(ModelError::LoadMismatch { agent: agent.clone(), active: 0, load: w.to_string() }),
+    }
+}
+
 /// Checked by the caller: neither count overflows.
 fn add_chat(a: &mut AgentRec, w: Weight) {
     a.active += 1;
@@ -1109,7 +1361,7 @@ impl<'a> AgentView<'a> {
                 .filter(|&w| u64::from(self.rec.active) * Weight::SCALE != w.as_thousandths()),
             skills: self.skills().cloned().collect(),
             group: self.rec.group.clone(),
-            time_in_state: self.time_in_state(self.floor.now),
+            time_in_state: Some(self.time_in_state(self.floor.now)),
         }
     }
 }

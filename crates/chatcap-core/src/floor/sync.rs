@@ -1,0 +1,601 @@
+//! Following a live floor: the difference between the floor and the vendor's next snapshot,
+//! found in one pass over the snapshot and applied as the events it stands for.
+//!
+//! A sync runs in two steps, so that a snapshot that does not validate changes nothing: a
+//! [`Plan`] reads the floor and the snapshot and checks everything [`Floor::new`] would check;
+//! [`Floor::commit`] then applies the plan and cannot fail. The router runs the same two steps
+//! with its index updates between them.
+
+use std::fmt;
+
+use super::{AgentRec, Floor, SkillIdx, index_u32, load_of, state_since};
+use crate::hash::FxMap;
+use crate::{
+    Agent, AgentId, AgentState, Capacity, GroupId, ModelError, Skill, SkillId, Snapshot, Timestamp,
+    VisitorId,
+};
+
+/// What a [`Floor::sync`] changed, by kind, with the ids of what changed.
+///
+/// Agents appear in the order of the snapshot, visitors by id; an agent with several changes
+/// is listed under each kind. Visitors are matched by id: a visitor whose skill, priority or
+/// arrival differs from what the floor holds is `moved`.
+///
+/// # Examples
+///
+/// ```
+/// use chatcap_core::*;
+/// let t0 = Timestamp::from_millis(0);
+/// let s = || vec![Skill::new("s")];
+/// let mut floor = Floor::new(Snapshot {
+///     taken_at: t0,
+///     skills: s(),
+///     agents: vec![Agent::new("1", AgentState::Online, Capacity::Limited(2)).with_skills(["s".into()])],
+///     queue: vec![],
+/// })?;
+/// let t1 = Timestamp::from_millis(5_000);
+/// let report = floor.sync(t1, &Snapshot {
+///     taken_at: t1,
+///     skills: s(),
+///     agents: vec![
+///         Agent::new("1", AgentState::Online, Capacity::Limited(2)).with_active_chats(1).with_skills(["s".into()]),
+///         Agent::new("2", AgentState::Online, Capacity::Limited(3)).with_skills(["s".into()]),
+///     ],
+///     queue: vec![],
+/// })?;
+/// assert_eq!(report.joined, [AgentId::from("2")]);
+/// assert_eq!(report.chats_changed, [AgentId::from("1")]);
+/// assert_eq!(report.to_string(), "1 joined, 1 with chats changed");
+/// assert_eq!(floor.slots("s"), Slots::Count(4));
+/// # Ok::<(), ModelError>(())
+/// ```
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct SyncReport {
+    /// Agents new on the floor.
+    pub joined: Vec<AgentId>,
+    /// Agents no longer in the snapshot, gone from the floor.
+    pub left: Vec<AgentId>,
+    /// Agents whose chat state changed.
+    pub state_changed: Vec<AgentId>,
+    /// Agents in the same chat state whose time in state says they entered it at another time
+    /// (they left it and came back between snapshots, or the vendor's clock moved).
+    pub state_restarted: Vec<AgentId>,
+    /// Agents whose voice state changed.
+    pub voice_changed: Vec<AgentId>,
+    /// Agents whose concurrent-chat limit changed.
+    pub capacity_changed: Vec<AgentId>,
+    /// Agents whose chats held, or their weighted load, changed.
+    pub chats_changed: Vec<AgentId>,
+    /// Agents whose skills changed.
+    pub skills_changed: Vec<AgentId>,
+    /// Agents whose login name changed.
+    pub login_changed: Vec<AgentId>,
+    /// Agents whose group changed.
+    pub group_changed: Vec<AgentId>,
+    /// Skills new on the floor, or listed again after a snapshot left them out.
+    pub skills_defined: Vec<SkillId>,
+    /// Skills the snapshot no longer lists: retired, treated as unknown until listed again.
+    pub skills_retired: Vec<SkillId>,
+    /// Skills whose display name changed.
+    pub skills_renamed: Vec<SkillId>,
+    /// Visitors new in the queues.
+    pub visitors_arrived: Vec<VisitorId>,
+    /// Visitors no longer queued (served or abandoned: a snapshot does not say which).
+    pub visitors_left: Vec<VisitorId>,
+    /// Visitors whose skill, priority or arrival changed.
+    pub visitors_moved: Vec<VisitorId>,
+}
+
+impl SyncReport {
+    /// The kinds, each with its count and its words, in the order they print.
+    fn kinds(&self) -> [(usize, &'static str); 16] {
+        [
+            (self.joined.len(), "joined"),
+            (self.left.len(), "left"),
+            (self.state_changed.len(), "changed state"),
+            (self.state_restarted.len(), "restarted their state"),
+            (self.voice_changed.len(), "changed voice state"),
+            (self.capacity_changed.len(), "with a new chat limit"),
+            (self.chats_changed.len(), "with chats changed"),
+            (self.skills_changed.len(), "with skills changed"),
+            (self.login_changed.len(), "with a new login"),
+            (self.group_changed.len(), "with a new group"),
+            (self.skills_defined.len(), "skills defined"),
+            (self.skills_retired.len(), "skills retired"),
+            (self.skills_renamed.len(), "skills renamed"),
+            (self.visitors_arrived.len(), "visitors queued"),
+            (self.visitors_left.len(), "visitors left the queue"),
+            (self.visitors_moved.len(), "visitors moved in the queue"),
+        ]
+    }
+
+    /// Whether the snapshot matched the floor exactly.
+    pub fn is_empty(&self) -> bool {
+        self.kinds().iter().all(|&(n, _)| n == 0)
+    }
+}
+
+impl fmt::Display for SyncReport {
+    /// The non-zero kinds with their counts, `"no change"` when there are none.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut first = true;
+        for (n, words) in self.kinds() {
+            if n == 0 {
+                continue;
+            }
+            if !first {
+                f.write_str(", ")?;
+            }
+            first = false;
+            write!(f, "{n} {words}")?;
+        }
+        if first {
+            f.write_str("no change")?;
+        }
+        Ok(())
+    }
+}
+
+/// An agent that stays, with what it will be.
+#[derive(Debug)]
+struct Change<'s> {
+    place: u32,
+    state: AgentState,
+    since: Timestamp,
+    voice: Option<AgentState>,
+    capacity: Capacity,
+    active: u32,
+    load: u64,
+    /// The new skills, sorted, when they changed.
+    skills: Option<Vec<SkillIdx>>,
+    /// The new login, when it changed.
+    login: Option<Option<&'s str>>,
+    /// The new group, when it changed.
+    group: Option<Option<&'s GroupId>>,
+}
+
+/// A checked difference between a floor and a snapshot, ready to apply.
+#[derive(Debug)]
+pub(crate) struct Plan<'s> {
+    now: Timestamp,
+    /// Per skill the floor has, whether the snapshot lists it.
+    listed: Vec<bool>,
+    new_skills: Vec<&'s Skill>,
+    renamed: Vec<(SkillIdx, &'s Skill)>,
+    joins: Vec<AgentRec>,
+    changes: Vec<Change<'s>>,
+    leaves: Vec<u32>,
+    /// Visitors to take out of the queues (those gone and those moved).
+    departures: Vec<VisitorId>,
+    /// Visitors to put in (those new and those moved): id, skill, priority, arrival.
+    arrivals: Vec<(VisitorId, SkillIdx, i32, Timestamp)>,
+    report: SyncReport,
+}
+
+impl Plan<'_> {
+    /// The places of the agents leaving.
+    pub(crate) fn leaving(&self) -> &[u32] {
+        &self.leaves
+    }
+
+    /// The places of the agents staying whose skills change.
+    pub(crate) fn reskilled(&self) -> impl Iterator<Item = u32> + '_ {
+        self.changes.iter().filter(|c| c.skills.is_some()).map(|c| c.place)
+    }
+}
+
+/// The places a committed plan touched, for the router to bring its index up to date.
+#[derive(Debug, Default)]
+pub(crate) struct Touched {
+    /// Places the agents joining took, in the order they joined.
+    pub(crate) joined: Vec<u32>,
+    /// Places of agents staying whose skills changed.
+    pub(crate) reskilled: Vec<u32>,
+    /// Places of the other agents staying that changed.
+    pub(crate) changed: Vec<u32>,
+}
+
+impl Floor {
+    /// Brings the floor to a new snapshot of the same contact center: every difference becomes
+    /// the event it stands for (an agent joined or left; its state, time in state, limit,
+    /// chats, skills, login or group changed; a skill defined or renamed; a visitor queued,
+    /// gone or moved), applied to the aggregates without rebuilding them.
+    ///
+    /// Afterwards every query answers as `Floor::new(next.clone())` would, with two exceptions
+    /// by design: skills the snapshot no longer lists stay defined (with no agents and no
+    /// visitors, so their answers are those of an unknown skill), and agents keep the places
+    /// they had ([`Floor::agents`] lists them in that order). An agent whose time in state the
+    /// snapshot omits keeps the start the floor knows, unless its state changed; then it
+    /// entered the state at `next.taken_at`.
+    ///
+    /// Cost: one pass over the snapshot and one over the floor's places, plus, for what
+    /// changed, what the same events would cost; an agent is found by the place it held in
+    /// the order of the last snapshot before its id is looked up, so a vendor that lists
+    /// agents in a stable order costs no hashing at all.
+    ///
+    /// # Errors
+    ///
+    /// [`ModelError::EventInPast`] when `now` is earlier than the floor's time, or any error
+    /// [`Floor::new`] gives for `next`. The floor is then unchanged.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use chatcap_core::*;
+    /// let snapshot = |at: i64, state: AgentState| Snapshot {
+    ///     taken_at: Timestamp::from_millis(at),
+    ///     skills: vec![Skill::new("s")],
+    ///     agents: vec![Agent::new("1", state, Capacity::Limited(3)).with_skills(["s".into()])],
+    ///     queue: vec![QueuedVisitor::new(VisitorId(7), "s", Timestamp::from_millis(0))],
+    /// };
+    /// let mut floor = Floor::new(snapshot(0, AgentState::Away))?;
+    /// assert_eq!(floor.slots("s"), Slots::ZERO);
+    /// let next = snapshot(10_000, AgentState::Online);
+    /// let report = floor.sync(next.taken_at, &next)?;
+    /// assert_eq!(report.state_changed, [AgentId::from("1")]);
+    /// assert_eq!(floor.slots("s"), Slots::Count(3));
+    /// assert_eq!(floor.agent(&"1".into()).unwrap().state_since(), next.taken_at);
+    ///
+    /// // A snapshot that does not validate changes nothing.
+    /// let mut bad = snapshot(20_000, AgentState::Away);
+    /// bad.agents[0].skills.push("undefined".into());
+    /// assert!(floor.sync(bad.taken_at, &bad).is_err());
+    /// assert_eq!(floor.slots("s"), Slots::Count(3));
+    /// # Ok::<(), ModelError>(())
+    /// ```
+    pub fn sync(&mut self, now: Timestamp, next: &Snapshot) -> Result<SyncReport, ModelError> {
+        let plan = self.plan(now, next)?;
+        Ok(self.commit(plan).0)
+    }
+
+    /// Checks `next` and finds how it differs from the floor, changing nothing.
+    pub(crate) fn plan<'s>(&self, now: Timestamp, next: &'s Snapshot) -> Result<Plan<'s>, ModelError> {
+        if now < self.now {
+            return Err(ModelError::EventInPast { at: now, floor_time: self.now });
+        }
+        let taken_at = next.taken_at;
+        let mut report = SyncReport::default();
+
+        // Skills: which of the floor's the snapshot lists, and which are new.
+        let mut listed = vec![false; self.skills.len()];
+        let mut new_skills: Vec<&Skill> = Vec::new();
+        let mut new_index: FxMap<&str, SkillIdx> = FxMap::default();
+        let mut renamed = Vec::new();
+        for skill in &next.skills {
+            match self.skill_index.get(skill.id.as_str()).copied() {
+                Some(idx) => {
+                    if std::mem::replace(&mut listed[idx.get()], true) {
+                        return Err(ModelError::DuplicateSkill { skill: skill.id.clone() });
+                    }
+                    let renamed_too = self.skills[idx.get()].name != skill.name;
+                    if renamed_too {
+                        renamed.push((idx, skill));
+                    }
+                    if !self.listed[idx.get()] {
+                        report.skills_defined.push(skill.id.clone());
+                    } else if renamed_too {
+                        report.skills_renamed.push(skill.id.clone());
+                    }
+                }
+                None => {
+                    let idx = SkillIdx(index_u32(self.skills.len() + new_skills.len()));
+                    if new_index.insert(skill.id.as_str(), idx).is_some() {
+                        return Err(ModelError::DuplicateSkill { skill: skill.id.clone() });
+                    }
+                    new_skills.push(skill);
+                    report.skills_defined.push(skill.id.clone());
+                }
+            }
+        }
+        for (i, skill) in self.skills.iter().enumerate() {
+            if self.listed[i] && !listed[i] {
+                report.skills_retired.push(skill.id.clone());
+            }
+        }
+        let resolve = |id: &SkillId| -> Option<SkillIdx> {
+            match self.skill_index.get(id.as_str()).copied() {
+                Some(idx) => listed[idx.get()].then_some(idx),
+                None => new_index.get(id.as_str()).copied(),
+            }
+        };
+        let skills_of = |agent: &Agent| -> Result<Vec<SkillIdx>, ModelError> {
+            let mut skills = Vec::with_capacity(agent.skills.len());
+            for id in &agent.skills {
+                let Some(idx) = resolve(id) else {
+                    return Err(ModelError::UnknownAgentSkill { agent: agent.id.clone(), skill: id.clone() });
+                };
+                skills.push(idx);
+            }
+            skills.sort_unstable();
+            if let Some(w) = skills.windows(2).find(|w| w[0] == w[1]) {
+                let skill = agent.skills.iter().find(|id| resolve(id) == Some(w[0])).cloned();
+                return Err(ModelError::DuplicateAgentSkill {
+                    agent: agent.id.clone(),
+                    skill: skill.unwrap_or_else(|| SkillId::from("")),
+                });
+            }
+            Ok(skills)
+        };
+
+        // Agents: each found at the place after the last one found, else by id.
+        let mut seen = vec![false; self.agents.len()];
+        let mut joining: FxMap<&str, ()> = FxMap::default();
+        let mut joins = Vec::new();
+        let mut changes = Vec::new();
+        let mut guess = 0usize;
+        for agent in &next.agents {
+            let since = state_since(agent, taken_at)?;
+            let load = load_of(&agent.id, agent.active_chats, agent.load)?;
+            let place = match self.agents.get(guess) {
+                Some(rec) if rec.present && rec.id == agent.id => Some(guess),
+                _ => self.agent_idx(&agent.id).ok(),
+            };
+            let Some(i) = place else {
+                if joining.insert(agent.id.as_str(), ()).is_some() {
+                    return Err(ModelError::DuplicateAgent { agent: agent.id.clone() });
+                }
+                joins.push(AgentRec {
+                    present: true,
+                    id: agent.id.clone(),
+                    login: agent.login.clone(),
+                    chat_state: agent.chat_state,
+                    voice_state: agent.voice_state,
+                    capacity: agent.capacity,
+                    active: agent.active_chats,
+                    load,
+                    skills: skills_of(agent)?,
+                    group: agent.group.clone(),
+                    state_since: since.unwrap_or(taken_at),
+                });
+                report.joined.push(agent.id.clone());
+                continue;
+            };
+            if std::mem::replace(&mut seen[i], true) {
+                return Err(ModelError::DuplicateAgent { agent: agent.id.clone() });
+            }
+            guess = i + 1;
+            let rec = &self.agents[i];
+            let same_skills = agent.skills.len() == rec.skills.len()
+                && agent
+                    .skills
+                    .iter()
+                    .zip(&rec.skills)
+                    .all(|(id, s)| listed[s.get()] && self.skills[s.get()].id == *id);
+            let skills = if same_skills {
+                None
+            } else {
+                Some(skills_of(agent)?).filter(|s| *s != rec.skills)
+            };
+            let since = since.unwrap_or(if agent.chat_state == rec.chat_state { rec.state_since } else { taken_at });
+            let login = (agent.login.as_deref() != rec.login.as_deref()).then_some(agent.login.as_deref());
+            let group = (agent.group != rec.group).then_some(agent.group.as_ref());
+            let kinds = [
+                (agent.chat_state != rec.chat_state, &mut report.state_changed),
+                (agent.chat_state == rec.chat_state && since != rec.state_since, &mut report.state_restarted),
+                (agent.voice_state != rec.voice_state, &mut report.voice_changed),
+                (agent.capacity != rec.capacity, &mut report.capacity_changed),
+                (agent.active_chats != rec.active || load != rec.load, &mut report.chats_changed),
+                (skills.is_some(), &mut report.skills_changed),
+                (login.is_some(), &mut report.login_changed),
+                (group.is_some(), &mut report.group_changed),
+            ];
+            let mut changed = false;
+            for (yes, list) in kinds {
+                if yes {
+                    list.push(agent.id.clone());
+                    changed = true;
+                }
+            }
+            if changed {
+                changes.push(Change {
+                    place: index_u32(i),
+                    state: agent.chat_state,
+                    since,
+                    voice: agent.voice_state,
+                    capacity: agent.capacity,
+                    active: agent.active_chats,
+                    load,
+                    skills,
+                    login,
+                    group,
+                });
+            }
+        }
+        let mut leaves = Vec::new();
+        for (i, rec) in self.agents.iter().enumerate() {
+            if rec.present && !seen[i] {
+                leaves.push(index_u32(i));
+                report.left.push(rec.id.clone());
+            }
+        }
+
+        // Logins: a new one must be free once those leaving or changing theirs give theirs up.
+        let mut freed: Vec<u32> = leaves.clone();
+        freed.extend(changes.iter().filter(|c| c.login.is_some()).map(|c| c.place));
+        freed.sort_unstable();
+        let mut claimed: FxMap<&str, &AgentId> = FxMap::default();
+        let changed_logins = changes.iter().filter_map(|c| Some((c.login??, &self.agents[c.place as usize].id)));
+        let joining_logins = joins.iter().filter_map(|r| Some((r.login.as_deref()?, &r.id)));
+        for (login, id) in changed_logins.chain(joining_logins) {
+            if let Some(first) = claimed.insert(login, id) {
+                return Err(ModelError::DuplicateLogin {
+                    login: login.to_owned(),
+                    first: first.clone(),
+                    second: id.clone(),
+                });
+            }
+            let login_at = |p: u32| self.agents[p as usize].login.as_deref().unwrap_or_default();
+            if let Some(p) = self.login_index.get(login, login_at)
+                && freed.binary_search(&p).is_err()
+            {
+                return Err(ModelError::DuplicateLogin {
+                    login: login.to_owned(),
+                    first: self.agents[p as usize].id.clone(),
+                    second: id.clone(),
+                });
+            }
+        }
+
+        // Visitors, matched by id.
+        let mut queued: FxMap<VisitorId, ()> = FxMap::default();
+        queued.reserve(next.queue.len());
+        let mut departures = Vec::new();
+        let mut arrivals = Vec::new();
+        for v in &next.queue {
+            let Some(skill) = resolve(&v.skill) else {
+                return Err(ModelError::UnknownQueueSkill { visitor: v.id, skill: v.skill.clone() });
+            };
+            if v.arrived_at > taken_at {
+                return Err(ModelError::VisitorFromFuture { visitor: v.id, arrived_at: v.arrived_at, taken_at });
+            }
+            if queued.insert(v.id, ()).is_some() {
+                return Err(ModelError::DuplicateVisitor { visitor: v.id });
+            }
+            match self.visitors.get(&v.id) {
+                Some(r) if r.skill == skill && r.priority == v.priority && r.arrived_at == v.arrived_at => {}
+                Some(_) => {
+                    departures.push(v.id);
+                    arrivals.push((v.id, skill, v.priority, v.arrived_at));
+                    report.visitors_moved.push(v.id);
+                }
+                None => {
+                    arrivals.push((v.id, skill, v.priority, v.arrived_at));
+                    report.visitors_arrived.push(v.id);
+                }
+            }
+        }
+        let staying = next.queue.len() - report.visitors_arrived.len();
+        if self.visitors.len() > staying {
+            // Some visitors are gone. The map's order does not show: they are sorted below.
+            #[allow(clippy::disallowed_methods)]
+            let gone = self.visitors.keys().filter(|id| !queued.contains_key(id)).copied();
+            let first = report.visitors_left.len();
+            report.visitors_left.extend(gone);
+            report.visitors_left[first..].sort_unstable();
+            departures.extend_from_slice(&report.visitors_left[first..]);
+        }
+        report.visitors_arrived.sort_unstable();
+        report.visitors_moved.sort_unstable();
+
+        Ok(Plan { now, listed, new_skills, renamed, joins, changes, leaves, departures, arrivals, report })
+    }
+
+    /// Applies a plan made on this floor as it is now.
+    pub(crate) fn commit(&mut self, plan: Plan<'_>) -> (SyncReport, Touched) {
+        let Plan { now, listed, new_skills, renamed, joins, changes, leaves, departures, arrivals, report } = plan;
+        let mut touched = Touched::default();
+        self.listed.copy_from_slice(&listed);
+        for skill in new_skills {
+            self.define_skill(skill);
+        }
+        for (idx, skill) in renamed {
+            self.skills[idx.get()].name.clone_from(&skill.name);
+        }
+
+        // Skill memberships to drop and to add, (skill, place), applied per skill at the end.
+        let mut drops: Vec<(SkillIdx, u32)> = Vec::new();
+        let mut adds: Vec<(SkillIdx, u32)> = Vec::new();
+        for &i in &leaves {
+            drops.extend(self.agents[i as usize].skills.iter().map(|&s| (s, i)));
+            self.vacate(i as usize);
+        }
+        let mut new_logins = Vec::new();
+        for c in changes {
+            let i = c.place as usize;
+            if let Some(skills) = &c.skills {
+                let old = &self.agents[i].skills;
+                drops.extend(old.iter().filter(|s| skills.binary_search(s).is_err()).map(|&s| (s, c.place)));
+                adds.extend(skills.iter().filter(|s| old.binary_search(s).is_err()).map(|&s| (s, c.place)));
+                touched.reskilled.push(c.place);
+            } else {
+                touched.changed.push(c.place);
+            }
+            if let Some(login) = c.login {
+                self.set_login(i, None);
+                new_logins.push((i, login));
+            }
+            if let Some(group) = c.group {
+                self.agents[i].group = group.cloned();
+            }
+            self.restate(i, c);
+        }
+        for (i, login) in new_logins {
+            self.set_login(i, login.map(str::to_owned));
+        }
+        for rec in joins {
+            let i = self.place_agent(rec);
+            adds.extend(self.agents[i as usize].skills.iter().map(|&s| (s, i)));
+            touched.joined.push(i);
+        }
+        self.regroup_members(drops, adds);
+
+        for visitor in departures {
+            // Planned from the queues as they are: every visitor leaving is queued.
+            let _ = self.dequeue(visitor);
+        }
+        for (visitor, skill, priority, arrived_at) in arrivals {
+            // Planned: the visitor is not queued (a moved one has just left).
+            let _ = self.enqueue(visitor, skill, priority, arrived_at);
+        }
+        self.now = now;
+        (report, touched)
+    }
+
+    /// Sets an agent that stays to what a change says, moving its contribution out of the
+    /// scopes it was in and into those it is in now.
+    fn restate(&mut self, i: usize, c: Change<'_>) {
+        let rec = &mut self.agents[i];
+        if let Some(before) = rec.contribution() {
+            self.total_agg.remove(before);
+            for s in &rec.skills {
+                self.skill_agg[s.get()].remove(before);
+            }
+        }
+        rec.chat_state = c.state;
+        rec.state_since = c.since;
+        rec.voice_state = c.voice;
+        rec.capacity = c.capacity;
+        rec.active = c.active;
+        rec.load = c.load;
+        if let Some(skills) = c.skills {
+            rec.skills = skills;
+        }
+        if let Some(after) = rec.contribution() {
+            self.total_agg.add(after);
+            for s in &rec.skills {
+                self.skill_agg[s.get()].add(after);
+            }
+        }
+    }
+
+    /// Applies membership changes per skill: drops first, then adds, each skill's list kept
+    /// sorted, in one merge per skill touched.
+    fn regroup_members(&mut self, mut drops: Vec<(SkillIdx, u32)>, mut adds: Vec<(SkillIdx, u32)>) {
+        drops.sort_unstable();
+        adds.sort_unstable();
+        for group in drops.chunk_by(|a, b| a.0 == b.0) {
+            let gone: Vec<u32> = group.iter().map(|&(_, i)| i).collect();
+            self.members[group[0].0.get()].retain(|i| gone.binary_search(i).is_err());
+        }
+        for group in adds.chunk_by(|a, b| a.0 == b.0) {
+            let members = &mut self.members[group[0].0.get()];
+            let old = std::mem::take(members);
+            let mut merged = Vec::with_capacity(old.len() + group.len());
+            let (mut a, mut b) = (old.iter().peekable(), group.iter().map(|&(_, i)| i).peekable());
+            loop {
+                match (a.peek(), b.peek()) {
+                    (Some(&&x), Some(&y)) if x < y => merged.extend(a.next().copied()),
+                    (Some(&&x), Some(&y)) if x == y => {
+                        merged.extend(a.next().copied());
+                        b.next();
+                    }
+                    (_, Some(_)) => merged.extend(b.next()),
+                    (Some(_), None) => merged.extend(a.next().copied()),
+                    (None, None) => break,
+                }
+            }
+            *members = merged;
+        }
+    }
+}
