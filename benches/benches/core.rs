@@ -1,12 +1,13 @@
-//! The core's hot queries: slots, slots within a wait budget, the offer decision, events and
-//! floor build, across floor sizes.
+//! The core's hot queries: slots, slots within a wait budget, the offer decision, events,
+//! floor build and sync to the next poll, across floor sizes.
 
 use std::hint::black_box;
 use std::time::Duration;
 
-use chatcap_benches::{Rng, SIZES, SKILLS, criterion, skill_id, snapshot};
+use chatcap_benches::{Rng, SIZES, SKILLS, criterion, next_poll, skill_id, snapshot};
 use chatcap_core::{
-    AgentId, Decision, Event, Floor, MaxWait, OfferPolicy, Scope, Slots, VisitorId, WaitEstimate, Weight,
+    AgentId, Decision, Event, Floor, MaxWait, OfferPolicy, Ranking, RouteBy, Router, Scope, Slots, Timestamp,
+    VisitorId, WaitEstimate, Weight,
 };
 use criterion::{BatchSize, BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 
@@ -131,9 +132,64 @@ fn build(c: &mut Criterion) {
     g.finish();
 }
 
+/// Following a live floor: a sync to the next poll (1 % of agents changed) and a sync to an
+/// unchanged poll, beside rebuilding from the poll, for the floor and for a router.
+fn sync(c: &mut Criterion) {
+    let mut g = c.benchmark_group("sync");
+    g.sample_size(20);
+    let by = RouteBy::Ranking(Ranking::LeastLoaded);
+    for &n in &SIZES {
+        let (a, b) = (snapshot(n), next_poll(&snapshot(n)));
+        let mut at = b.taken_at.as_millis();
+        let mut tick = move || {
+            at += 1;
+            Timestamp::from_millis(at)
+        };
+        let mut floor = Floor::new(a.clone()).expect("valid floor");
+        let mut router = Router::new(Floor::new(a.clone()).expect("valid floor"), by, &[]).expect("router");
+        let report = floor.sync(tick(), &b).expect("valid poll");
+        assert_eq!(report.joined.len(), report.left.len());
+        assert!(!report.is_empty());
+        assert_eq!(floor.slots_total(), Floor::new(b.clone()).expect("valid floor").slots_total());
+        floor.sync(tick(), &a).expect("valid poll");
+        // Each iteration goes to the next poll and back: two syncs of 1 % changed.
+        g.throughput(Throughput::Elements(2));
+        g.bench_with_input(BenchmarkId::new("floor_changed_1pct", n), &n, |bch, _| {
+            bch.iter(|| {
+                floor.sync(tick(), black_box(&b)).expect("valid poll");
+                floor.sync(tick(), black_box(&a)).expect("valid poll")
+            })
+        });
+        g.bench_with_input(BenchmarkId::new("router_changed_1pct", n), &n, |bch, _| {
+            bch.iter(|| {
+                router.sync(tick(), black_box(&b)).expect("valid poll");
+                router.sync(tick(), black_box(&a)).expect("valid poll")
+            })
+        });
+        g.throughput(Throughput::Elements(1));
+        g.bench_with_input(BenchmarkId::new("floor_unchanged", n), &n, |bch, _| {
+            bch.iter(|| floor.sync(tick(), black_box(&a)).expect("valid poll"))
+        });
+        g.bench_with_input(BenchmarkId::new("router_unchanged", n), &n, |bch, _| {
+            bch.iter(|| router.sync(tick(), black_box(&a)).expect("valid poll"))
+        });
+        g.bench_with_input(BenchmarkId::new("floor_rebuild", n), &n, |bch, _| {
+            bch.iter_batched(|| b.clone(), |s| Floor::new(s).expect("valid floor"), BatchSize::LargeInput)
+        });
+        g.bench_with_input(BenchmarkId::new("router_rebuild", n), &n, |bch, _| {
+            bch.iter_batched(
+                || b.clone(),
+                |s| Router::new(Floor::new(s).expect("valid floor"), by, &[]).expect("router"),
+                BatchSize::LargeInput,
+            )
+        });
+    }
+    g.finish();
+}
+
 criterion_group! {
     name = core;
     config = criterion();
-    targets = slots, offer, events, build
+    targets = slots, offer, events, build, sync
 }
 criterion_main!(core);

@@ -95,3 +95,51 @@ pub fn snapshot(agents: usize) -> Snapshot {
         .collect();
     Snapshot { taken_at, skills, agents, queue }
 }
+
+/// The next poll of a floor made by [`snapshot`]: 10 seconds later, with one agent in a hundred
+/// changed (at least one). Of those, in turn: a state change, a chat started or ended, a new
+/// limit, a skill swapped, an agent gone and a new one in its stead. The queue keeps its
+/// visitors but for one that left and one that arrived.
+pub fn next_poll(snapshot: &Snapshot) -> Snapshot {
+    let mut next = snapshot.clone();
+    next.taken_at = Timestamp::from_millis(snapshot.taken_at.as_millis() + 10_000);
+    let n = next.agents.len();
+    let changed = (n / 100).max(1);
+    let mut rng = Rng::new(0xc4a9 ^ n as u64);
+    let mut picked = std::collections::BTreeSet::new();
+    while picked.len() < changed {
+        picked.insert(rng.below(n as u64) as usize);
+    }
+    for (k, &i) in picked.iter().enumerate() {
+        let a = &mut next.agents[i];
+        match k % 5 {
+            0 => {
+                a.chat_state = match a.chat_state {
+                    AgentState::Online => AgentState::Away,
+                    _ => AgentState::Online,
+                }
+            }
+            1 => a.active_chats = if a.active_chats == 0 { 1 } else { a.active_chats - 1 },
+            2 => {
+                a.capacity = match a.capacity {
+                    Capacity::Limited(l) => Capacity::Limited(l % 8 + 1),
+                    Capacity::Unlimited => Capacity::Limited(4),
+                }
+            }
+            3 => {
+                let swapped = SkillId::from(skill_id((k * 7) % SKILLS));
+                if !a.skills.contains(&swapped) {
+                    a.skills[0] = swapped;
+                }
+            }
+            _ => {
+                a.id = format!("agent-new-{i}").into();
+                a.login = Some(format!("login-new-{i}"));
+            }
+        }
+    }
+    next.queue.remove(0);
+    let last = next.queue.len() as u64;
+    next.queue.push(QueuedVisitor::new(VisitorId(1_000_000 + last), next.skills[0].id.clone(), next.taken_at));
+    next
+}

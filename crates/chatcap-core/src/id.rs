@@ -21,6 +21,12 @@ macro_rules! string_id {
             pub fn as_str(&self) -> &str {
                 &self.0
             }
+
+            /// Where the id's text lives: ids cloned from one another share it.
+            #[allow(dead_code, reason = "not every id type is compared by address")]
+            pub(crate) fn addr(&self) -> usize {
+                self.0.as_ptr() as usize
+            }
         }
 
         impl From<&str> for $name {

@@ -407,53 +407,44 @@ impl Router {
 
     /// Merges the agents at `joined` into the id order and gives each a label between its
     /// neighbours' labels; `false` when some run of them finds no room (then the caller labels
-    /// everyone afresh).
+    /// everyone afresh). Each joiner costs a binary search by id; the merge itself compares
+    /// nothing.
     fn label_joiners(&mut self, joined: &[u32]) -> bool {
         let agents = &self.floor.agents;
         let id = |i: u32| &agents[i as usize].id;
         let mut new = joined.to_vec();
         new.sort_unstable_by(|&a, &b| id(a).cmp(id(b)));
-        let old = std::mem::take(&mut self.by_id);
-        let mut merged: Vec<(u32, bool)> = Vec::with_capacity(old.len() + new.len());
-        let (mut a, mut b) = (old.iter().copied().peekable(), new.iter().copied().peekable());
-        loop {
-            let take_old = match (a.peek(), b.peek()) {
-                (Some(&x), Some(&y)) => id(x) < id(y),
-                (Some(_), None) => true,
-                (None, Some(_)) => false,
-                (None, None) => break,
-            };
-            if take_old {
-                merged.extend(a.next().map(|i| (i, false)));
-            } else {
-                merged.extend(b.next().map(|i| (i, true)));
-            }
-        }
+        // Where each joins: before the agent at this position of `by_id`.
+        let at: Vec<usize> = new.iter().map(|&j| self.by_id.partition_point(|&i| id(i) < id(j))).collect();
         let mut fits = true;
-        let (mut k, mut lo) = (0, 0u32);
-        while k < merged.len() {
-            if !merged[k].1 {
-                lo = self.label[merged[k].0 as usize];
-                k += 1;
-                continue;
-            }
-            let start = k;
-            while k < merged.len() && merged[k].1 {
-                k += 1;
-            }
-            let hi = merged.get(k).map_or(u32::MAX, |&(i, _)| self.label[i as usize]);
-            let (run, gap) = ((k - start) as u64, u64::from(hi - lo));
-            if gap <= run {
+        for (run, pos) in at.chunk_by(|a, b| a == b).scan(0, |start, g| {
+            let r = *start..*start + g.len();
+            *start += g.len();
+            Some((r, g[0]))
+        }) {
+            let lo = pos.checked_sub(1).map_or(0, |k| self.label[self.by_id[k] as usize]);
+            let hi = self.by_id.get(pos).map_or(u32::MAX, |&i| self.label[i as usize]);
+            let (n, gap) = (run.len() as u64, u64::from(hi - lo));
+            if gap <= n {
                 fits = false;
                 continue;
             }
-            for (j, &(i, _)) in merged[start..k].iter().enumerate() {
-                let label = lo + (gap * (j as u64 + 1) / (run + 1)) as u32;
+            for (k, &i) in new[run].iter().enumerate() {
+                let label = lo + (gap * (k as u64 + 1) / (n + 1)) as u32;
                 self.label[i as usize] = label;
                 self.by_label.insert(label, i);
             }
         }
-        self.by_id = merged.into_iter().map(|(i, _)| i).collect();
+        let old = std::mem::take(&mut self.by_id);
+        let mut merged = Vec::with_capacity(old.len() + new.len());
+        let mut from = 0;
+        for (&pos, &i) in at.iter().zip(&new) {
+            merged.extend_from_slice(&old[from..pos]);
+            merged.push(i);
+            from = pos;
+        }
+        merged.extend_from_slice(&old[from..]);
+        self.by_id = merged;
         fits
     }
 

@@ -1,7 +1,10 @@
 //! The indexed floor: validated once, updated by events or by later snapshots, queried in
 //! constant time.
 
+mod skill_list;
 mod sync;
+
+use skill_list::SkillList;
 
 pub use sync::SyncReport;
 
@@ -318,7 +321,7 @@ pub(crate) struct AgentRec {
     /// What the held chats cost together, in thousandths of a slot; 0 exactly when `active` is 0.
     pub(crate) load: u64,
     /// Sorted, no repeats.
-    pub(crate) skills: Vec<SkillIdx>,
+    pub(crate) skills: SkillList,
     group: Option<GroupId>,
     pub(crate) state_since: Timestamp,
 }
@@ -335,7 +338,7 @@ impl AgentRec {
             capacity: Capacity::Limited(0),
             active: 0,
             load: 0,
-            skills: Vec::new(),
+            skills: SkillList::default(),
             group: None,
             state_since: Timestamp::EPOCH,
         }
@@ -570,7 +573,7 @@ impl Floor {
             capacity: agent.capacity,
             active: agent.active_chats,
             load,
-            skills,
+            skills: SkillList::from_sorted(&skills),
             group: agent.group,
             state_since,
         })
@@ -840,7 +843,7 @@ impl Floor {
                 }
                 let rec = self.validate_agent(agent.clone(), now)?;
                 let i = self.place_agent(rec);
-                for s in self.agents[i as usize].skills.clone() {
+                for &s in self.agents[i as usize].skills.iter() {
                     let members = &mut self.members[s.get()];
                     if let Err(at) = members.binary_search(&i) {
                         members.insert(at, i);
@@ -849,7 +852,7 @@ impl Floor {
             }
             Event::AgentLeft { agent } => {
                 let i = self.agent_idx(agent)?;
-                for s in self.agents[i].skills.clone() {
+                for &s in self.agents[i].skills.iter() {
                     let members = &mut self.members[s.get()];
                     if let Ok(at) = members.binary_search(&index_u32(i)) {
                         members.remove(at);

@@ -8,7 +8,7 @@
 
 use std::fmt;
 
-use super::{AgentRec, Floor, SkillIdx, index_u32, load_of, state_since};
+use super::{AgentRec, Floor, SkillIdx, SkillList, index_u32, load_of, state_since};
 use crate::hash::FxMap;
 use crate::{
     Agent, AgentId, AgentState, Capacity, GroupId, ModelError, Skill, SkillId, Snapshot, Timestamp,
@@ -147,8 +147,8 @@ struct Change<'s> {
     capacity: Capacity,
     active: u32,
     load: u64,
-    /// The new skills, sorted, when they changed.
-    skills: Option<Vec<SkillIdx>>,
+    /// The new skills, when they changed.
+    skills: Option<SkillList>,
     /// The new login, when it changed.
     login: Option<Option<&'s str>>,
     /// The new group, when it changed.
@@ -202,17 +202,20 @@ impl Floor {
     /// chats, skills, login or group changed; a skill defined or renamed; a visitor queued,
     /// gone or moved), applied to the aggregates without rebuilding them.
     ///
-    /// Afterwards every query answers as `Floor::new(next.clone())` would, with two exceptions
-    /// by design: skills the snapshot no longer lists stay defined (with no agents and no
-    /// visitors, so their answers are those of an unknown skill), and agents keep the places
-    /// they had ([`Floor::agents`] lists them in that order). An agent whose time in state the
-    /// snapshot omits keeps the start the floor knows, unless its state changed; then it
-    /// entered the state at `next.taken_at`.
+    /// Afterwards every query answers as `Floor::new(next.clone())` would. What differs is
+    /// numbering, never an answer: skills keep the indices they had (a skill the snapshot no
+    /// longer lists is retired, unknown to queries and events, and keeps its index should it
+    /// come back; new skills come after), so [`Floor::skills`] and an agent's
+    /// [`skills`](crate::AgentView::skills) follow that order; and agents keep their places
+    /// ([`Floor::agents`] lists them in that order). An agent whose time in state the snapshot
+    /// omits keeps the start the floor knows, unless its state changed; then it entered the
+    /// state at `next.taken_at`.
     ///
     /// Cost: one pass over the snapshot and one over the floor's places, plus, for what
-    /// changed, what the same events would cost; an agent is found by the place it held in
-    /// the order of the last snapshot before its id is looked up, so a vendor that lists
-    /// agents in a stable order costs no hashing at all.
+    /// changed, what the same events would cost. An agent is looked for first at the place
+    /// after the previous one's, so a vendor that lists agents in a stable order costs no id
+    /// hashing; an agent's skills are matched by the address of their ids first, which costs
+    /// no string comparison when the adapter shares one id per skill (as chatcap's does).
     ///
     /// # Errors
     ///
@@ -299,10 +302,20 @@ impl Floor {
                 None => new_index.get(id.as_str()).copied(),
             }
         };
-        let skills_of = |agent: &Agent| -> Result<Vec<SkillIdx>, ModelError> {
-            let mut skills = Vec::with_capacity(agent.skills.len());
+        // Adapters share one id per skill among the agents that have it: an agent's skill is
+        // found by the address of its text first, and by the text only when that fails.
+        let mut by_addr: Vec<(usize, SkillIdx)> =
+            next.skills.iter().filter_map(|s| Some((s.id.addr(), resolve(&s.id)?))).collect();
+        by_addr.sort_unstable();
+        let by_address = |id: &SkillId| {
+            by_addr.binary_search_by_key(&id.addr(), |&(a, _)| a).ok().map(|k| by_addr[k].1)
+        };
+        let resolve_fast = |id: &SkillId| by_address(id).or_else(|| resolve(id));
+        // The agent's skills, sorted, into `skills`.
+        let skills_into = |agent: &Agent, skills: &mut Vec<SkillIdx>| -> Result<(), ModelError> {
+            skills.clear();
             for id in &agent.skills {
-                let Some(idx) = resolve(id) else {
+                let Some(idx) = resolve_fast(id) else {
                     return Err(ModelError::UnknownAgentSkill { agent: agent.id.clone(), skill: id.clone() });
                 };
                 skills.push(idx);
@@ -315,11 +328,17 @@ impl Floor {
                     skill: skill.unwrap_or_else(|| SkillId::from("")),
                 });
             }
-            Ok(skills)
+            Ok(())
         };
 
-        // Agents: each found at the place after the last one found, else by id.
+        // Agents: each found at the place after the last one found, else by id. Vacant places
+        // count as seen, so that the places not seen at the end are those of agents leaving.
         let mut seen = vec![false; self.agents.len()];
+        for &v in &self.vacant {
+            seen[v as usize] = true;
+        }
+        let mut found = 0usize;
+        let mut skills = Vec::new();
         let mut joining: FxMap<&str, ()> = FxMap::default();
         let mut joins = Vec::new();
         let mut changes = Vec::new();
@@ -344,7 +363,10 @@ impl Floor {
                     capacity: agent.capacity,
                     active: agent.active_chats,
                     load,
-                    skills: skills_of(agent)?,
+                    skills: {
+                        skills_into(agent, &mut skills)?;
+                        SkillList::from_sorted(&skills)
+                    },
                     group: agent.group.clone(),
                     state_since: since.unwrap_or(taken_at),
                 });
@@ -355,17 +377,16 @@ impl Floor {
                 return Err(ModelError::DuplicateAgent { agent: agent.id.clone() });
             }
             guess = i + 1;
+            found += 1;
             let rec = &self.agents[i];
-            let same_skills = agent.skills.len() == rec.skills.len()
-                && agent
-                    .skills
-                    .iter()
-                    .zip(&rec.skills)
-                    .all(|(id, s)| listed[s.get()] && self.skills[s.get()].id == *id);
-            let skills = if same_skills {
+            // The same skills in the same order, found by address: unchanged, nothing to sort.
+            let same = agent.skills.len() == rec.skills.len()
+                && agent.skills.iter().zip(rec.skills.iter()).all(|(id, &s)| by_address(id) == Some(s));
+            let skills = if same {
                 None
             } else {
-                Some(skills_of(agent)?).filter(|s| *s != rec.skills)
+                skills_into(agent, &mut skills)?;
+                (skills[..] != rec.skills[..]).then(|| SkillList::from_sorted(&skills))
             };
             let since = since.unwrap_or(if agent.chat_state == rec.chat_state { rec.state_since } else { taken_at });
             let login = (agent.login.as_deref() != rec.login.as_deref()).then_some(agent.login.as_deref());
@@ -403,10 +424,10 @@ impl Floor {
             }
         }
         let mut leaves = Vec::new();
-        for (i, rec) in self.agents.iter().enumerate() {
-            if rec.present && !seen[i] {
+        if found < self.agent_count() {
+            for (i, _) in seen.iter().enumerate().filter(|(_, seen)| !**seen) {
                 leaves.push(index_u32(i));
-                report.left.push(rec.id.clone());
+                report.left.push(self.agents[i].id.clone());
             }
         }
 
@@ -500,6 +521,9 @@ impl Floor {
             drops.extend(self.agents[i as usize].skills.iter().map(|&s| (s, i)));
             self.vacate(i as usize);
         }
+        // Those joining take the lowest places first, in snapshot order, so that places keep
+        // to the order the vendor lists agents in.
+        self.vacant.sort_unstable_by(|a, b| b.cmp(a));
         let mut new_logins = Vec::new();
         for c in changes {
             let i = c.place as usize;
@@ -575,27 +599,31 @@ impl Floor {
         drops.sort_unstable();
         adds.sort_unstable();
         for group in drops.chunk_by(|a, b| a.0 == b.0) {
-            let gone: Vec<u32> = group.iter().map(|&(_, i)| i).collect();
-            self.members[group[0].0.get()].retain(|i| gone.binary_search(i).is_err());
+            // Both sorted: one walk through the members, stepping through the places to drop.
+            let mut gone = group.iter().map(|&(_, i)| i).peekable();
+            self.members[group[0].0.get()].retain(|&i| {
+                while gone.next_if(|&g| g < i).is_some() {}
+                gone.next_if_eq(&i).is_none()
+            });
         }
         for group in adds.chunk_by(|a, b| a.0 == b.0) {
+            // Merged in place from the back: only the members after the first new one move. A
+            // place added is never a member already (those leaving were dropped above).
             let members = &mut self.members[group[0].0.get()];
-            let old = std::mem::take(members);
-            let mut merged = Vec::with_capacity(old.len() + group.len());
-            let (mut a, mut b) = (old.iter().peekable(), group.iter().map(|&(_, i)| i).peekable());
-            loop {
-                match (a.peek(), b.peek()) {
-                    (Some(&&x), Some(&y)) if x < y => merged.extend(a.next().copied()),
-                    (Some(&&x), Some(&y)) if x == y => {
-                        merged.extend(a.next().copied());
-                        b.next();
-                    }
-                    (_, Some(_)) => merged.extend(b.next()),
-                    (Some(_), None) => merged.extend(a.next().copied()),
-                    (None, None) => break,
+            let (mut i, mut j) = (members.len(), group.len());
+            members.resize(i + j, 0);
+            for w in (0..members.len()).rev() {
+                if j == 0 {
+                    break;
+                }
+                if i > 0 && members[i - 1] > group[j - 1].1 {
+                    members[w] = members[i - 1];
+                    i -= 1;
+                } else {
+                    members[w] = group[j - 1].1;
+                    j -= 1;
                 }
             }
-            *members = merged;
         }
     }
 }
