@@ -140,6 +140,10 @@ pub fn next_poll(snapshot: &Snapshot) -> Snapshot {
     }
     next.queue.remove(0);
     let last = next.queue.len() as u64;
-    next.queue.push(QueuedVisitor::new(VisitorId(1_000_000 + last), next.skills[0].id.clone(), next.taken_at));
+    next.queue.push(QueuedVisitor::new(
+        VisitorId(1_000_000 + last),
+        next.skills[0].id.clone(),
+        next.taken_at,
+    ));
     next
 }

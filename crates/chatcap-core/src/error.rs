@@ -93,6 +93,15 @@ pub enum ModelError {
         /// The agent.
         agent: AgentId,
     },
+    /// An [`AgentIdx`](crate::AgentIdx) names an agent that has left, or comes from another
+    /// floor.
+    #[error(
+        "no agent at place {place} matches the index: the agent has left the floor, or the index is from another floor; look the agent up again by id"
+    )]
+    StaleAgentIndex {
+        /// The place the index names.
+        place: usize,
+    },
     /// An event or query names an agent that is not on the floor.
     #[error("agent {agent} is not on the floor")]
     UnknownAgent {

@@ -68,7 +68,7 @@ pub(crate) type FxMap<K, V> = HashMap<K, V, BuildHasherDefault<FxHasher>>;
 
 /// Hashes a string the way [`StrIndex`] keys it.
 #[inline]
-fn hash_str(s: &str) -> u64 {
+pub(crate) fn hash_str(s: &str) -> u64 {
     use std::hash::Hash;
     let mut h = FxHasher::default();
     s.hash(&mut h);

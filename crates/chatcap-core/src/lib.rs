@@ -67,9 +67,8 @@ pub use erlang::{
     StaffingTarget, Traffic, WINDOW_STATE_LIMIT, erlang_b, staff_chat, staff_erlang_a, staff_erlang_c,
 };
 pub use error::ModelError;
-pub use floor::{AgentView, Event, Floor, Scope, SkillIdx, SkillKey, Summary, SyncReport};
+pub use floor::{AgentIdx, AgentView, Event, Floor, Scope, SkillIdx, SkillKey, Summary, SyncReport};
 pub use id::{AgentId, GroupId, SkillId, Timestamp, VisitorId};
-pub use min_tree::MinTree;
 pub use model::{Agent, AgentState, Capacity, QueuedVisitor, Skill, Snapshot};
 pub use offer::{Decision, DeclineReason, OfferPolicy, Stance};
 pub use queue_state::{QueueState, QueueStateView, QueueTotals, SkillQueueState, SkillSelection};
@@ -80,3 +79,10 @@ pub use transfer::{
 };
 pub use wait::{Method, MissingData, WaitAverage, WaitEstimate};
 pub use weight::Weight;
+
+/// Not part of the API: helpers the simulator (`chatcap-sim`) shares with the router. They may
+/// change in any release.
+#[doc(hidden)]
+pub mod internal {
+    pub use crate::min_tree::MinTree;
+}

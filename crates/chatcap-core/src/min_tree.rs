@@ -14,7 +14,7 @@
 /// # Examples
 ///
 /// ```
-/// use chatcap_core::MinTree;
+/// use chatcap_core::internal::MinTree;
 /// let mut tree = MinTree::new();
 /// let (a, b) = (tree.alloc(), tree.alloc());
 /// tree.set(a, 30 << 32 | 1);

@@ -10,8 +10,8 @@ use crate::hash::FxMap;
 use crate::min_tree::MinTree;
 use crate::transfer::{Key, key};
 use crate::{
-    AgentId, Event, Floor, ModelError, Ranking, SkillId, SkillIdx, Snapshot, SyncReport, Timestamp, VisitorId,
-    Weight,
+    AgentId, AgentIdx, Event, Floor, ModelError, Ranking, SkillId, SkillIdx, Snapshot, SyncReport, Timestamp,
+    VisitorId, Weight,
 };
 
 /// How the router picks among the agents that can take a new chat. Every rule breaks ties by
@@ -70,14 +70,14 @@ pub enum Routed {
     },
 }
 
-/// A routing decision by position, for callers that keep agents by position rather than by id,
-/// such as a simulator: see [`Router::route_at`] and [`Router::arrive_at`].
+/// A routing decision by index, for callers that keep agents by index rather than by id, such as
+/// a simulator: see [`Router::route_by_index`] and [`Router::arrive_by_index`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Assignment {
     /// The visitor served, no longer queued.
     pub visitor: VisitorId,
-    /// The agent's position in snapshot order (see [`Floor::position`]), now holding the chat.
-    pub position: usize,
+    /// The agent, now holding the chat.
+    pub agent: AgentIdx,
     /// The fallback skill through which the agent qualified, if not the queue's own.
     pub via_fallback: Option<SkillIdx>,
 }
@@ -225,9 +225,11 @@ impl Router {
         let skills = self.floor.skill_places();
         let places = self.floor.agents.len();
         self.index = match self.route_by {
-            RouteBy::Ranking(ranking) => {
-                Index::Ranked { ranking, trees: vec![MinTree::new(); skills], leaves: vec![Vec::new(); places] }
-            }
+            RouteBy::Ranking(ranking) => Index::Ranked {
+                ranking,
+                trees: vec![MinTree::new(); skills],
+                leaves: vec![Vec::new(); places],
+            },
             RouteBy::RoundRobin => Index::RoundRobin(vec![BTreeSet::new(); skills]),
         };
         for k in 0..self.by_id.len() {
@@ -448,17 +450,16 @@ impl Router {
         fits
     }
 
-    /// As [`Router::apply`] with [`Event::ChatEnded`], for the agent at `position` in snapshot
-    /// order (see [`Floor::position`] and [`Assignment`]): the same change without looking
-    /// the agent's id up, for callers that keep positions, such as a simulator.
+    /// As [`Router::apply`] with [`Event::ChatEnded`], for the agent an index names (see
+    /// [`Floor::agent_index`] and [`Assignment`]): the same change without looking the agent's
+    /// id up, for callers that keep indices, such as a simulator.
     ///
     /// # Errors
     ///
     /// As [`Router::apply`] with [`Event::ChatEnded`]; the floor and the index are then unchanged.
     ///
-    /// # Panics
-    ///
-    /// When `position` is not below the number of agents on the floor.
+    /// [`ModelError::StaleAgentIndex`] when the agent has left or the index is from another
+    /// floor.
     ///
     /// # Examples
     ///
@@ -472,16 +473,21 @@ impl Router {
     /// let mut router = Router::new(floor, RouteBy::RoundRobin, &[])?;
     /// let s = router.floor().skill_index("s").unwrap();
     /// let now = router.floor().now();
-    /// let Some(served) = router.arrive_at(now, VisitorId(1), s, 0)? else { panic!() };
+    /// let Some(served) = router.arrive_by_index(now, VisitorId(1), s, 0)? else { panic!() };
     /// assert_eq!(router.floor().slots(s), Slots::ZERO);
-    /// router.end_chat(now, served.position, Weight::ONE)?;
+    /// router.end_chat_by_index(now, served.agent, Weight::ONE)?;
     /// assert_eq!(router.floor().slots(s), Slots::Count(1));
     /// # Ok::<(), ModelError>(())
     /// ```
-    pub fn end_chat(&mut self, now: Timestamp, position: usize, weight: Weight) -> Result<(), ModelError> {
-        assert!(position < self.floor.agents.len(), "agent position {position} is not on the floor");
-        let result = self.floor.end_chat_at(now, position, weight);
-        self.refresh(position);
+    pub fn end_chat_by_index(
+        &mut self,
+        now: Timestamp,
+        agent: AgentIdx,
+        weight: Weight,
+    ) -> Result<(), ModelError> {
+        let i = self.floor.check_index(agent)?;
+        let result = self.floor.end_chat_at(now, i, weight);
+        self.refresh(i);
         result
     }
 
@@ -497,19 +503,23 @@ impl Router {
     /// [`ModelError::EventInPast`] when `now` is earlier than the floor's time;
     /// [`ModelError::TooManyChats`] when the chosen agent cannot count another chat.
     pub fn route(&mut self, now: Timestamp, skill: SkillIdx) -> Result<Routed, ModelError> {
-        match self.route_at(now, skill)? {
+        match self.route_by_index(now, skill)? {
             Some(assignment) => Ok(self.routed(assignment)),
             None => Ok(self.unrouted(skill)),
         }
     }
 
-    /// As [`Router::route`], reporting the agent by position: `None` when the visitor at the head
+    /// As [`Router::route`], reporting the agent by index: `None` when the visitor at the head
     /// waits on or nobody waits.
     ///
     /// # Errors
     ///
     /// As [`Router::route`].
-    pub fn route_at(&mut self, now: Timestamp, skill: SkillIdx) -> Result<Option<Assignment>, ModelError> {
+    pub fn route_by_index(
+        &mut self,
+        now: Timestamp,
+        skill: SkillIdx,
+    ) -> Result<Option<Assignment>, ModelError> {
         if now < self.floor.now() {
             return Err(ModelError::EventInPast { at: now, floor_time: self.floor.now() });
         }
@@ -526,14 +536,15 @@ impl Router {
         self.refresh(i);
         served?;
         self.cursor[s] = Cursor::Label(rank);
-        Ok(Some(Assignment { visitor, position: i, via_fallback: (pool != skill).then_some(pool) }))
+        let agent = self.floor.index_at(i);
+        Ok(Some(Assignment { visitor, agent, via_fallback: (pool != skill).then_some(pool) }))
     }
 
     /// The routing decision with the agent's and the fallback skill's ids.
     fn routed(&self, a: Assignment) -> Routed {
         Routed::Assigned {
             visitor: a.visitor,
-            agent: self.floor.agents[a.position].id.clone(),
+            agent: self.floor.agents[a.agent.get()].id.clone(),
             via_fallback: a.via_fallback.map(|f| self.floor.skill_at(f).id.clone()),
         }
     }
@@ -580,13 +591,13 @@ impl Router {
         skill: SkillIdx,
         priority: i32,
     ) -> Result<Routed, ModelError> {
-        match self.arrive_at(now, visitor, skill, priority)? {
+        match self.arrive_by_index(now, visitor, skill, priority)? {
             Some(assignment) => Ok(self.routed(assignment)),
             None => Ok(self.unrouted(skill)),
         }
     }
 
-    /// As [`Router::arrive`], reporting the agent by position: `None` when the head of the queue
+    /// As [`Router::arrive`], reporting the agent by index: `None` when the head of the queue
     /// (the new visitor, or one ahead of it) waits on.
     ///
     /// # Errors
@@ -605,15 +616,16 @@ impl Router {
     /// let mut router = Router::new(floor, RouteBy::RoundRobin, &[])?;
     /// let s = router.floor().skill_index("s").unwrap();
     /// let now = router.floor().now();
-    /// let served = router.arrive_at(now, VisitorId(1), s, 0)?;
-    /// assert_eq!(served, Some(Assignment { visitor: VisitorId(1), position: 0, via_fallback: None }));
-    /// assert_eq!(router.arrive_at(now, VisitorId(2), s, 0)?, None);
+    /// let served = router.arrive_by_index(now, VisitorId(1), s, 0)?;
+    /// let a = router.floor().agent_index(&"a".into());
+    /// assert_eq!(served, Some(Assignment { visitor: VisitorId(1), agent: a.unwrap(), via_fallback: None }));
+    /// assert_eq!(router.arrive_by_index(now, VisitorId(2), s, 0)?, None);
     /// // The chat ends: the waiting visitor is next.
-    /// router.end_chat(now, 0, Weight::ONE)?;
-    /// assert_eq!(router.route_at(now, s)?.map(|a| a.visitor), Some(VisitorId(2)));
+    /// router.end_chat_by_index(now, a.unwrap(), Weight::ONE)?;
+    /// assert_eq!(router.route_by_index(now, s)?.map(|a| a.visitor), Some(VisitorId(2)));
     /// # Ok::<(), ModelError>(())
     /// ```
-    pub fn arrive_at(
+    pub fn arrive_by_index(
         &mut self,
         now: Timestamp,
         visitor: VisitorId,
@@ -637,14 +649,14 @@ impl Router {
                 self.cursor[s] = Cursor::Label(rank);
                 return Ok(Some(Assignment {
                     visitor,
-                    position: i,
+                    agent: self.floor.index_at(i),
                     via_fallback: (pool != skill).then_some(pool),
                 }));
             }
         }
         let skill_id = self.floor.skill_at(skill).id.clone();
         self.floor.apply(now, Event::VisitorQueued { visitor, skill: &skill_id, priority })?;
-        self.route_at(now, skill)
+        self.route_by_index(now, skill)
     }
 
     /// The best agent over the queue's own pool and the open fallback pools: its rank by id, its

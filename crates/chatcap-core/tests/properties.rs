@@ -657,7 +657,7 @@ proptest! {
                         let got = if v.is_multiple_of(2) {
                             router.arrive(now, VisitorId(v), idx, *priority).expect("new visitor")
                         } else {
-                            let at = router.arrive_at(now, VisitorId(v), idx, *priority).expect("new visitor");
+                            let at = router.arrive_by_index(now, VisitorId(v), idx, *priority).expect("new visitor");
                             by_position(&router, at, &want)
                         };
                         prop_assert_eq!(&got, &want);
@@ -687,7 +687,7 @@ proptest! {
                     let got = if next_visitor.is_multiple_of(2) {
                         router.route(now, idx).expect("in time")
                     } else {
-                        let at = router.route_at(now, idx).expect("in time");
+                        let at = router.route_by_index(now, idx).expect("in time");
                         by_position(&router, at, &want)
                     };
                     prop_assert_eq!(&got, &want);
@@ -768,14 +768,14 @@ enum Op {
     Event(Ev),
 }
 
-/// A decision of `Router::route_at` or `Router::arrive_at` in the shape of `want`'s: `None`
+/// A decision of `Router::route_by_index` or `Router::arrive_by_index` in the shape of `want`'s: `None`
 /// stands for whichever of `NoAgent` and `QueueEmpty` is wanted, and for `QueueEmpty` when an
 /// assignment is wanted, so that it fails the comparison.
 fn by_position(router: &Router, got: Option<Assignment>, want: &Routed) -> Routed {
     match got {
         Some(a) => Routed::Assigned {
             visitor: a.visitor,
-            agent: router.floor().agents().nth(a.position).expect("position on the floor").id().clone(),
+            agent: router.floor().agent_by_index(a.agent).expect("the agent is on the floor").id().clone(),
             via_fallback: a.via_fallback.map(|f| router.floor().skill(f).unwrap().id.clone()),
         },
         None if matches!(want, Routed::Assigned { .. }) => Routed::QueueEmpty,
@@ -852,7 +852,10 @@ fn naive_route(
 fn apply_via_router(router: &mut Router, naive: &Naive, ev: &Ev, now: Timestamp) -> bool {
     match *ev {
         // Half the chat ends go by position, the way a simulator ends them.
-        Ev::End(a, t) if a.is_multiple_of(2) => router.end_chat(now, a % naive.agents.len(), w(t)).is_ok(),
+        Ev::End(a, t) if a.is_multiple_of(2) => {
+            let idx = router.floor().agent_index(&agent_id(a % naive.agents.len())).expect("on the floor");
+            router.end_chat_by_index(now, idx, w(t)).is_ok()
+        }
         _ => apply_with(naive, ev, now, |t, e| router.apply(t, e)),
     }
 }

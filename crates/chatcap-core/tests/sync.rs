@@ -54,16 +54,8 @@ fn agent_spec() -> impl Strategy<Value = AgentSpec> {
         (prop::option::of(0..6usize), prop::option::of(0..3usize)),
         0u64..50_000,
     )
-        .prop_map(|((state, voice), capacity, active, weight, skills, (login, group), in_state_ms)| AgentSpec {
-            state,
-            voice,
-            capacity,
-            active,
-            weight,
-            skills,
-            login,
-            group,
-            in_state_ms,
+        .prop_map(|((state, voice), capacity, active, weight, skills, (login, group), in_state_ms)| {
+            AgentSpec { state, voice, capacity, active, weight, skills, login, group, in_state_ms }
         })
 }
 
@@ -150,7 +142,11 @@ fn snapshot(spec: &Spec, at_ms: i64) -> Snapshot {
             .iter()
             .map(|&(v, s, priority, waited)| QueuedVisitor {
                 priority,
-                ..QueuedVisitor::new(VisitorId(v), skill_id(spec.skills[s].0), Timestamp::from_millis(at_ms - waited))
+                ..QueuedVisitor::new(
+                    VisitorId(v),
+                    skill_id(spec.skills[s].0),
+                    Timestamp::from_millis(at_ms - waited),
+                )
             })
             .collect(),
     }
@@ -179,7 +175,9 @@ fn assert_same_answers(synced: &Floor, fresh: &Floor) -> Result<(), TestCaseErro
     let policies = [
         OfferPolicy::new(MaxWait::from_secs(0).unwrap()),
         OfferPolicy::new(MaxWait::from_secs(120).unwrap()).with_handle_time(Duration::from_secs(300)),
-        OfferPolicy::new(MaxWait::from_secs(60).unwrap()).with_max_queue(2).with_missing_data(Stance::FailClosed),
+        OfferPolicy::new(MaxWait::from_secs(60).unwrap())
+            .with_max_queue(2)
+            .with_missing_data(Stance::FailClosed),
     ];
     let waits = [(0, None), (30, Some(Duration::from_secs(240))), (600, Some(Duration::from_secs(60)))];
     for (w, aht) in waits {
@@ -222,7 +220,8 @@ fn assert_same_answers(synced: &Floor, fresh: &Floor) -> Result<(), TestCaseErro
             for strategy in Ranking::ALL {
                 for explain in [false, true] {
                     let ask = |floor: &Floor, idx| {
-                        let mut r = TransferRequest::new(&from, TransferTarget::Skill(idx)).with_strategy(strategy);
+                        let mut r =
+                            TransferRequest::new(&from, TransferTarget::Skill(idx)).with_strategy(strategy);
                         if explain {
                             r = r.with_explain();
                         }
@@ -231,8 +230,11 @@ fn assert_same_answers(synced: &Floor, fresh: &Floor) -> Result<(), TestCaseErro
                                 answer.excluded.iter().map(|e| (e.agent.clone(), e.reason)).collect();
                             // Exclusions come in the order of the floor's places.
                             excluded.sort();
-                            let candidates: Vec<_> =
-                                answer.candidates.iter().map(|c| (c.agent.clone(), c.free, c.active_chats)).collect();
+                            let candidates: Vec<_> = answer
+                                .candidates
+                                .iter()
+                                .map(|c| (c.agent.clone(), c.free, c.active_chats))
+                                .collect();
                             (candidates, excluded)
                         })
                     };
@@ -441,12 +443,17 @@ fn an_omitted_time_in_state_keeps_the_known_start_unless_the_state_changed() {
     let snap = |t: i64, agents: Vec<Agent>| Snapshot { taken_at: at(t), agents, ..Snapshot::default() };
     let mut floor = Floor::new(snap(
         10_000,
-        vec![agent("1", AgentState::Online).with_time_in_state(Duration::from_secs(4)), agent("2", AgentState::Away)],
+        vec![
+            agent("1", AgentState::Online).with_time_in_state(Duration::from_secs(4)),
+            agent("2", AgentState::Away),
+        ],
     ))
     .unwrap();
     assert_eq!(floor.agent(&"1".into()).unwrap().state_since(), at(6_000));
     assert_eq!(floor.agent(&"2".into()).unwrap().state_since(), at(10_000));
-    let report = floor.sync(at(20_000), &snap(20_000, vec![agent("1", AgentState::Online), agent("2", AgentState::Online)])).unwrap();
+    let report = floor
+        .sync(at(20_000), &snap(20_000, vec![agent("1", AgentState::Online), agent("2", AgentState::Online)]))
+        .unwrap();
     // Agent 1 stays online since 6 s; agent 2's change is dated to the snapshot that shows it.
     assert_eq!(floor.agent(&"1".into()).unwrap().state_since(), at(6_000));
     assert_eq!(floor.agent(&"2".into()).unwrap().state_since(), at(20_000));
@@ -472,7 +479,8 @@ fn router_labels_survive_many_joins_between_two_ids() {
     // until the room between labels runs out and everyone is labelled afresh.
     let at = Timestamp::from_millis;
     let skills = vec![Skill::new("s")];
-    let agent = |id: String| Agent::new(id, AgentState::Online, Capacity::Limited(1)).with_skills(["s".into()]);
+    let agent =
+        |id: String| Agent::new(id, AgentState::Online, Capacity::Limited(1)).with_skills(["s".into()]);
     let mut ids = vec!["a".to_owned(), "b".to_owned()];
     let floor = Floor::new(Snapshot {
         taken_at: at(0),
@@ -503,4 +511,39 @@ fn router_labels_survive_many_joins_between_two_ids() {
     }
     ids.sort();
     assert_eq!(served, ids);
+}
+
+#[test]
+fn a_stale_or_foreign_agent_index_is_an_error_not_another_agent() {
+    let at = Timestamp::from_millis;
+    let agent = |id: &str| Agent::new(id, AgentState::Online, Capacity::Limited(2)).with_active_chats(1);
+    let snap = |t: i64, ids: &[&str]| Snapshot {
+        taken_at: at(t),
+        agents: ids.iter().map(|&id| agent(id)).collect(),
+        ..Snapshot::default()
+    };
+    let mut router =
+        Router::new(Floor::new(snap(0, &["a", "b"])).unwrap(), RouteBy::RoundRobin, &[]).unwrap();
+    let b = router.floor().agent_index(&"b".into()).unwrap();
+    // b leaves and c takes its place.
+    router.sync(at(1), &snap(1, &["a", "c"])).unwrap();
+    let c = router.floor().agent_index(&"c".into()).unwrap();
+    assert_eq!(c.get(), b.get());
+    assert_eq!(
+        router.end_chat_by_index(at(2), b, Weight::ONE),
+        Err(ModelError::StaleAgentIndex { place: b.get() })
+    );
+    assert_eq!(router.floor().agent(&"c".into()).unwrap().active_chats(), 1);
+    // b comes back in another place: the old index names nobody still.
+    router.sync(at(3), &snap(3, &["a", "c", "b"])).unwrap();
+    assert!(router.floor().agent_by_index(b).is_none());
+    // An index from a floor of other agents is refused too.
+    let other = Floor::new(snap(0, &["x", "y"])).unwrap();
+    let y = other.agent_index(&"y".into()).unwrap();
+    assert_eq!(router.floor().check_index(y), Err(ModelError::StaleAgentIndex { place: 1 }));
+    assert!(router.end_chat_by_index(at(4), y, Weight::ONE).is_err());
+    // A fresh index works.
+    router.end_chat_by_index(at(4), c, Weight::ONE).unwrap();
+    assert_eq!(router.floor().agent(&"c".into()).unwrap().active_chats(), 0);
+    assert_eq!(router.floor().agent_by_index(c).unwrap().index(), c);
 }

@@ -4,7 +4,8 @@ use std::cmp::Reverse;
 use std::collections::{BinaryHeap, HashMap};
 
 use chatcap_core::{
-    AgentId, AgentState, Event, Floor, MinTree, Router, SkillIdx, Timestamp, VisitorId, Weight,
+    AgentId, AgentIdx, AgentState, Event, Floor, Router, SkillIdx, Timestamp, VisitorId, Weight,
+    internal::MinTree,
 };
 
 use crate::rng::Rng;
@@ -86,6 +87,8 @@ struct Visitor {
 #[derive(Clone, Debug)]
 struct AgentSim {
     id: AgentId,
+    /// The agent's index on the floor; the agent's place there is its place in this list.
+    idx: AgentIdx,
     /// The end times of the chats held, as [`bits`], earliest first out.
     ends: BinaryHeap<Reverse<u64>>,
     staffed: bool,
@@ -188,6 +191,7 @@ impl<'a> Engine<'a> {
             held.push(a.active_chats());
             agents.push(AgentSim {
                 id: a.id().clone(),
+                idx: a.index(),
                 ends: BinaryHeap::new(),
                 staffed: a.chat_state() != AgentState::Offline,
                 drains,
@@ -500,13 +504,13 @@ impl<'a> Engine<'a> {
             }
         }
         let now = self.stamp();
-        match self.router.arrive_at(now, id, skill, 0).expect("visitor ids are new") {
+        match self.router.arrive_by_index(now, id, skill, 0).expect("visitor ids are new") {
             // The newcomer itself is served, at once: it never counts as queued.
-            Some(a) if a.visitor == id => self.assigned(n, a.position, false),
+            Some(a) if a.visitor == id => self.assigned(n, a.agent.get(), false),
             // Served from the queue: another visitor may have been ahead of this one.
             Some(a) => {
                 self.set_queue(skill.get(), 1);
-                self.assigned(self.visitor_number(a.visitor), a.position, true);
+                self.assigned(self.visitor_number(a.visitor), a.agent.get(), true);
             }
             None => self.set_queue(skill.get(), 1),
         }
@@ -547,7 +551,8 @@ impl<'a> Engine<'a> {
     fn depart(&mut self, a: usize) {
         self.agents[a].ends.pop();
         self.set_agent_chats(a, -1);
-        self.router.end_chat(self.stamp(), a, Weight::ONE).expect("the agent holds the chat");
+        let idx = self.agents[a].idx;
+        self.router.end_chat_by_index(self.stamp(), idx, Weight::ONE).expect("the agent holds the chat");
         if self.redraw {
             self.redraw_chats(a);
         } else {
@@ -560,7 +565,12 @@ impl<'a> Engine<'a> {
 
     fn change_state(&mut self, i: usize) {
         let change = &self.sc.schedule[i];
-        let a = self.router.floor().position(&change.agent).expect("scheduled agents checked by validate");
+        let a = self
+            .router
+            .floor()
+            .agent_index(&change.agent)
+            .expect("scheduled agents checked by validate")
+            .get();
         let staffed = change.state != AgentState::Offline;
         if staffed != self.agents[a].staffed {
             self.advance_floor();
@@ -603,8 +613,8 @@ impl<'a> Engine<'a> {
             else {
                 return;
             };
-            match self.router.route_at(self.stamp(), open[pos]).expect("time moves forward") {
-                Some(a) => self.assigned(self.visitor_number(a.visitor), a.position, true),
+            match self.router.route_by_index(self.stamp(), open[pos]).expect("time moves forward") {
+                Some(a) => self.assigned(self.visitor_number(a.visitor), a.agent.get(), true),
                 None => {
                     open.swap_remove(pos);
                 }

@@ -45,6 +45,49 @@ impl SkillIdx {
     }
 }
 
+/// An agent's place on one floor: the cheapest way to name an agent in a hot loop, as
+/// [`SkillIdx`] is for skills. Get one from [`Floor::agent_index`], [`AgentView::index`] or a
+/// routing [`Assignment`](crate::Assignment).
+///
+/// An index names the agent that held the place when the index was handed out. Once that
+/// agent leaves the index is stale, and calls that take it answer
+/// [`ModelError::StaleAgentIndex`], never about the agent that took the place next. An index
+/// from another floor is refused the same way unless that floor has an agent with the same id
+/// fingerprint (32 bits of its id's hash) at the same place and generation: in practice, the
+/// same agent of the same snapshot.
+///
+/// # Examples
+///
+/// ```
+/// use chatcap_core::*;
+/// let snapshot = |agents: &[&str]| Snapshot {
+///     agents: agents.iter().map(|&id| Agent::new(id, AgentState::Online, Capacity::Limited(2))).collect(),
+///     ..Snapshot::default()
+/// };
+/// let mut floor = Floor::new(snapshot(&["a", "b"]))?;
+/// let b = floor.agent_index(&"b".into()).unwrap();
+/// assert_eq!(floor.agent_by_index(b).unwrap().id().as_str(), "b");
+/// // b leaves and c takes its place: the index no longer names anyone.
+/// floor.sync(floor.now(), &snapshot(&["a", "c"]))?;
+/// assert!(floor.agent_by_index(b).is_none());
+/// assert_eq!(floor.check_index(b), Err(ModelError::StaleAgentIndex { place: 1 }));
+/// # Ok::<(), ModelError>(())
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct AgentIdx {
+    place: u32,
+    generation: u32,
+    tag: u32,
+}
+
+impl AgentIdx {
+    /// The place on the floor: below the number of places the floor has used, so callers can
+    /// keep their own per-agent arrays indexed by it.
+    pub const fn get(self) -> usize {
+        self.place as usize
+    }
+}
+
 /// Anything that names a skill on a floor: a [`SkillIdx`], a [`SkillId`] or its text.
 ///
 /// Queries that take a skill accept any of these; an unknown skill is a skill no agent has.
@@ -312,6 +355,10 @@ fn saturate(n: u128) -> u64 {
 pub(crate) struct AgentRec {
     /// False for a place an agent left: it holds nothing until another agent joins into it.
     pub(crate) present: bool,
+    /// How many agents have left this place: an [`AgentIdx`] of an earlier generation is stale.
+    generation: u32,
+    /// 32 bits of the id's hash, which an [`AgentIdx`] carries to be checked against.
+    tag: u32,
     pub(crate) id: AgentId,
     login: Option<String>,
     pub(crate) chat_state: AgentState,
@@ -328,9 +375,11 @@ pub(crate) struct AgentRec {
 
 impl AgentRec {
     /// What a place holds once its agent has left: offline, no chats, no skills.
-    fn vacant(id: AgentId) -> AgentRec {
+    fn vacant(id: AgentId, generation: u32) -> AgentRec {
         AgentRec {
             present: false,
+            generation,
+            tag: 0,
             id,
             login: None,
             chat_state: AgentState::Offline,
@@ -566,6 +615,8 @@ impl Floor {
         let load = load_of(&agent.id, agent.active_chats, agent.load)?;
         Ok(AgentRec {
             present: true,
+            generation: 0,
+            tag: id_tag(&agent.id),
             id: agent.id,
             login: agent.login,
             chat_state: agent.chat_state,
@@ -643,20 +694,20 @@ impl Floor {
     /// ```
     pub fn agent(&self, id: &AgentId) -> Option<AgentView<'_>> {
         let i = self.agent_index.get(id.as_str(), |p| self.agents[p as usize].id.as_str())?;
-        Some(AgentView { floor: self, rec: &self.agents[i as usize] })
+        Some(self.view(i as usize))
     }
 
     /// The agent with a login name, if it is on the floor.
     pub fn agent_by_login(&self, login: &str) -> Option<AgentView<'_>> {
         let i =
             self.login_index.get(login, |p| self.agents[p as usize].login.as_deref().unwrap_or_default())?;
-        Some(AgentView { floor: self, rec: &self.agents[i as usize] })
+        Some(self.view(i as usize))
     }
 
     /// Every agent, in the order of their places: snapshot order for a floor just built; after
     /// agents leave and join, those joining take the places of those gone, then come last.
     pub fn agents(&self) -> impl Iterator<Item = AgentView<'_>> + '_ {
-        self.agents.iter().filter(|rec| rec.present).map(move |rec| AgentView { floor: self, rec })
+        (0..self.agents.len()).filter(|&i| self.agents[i].present).map(move |i| self.view(i))
     }
 
     /// Free slots for new chats with a skill: unlimited if any eligible agent is unlimited, else
@@ -978,9 +1029,10 @@ impl Floor {
 
     /// Puts a validated agent into a vacant place, or a new one, and indexes it everywhere but
     /// in the skills' member lists, which the caller keeps.
-    fn place_agent(&mut self, rec: AgentRec) -> u32 {
+    fn place_agent(&mut self, mut rec: AgentRec) -> u32 {
         let i = match self.vacant.pop() {
             Some(i) => {
+                rec.generation = self.agents[i as usize].generation;
                 self.agents[i as usize] = rec;
                 i
             }
@@ -994,7 +1046,8 @@ impl Floor {
         // Checked by the caller: neither the id nor the login is on the floor.
         let _ = self.agent_index.insert(rec.id.as_str(), i, |p| recs[p as usize].id.as_str());
         if let Some(login) = &rec.login {
-            let _ = self.login_index.insert(login, i, |p| recs[p as usize].login.as_deref().unwrap_or_default());
+            let _ =
+                self.login_index.insert(login, i, |p| recs[p as usize].login.as_deref().unwrap_or_default());
         }
         if let Some(c) = rec.contribution() {
             self.total_agg.add(c);
@@ -1020,7 +1073,8 @@ impl Floor {
             self.login_index.remove(login, index_u32(i));
         }
         let id = rec.id.clone();
-        self.agents[i] = AgentRec::vacant(id);
+        let generation = rec.generation.wrapping_add(1);
+        self.agents[i] = AgentRec::vacant(id, generation);
         self.vacant.push(index_u32(i));
     }
 
@@ -1034,7 +1088,8 @@ impl Floor {
         self.agents[i].login = login;
         let recs = &self.agents;
         if let Some(new) = &recs[i].login {
-            let _ = self.login_index.insert(new, pos, |p| recs[p as usize].login.as_deref().unwrap_or_default());
+            let _ =
+                self.login_index.insert(new, pos, |p| recs[p as usize].login.as_deref().unwrap_or_default());
         }
     }
 
@@ -1189,9 +1244,41 @@ impl Floor {
         self.visitors.contains_key(&visitor)
     }
 
-    /// The agent's position in snapshot order, the order of [`Floor::agents`].
-    pub fn position(&self, agent: &AgentId) -> Option<usize> {
-        self.agent_idx(agent).ok()
+    /// The index of an agent on the floor, if it is there.
+    pub fn agent_index(&self, agent: &AgentId) -> Option<AgentIdx> {
+        self.agent_idx(agent).ok().map(|i| self.index_at(i))
+    }
+
+    /// The agent an index names, if it is still on the floor.
+    pub fn agent_by_index(&self, idx: AgentIdx) -> Option<AgentView<'_>> {
+        let i = self.check_index(idx).ok()?;
+        Some(self.view(i))
+    }
+
+    /// The place an index names, if the agent it was handed out for is still there.
+    ///
+    /// # Errors
+    ///
+    /// [`ModelError::StaleAgentIndex`] when the agent has left, or the index is from another
+    /// floor.
+    pub fn check_index(&self, idx: AgentIdx) -> Result<usize, ModelError> {
+        match self.agents.get(idx.get()) {
+            Some(rec) if rec.present && rec.generation == idx.generation && rec.tag == idx.tag => {
+                Ok(idx.get())
+            }
+            _ => Err(ModelError::StaleAgentIndex { place: idx.get() }),
+        }
+    }
+
+    /// The agent at place `i`.
+    fn view(&self, i: usize) -> AgentView<'_> {
+        AgentView { floor: self, rec: &self.agents[i], place: i }
+    }
+
+    /// The index of the agent at place `i`.
+    pub(crate) fn index_at(&self, i: usize) -> AgentIdx {
+        let rec = &self.agents[i];
+        AgentIdx { place: index_u32(i), generation: rec.generation, tag: rec.tag }
     }
 
     fn dequeue(&mut self, visitor: VisitorId) -> Result<SkillIdx, ModelError> {
@@ -1253,6 +1340,11 @@ fn format_thousandths(t: i128) -> String {
     d.to_string()
 }
 
+/// The 32 bits of an id's hash that an [`AgentIdx`] carries.
+fn id_tag(id: &AgentId) -> u32 {
+    (crate::hash::hash_str(id.as_str()) >> 32) as u32
+}
+
 fn index_u32(i: usize) -> u32 {
     // A floor of more than 4 billion agents or skills does not fit in memory anyway.
     u32::try_from(i).unwrap_or(u32::MAX)
@@ -1261,8 +1353,9 @@ fn index_u32(i: usize) -> u32 {
 /// One agent on a floor, read-only.
 #[derive(Clone, Copy)]
 pub struct AgentView<'a> {
-    pub(crate) floor: &'a Floor,
-    pub(crate) rec: &'a AgentRec,
+    floor: &'a Floor,
+    rec: &'a AgentRec,
+    place: usize,
 }
 
 impl fmt::Debug for AgentView<'_> {
@@ -1273,6 +1366,11 @@ impl fmt::Debug for AgentView<'_> {
 }
 
 impl<'a> AgentView<'a> {
+    /// The agent's index on its floor.
+    pub fn index(&self) -> AgentIdx {
+        self.floor.index_at(self.place)
+    }
+
     /// The agent's id.
     pub fn id(&self) -> &'a AgentId {
         &self.rec.id

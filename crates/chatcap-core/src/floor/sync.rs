@@ -11,8 +11,7 @@ use std::fmt;
 use super::{AgentRec, Floor, SkillIdx, SkillList, index_u32, load_of, state_since};
 use crate::hash::FxMap;
 use crate::{
-    Agent, AgentId, AgentState, Capacity, GroupId, ModelError, Skill, SkillId, Snapshot, Timestamp,
-    VisitorId,
+    Agent, AgentId, AgentState, Capacity, GroupId, ModelError, Skill, SkillId, Snapshot, Timestamp, VisitorId,
 };
 
 /// What a [`Floor::sync`] changed, by kind, with the ids of what changed.
@@ -307,9 +306,8 @@ impl Floor {
         let mut by_addr: Vec<(usize, SkillIdx)> =
             next.skills.iter().filter_map(|s| Some((s.id.addr(), resolve(&s.id)?))).collect();
         by_addr.sort_unstable();
-        let by_address = |id: &SkillId| {
-            by_addr.binary_search_by_key(&id.addr(), |&(a, _)| a).ok().map(|k| by_addr[k].1)
-        };
+        let by_address =
+            |id: &SkillId| by_addr.binary_search_by_key(&id.addr(), |&(a, _)| a).ok().map(|k| by_addr[k].1);
         let resolve_fast = |id: &SkillId| by_address(id).or_else(|| resolve(id));
         // The agent's skills, sorted, into `skills`.
         let skills_into = |agent: &Agent, skills: &mut Vec<SkillIdx>| -> Result<(), ModelError> {
@@ -356,6 +354,8 @@ impl Floor {
                 }
                 joins.push(AgentRec {
                     present: true,
+                    generation: 0,
+                    tag: super::id_tag(&agent.id),
                     id: agent.id.clone(),
                     login: agent.login.clone(),
                     chat_state: agent.chat_state,
@@ -388,7 +388,8 @@ impl Floor {
                 skills_into(agent, &mut skills)?;
                 (skills[..] != rec.skills[..]).then(|| SkillList::from_sorted(&skills))
             };
-            let since = since.unwrap_or(if agent.chat_state == rec.chat_state { rec.state_since } else { taken_at });
+            let since =
+                since.unwrap_or(if agent.chat_state == rec.chat_state { rec.state_since } else { taken_at });
             let login = (agent.login.as_deref() != rec.login.as_deref()).then_some(agent.login.as_deref());
             let group = (agent.group != rec.group).then_some(agent.group.as_ref());
             let kinds = [
@@ -436,7 +437,8 @@ impl Floor {
         freed.extend(changes.iter().filter(|c| c.login.is_some()).map(|c| c.place));
         freed.sort_unstable();
         let mut claimed: FxMap<&str, &AgentId> = FxMap::default();
-        let changed_logins = changes.iter().filter_map(|c| Some((c.login??, &self.agents[c.place as usize].id)));
+        let changed_logins =
+            changes.iter().filter_map(|c| Some((c.login??, &self.agents[c.place as usize].id)));
         let joining_logins = joins.iter().filter_map(|r| Some((r.login.as_deref()?, &r.id)));
         for (login, id) in changed_logins.chain(joining_logins) {
             if let Some(first) = claimed.insert(login, id) {
@@ -468,7 +470,11 @@ impl Floor {
                 return Err(ModelError::UnknownQueueSkill { visitor: v.id, skill: v.skill.clone() });
             };
             if v.arrived_at > taken_at {
-                return Err(ModelError::VisitorFromFuture { visitor: v.id, arrived_at: v.arrived_at, taken_at });
+                return Err(ModelError::VisitorFromFuture {
+                    visitor: v.id,
+                    arrived_at: v.arrived_at,
+                    taken_at,
+                });
             }
             if queued.insert(v.id, ()).is_some() {
                 return Err(ModelError::DuplicateVisitor { visitor: v.id });
@@ -504,7 +510,8 @@ impl Floor {
 
     /// Applies a plan made on this floor as it is now.
     pub(crate) fn commit(&mut self, plan: Plan<'_>) -> (SyncReport, Touched) {
-        let Plan { now, listed, new_skills, renamed, joins, changes, leaves, departures, arrivals, report } = plan;
+        let Plan { now, listed, new_skills, renamed, joins, changes, leaves, departures, arrivals, report } =
+            plan;
         let mut touched = Touched::default();
         self.listed.copy_from_slice(&listed);
         for skill in new_skills {
