@@ -12,8 +12,10 @@
 //! factorials, stable at any size, within 1e-12 of exact arithmetic for Erlang B and C.
 //!
 //! A [`Floor`] is built once from a snapshot, which validates it; after that, queries are
-//! infallible and cost constant time, and [`Event`]s keep it current at a cost proportional to
-//! the skills of the agent they name.
+//! infallible and cost constant time. [`Event`]s keep it current at a cost proportional to the
+//! skills of the agent they name, and [`Floor::sync`] brings it to the vendor's next snapshot
+//! (polled every few seconds) by applying only what changed, with a [`SyncReport`] of what did.
+//! A [`Router`] adds a per-skill routing index that follows both.
 //!
 //! # Examples
 //!

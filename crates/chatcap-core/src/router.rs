@@ -104,11 +104,25 @@ enum Index {
 /// A floor that routes new chats.
 ///
 /// It keeps, per skill, the agents that can take a new plain chat now (`Online`, with a free
-/// slot: room for a chat of [`Weight::ONE`]), ordered by the routing rule, so that [`Router::route`] reads the best agent
-/// instead of scanning the floor. Events go through [`Router::apply`], which keeps the floor's
-/// aggregates and this index current. For a ranking the index is a tournament tree per skill,
-/// and an event costs one O(log members) leaf update per skill of the agents it names; for round
-/// robin it is an ordered set per skill, updated likewise.
+/// slot: room for a chat of [`Weight::ONE`]), ordered by the routing rule, so that
+/// [`Router::route`] reads the best agent instead of scanning the floor. For a ranking the index
+/// is a tournament tree per skill, and a change costs one O(log members) leaf update per skill
+/// of the agents it names; for round robin it is an ordered set per skill, updated likewise.
+///
+/// Its methods come in three families:
+///
+/// - **Inputs** change the floor and keep the index current: [`Router::apply`] for one
+///   [`Event`], [`Router::sync`] for a vendor's next snapshot, [`Router::end_chat_by_index`]
+///   for a chat that ended at an agent known by index. Each fails as the floor does, and a
+///   failed input changes nothing.
+/// - **Decisions** are inputs that also answer: [`Router::arrive`] queues a visitor and routes
+///   the head of its queue, [`Router::route`] routes the head of a queue after capacity came
+///   free. Each returns a [`Routed`]; the `_by_index` forms
+///   ([`Router::arrive_by_index`], [`Router::route_by_index`]) return an [`Assignment`] naming
+///   the agent by [`AgentIdx`], for callers that keep their own per-agent state.
+/// - **Queries** read without changing anything: [`Router::floor`] for every question a
+///   [`Floor`] answers (slots, queue state, offers, transfers), [`Router::route_by`] for the
+///   rule.
 ///
 /// # Examples
 ///
