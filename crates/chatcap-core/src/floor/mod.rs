@@ -91,9 +91,20 @@ impl AgentIdx {
 /// Anything that names a skill on a floor: a [`SkillIdx`], a [`SkillId`] or its text.
 ///
 /// Queries that take a skill accept any of these; an unknown skill is a skill no agent has.
-pub trait SkillKey {
+/// The trait is sealed: these are the ways to name a skill, and the set may grow.
+pub trait SkillKey: sealed::Sealed {
     /// The skill's index on `floor`, if the floor defines it.
+    #[doc(hidden)]
     fn resolve(&self, floor: &Floor) -> Option<SkillIdx>;
+}
+
+mod sealed {
+    /// Only the core names skills.
+    pub trait Sealed {}
+    impl Sealed for super::SkillIdx {}
+    impl Sealed for crate::SkillId {}
+    impl Sealed for &crate::SkillId {}
+    impl Sealed for &str {}
 }
 
 impl SkillKey for SkillIdx {
