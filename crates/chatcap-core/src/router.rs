@@ -194,10 +194,9 @@ impl Router {
             tiers.sort();
             tiers.dedup();
         }
-        let places = floor.agents.len();
-        let agents = &floor.agents;
-        let mut by_id: Vec<u32> = (0..places as u32).filter(|&i| agents[i as usize].present).collect();
-        by_id.sort_unstable_by(|&a, &b| agents[a as usize].id.cmp(&agents[b as usize].id));
+        let places = floor.places();
+        let mut by_id: Vec<u32> = (0..places as u32).filter(|&i| floor.rec(i as usize).present()).collect();
+        by_id.sort_unstable_by(|&a, &b| floor.rec(a as usize).id().cmp(floor.rec(b as usize).id()));
         let mut router = Router {
             floor,
             route_by,
@@ -237,7 +236,7 @@ impl Router {
             }
         }
         let skills = self.floor.skill_places();
-        let places = self.floor.agents.len();
+        let places = self.floor.places();
         self.index = match self.route_by {
             RouteBy::Ranking(ranking) => Index::Ranked {
                 ranking,
@@ -373,13 +372,13 @@ impl Router {
     /// Round-robin cursors at agents about to leave (at `leaving`, ascending places) hold on to
     /// their ids instead.
     fn cursors_leave(&mut self, leaving: &[u32]) {
-        let agents = &self.floor.agents;
+        let floor = &self.floor;
         for c in &mut self.cursor {
             if let Cursor::Label(l) = c
                 && let Some(&i) = self.by_label.get(l)
                 && leaving.binary_search(&i).is_ok()
             {
-                *c = Cursor::AfterId(agents[i as usize].id.clone());
+                *c = Cursor::AfterId(floor.rec(i as usize).id().clone());
             }
         }
     }
@@ -389,7 +388,7 @@ impl Router {
     /// (`refresh`), and after skills were defined.
     fn reindex(&mut self, leaving: &[u32], joined: &[u32], reattach: &[u32], refresh: &[u32]) {
         let skills = self.floor.skill_places();
-        let places = self.floor.agents.len();
+        let places = self.floor.places();
         self.relax.resize(skills, Vec::new());
         self.cursor.resize(skills, Cursor::Start);
         self.label.resize(places, 0);
@@ -426,8 +425,8 @@ impl Router {
     /// everyone afresh). Each joiner costs a binary search by id; the merge itself compares
     /// nothing.
     fn label_joiners(&mut self, joined: &[u32]) -> bool {
-        let agents = &self.floor.agents;
-        let id = |i: u32| &agents[i as usize].id;
+        let floor = &self.floor;
+        let id = |i: u32| floor.rec(i as usize).id();
         let mut new = joined.to_vec();
         new.sort_unstable_by(|&a, &b| id(a).cmp(id(b)));
         // Where each joins: before the agent at this position of `by_id`.
@@ -558,7 +557,7 @@ impl Router {
     fn routed(&self, a: Assignment) -> Routed {
         Routed::Assigned {
             visitor: a.visitor,
-            agent: self.floor.agents[a.agent.get()].id.clone(),
+            agent: self.floor.rec(a.agent.get()).id().clone(),
             via_fallback: a.via_fallback.map(|f| self.floor.skill_at(f).id.clone()),
         }
     }
@@ -698,8 +697,8 @@ impl Router {
             Cursor::Label(l) => Some(*l),
             Cursor::AfterId(id) => {
                 // The last agent by id up to the one that left; labels start above 0.
-                let agents = &self.floor.agents;
-                let k = self.by_id.partition_point(|&i| agents[i as usize].id <= *id);
+                let floor = &self.floor;
+                let k = self.by_id.partition_point(|&i| floor.rec(i as usize).id() <= id);
                 Some(k.checked_sub(1).map_or(0, |k| self.label[self.by_id[k] as usize]))
             }
         }
@@ -736,18 +735,18 @@ impl Router {
     /// Brings agent `i`'s entries up to date with its record, under the skills it is indexed by.
     #[inline]
     fn refresh(&mut self, i: usize) {
-        let rec = &self.floor.agents[i];
+        let rec = self.floor.rec(i);
         let rank = self.label[i];
         match &mut self.index {
             Index::Ranked { ranking, trees, leaves } => {
                 let entry =
                     if routable(rec) { route_key(*ranking, rec) << 32 | Entry::from(rank) } else { EMPTY };
-                for (s, &leaf) in rec.skills.iter().zip(&leaves[i]) {
+                for (s, &leaf) in rec.skills().iter().zip(&leaves[i]) {
                     trees[s.get()].set(leaf, entry);
                 }
             }
             Index::RoundRobin(sets) => {
-                for s in &rec.skills {
+                for s in rec.skills() {
                     if routable(rec) {
                         sets[s.get()].insert(rank);
                     } else {
@@ -760,15 +759,15 @@ impl Router {
 
     /// Takes agent `i` out of the index under its current skills.
     fn detach(&mut self, i: usize) {
-        let rec = &self.floor.agents[i];
+        let rec = self.floor.rec(i);
         match &mut self.index {
             Index::Ranked { trees, leaves, .. } => {
-                for (s, leaf) in rec.skills.iter().zip(leaves[i].drain(..)) {
+                for (s, leaf) in rec.skills().iter().zip(leaves[i].drain(..)) {
                     trees[s.get()].release(leaf);
                 }
             }
             Index::RoundRobin(sets) => {
-                for s in &rec.skills {
+                for s in rec.skills() {
                     sets[s.get()].remove(&self.label[i]);
                 }
             }
@@ -778,7 +777,7 @@ impl Router {
     /// Puts agent `i` into the index under its current skills, as its record is now.
     fn attach(&mut self, i: usize) {
         if let Index::Ranked { trees, leaves, .. } = &mut self.index {
-            let skills = &self.floor.agents[i].skills;
+            let skills = self.floor.rec(i).skills();
             leaves[i] = skills.iter().map(|s| trees[s.get()].alloc()).collect();
         }
         self.refresh(i);
@@ -814,7 +813,7 @@ const KEY_TOP: u128 = (1 << 96) - 1;
 
 /// Online with room for a plain chat.
 fn routable(rec: &AgentRec) -> bool {
-    rec.chat_state.takes_new_chats() && rec.fits(Weight::ONE)
+    rec.chat_state().takes_new_chats() && rec.fits(Weight::ONE)
 }
 
 fn resolve(floor: &Floor, skill: &SkillId) -> Result<SkillIdx, ModelError> {

@@ -254,13 +254,13 @@ impl PartialOrd for Key {
 
 pub(crate) fn key(strategy: Ranking, rec: &AgentRec) -> Key {
     match strategy {
-        Ranking::LeastLoaded => match rec.capacity {
+        Ranking::LeastLoaded => match rec.capacity() {
             Capacity::Unlimited => Key::Ratio { num: 0, den: 1 },
-            Capacity::Limited(n) => Key::Ratio { num: rec.load, den: u64::from(n.max(1)) * Weight::SCALE },
+            Capacity::Limited(n) => Key::Ratio { num: rec.load(), den: u64::from(n.max(1)) * Weight::SCALE },
         },
         Ranking::MostFree => Key::Free(rec.free_thousandths().map_or(Slots::Unlimited, Slots::Count)),
-        Ranking::FewestChats => Key::Active(rec.active),
-        Ranking::LongestInState => Key::Since(rec.state_since),
+        Ranking::FewestChats => Key::Active(rec.active()),
+        Ranking::LongestInState => Key::Since(rec.state_since()),
     }
 }
 
@@ -272,7 +272,7 @@ struct Ranked<'a> {
 
 impl Ranked<'_> {
     fn cmp(&self, other: &Self) -> Ordering {
-        self.key.cmp(&other.key).then_with(|| self.rec.id.cmp(&other.rec.id))
+        self.key.cmp(&other.key).then_with(|| self.rec.id().cmp(other.rec.id()))
     }
 }
 
@@ -308,24 +308,24 @@ fn exclusion(rec: &AgentRec, owner: usize, i: usize, need: Need, over: bool, w: 
     if i == owner {
         return Some(Exclusion::IsCurrentOwner);
     }
-    match rec.chat_state {
+    match rec.chat_state() {
         AgentState::Offline => return Some(Exclusion::Offline),
         AgentState::Away => return Some(Exclusion::Away),
         AgentState::Online | AgentState::Occupied => {}
     }
     let has_skill = match need {
         Need::Nothing => true,
-        Need::Skill(s) => rec.skills.binary_search(&s).is_ok(),
+        Need::Skill(s) => rec.skills().binary_search(&s).is_ok(),
         Need::Undefined => false,
     };
     if !has_skill {
         return Some(Exclusion::MissingSkill);
     }
-    if rec.capacity.is_zero() {
+    if rec.capacity().is_zero() {
         return Some(Exclusion::ZeroCapacity);
     }
     // An agent that cannot count one more chat is full whatever the policy.
-    if (!over && !rec.fits(w)) || rec.active == u32::MAX {
+    if (!over && !rec.fits(w)) || rec.active() == u32::MAX {
         return Some(Exclusion::AtCapacity);
     }
     None
@@ -378,11 +378,11 @@ impl Floor {
         let mut out = TransferCandidates::default();
         let mut heap: BinaryHeap<Ranked<'a>> = BinaryHeap::new();
         let mut consider = |i: usize, need: Need, out: &mut TransferCandidates<'a>| {
-            let rec = &self.agents[i];
+            let rec = self.rec(i);
             match exclusion(rec, owner, i, need, over, request.weight) {
                 Some(reason) => {
                     if request.explain {
-                        out.excluded.push(Excluded { agent: &rec.id, reason });
+                        out.excluded.push(Excluded { agent: rec.id(), reason });
                     }
                 }
                 None => {
@@ -407,13 +407,13 @@ impl Floor {
             TransferTarget::Skill(skill) => match skill.resolve(self) {
                 Some(s) if !request.explain => {
                     // Members have the skill: no need to look it up in each agent's list.
-                    for &i in &self.members[s.get()] {
+                    for &i in self.members_of(s) {
                         consider(i as usize, Need::Nothing, &mut out);
                     }
                 }
                 need => {
                     let need = need.map_or(Need::Undefined, Need::Skill);
-                    for i in (0..self.agents.len()).filter(|&i| self.agents[i].present) {
+                    for i in (0..self.places()).filter(|&i| self.rec(i).present()) {
                         consider(i, need, &mut out);
                     }
                 }
@@ -423,10 +423,10 @@ impl Floor {
             .into_sorted_vec()
             .into_iter()
             .map(|r| Candidate {
-                agent: &r.rec.id,
-                state: r.rec.chat_state,
+                agent: r.rec.id(),
+                state: r.rec.chat_state(),
                 free: r.rec.free_slots(),
-                active_chats: r.rec.active,
+                active_chats: r.rec.active(),
             })
             .collect();
         Ok(out)

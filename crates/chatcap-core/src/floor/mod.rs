@@ -365,26 +365,74 @@ fn saturate(n: u128) -> u64 {
 #[derive(Clone, Debug)]
 pub(crate) struct AgentRec {
     /// False for a place an agent left: it holds nothing until another agent joins into it.
-    pub(crate) present: bool,
+    present: bool,
     /// How many agents have left this place: an [`AgentIdx`] of an earlier generation is stale.
     generation: u32,
     /// 32 bits of the id's hash, which an [`AgentIdx`] carries to be checked against.
     tag: u32,
-    pub(crate) id: AgentId,
+    id: AgentId,
     login: Option<String>,
-    pub(crate) chat_state: AgentState,
+    chat_state: AgentState,
     voice_state: Option<AgentState>,
-    pub(crate) capacity: Capacity,
-    pub(crate) active: u32,
+    capacity: Capacity,
+    active: u32,
     /// What the held chats cost together, in thousandths of a slot; 0 exactly when `active` is 0.
-    pub(crate) load: u64,
+    load: u64,
     /// Sorted, no repeats.
-    pub(crate) skills: SkillList,
+    skills: SkillList,
     group: Option<GroupId>,
-    pub(crate) state_since: Timestamp,
+    state_since: Timestamp,
 }
 
 impl AgentRec {
+    /// Whether an agent holds this place (false once it has left).
+    #[inline]
+    pub(crate) fn present(&self) -> bool {
+        self.present
+    }
+
+    /// The agent's id.
+    #[inline]
+    pub(crate) fn id(&self) -> &AgentId {
+        &self.id
+    }
+
+    /// The chat state.
+    #[inline]
+    pub(crate) fn chat_state(&self) -> AgentState {
+        self.chat_state
+    }
+
+    /// The concurrent-chat limit.
+    #[inline]
+    pub(crate) fn capacity(&self) -> Capacity {
+        self.capacity
+    }
+
+    /// Chats held.
+    #[inline]
+    pub(crate) fn active(&self) -> u32 {
+        self.active
+    }
+
+    /// What the held chats cost together, in thousandths of a slot.
+    #[inline]
+    pub(crate) fn load(&self) -> u64 {
+        self.load
+    }
+
+    /// The skills, sorted.
+    #[inline]
+    pub(crate) fn skills(&self) -> &[SkillIdx] {
+        &self.skills
+    }
+
+    /// When the agent entered its chat state.
+    #[inline]
+    pub(crate) fn state_since(&self) -> Timestamp {
+        self.state_since
+    }
+
     /// What a place holds once its agent has left: offline, no chats, no skills.
     fn vacant(id: AgentId, generation: u32) -> AgentRec {
         AgentRec {
@@ -504,14 +552,14 @@ pub struct Floor {
     listed: Vec<bool>,
     skill_index: FxMap<SkillId, SkillIdx>,
     /// Per place, the agent there, or a vacant place (`present` false).
-    pub(crate) agents: Vec<AgentRec>,
+    agents: Vec<AgentRec>,
     /// Vacant places, reused by the next agents to join.
     vacant: Vec<u32>,
     agent_index: StrIndex,
     login_index: StrIndex,
     skill_agg: Vec<Aggregate>,
     /// Per skill, the agents that have it, by position, ascending.
-    pub(crate) members: Vec<Vec<u32>>,
+    members: Vec<Vec<u32>>,
     total_agg: Aggregate,
     queues: Vec<SkillQueue>,
     visitors: FxMap<VisitorId, VisitorRec>,
@@ -1279,6 +1327,24 @@ impl Floor {
             }
             _ => Err(ModelError::StaleAgentIndex { place: idx.get() }),
         }
+    }
+
+    /// The record at place `i`, vacant or not.
+    #[inline]
+    pub(crate) fn rec(&self, i: usize) -> &AgentRec {
+        &self.agents[i]
+    }
+
+    /// How many places the floor has used: every place is below this.
+    #[inline]
+    pub(crate) fn places(&self) -> usize {
+        self.agents.len()
+    }
+
+    /// The places of the agents with a skill, ascending.
+    #[inline]
+    pub(crate) fn members_of(&self, skill: SkillIdx) -> &[u32] {
+        &self.members[skill.get()]
     }
 
     /// The agent at place `i`.
