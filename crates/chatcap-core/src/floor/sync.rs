@@ -309,6 +309,12 @@ impl Floor {
         let by_address =
             |id: &SkillId| by_addr.binary_search_by_key(&id.addr(), |&(a, _)| a).ok().map(|k| by_addr[k].1);
         let resolve_fast = |id: &SkillId| by_address(id).or_else(|| resolve(id));
+        // Per skill index, the address of the snapshot's id for it (0 for a skill it does not
+        // list): an agent whose skills are unchanged and in order is checked without a search.
+        let mut addr_of = vec![0usize; self.skills.len() + new_skills.len()];
+        for &(addr, idx) in &by_addr {
+            addr_of[idx.get()] = addr;
+        }
         // The agent's skills, sorted, into `skills`.
         let skills_into = |agent: &Agent, skills: &mut Vec<SkillIdx>| -> Result<(), ModelError> {
             skills.clear();
@@ -381,7 +387,7 @@ impl Floor {
             let rec = &self.agents[i];
             // The same skills in the same order, found by address: unchanged, nothing to sort.
             let same = agent.skills.len() == rec.skills.len()
-                && agent.skills.iter().zip(rec.skills.iter()).all(|(id, &s)| by_address(id) == Some(s));
+                && agent.skills.iter().zip(rec.skills.iter()).all(|(id, s)| addr_of[s.get()] == id.addr());
             let skills = if same {
                 None
             } else {
