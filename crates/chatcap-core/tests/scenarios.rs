@@ -269,10 +269,12 @@ fn offer_decisions_and_their_reasons() {
     // 2 slots busy, 1 ahead: (1 + 1) / (2 / 300 s) = 300 s. Within a 300 s budget, not a 299 s one.
     let full = [("1", Online, Limited(2), 2, &["s"][..])];
     let d = decide(&full, 1, policy(300).with_handle_time(aht));
-    let Decision::Offer { estimate: WaitEstimate::Estimate { wait_s, method } } = d else { panic!("{d:?}") };
-    assert!((wait_s - 300.0).abs() < 1e-9);
+    let Decision::Offer { estimate: WaitEstimate::Estimate { wait, method } } = d else { panic!("{d:?}") };
+    assert_eq!(wait, Duration::from_secs(300));
     assert_eq!(method, Method::QueuePosition { ahead: 1, release_rate_per_s: 2.0 / 300.0 });
     let d = decide(&full, 1, policy(299).with_handle_time(aht));
+    let reason = DeclineReason::WaitTooLong { estimate: aht, max_wait: MaxWait::from_secs(299).unwrap() };
+    assert_eq!(d, Decision::Decline { reason });
     assert_eq!(d.to_string(), "declined: estimated wait 300 s > 299 s limit");
     // No AHT: the stance decides.
     let d = decide(&full, 1, policy(300));
@@ -296,8 +298,8 @@ fn free_slots_are_taken_by_the_queue_first() {
         3,
         policy(90).with_handle_time(Duration::from_secs(120)),
     );
-    let Decision::Offer { estimate: WaitEstimate::Estimate { wait_s, .. } } = d else { panic!("{d:?}") };
-    assert!((wait_s - 90.0).abs() < 1e-9);
+    let Decision::Offer { estimate: WaitEstimate::Estimate { wait, .. } } = d else { panic!("{d:?}") };
+    assert_eq!(wait, Duration::from_secs(90));
 }
 
 #[test]
