@@ -159,6 +159,16 @@ pub enum ModelError {
         /// The floor's time.
         floor_time: Timestamp,
     },
+    /// A system time too far from the Unix epoch for a [`Timestamp`]: more than `i64::MAX`
+    /// milliseconds after it or `i64::MIN` before it.
+    #[error(
+        "system time {millis} ms from the unix epoch is out of range; a timestamp holds milliseconds \
+         from the epoch that fit in an i64 (about 292 million years either way)"
+    )]
+    SystemTimeOutOfRange {
+        /// The rejected time in whole milliseconds from the epoch (negative: before it).
+        millis: i128,
+    },
     /// A chat weight that is not a positive number of thousandths.
     #[error("invalid chat weight {value}: {reason}")]
     InvalidWeight {
