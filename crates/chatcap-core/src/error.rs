@@ -1,5 +1,6 @@
 //! The core's one error type.
 
+use crate::weight::Thousandths;
 use crate::{AgentId, SkillId, Timestamp, VisitorId};
 
 /// What went wrong building a floor, applying an event or asking about an agent.
@@ -180,15 +181,17 @@ pub enum ModelError {
     /// An agent's load does not fit its chats: a load without chats, or chats ending that would
     /// leave a load behind (or take more than there is).
     #[error(
-        "agent {agent} would hold {active} chats with a load of {load} slots; a load goes with its chats, so check the chat weights"
+        "agent {agent} would hold {active} chats with a load of {} slots; a load goes with its chats, so check the chat weights",
+        Thousandths(*.load_thousandths)
     )]
     LoadMismatch {
         /// The agent.
         agent: AgentId,
         /// Its chats, as they would be.
         active: u32,
-        /// Its load in slots, as it would be (thousandths written as a decimal).
-        load: String,
+        /// Its load as it would be, in thousandths of a slot: zero or negative when chats
+        /// ending would take more than the agent holds.
+        load_thousandths: i128,
     },
     /// A wait budget outside 0..=86,400 seconds.
     #[error("max wait of {secs} s is out of range; it must be between 0 and 86400 seconds")]
