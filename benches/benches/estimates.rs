@@ -171,7 +171,7 @@ fn predictors(c: &mut Criterion) {
             b.iter(|| WaitEstimate::by_queue_position(black_box(&scope), black_box(aht)))
         });
         let e = WaitEstimate::by_queue_position_with_abandonment(&scope, aht, patience);
-        assert!(matches!(e, WaitEstimate::Estimate { wait_s, .. } if wait_s > 0.0));
+        assert!(matches!(e, WaitEstimate::Estimate { wait, .. } if wait > Duration::ZERO));
         g.bench_with_input(BenchmarkId::new("queue_position_abandonment", queued), &queued, |b, _| {
             b.iter(|| {
                 WaitEstimate::by_queue_position_with_abandonment(
@@ -197,7 +197,7 @@ fn predictors(c: &mut Criterion) {
     g.bench_function("moving_average_observe", |b| {
         b.iter(|| {
             avg.observe(black_box(Duration::from_secs(42)));
-            avg.average_s()
+            avg.average()
         })
     });
     g.finish();

@@ -76,11 +76,8 @@ pub(crate) fn transfer(a: TransferArgs) -> Result<()> {
         .into_iter()
         .find(|r| r.as_str() == a.strategy)
         .with_context(|| format!("--strategy {:?}: unknown ranking", a.strategy))?;
-    let weight_decimal: rust_decimal::Decimal = a
-        .weight
-        .parse()
-        .with_context(|| format!("--weight {:?}: expected a decimal number of slots", a.weight))?;
-    let weight = Weight::try_from(weight_decimal).with_context(|| format!("--weight {}", a.weight))?;
+    // The core reads the decimal exactly and says what is wrong with it.
+    let weight: Weight = a.weight.parse().with_context(|| format!("--weight {}", a.weight))?;
     let from = AgentId::from(a.from.as_str());
     let to_agent = a.to_agent.as_deref().map(AgentId::from);
     let target = match (&a.to_skill, &to_agent) {

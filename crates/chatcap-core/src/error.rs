@@ -1,5 +1,6 @@
 //! The core's one error type.
 
+use crate::weight::Thousandths;
 use crate::{AgentId, SkillId, Timestamp, VisitorId};
 
 /// What went wrong building a floor, applying an event or asking about an agent.
@@ -168,6 +169,16 @@ pub enum ModelError {
         /// The floor's time.
         floor_time: Timestamp,
     },
+    /// A system time too far from the Unix epoch for a [`Timestamp`]: more than `i64::MAX`
+    /// milliseconds after it or `i64::MIN` before it.
+    #[error(
+        "system time {millis} ms from the unix epoch is out of range; a timestamp holds milliseconds \
+         from the epoch that fit in an i64 (about 292 million years either way)"
+    )]
+    SystemTimeOutOfRange {
+        /// The rejected time in whole milliseconds from the epoch (negative: before it).
+        millis: i128,
+    },
     /// A chat weight that is not a positive number of thousandths.
     #[error("invalid chat weight {value}: {reason}")]
     InvalidWeight {
@@ -179,15 +190,17 @@ pub enum ModelError {
     /// An agent's load does not fit its chats: a load without chats, or chats ending that would
     /// leave a load behind (or take more than there is).
     #[error(
-        "agent {agent} would hold {active} chats with a load of {load} slots; a load goes with its chats, so check the chat weights"
+        "agent {agent} would hold {active} chats with a load of {} slots; a load goes with its chats, so check the chat weights",
+        Thousandths(*.load_thousandths)
     )]
     LoadMismatch {
         /// The agent.
         agent: AgentId,
         /// Its chats, as they would be.
         active: u32,
-        /// Its load in slots, as it would be (thousandths written as a decimal).
-        load: String,
+        /// Its load as it would be, in thousandths of a slot: zero or negative when chats
+        /// ending would take more than the agent holds.
+        load_thousandths: i128,
     },
     /// A wait budget outside 0..=86,400 seconds.
     #[error("max wait of {secs} s is out of range; it must be between 0 and 86400 seconds")]

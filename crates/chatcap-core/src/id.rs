@@ -2,7 +2,9 @@
 
 use std::fmt;
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use crate::ModelError;
 
 macro_rules! string_id {
     ($(#[$doc:meta])* $name:ident) => {
@@ -181,5 +183,72 @@ impl Timestamp {
     pub fn saturating_sub(self, d: Duration) -> Timestamp {
         let ms = i64::try_from(d.as_millis()).unwrap_or(i64::MAX);
         Timestamp(self.0.saturating_sub(ms))
+    }
+}
+
+impl From<Timestamp> for SystemTime {
+    /// The same instant as a system time.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use chatcap_core::Timestamp;
+    /// use std::time::{Duration, SystemTime, UNIX_EPOCH};
+    /// let t = Timestamp::from_millis(1_700_000_000_123);
+    /// assert_eq!(SystemTime::from(t), UNIX_EPOCH + Duration::from_millis(1_700_000_000_123));
+    /// assert_eq!(SystemTime::from(Timestamp::from_millis(-1_500)), UNIX_EPOCH - Duration::from_millis(1_500));
+    /// ```
+    ///
+    /// # Panics
+    ///
+    /// Where the platform's `SystemTime` cannot hold the instant, as `SystemTime + Duration`
+    /// does. On Linux and the other Unix-like platforms it holds every timestamp (its seconds
+    /// are an `i64`); Windows' system time is narrower (it begins in 1601).
+    fn from(t: Timestamp) -> SystemTime {
+        let from_epoch = Duration::from_millis(t.0.unsigned_abs());
+        if t.0 >= 0 { UNIX_EPOCH + from_epoch } else { UNIX_EPOCH - from_epoch }
+    }
+}
+
+impl TryFrom<SystemTime> for Timestamp {
+    type Error = ModelError;
+
+    /// The system time to the millisecond, rounded toward the past: a time between two
+    /// milliseconds becomes the earlier one, so the timestamp is never later than the time.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use chatcap_core::Timestamp;
+    /// use std::time::{Duration, SystemTime, UNIX_EPOCH};
+    /// let t = Timestamp::from_millis(1_700_000_000_123);
+    /// assert_eq!(Timestamp::try_from(SystemTime::from(t))?, t);
+    /// let later = UNIX_EPOCH + Duration::from_micros(1_700_000_000_123_999);
+    /// assert_eq!(Timestamp::try_from(later)?, t);
+    /// let before = UNIX_EPOCH - Duration::from_micros(1);
+    /// assert_eq!(Timestamp::try_from(before)?, Timestamp::from_millis(-1));
+    /// // A time beyond i64 milliseconds, where the platform can hold one:
+    /// if let Some(far) = UNIX_EPOCH.checked_add(Duration::from_secs(1 << 62)) {
+    ///     let err = Timestamp::try_from(far).unwrap_err();
+    ///     assert!(err.to_string().starts_with("system time 4611686018427387904000 ms from the unix epoch is out of range"));
+    /// }
+    /// # Ok::<(), chatcap_core::ModelError>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// [`ModelError::SystemTimeOutOfRange`] for a time more than `i64::MAX` milliseconds after
+    /// the epoch or `i64::MIN` before it.
+    fn try_from(t: SystemTime) -> Result<Timestamp, ModelError> {
+        // A `Duration` is below 2^64 seconds, so its milliseconds fit an i128 with room to spare.
+        let millis = match t.duration_since(UNIX_EPOCH) {
+            Ok(after) => after.as_millis() as i128,
+            Err(e) => {
+                let before = e.duration();
+                let part_ms = before.subsec_nanos() % 1_000_000 != 0;
+                -((before.as_millis() + u128::from(part_ms)) as i128)
+            }
+        };
+        i64::try_from(millis).map(Timestamp).map_err(|_| ModelError::SystemTimeOutOfRange { millis })
     }
 }

@@ -110,10 +110,10 @@ pub enum DeclineReason {
     },
     /// The estimated wait exceeds the budget.
     WaitTooLong {
-        /// The estimated wait in seconds.
-        estimate_s: f64,
-        /// The budget in seconds.
-        max_wait_s: u32,
+        /// The estimated wait: always longer than `max_wait`.
+        estimate: Duration,
+        /// The policy's budget.
+        max_wait: MaxWait,
     },
     /// The wait cannot be estimated without a mean handle time, and the stance is to fail closed.
     NoHandleTime,
@@ -127,8 +127,8 @@ impl fmt::Display for DeclineReason {
             DeclineReason::QueueFull { queued, max_queue } => {
                 write!(f, "{queued} visitors queued, at the limit of {max_queue}")
             }
-            DeclineReason::WaitTooLong { estimate_s, max_wait_s } => {
-                write!(f, "estimated wait {estimate_s:.0} s > {max_wait_s} s limit")
+            DeclineReason::WaitTooLong { estimate, max_wait } => {
+                write!(f, "estimated wait {:.0} s > {} s limit", estimate.as_secs_f64(), max_wait.as_secs())
             }
             DeclineReason::NoHandleTime => {
                 f.write_str("no mean handle time to estimate the wait (fail closed)")
@@ -152,7 +152,8 @@ impl Floor {
     /// In order: a skill the floor does not define is declined; a free slot for the newcomer
     /// (more free slots than visitors waiting, or an unlimited agent) is an offer; no eligible
     /// agent, or a queue at its limit, is a decline; otherwise the wait is estimated by queue
-    /// position ([`WaitEstimate::by_queue_position`]) and offered if within the budget. Without
+    /// position ([`WaitEstimate::by_queue_position`]) and offered if within the budget (the
+    /// estimate, rounded to the nanosecond, at most [`MaxWait::as_duration`]). Without
     /// a handle time the policy's [`Stance`] decides. Constant time.
     ///
     /// # Examples
@@ -172,6 +173,8 @@ impl Floor {
     /// // 3 ahead, 2 slots freeing at 1/240 s each: (3 + 1) / (2 / 240) = 480 s.
     /// let d = floor.offer("billing", &policy);
     /// assert_eq!(d.to_string(), "declined: estimated wait 480 s > 120 s limit");
+    /// let too_long = DeclineReason::WaitTooLong { estimate: Duration::from_secs(480), max_wait: policy.max_wait };
+    /// assert_eq!(d, Decision::Decline { reason: too_long });
     /// # Ok::<(), chatcap_core::ModelError>(())
     /// ```
     pub fn offer(&self, skill: impl SkillKey, policy: &OfferPolicy) -> Decision {
@@ -193,15 +196,14 @@ impl Floor {
             };
         }
         match WaitEstimate::by_queue_position(&scope, policy.aht) {
-            WaitEstimate::Estimate { wait_s, method } => {
-                if wait_s <= f64::from(policy.max_wait.as_secs()) {
-                    Decision::Offer { estimate: WaitEstimate::Estimate { wait_s, method } }
+            // Compared as the durations the decision carries, so an offer's estimate is never
+            // above the budget and a decline's always is.
+            estimate @ WaitEstimate::Estimate { wait, .. } => {
+                if wait <= policy.max_wait.as_duration() {
+                    Decision::Offer { estimate }
                 } else {
                     Decision::Decline {
-                        reason: DeclineReason::WaitTooLong {
-                            estimate_s: wait_s,
-                            max_wait_s: policy.max_wait.as_secs(),
-                        },
+                        reason: DeclineReason::WaitTooLong { estimate: wait, max_wait: policy.max_wait },
                     }
                 }
             }

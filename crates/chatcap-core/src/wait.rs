@@ -24,8 +24,9 @@ pub enum WaitEstimate {
     },
     /// An expected wait.
     Estimate {
-        /// The expected wait in seconds.
-        wait_s: f64,
+        /// The expected wait, to the nanosecond; a wait too long for a [`Duration`] (or infinite)
+        /// is [`Duration::MAX`].
+        wait: Duration,
         /// How it was computed, with the inputs used.
         method: Method,
     },
@@ -81,13 +82,13 @@ pub enum Method {
     /// Head of line: the newcomer will wait as long as the visitor now at the head of the queue
     /// has waited.
     HeadOfLine {
-        /// How long the head of the queue has waited, in seconds.
-        head_wait_s: f64,
+        /// How long the head of the queue has waited.
+        head_wait: Duration,
     },
     /// Last to enter service: the newcomer will wait as long as the last visitor served did.
     LastToEnterService {
-        /// The wait of the last visitor to reach an agent, in seconds.
-        last_wait_s: f64,
+        /// The wait of the last visitor to reach an agent.
+        last_wait: Duration,
     },
     /// An exponentially weighted moving average of observed waits ([`WaitAverage`]).
     MovingAverage {
@@ -116,9 +117,9 @@ impl WaitEstimate {
     /// use std::time::Duration;
     /// let floor = Summary { eligible_agents: 2, unlimited_agents: 0, free: Slots::Count(1), busy: 5, releasable: 5, queued: 4 };
     /// // 3 visitors must wait for a freed slot before the newcomer: 4 / (6 slots / 60 s) = 40 s.
-    /// let WaitEstimate::Estimate { wait_s, .. } = WaitEstimate::by_queue_position(&floor, Some(Duration::from_secs(60)))
+    /// let WaitEstimate::Estimate { wait, .. } = WaitEstimate::by_queue_position(&floor, Some(Duration::from_secs(60)))
     /// else { panic!() };
-    /// assert!((wait_s - 40.0).abs() < 1e-9);
+    /// assert_eq!(wait, Duration::from_secs(40));
     /// ```
     pub fn by_queue_position(scope: &Summary, aht: Option<Duration>) -> WaitEstimate {
         let free = match scope.free {
@@ -136,9 +137,11 @@ impl WaitEstimate {
             return WaitEstimate::InsufficientData { missing: MissingData::HandleTime };
         };
         let ahead = scope.queued - free;
+        // In (0, +inf]: `slots` is at least 1 and a handle time of zero gives +inf, hence a wait
+        // of 0. So the wait below is neither NaN nor negative.
         let release_rate_per_s = slots as f64 / aht.as_secs_f64();
         WaitEstimate::Estimate {
-            wait_s: (ahead as f64 + 1.0) / release_rate_per_s,
+            wait: saturating_duration((ahead as f64 + 1.0) / release_rate_per_s),
             method: Method::QueuePosition { ahead, release_rate_per_s },
         }
     }
@@ -157,10 +160,10 @@ impl WaitEstimate {
     /// let floor = Summary { eligible_agents: 2, unlimited_agents: 0, free: Slots::Count(0), busy: 6, releasable: 6, queued: 1 };
     /// let s = Duration::from_secs;
     /// // 1 ahead: 1/(6/60) + 1/(6/60 + 1/30) = 10 s + 7.5 s.
-    /// let WaitEstimate::Estimate { wait_s, .. } =
+    /// let WaitEstimate::Estimate { wait, .. } =
     ///     WaitEstimate::by_queue_position_with_abandonment(&floor, Some(s(60)), Some(s(30)))
     /// else { panic!() };
-    /// assert!((wait_s - 17.5).abs() < 1e-9);
+    /// assert_eq!(wait, Duration::from_millis(17_500));
     /// ```
     pub fn by_queue_position_with_abandonment(
         scope: &Summary,
@@ -177,12 +180,14 @@ impl WaitEstimate {
         if patience_s <= 0.0 {
             return WaitEstimate::InsufficientData { missing: MissingData::Patience };
         }
+        // Finite: a patience above zero is at least a nanosecond.
         let abandon_rate_per_s = 1.0 / patience_s;
-        // Summed from the smallest term up, for accuracy.
-        let wait_s =
+        // Summed from the smallest term up, for accuracy. Every term lies in [0, +inf): the
+        // release rate is above zero, so the sum is neither NaN nor negative.
+        let wait_s: f64 =
             (0..=ahead).rev().map(|i| 1.0 / (release_rate_per_s + i as f64 * abandon_rate_per_s)).sum();
         WaitEstimate::Estimate {
-            wait_s,
+            wait: saturating_duration(wait_s),
             method: Method::QueuePositionWithAbandonment { ahead, release_rate_per_s, abandon_rate_per_s },
         }
     }
@@ -201,16 +206,15 @@ impl WaitEstimate {
     /// use std::time::Duration;
     /// let floor = Summary { eligible_agents: 3, unlimited_agents: 0, free: Slots::Count(0), busy: 9, releasable: 9, queued: 4 };
     /// let e = WaitEstimate::by_head_of_line(&floor, Some(Duration::from_secs(95)));
-    /// assert!(matches!(e, WaitEstimate::Estimate { wait_s, .. } if wait_s == 95.0));
+    /// assert!(matches!(e, WaitEstimate::Estimate { wait, .. } if wait == Duration::from_secs(95)));
     /// ```
     pub fn by_head_of_line(scope: &Summary, head_waited: Option<Duration>) -> WaitEstimate {
         if let Some(outcome) = Self::without_wait(scope) {
             return outcome;
         }
         match head_waited {
-            Some(d) if scope.queued > 0 => {
-                let head_wait_s = d.as_secs_f64();
-                WaitEstimate::Estimate { wait_s: head_wait_s, method: Method::HeadOfLine { head_wait_s } }
+            Some(head_wait) if scope.queued > 0 => {
+                WaitEstimate::Estimate { wait: head_wait, method: Method::HeadOfLine { head_wait } }
             }
             _ => WaitEstimate::InsufficientData { missing: MissingData::WaitObservations },
         }
@@ -225,7 +229,7 @@ impl WaitEstimate {
     /// use std::time::Duration;
     /// let floor = Summary { eligible_agents: 3, unlimited_agents: 0, free: Slots::Count(0), busy: 9, releasable: 9, queued: 0 };
     /// let e = WaitEstimate::by_last_to_enter_service(&floor, Some(Duration::from_secs(40)));
-    /// assert!(matches!(e, WaitEstimate::Estimate { wait_s, .. } if wait_s == 40.0));
+    /// assert!(matches!(e, WaitEstimate::Estimate { wait, .. } if wait == Duration::from_secs(40)));
     /// assert_eq!(
     ///     WaitEstimate::by_last_to_enter_service(&floor, None),
     ///     WaitEstimate::InsufficientData { missing: MissingData::WaitObservations }
@@ -236,12 +240,8 @@ impl WaitEstimate {
             return outcome;
         }
         match last_waited {
-            Some(d) => {
-                let last_wait_s = d.as_secs_f64();
-                WaitEstimate::Estimate {
-                    wait_s: last_wait_s,
-                    method: Method::LastToEnterService { last_wait_s },
-                }
+            Some(last_wait) => {
+                WaitEstimate::Estimate { wait: last_wait, method: Method::LastToEnterService { last_wait } }
             }
             None => WaitEstimate::InsufficientData { missing: MissingData::WaitObservations },
         }
@@ -268,8 +268,8 @@ impl fmt::Display for WaitEstimate {
             WaitEstimate::AgentFreeNow => f.write_str("an agent is free now"),
             WaitEstimate::NoAgents => f.write_str("no eligible agent"),
             WaitEstimate::InsufficientData { missing } => write!(f, "insufficient data: {missing}"),
-            WaitEstimate::Estimate { wait_s, method } => {
-                write!(f, "estimated wait {wait_s:.0} s")?;
+            WaitEstimate::Estimate { wait, method } => {
+                write!(f, "estimated wait {:.0} s", wait.as_secs_f64())?;
                 match method {
                     Method::QueuePosition { ahead, .. } => write!(f, " ({ahead} ahead, by queue position)"),
                     Method::QueuePositionWithAbandonment { ahead, .. } => {
@@ -297,13 +297,14 @@ impl fmt::Display for WaitEstimate {
 /// let mut avg = WaitAverage::new(0.5).unwrap();
 /// avg.observe(Duration::from_secs(100));
 /// avg.observe(Duration::from_secs(50));
-/// assert_eq!(avg.average_s(), Some(75.0));
+/// assert_eq!(avg.average(), Some(Duration::from_secs(75)));
 /// let floor = Summary { eligible_agents: 3, unlimited_agents: 0, free: Slots::Count(0), busy: 9, releasable: 9, queued: 2 };
-/// assert!(matches!(avg.estimate(&floor), WaitEstimate::Estimate { wait_s, .. } if wait_s == 75.0));
+/// assert!(matches!(avg.estimate(&floor), WaitEstimate::Estimate { wait, .. } if wait == Duration::from_secs(75)));
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct WaitAverage {
     weight: f64,
+    /// A weighted mean of finite, non-negative seconds: finite and non-negative itself.
     average_s: f64,
     observations: u64,
 }
@@ -331,9 +332,9 @@ impl WaitAverage {
         self.observations = self.observations.saturating_add(1);
     }
 
-    /// The average in seconds, `None` before the first observation.
-    pub fn average_s(&self) -> Option<f64> {
-        (self.observations > 0).then_some(self.average_s)
+    /// The average, to the nanosecond; `None` before the first observation.
+    pub fn average(&self) -> Option<Duration> {
+        (self.observations > 0).then(|| saturating_duration(self.average_s))
     }
 
     /// The waits observed so far.
@@ -347,12 +348,45 @@ impl WaitAverage {
         if let Some(outcome) = WaitEstimate::without_wait(scope) {
             return outcome;
         }
-        match self.average_s() {
-            Some(wait_s) => WaitEstimate::Estimate {
-                wait_s,
+        match self.average() {
+            Some(wait) => WaitEstimate::Estimate {
+                wait,
                 method: Method::MovingAverage { observations: self.observations, weight: self.weight },
             },
             None => WaitEstimate::InsufficientData { missing: MissingData::WaitObservations },
         }
+    }
+}
+
+/// A wait in seconds computed by a model, as a [`Duration`] rounded to the nanosecond.
+///
+/// The estimates above never compute NaN or a negative wait (each caller says why). A wait too
+/// long for a `Duration` (about 584 billion years) or infinite saturates to [`Duration::MAX`].
+/// Should NaN or a negative number arise anyway, it becomes `Duration::MAX` (the answer that
+/// declines an offer) or zero, never a panic.
+fn saturating_duration(secs: f64) -> Duration {
+    match Duration::try_from_secs_f64(secs) {
+        Ok(d) => d,
+        Err(_) if secs < 0.0 => Duration::ZERO,
+        // +inf, NaN, or beyond `Duration::MAX`.
+        Err(_) => Duration::MAX,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn seconds_become_durations_without_panicking() {
+        assert_eq!(saturating_duration(40.0), Duration::from_secs(40));
+        assert_eq!(saturating_duration(1.999_999_999_9), Duration::from_secs(2)); // to the nanosecond
+        assert_eq!(saturating_duration(-0.0), Duration::ZERO);
+        assert_eq!(saturating_duration(-1.0), Duration::ZERO);
+        assert_eq!(saturating_duration(f64::NEG_INFINITY), Duration::ZERO);
+        assert_eq!(saturating_duration(f64::INFINITY), Duration::MAX);
+        assert_eq!(saturating_duration(f64::NAN), Duration::MAX);
+        assert_eq!(saturating_duration(Duration::MAX.as_secs_f64()), Duration::MAX);
+        assert_eq!(saturating_duration(f64::MAX), Duration::MAX);
     }
 }

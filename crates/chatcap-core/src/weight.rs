@@ -1,8 +1,7 @@
 //! Weighted capacity: what one chat costs of an agent's limit, in exact thousandths.
 
 use std::fmt;
-
-use rust_decimal::Decimal;
+use std::str::FromStr;
 
 use crate::ModelError;
 
@@ -11,17 +10,18 @@ use crate::ModelError;
 ///
 /// A plain chat weighs [`Weight::ONE`], and an agent's `Limited(n)` holds `n` plain chats (the
 /// vendor's `maxChats`); a messaging conversation might weigh 0.5. Weights are configured as
-/// decimals and held as integers, so capacity arithmetic stays exact and integer.
+/// decimal text (parsed exactly, never through `f64`) and held as integers, so capacity
+/// arithmetic stays exact and integer.
 ///
 /// # Examples
 ///
 /// ```
 /// use chatcap_core::Weight;
-/// use rust_decimal::Decimal;
-/// let half = Weight::try_from(Decimal::new(5, 1))?; // 0.5
+/// let half: Weight = "0.5".parse()?;
 /// assert_eq!(half.as_thousandths(), 500);
 /// assert_eq!(half.to_string(), "0.5");
-/// assert!(Weight::try_from(Decimal::new(1, 4)).is_err()); // 0.0001 is finer than a thousandth
+/// assert_eq!("1.250".parse::<Weight>()?.to_string(), "1.25");
+/// assert!("0.0001".parse::<Weight>().is_err()); // finer than a thousandth
 /// # Ok::<(), chatcap_core::ModelError>(())
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -55,35 +55,96 @@ impl Weight {
     }
 }
 
-impl TryFrom<Decimal> for Weight {
-    type Error = ModelError;
+/// Why a weight's text was rejected; the texts follow "invalid chat weight {value}: ".
+mod reason {
+    pub(super) const EMPTY: &str = "a weight cannot be empty; write a number of slots such as 0.5";
+    pub(super) const NOT_A_NUMBER: &str = "expected digits with at most one decimal point, such as 0.5 or 2";
+    pub(super) const EXPONENT: &str = "a weight is written without an exponent: 1000, not 1e3";
+    pub(super) const BOTH_SIDES: &str =
+        "a weight needs a digit on both sides of its decimal point, such as 0.5 or 2.0";
+    pub(super) const NOT_POSITIVE: &str = "a weight must be positive";
+    pub(super) const PLACES: &str = "a weight has at most three decimal places";
+    pub(super) const TOO_LARGE: &str = "the weight is too large; the largest is 18446744073709551.615";
+}
 
-    /// Converts a positive decimal with at most three decimal places.
+impl FromStr for Weight {
+    type Err = ModelError;
+
+    /// Reads a positive decimal number of slots with at most three decimal places, exactly:
+    /// `"0.5"`, `"1"`, `"1.250"` (zeros after the third decimal place are allowed too).
+    ///
+    /// The text is ASCII digits with an optional decimal point between digits: no sign, no
+    /// exponent, no spaces, no leading or trailing point (`".5"` and `"2."` are rejected).
     ///
     /// # Errors
     ///
-    /// [`ModelError::InvalidWeight`] for zero, a negative number, more than three decimal
-    /// places, or a number too large to hold.
-    fn try_from(d: Decimal) -> Result<Weight, ModelError> {
-        let bad = |reason| ModelError::InvalidWeight { value: d.to_string(), reason };
-        if d <= Decimal::ZERO {
-            return Err(bad("a weight must be positive"));
-        }
-        let scaled =
-            d.checked_mul(Decimal::from(Self::SCALE)).ok_or_else(|| bad("the weight is too large"))?;
-        if scaled.fract() != Decimal::ZERO {
-            return Err(bad("a weight has at most three decimal places"));
-        }
-        let millis = u64::try_from(scaled).map_err(|_| bad("the weight is too large"))?;
-        Ok(Weight(millis))
+    /// [`ModelError::InvalidWeight`] with the text and the reason: empty text, a character
+    /// other than a digit or one decimal point, an exponent (`"1e3"`), a point without digits on
+    /// both sides, a negative number or zero, a nonzero digit after the third decimal place, or
+    /// a weight above `u64::MAX` thousandths.
+    fn from_str(s: &str) -> Result<Weight, ModelError> {
+        parse_thousandths(s)
+            .map(Weight)
+            .map_err(|reason| ModelError::InvalidWeight { value: s.to_owned(), reason })
     }
+}
+
+/// The thousandths a weight's text stands for, or why it stands for none.
+fn parse_thousandths(s: &str) -> Result<u64, &'static str> {
+    let (negative, unsigned) = match s.strip_prefix('-') {
+        Some(rest) => (true, rest),
+        None => (false, s),
+    };
+    // 'e' and 'E' are ASCII, so both slices fall on character boundaries.
+    let (mantissa, exponent) = match unsigned.find(['e', 'E']) {
+        Some(i) => (&unsigned[..i], Some(&unsigned[i + 1..])),
+        None => (unsigned, None),
+    };
+    let (whole, frac) = match mantissa.split_once('.') {
+        Some((whole, frac)) => (whole, Some(frac)),
+        None => (mantissa, None),
+    };
+    let digits = |t: &str| t.bytes().all(|b| b.is_ascii_digit());
+    if !digits(whole) || !frac.is_none_or(digits) {
+        return Err(reason::NOT_A_NUMBER);
+    }
+    if whole.is_empty() && frac.is_none() {
+        return Err(if exponent.is_some() || negative { reason::NOT_A_NUMBER } else { reason::EMPTY });
+    }
+    if exponent.is_some() {
+        return Err(reason::EXPONENT);
+    }
+    if whole.is_empty() || frac == Some("") {
+        return Err(reason::BOTH_SIDES);
+    }
+    if negative {
+        return Err(reason::NOT_POSITIVE);
+    }
+    let frac = frac.unwrap_or("");
+    // All ASCII digits by now, so a byte index is a character boundary.
+    let (places, beyond) = frac.split_at(frac.len().min(3));
+    if beyond.bytes().any(|b| b != b'0') {
+        return Err(reason::PLACES);
+    }
+    let digit = |b: u8| u64::from(b - b'0');
+    let slots = whole
+        .bytes()
+        .try_fold(0u64, |n, b| n.checked_mul(10)?.checked_add(digit(b)))
+        .ok_or(reason::TOO_LARGE)?;
+    let below_one = places.bytes().zip([100, 10, 1]).map(|(b, scale)| digit(b) * scale).sum::<u64>();
+    let thousandths =
+        slots.checked_mul(Weight::SCALE).and_then(|t| t.checked_add(below_one)).ok_or(reason::TOO_LARGE)?;
+    if thousandths == 0 {
+        return Err(reason::NOT_POSITIVE);
+    }
+    Ok(thousandths)
 }
 
 impl TryFrom<u64> for Weight {
     type Error = ModelError;
     fn try_from(thousandths: u64) -> Result<Weight, ModelError> {
         Weight::from_thousandths(thousandths)
-            .ok_or(ModelError::InvalidWeight { value: "0".into(), reason: "a weight must be positive" })
+            .ok_or(ModelError::InvalidWeight { value: "0".into(), reason: reason::NOT_POSITIVE })
     }
 }
 
@@ -93,15 +154,57 @@ impl From<Weight> for u64 {
     }
 }
 
-impl From<Weight> for Decimal {
-    fn from(w: Weight) -> Decimal {
-        Decimal::from(w.0) / Decimal::from(Weight::SCALE)
+impl fmt::Display for Weight {
+    /// The weight as a decimal number of slots, without trailing zeros: `0.5`, `1`, `1.25`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.pad(&Thousandths(i128::from(self.0)).to_string())
     }
 }
 
-impl fmt::Display for Weight {
+/// Thousandths of a slot written as a decimal number of slots, without trailing zeros: `1500`
+/// is `1.5`, `-500` is `-0.5`, `2000` is `2`.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Thousandths(pub(crate) i128);
+
+impl fmt::Display for Thousandths {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let s = Decimal::from(*self).normalize().to_string();
-        f.pad(&s)
+        let sign = if self.0 < 0 { "-" } else { "" };
+        let scale = u128::from(Weight::SCALE);
+        let (whole, mut frac) = (self.0.unsigned_abs() / scale, self.0.unsigned_abs() % scale);
+        if frac == 0 {
+            return write!(f, "{sign}{whole}");
+        }
+        let mut places = 3;
+        while frac % 10 == 0 {
+            frac /= 10;
+            places -= 1;
+        }
+        write!(f, "{sign}{whole}.{frac:0places$}")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn thousandths_print_as_decimals_without_trailing_zeros() {
+        let t = |n: i128| Thousandths(n).to_string();
+        assert_eq!(t(0), "0");
+        assert_eq!(t(1_500), "1.5");
+        assert_eq!(t(1_250), "1.25");
+        assert_eq!(t(1_001), "1.001");
+        assert_eq!(t(10), "0.01");
+        assert_eq!(t(2_000), "2");
+        assert_eq!(t(-500), "-0.5");
+        assert_eq!(t(-3_000), "-3");
+        assert_eq!(t(i128::MIN), "-170141183460469231731687303715884105.728");
+    }
+
+    #[test]
+    fn the_too_large_reason_names_the_largest_weight() {
+        let largest = Weight(u64::MAX).to_string();
+        assert!(reason::TOO_LARGE.ends_with(&largest), "{largest}");
+        assert_eq!(largest.parse(), Ok(Weight(u64::MAX)));
     }
 }

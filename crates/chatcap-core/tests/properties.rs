@@ -6,9 +6,9 @@ use std::collections::BTreeMap;
 use std::time::Duration;
 
 use chatcap_core::{
-    Agent, AgentId, AgentState, Assignment, Capacity, Event, Exclusion, Floor, MaxWait, OfferPolicy,
-    QueuedVisitor, Ranking, Relaxation, RouteBy, Routed, Router, Scope, Skill, SkillId, Slots, Snapshot,
-    Stance, Timestamp, TransferRequest, TransferTarget, VisitorId, Weight,
+    Agent, AgentId, AgentState, Assignment, Capacity, Decision, DeclineReason, Event, Exclusion, Floor,
+    MaxWait, OfferPolicy, QueuedVisitor, Ranking, Relaxation, RouteBy, Routed, Router, Scope, Skill, SkillId,
+    Slots, Snapshot, Stance, Timestamp, TransferRequest, TransferTarget, VisitorId, WaitEstimate, Weight,
 };
 use proptest::prelude::*;
 
@@ -488,13 +488,14 @@ proptest! {
         }
     }
 
-    /// The decision never offers when no eligible agent has a free slot and the queue is at its limit.
+    /// The decision never offers when no eligible agent has a free slot and the queue is at its
+    /// limit; an offered estimate is within the budget and a wait declined as too long is not.
     #[test]
     fn never_offers_without_room_and_queue_budget(
         n in naive(),
         max_queue in 0u64..8,
         w in 0u32..=86_400,
-        aht in prop::option::of(1u64..3_600),
+        aht in prop::option::of(prop_oneof![Just(0), 1u64..3_600, Just(u64::MAX)]),
         open in any::<bool>(),
     ) {
         let floor = build(&n);
@@ -511,6 +512,16 @@ proptest! {
             // A free slot for the newcomer is always an offer.
             if e.free > Slots::Count(e.queued) {
                 prop_assert!(decision.is_offer(), "{:?} {:?}", e, decision);
+            }
+            match decision {
+                Decision::Offer { estimate: WaitEstimate::Estimate { wait, .. } } => {
+                    prop_assert!(wait <= policy.max_wait.as_duration(), "{:?}", decision);
+                }
+                Decision::Decline { reason: DeclineReason::WaitTooLong { estimate, max_wait } } => {
+                    prop_assert_eq!(max_wait, policy.max_wait);
+                    prop_assert!(estimate > max_wait.as_duration(), "{:?}", decision);
+                }
+                _ => {}
             }
         }
     }

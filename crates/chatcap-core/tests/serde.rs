@@ -42,3 +42,15 @@ fn decisions_serialize_with_their_reason() {
         r#"{"decline":{"reason":{"queue_full":{"queued":4,"max_queue":4}}}}"#
     );
 }
+
+#[test]
+fn waits_serialize_as_durations_and_budgets_as_seconds() {
+    let estimate = std::time::Duration::from_millis(480_500);
+    let reason = DeclineReason::WaitTooLong { estimate, max_wait: MaxWait::from_secs(120).unwrap() };
+    let json = serde_json::to_string(&Decision::Decline { reason }).unwrap();
+    assert_eq!(
+        json,
+        r#"{"decline":{"reason":{"wait_too_long":{"estimate":{"secs":480,"nanos":500000000},"max_wait":120}}}}"#
+    );
+    assert_eq!(serde_json::from_str::<Decision>(&json).unwrap(), Decision::Decline { reason });
+}

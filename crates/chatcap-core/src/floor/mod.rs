@@ -1197,7 +1197,7 @@ impl Floor {
             return Err(ModelError::LoadMismatch {
                 agent: a.id.clone(),
                 active: a.active - 1,
-                load: format_thousandths(a.load as i128 - w.as_thousandths() as i128),
+                load_thousandths: i128::from(a.load) - i128::from(w.as_thousandths()),
             });
         }
         Ok(())
@@ -1395,7 +1395,11 @@ fn load_of(agent: &AgentId, active: u32, load: Option<Weight>) -> Result<u64, Mo
     match load {
         None => Ok(u64::from(active) * Weight::SCALE),
         Some(w) if active > 0 => Ok(w.as_thousandths()),
-        Some(w) => Err(ModelError::LoadMismatch { agent: agent.clone(), active: 0, load: w.to_string() }),
+        Some(w) => Err(ModelError::LoadMismatch {
+            agent: agent.clone(),
+            active: 0,
+            load_thousandths: i128::from(w.as_thousandths()),
+        }),
     }
 }
 
@@ -1409,12 +1413,6 @@ fn add_chat(a: &mut AgentRec, w: Weight) {
 fn end_chat(a: &mut AgentRec, w: Weight) {
     a.active -= 1;
     a.load -= w.as_thousandths();
-}
-
-/// Thousandths of a slot as a decimal number of slots: `1500` is `1.5`.
-fn format_thousandths(t: i128) -> String {
-    let d = rust_decimal::Decimal::from_i128_with_scale(t, 3).normalize();
-    d.to_string()
 }
 
 /// The 32 bits of an id's hash that an [`AgentIdx`] carries.
