@@ -365,7 +365,7 @@ impl Router {
             self.detach(i as usize);
         }
         let (report, touched) = self.floor.commit(plan);
-        self.reindex(&leaving, &touched.joined, &touched.reskilled, &touched.changed);
+        self.reindex(&leaving, touched.joined(), touched.reskilled(), touched.changed());
         Ok(report)
     }
 

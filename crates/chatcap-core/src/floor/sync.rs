@@ -188,11 +188,28 @@ impl Plan<'_> {
 #[derive(Debug, Default)]
 pub(crate) struct Touched {
     /// Places the agents joining took, in the order they joined.
-    pub(crate) joined: Vec<u32>,
+    joined: Vec<u32>,
     /// Places of agents staying whose skills changed.
-    pub(crate) reskilled: Vec<u32>,
+    reskilled: Vec<u32>,
     /// Places of the other agents staying that changed.
-    pub(crate) changed: Vec<u32>,
+    changed: Vec<u32>,
+}
+
+impl Touched {
+    /// Places the agents joining took, in the order they joined.
+    pub(crate) fn joined(&self) -> &[u32] {
+        &self.joined
+    }
+
+    /// Places of agents staying whose skills changed.
+    pub(crate) fn reskilled(&self) -> &[u32] {
+        &self.reskilled
+    }
+
+    /// Places of the other agents staying that changed.
+    pub(crate) fn changed(&self) -> &[u32] {
+        &self.changed
+    }
 }
 
 impl Floor {
@@ -361,7 +378,7 @@ impl Floor {
                 joins.push(AgentRec {
                     present: true,
                     generation: 0,
-                    tag: super::id_tag(&agent.id),
+                    tag: super::agent::id_tag(&agent.id),
                     id: agent.id.clone(),
                     login: agent.login.clone(),
                     chat_state: agent.chat_state,

@@ -1,0 +1,94 @@
+//! The queues of a floor: per skill, visitors in service order and in arrival order.
+
+use std::cmp::Reverse;
+use std::collections::BTreeSet;
+
+use super::{Floor, SkillIdx, SkillKey};
+use crate::{ModelError, QueuedVisitor, Timestamp, VisitorId};
+
+/// Queue order: highest priority, then earliest arrival, then visitor id.
+pub(super) type QueueKey = (Reverse<i32>, Timestamp, VisitorId);
+
+#[derive(Clone, Debug, Default)]
+pub(super) struct SkillQueue {
+    pub(super) by_service: BTreeSet<QueueKey>,
+    pub(super) by_arrival: BTreeSet<(Timestamp, VisitorId)>,
+    pub(super) dequeued: u64,
+    pub(super) abandoned: u64,
+}
+
+#[derive(Clone, Copy, Debug)]
+pub(super) struct VisitorRec {
+    pub(super) skill: SkillIdx,
+    pub(super) priority: i32,
+    pub(super) arrived_at: Timestamp,
+}
+
+impl Floor {
+    /// Visitors waiting for a skill (0 for a skill the floor does not define).
+    #[inline]
+    pub fn queue_len(&self, skill: impl SkillKey) -> u64 {
+        skill.resolve(self).map_or(0, |idx| self.queues[idx.get()].by_service.len() as u64)
+    }
+
+    /// The visitor a skill's queue serves next: highest priority, then earliest arrival.
+    pub fn queue_head(&self, skill: impl SkillKey) -> Option<QueuedVisitor> {
+        let idx = skill.resolve(self)?;
+        let &(Reverse(priority), arrived_at, id) = self.queues[idx.get()].by_service.first()?;
+        Some(QueuedVisitor { id, skill: self.skills[idx.get()].id.clone(), arrived_at, priority })
+    }
+
+    /// When the longest-waiting visitor of a skill arrived, if anyone waits.
+    pub fn oldest_arrival(&self, skill: impl SkillKey) -> Option<Timestamp> {
+        let idx = skill.resolve(self)?;
+        self.queues[idx.get()].by_arrival.first().map(|&(t, _)| t)
+    }
+
+    /// How many visitors have left a skill's queue to be served, and how many abandoned it,
+    /// through events since the floor was built.
+    pub fn queue_exits(&self, skill: impl SkillKey) -> (u64, u64) {
+        skill.resolve(self).map_or((0, 0), |idx| {
+            let q = &self.queues[idx.get()];
+            (q.dequeued, q.abandoned)
+        })
+    }
+
+    /// Whether a visitor waits in any queue.
+    pub fn is_queued(&self, visitor: VisitorId) -> bool {
+        self.visitors.contains_key(&visitor)
+    }
+
+    /// The next visitor of a skill's queue, without cloning anything.
+    pub(crate) fn head_of(&self, skill: SkillIdx) -> Option<(VisitorId, Timestamp)> {
+        let &(_, arrived_at, id) = self.queues.get(skill.get())?.by_service.first()?;
+        Some((id, arrived_at))
+    }
+
+    pub(super) fn enqueue(
+        &mut self,
+        visitor: VisitorId,
+        skill: SkillIdx,
+        priority: i32,
+        arrived_at: Timestamp,
+    ) -> Result<(), ModelError> {
+        use std::collections::hash_map::Entry;
+        match self.visitors.entry(visitor) {
+            Entry::Occupied(_) => return Err(ModelError::DuplicateVisitor { visitor }),
+            Entry::Vacant(slot) => {
+                slot.insert(VisitorRec { skill, priority, arrived_at });
+            }
+        }
+        let q = &mut self.queues[skill.get()];
+        q.by_service.insert((Reverse(priority), arrived_at, visitor));
+        q.by_arrival.insert((arrived_at, visitor));
+        Ok(())
+    }
+
+    pub(super) fn dequeue(&mut self, visitor: VisitorId) -> Result<SkillIdx, ModelError> {
+        let v = self.visitors.remove(&visitor).ok_or(ModelError::UnknownVisitor { visitor })?;
+        let q = &mut self.queues[v.skill.get()];
+        q.by_service.remove(&(Reverse(v.priority), v.arrived_at, visitor));
+        q.by_arrival.remove(&(v.arrived_at, visitor));
+        Ok(v.skill)
+    }
+}
