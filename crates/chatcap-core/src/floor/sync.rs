@@ -402,9 +402,11 @@ impl Floor {
             guess = i + 1;
             found += 1;
             let rec = &self.agents[i];
-            // The same skills in the same order, found by address: unchanged, nothing to sort.
+            // The same skills, found by address: every skill the agent has is among those the
+            // snapshot lists for it, and as many (the agent's are distinct, so the lists are
+            // the same set). Few skills each: a comparison per pair beats sorting.
             let same = agent.skills.len() == rec.skills.len()
-                && agent.skills.iter().zip(rec.skills.iter()).all(|(id, s)| addr_of[s.get()] == id.addr());
+                && rec.skills.iter().all(|s| agent.skills.iter().any(|id| id.addr() == addr_of[s.get()]));
             let skills = if same {
                 None
             } else {
