@@ -68,6 +68,9 @@ struct Spec {
     agents: Vec<(usize, AgentSpec)>,
     /// Visitor, skill (a position in `skills`), priority, wait so far in ms.
     queue: Vec<(u64, usize, i32, i64)>,
+    /// Whether agents share the skill list's ids, as an adapter that interns them does (the
+    /// sync then matches skills by address), or hold copies of their own.
+    interned: bool,
 }
 
 fn spec() -> impl Strategy<Value = Spec> {
@@ -78,8 +81,9 @@ fn spec() -> impl Strategy<Value = Spec> {
         prop::collection::vec(prop::option::of(agent_spec()), AGENTS),
         Just((0..AGENTS).collect::<Vec<_>>()).prop_shuffle(),
         prop::collection::vec(prop::option::of((0..SKILLS, -1i32..2, 0i64..90_000)), VISITORS as usize),
+        any::<bool>(),
     )
-        .prop_map(|(skill_order, listed, names, agents, agent_order, visitors)| {
+        .prop_map(|(skill_order, listed, names, agents, agent_order, visitors, interned)| {
             let skills: Vec<(usize, Option<u8>)> =
                 skill_order[..listed].iter().map(|&s| (s, names[s])).collect();
             let agents = agent_order.iter().filter_map(|&i| Some((i, agents[i].clone()?))).collect();
@@ -88,7 +92,7 @@ fn spec() -> impl Strategy<Value = Spec> {
                 .enumerate()
                 .filter_map(|(v, q)| q.map(|(s, p, w)| (v as u64, s % skills.len(), p, w)))
                 .collect();
-            Spec { skills, agents, queue }
+            Spec { skills, agents, queue, interned }
         })
 }
 
@@ -96,6 +100,8 @@ fn spec() -> impl Strategy<Value = Spec> {
 /// list are dropped, and so are repeated skills and logins.
 fn snapshot(spec: &Spec, at_ms: i64) -> Snapshot {
     let listed: Vec<usize> = spec.skills.iter().map(|&(s, _)| s).collect();
+    let shared: Vec<SkillId> = (0..SKILLS).map(skill_id).collect();
+    let id_of = |s: usize| if spec.interned { shared[s].clone() } else { skill_id(s) };
     let mut logins_taken = Vec::new();
     let agents = spec
         .agents
@@ -111,7 +117,7 @@ fn snapshot(spec: &Spec, at_ms: i64) -> Snapshot {
             logins_taken.extend(login);
             let mut agent = Agent::new(agent_id(*i), a.state, a.capacity)
                 .with_active_chats(a.active)
-                .with_skills(skills.into_iter().map(skill_id))
+                .with_skills(skills.into_iter().map(id_of))
                 .with_time_in_state(Duration::from_millis(a.in_state_ms));
             if let (Some(w), true) = (a.weight, a.active > 0) {
                 agent = agent.with_load(Weight::from_thousandths(w * u64::from(a.active)).unwrap());
@@ -129,7 +135,7 @@ fn snapshot(spec: &Spec, at_ms: i64) -> Snapshot {
             .skills
             .iter()
             .map(|&(s, name)| {
-                let skill = Skill::new(skill_id(s));
+                let skill = Skill::new(id_of(s));
                 match name {
                     Some(n) => skill.with_name(format!("name{n}")),
                     None => skill,
