@@ -182,10 +182,7 @@ impl WaitEstimate {
         }
         // Finite: a patience above zero is at least a nanosecond.
         let abandon_rate_per_s = 1.0 / patience_s;
-        // Summed from the smallest term up, for accuracy. Every term lies in [0, +inf): the
-        // release rate is above zero, so the sum is neither NaN nor negative.
-        let wait_s: f64 =
-            (0..=ahead).rev().map(|i| 1.0 / (release_rate_per_s + i as f64 * abandon_rate_per_s)).sum();
+        let wait_s = offered_wait_s(ahead, release_rate_per_s, abandon_rate_per_s);
         WaitEstimate::Estimate {
             wait: saturating_duration(wait_s),
             method: Method::QueuePositionWithAbandonment { ahead, release_rate_per_s, abandon_rate_per_s },
@@ -373,6 +370,38 @@ fn saturating_duration(secs: f64) -> Duration {
     }
 }
 
+/// Terms of the offered-wait sum added one by one; the rest comes from the digamma function.
+const EXACT_TERMS: u64 = 4_096;
+
+/// `sum_{i=0..=ahead} 1 / (r + i * theta)` in seconds, for a release rate `r` and an abandonment
+/// rate `theta`, both above zero. Up to [`EXACT_TERMS`] terms are summed from the smallest up;
+/// the terms past them are `(psi(b + ahead + 1) - psi(b + EXACT_TERMS)) / theta` with
+/// `b = r / theta`, from the asymptotic series of the digamma function, accurate to a few units
+/// in the last place for arguments this large. So the cost is bounded whatever the queue: a
+/// summary a caller built with `u64::MAX` visitors queued answers at once.
+fn offered_wait_s(ahead: u64, r: f64, theta: f64) -> f64 {
+    let head = ahead.min(EXACT_TERMS - 1);
+    // Every term lies in [0, +inf): the release rate is above zero, so no NaN, nothing negative.
+    let exact: f64 = (0..=head).rev().map(|i| 1.0 / (r + i as f64 * theta)).sum();
+    if ahead < EXACT_TERMS {
+        return exact;
+    }
+    let b = r / theta;
+    let (lo, hi) = (b + EXACT_TERMS as f64, b + ahead as f64 + 1.0);
+    exact + digamma_difference(lo, hi) / theta
+}
+
+/// `psi(hi) - psi(lo)` for `hi >= lo >= 4096`, without cancellation: the logarithm of the ratio
+/// through `ln_1p`, then the differences of the series' terms `-1/(2x) - 1/(12x^2) + 1/(120x^4)`.
+fn digamma_difference(lo: f64, hi: f64) -> f64 {
+    let log = ((hi - lo) / lo).ln_1p();
+    let series = |x: f64| {
+        let x2 = x * x;
+        -0.5 / x - 1.0 / (12.0 * x2) + 1.0 / (120.0 * x2 * x2)
+    };
+    log + (series(hi) - series(lo))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -388,5 +417,44 @@ mod tests {
         assert_eq!(saturating_duration(f64::NAN), Duration::MAX);
         assert_eq!(saturating_duration(Duration::MAX.as_secs_f64()), Duration::MAX);
         assert_eq!(saturating_duration(f64::MAX), Duration::MAX);
+    }
+
+    #[test]
+    fn the_offered_wait_of_a_long_queue_matches_the_sum_term_by_term() {
+        // Against the plain sum from the smallest term up, past the switch to the digamma tail.
+        for (r, theta) in [(0.1, 1.0 / 30.0), (2.5, 1.0 / 600.0), (40.0, 0.5), (1e-3, 1e-4)] {
+            for ahead in [4_095u64, 4_096, 4_097, 10_000, 250_000, 2_000_000] {
+                let plain: f64 = (0..=ahead).rev().map(|i| 1.0 / (r + i as f64 * theta)).sum();
+                let got = offered_wait_s(ahead, r, theta);
+                assert!(
+                    ((got - plain) / plain).abs() < 1e-12,
+                    "r {r} theta {theta} ahead {ahead}: {got} vs {plain}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn the_offered_wait_of_any_queue_answers_at_once() {
+        // A summary a caller built with every visitor a u64 can count: finite, and about
+        // ln(ahead * theta / r) / theta.
+        let (r, theta) = (0.1, 1.0 / 30.0);
+        let got = offered_wait_s(u64::MAX, r, theta);
+        let rough = (u64::MAX as f64 * theta / r).ln() / theta;
+        assert!(got.is_finite() && (got - rough).abs() < 30.0 * 2.0, "{got} vs {rough}");
+        let floor = Summary {
+            eligible_agents: 1,
+            unlimited_agents: 0,
+            free: crate::Slots::ZERO,
+            busy: 6,
+            releasable: 6,
+            queued: u64::MAX,
+        };
+        let e = WaitEstimate::by_queue_position_with_abandonment(
+            &floor,
+            Some(Duration::from_secs(60)),
+            Some(Duration::from_secs(30)),
+        );
+        assert!(matches!(e, WaitEstimate::Estimate { wait, .. } if wait > Duration::from_secs(1_000)));
     }
 }
