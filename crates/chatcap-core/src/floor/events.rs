@@ -136,7 +136,9 @@ impl Floor {
     /// Applies one event at time `now`, updating every aggregate it touches.
     ///
     /// Costs time in proportion to the skills of the agents the event names, or the log of the
-    /// queue length for visitor events.
+    /// queue length for visitor events. An agent joining or leaving, or gaining or losing a
+    /// skill, also shifts that skill's member list (a memory move, no comparisons); a
+    /// [`Floor::sync`] batches those into one pass per skill.
     ///
     /// # Errors
     ///
