@@ -21,7 +21,7 @@ fn profile(m: usize, ratio: f64) -> Vec<Duration> {
         .collect()
 }
 
-fn main() -> Result<(), chatcap_core::ModelError> {
+fn main() -> Result<(), chatcap_core::QueueingError> {
     let rows = std::env::args().any(|a| a == "--rows");
     // Agents per chat limit: up to about 40,000 exact states.
     let agents: [(usize, &[u32]); 4] = [

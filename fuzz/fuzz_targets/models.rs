@@ -5,7 +5,7 @@
 
 use std::time::Duration;
 
-use chatcap_core::{ErlangA, ErlangC, ModelError, Traffic, erlang_b};
+use chatcap_core::{ErlangA, ErlangC, QueueingError, Traffic, erlang_b};
 use libfuzzer_sys::fuzz_target;
 
 /// Reads fixed-size fields off the input, zeros past its end.
@@ -62,7 +62,7 @@ fuzz_target!(|data: &[u8]| {
     let t = match Traffic::new(rate, aht) {
         Ok(t) => t,
         Err(e) => {
-            assert!(matches!(e, ModelError::InvalidRate { .. }), "{e}");
+            assert!(matches!(e, QueueingError::InvalidRate { .. }), "{e}");
             assert!(
                 !(rate.is_finite() && rate > 0.0 && load.is_finite() && load > 0.0),
                 "refused {rate:e} x {aht:?}"
@@ -105,7 +105,7 @@ fuzz_target!(|data: &[u8]| {
                 assert!(v.is_finite() && v >= 0.0, "{v}: {c:?}");
             }
         }
-        Err(e) => assert!(matches!(e, ModelError::UnstableQueue { .. }) && f64::from(n) <= a, "{e}"),
+        Err(e) => assert!(matches!(e, QueueingError::UnstableQueue { .. }) && f64::from(n) <= a, "{e}"),
     }
 
     // Erlang A. Queues of more than 100,000 states to sum are skipped, to keep each run short.
@@ -121,9 +121,9 @@ fuzz_target!(|data: &[u8]| {
     }
     let m = match ErlangA::new(t, n, patience) {
         Ok(m) => m,
-        Err(ModelError::ZeroCount { .. }) if n == 0 => return,
-        Err(ModelError::InvalidRate { .. }) if patience.is_zero() => return,
-        Err(ModelError::ModelTooLarge { .. }) if steps > 1e8 => return,
+        Err(QueueingError::ZeroCount { .. }) if n == 0 => return,
+        Err(QueueingError::InvalidRate { .. }) if patience.is_zero() => return,
+        Err(QueueingError::ModelTooLarge { .. }) if steps > 1e8 => return,
         Err(e) => panic!("{n} agents, patience {patience:?}, {t:?}: {e}"),
     };
     assert!(n > 0 && !patience.is_zero() && steps < 1e5, "built {m:?}");

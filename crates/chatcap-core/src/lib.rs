@@ -6,10 +6,12 @@
 //! every machine. Vendor payloads are turned into a [`Snapshot`] elsewhere (`chatcap-adapter`);
 //! here every value is typed: [`Capacity::Unlimited`], not `-1`.
 //!
-//! The steady-state queueing models behind wait estimates and staffing live here too: Erlang B
-//! and C ([`ErlangC`]), Erlang A with patience ([`ErlangA`]), agents holding several chats at
-//! once ([`ChatModel`]) and the staffing searches ([`staff_erlang_c`] and its siblings): no
-//! factorials, stable at any size, within 1e-12 of exact arithmetic for Erlang B and C.
+//! The steady-state queueing models behind wait estimates and staffing are re-exported from
+//! `chatcap-queueing`, which depends on nothing of the floor: Erlang B and C ([`ErlangC`]),
+//! Erlang A with patience ([`ErlangA`]), agents holding several chats at once ([`ChatModel`])
+//! and the staffing searches ([`staff_erlang_c`] and its siblings): no factorials, stable at any
+//! size, within 1e-12 of exact arithmetic for Erlang B and C. Their errors are
+//! [`QueueingError`] (a model's inputs); the floor's are [`ModelError`].
 //!
 //! A [`Floor`] is built once from a snapshot, which validates it; after that, queries are
 //! infallible and cost constant time. [`Event`]s keep it current at a cost proportional to the
@@ -49,7 +51,6 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
-mod erlang;
 mod error;
 mod floor;
 mod hash;
@@ -64,9 +65,10 @@ mod transfer;
 mod wait;
 mod weight;
 
-pub use erlang::{
-    ChatModel, ChatModelMethod, ChatModelResult, EXACT_STATE_LIMIT, ErlangA, ErlangC, Staffing,
-    StaffingTarget, Traffic, WINDOW_STATE_LIMIT, erlang_b, staff_chat, staff_erlang_a, staff_erlang_c,
+pub use chatcap_queueing::{
+    ChatModel, ChatModelMethod, ChatModelResult, EXACT_STATE_LIMIT, ErlangA, ErlangC, Limit, QueueingError,
+    Staffing, StaffingTarget, Traffic, WINDOW_STATE_LIMIT, erlang_b, staff_chat, staff_erlang_a,
+    staff_erlang_c,
 };
 pub use error::ModelError;
 pub use floor::{AgentIdx, AgentView, Event, Floor, Scope, SkillIdx, SkillKey, Summary, SyncReport};

@@ -311,13 +311,13 @@ impl WaitAverage {
     ///
     /// # Errors
     ///
-    /// [`ModelError::InvalidFraction`](crate::ModelError::InvalidFraction) for a weight outside
-    /// `(0, 1]`.
-    pub fn new(weight: f64) -> Result<Self, crate::ModelError> {
+    /// [`QueueingError::InvalidFraction`](crate::QueueingError::InvalidFraction) for a weight
+    /// outside `(0, 1]`: a model input, like the queueing models'.
+    pub fn new(weight: f64) -> Result<Self, crate::QueueingError> {
         if weight > 0.0 && weight <= 1.0 {
             Ok(Self { weight, average_s: 0.0, observations: 0 })
         } else {
-            Err(crate::ModelError::InvalidFraction { what: "moving average weight", value: weight })
+            Err(crate::QueueingError::InvalidFraction { what: "moving average weight", value: weight })
         }
     }
 

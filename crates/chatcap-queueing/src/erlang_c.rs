@@ -3,7 +3,7 @@
 use std::time::Duration;
 
 use super::{Traffic, special};
-use crate::ModelError;
+use crate::QueueingError;
 
 /// The Erlang B blocking probability: the share of arrivals that find all `agents` busy in a
 /// loss system (no queue) offered `traffic`.
@@ -17,13 +17,13 @@ use crate::ModelError;
 /// # Examples
 ///
 /// ```
-/// use chatcap_core::{Traffic, erlang_b};
+/// use chatcap_queueing::{Traffic, erlang_b};
 /// use std::time::Duration;
 /// // 2 erlangs on 2 servers: (2^2/2) / (1 + 2 + 2) = 0.4.
 /// let t = Traffic::new(2.0, Duration::from_secs(1))?;
 /// assert!((erlang_b(2, t) - 0.4).abs() < 1e-15);
 /// assert_eq!(erlang_b(0, t), 1.0);
-/// # Ok::<(), chatcap_core::ModelError>(())
+/// # Ok::<(), chatcap_queueing::QueueingError>(())
 /// ```
 pub fn erlang_b(agents: u32, traffic: Traffic) -> f64 {
     special::erlang_b(u64::from(agents), traffic.erlangs())
@@ -37,14 +37,14 @@ pub fn erlang_b(agents: u32, traffic: Traffic) -> f64 {
 /// # Examples
 ///
 /// ```
-/// use chatcap_core::{ErlangC, ModelError, Traffic};
+/// use chatcap_queueing::{ErlangC, QueueingError, Traffic};
 /// use std::time::Duration;
 /// let traffic = Traffic::per_hour(200.0, Duration::from_secs(180))?; // 10 erlangs
 /// let c = ErlangC::new(traffic, 14)?;
 /// assert!((c.asa_s() - 7.8359).abs() < 1e-4);
 /// assert!((c.occupancy() - 0.7142857).abs() < 1e-7);
-/// assert!(matches!(ErlangC::new(traffic, 10), Err(ModelError::UnstableQueue { agents: 10, .. })));
-/// # Ok::<(), ModelError>(())
+/// assert!(matches!(ErlangC::new(traffic, 10), Err(QueueingError::UnstableQueue { agents: 10, .. })));
+/// # Ok::<(), QueueingError>(())
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct ErlangC {
@@ -59,14 +59,14 @@ impl ErlangC {
     ///
     /// # Errors
     ///
-    /// [`ModelError::UnstableQueue`] unless `agents` exceeds the traffic in erlangs: without
+    /// [`QueueingError::UnstableQueue`] unless `agents` exceeds the traffic in erlangs: without
     /// abandonment the queue would grow without bound ([`ErlangA`](crate::ErlangA) covers that
     /// case).
-    pub fn new(traffic: Traffic, agents: u32) -> Result<Self, ModelError> {
+    pub fn new(traffic: Traffic, agents: u32) -> Result<Self, QueueingError> {
         let a = traffic.erlangs();
         let n = f64::from(agents);
         if n <= a {
-            return Err(ModelError::UnstableQueue { agents: u64::from(agents), traffic_erlangs: a });
+            return Err(QueueingError::UnstableQueue { agents: u64::from(agents), traffic_erlangs: a });
         }
         let b = special::erlang_b(u64::from(agents), a);
         Ok(Self::from_erlang_b(traffic, agents, b))
@@ -112,12 +112,12 @@ impl ErlangC {
     /// # Examples
     ///
     /// ```
-    /// use chatcap_core::{ErlangC, Traffic};
+    /// use chatcap_queueing::{ErlangC, Traffic};
     /// use std::time::Duration;
     /// let c = ErlangC::new(Traffic::per_hour(200.0, Duration::from_secs(180))?, 14)?;
     /// assert_eq!(c.service_level(Duration::ZERO), 1.0 - c.p_wait());
     /// assert!(c.service_level(Duration::from_secs(60)) > c.service_level(Duration::from_secs(20)));
-    /// # Ok::<(), chatcap_core::ModelError>(())
+    /// # Ok::<(), chatcap_queueing::QueueingError>(())
     /// ```
     pub fn service_level(&self, target: Duration) -> f64 {
         let decay = (-self.excess() * target.as_secs_f64() / self.traffic.aht_s()).exp();

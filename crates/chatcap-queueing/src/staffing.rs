@@ -9,7 +9,7 @@
 use std::time::Duration;
 
 use super::{ChatModel, ErlangA, ErlangC, Traffic, special};
-use crate::ModelError;
+use crate::QueueingError;
 
 /// How many agents past its start a search tries before giving up.
 const SEARCH_LIMIT: u64 = 10_000_000;
@@ -20,12 +20,12 @@ const SEARCH_LIMIT: u64 = 10_000_000;
 /// # Examples
 ///
 /// ```
-/// use chatcap_core::StaffingTarget;
+/// use chatcap_queueing::StaffingTarget;
 /// use std::time::Duration;
 /// let t = StaffingTarget::new(0.8, Duration::from_secs(20))?.with_max_occupancy(0.85)?;
 /// assert_eq!(t.service_level(), 0.8);
 /// assert!(StaffingTarget::new(1.5, Duration::from_secs(20)).is_err());
-/// # Ok::<(), chatcap_core::ModelError>(())
+/// # Ok::<(), chatcap_queueing::QueueingError>(())
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct StaffingTarget {
@@ -39,8 +39,8 @@ impl StaffingTarget {
     ///
     /// # Errors
     ///
-    /// [`ModelError::InvalidFraction`] for a service level outside `(0, 1]`.
-    pub fn new(service_level: f64, within: Duration) -> Result<Self, ModelError> {
+    /// [`QueueingError::InvalidFraction`] for a service level outside `(0, 1]`.
+    pub fn new(service_level: f64, within: Duration) -> Result<Self, QueueingError> {
         Ok(Self { service_level: fraction("service level", service_level)?, within, max_occupancy: None })
     }
 
@@ -48,8 +48,8 @@ impl StaffingTarget {
     ///
     /// # Errors
     ///
-    /// [`ModelError::InvalidFraction`] for an occupancy outside `(0, 1]`.
-    pub fn with_max_occupancy(self, max_occupancy: f64) -> Result<Self, ModelError> {
+    /// [`QueueingError::InvalidFraction`] for an occupancy outside `(0, 1]`.
+    pub fn with_max_occupancy(self, max_occupancy: f64) -> Result<Self, QueueingError> {
         Ok(Self { max_occupancy: Some(fraction("max occupancy", max_occupancy)?), ..self })
     }
 
@@ -73,8 +73,8 @@ impl StaffingTarget {
     }
 }
 
-fn fraction(what: &'static str, value: f64) -> Result<f64, ModelError> {
-    if value > 0.0 && value <= 1.0 { Ok(value) } else { Err(ModelError::InvalidFraction { what, value }) }
+fn fraction(what: &'static str, value: f64) -> Result<f64, QueueingError> {
+    if value > 0.0 && value <= 1.0 { Ok(value) } else { Err(QueueingError::InvalidFraction { what, value }) }
 }
 
 /// The answer of a staffing search: the agents and what they achieve.
@@ -82,14 +82,14 @@ fn fraction(what: &'static str, value: f64) -> Result<f64, ModelError> {
 /// # Examples
 ///
 /// ```
-/// use chatcap_core::{StaffingTarget, Traffic, staff_erlang_c};
+/// use chatcap_queueing::{StaffingTarget, Traffic, staff_erlang_c};
 /// use std::time::Duration;
 /// let traffic = Traffic::per_hour(200.0, Duration::from_secs(180))?;
 /// let target = StaffingTarget::new(0.8, Duration::from_secs(20))?.with_max_occupancy(0.7)?;
 /// let s = staff_erlang_c(traffic, &target)?;
 /// assert_eq!(s.agents(), 15); // 14 would meet the service level at 71% occupancy
 /// assert!(s.occupancy() <= 0.7 && s.service_level() >= 0.8);
-/// # Ok::<(), chatcap_core::ModelError>(())
+/// # Ok::<(), chatcap_queueing::QueueingError>(())
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Staffing {
@@ -146,7 +146,7 @@ impl Staffing {
     /// # Examples
     ///
     /// ```
-    /// use chatcap_core::{StaffingTarget, Traffic, staff_erlang_a};
+    /// use chatcap_queueing::{StaffingTarget, Traffic, staff_erlang_a};
     /// use std::time::Duration;
     /// // 10 erlangs, very impatient visitors, half of them answered within a minute.
     /// let traffic = Traffic::per_hour(200.0, Duration::from_secs(180))?;
@@ -154,7 +154,7 @@ impl Staffing {
     /// let s = staff_erlang_a(traffic, Duration::from_secs(10), &target)?;
     /// assert!(s.below_offered_load() && s.agents() < 10);
     /// assert!(s.p_abandon() > 0.3);
-    /// # Ok::<(), chatcap_core::ModelError>(())
+    /// # Ok::<(), chatcap_queueing::QueueingError>(())
     /// ```
     pub fn below_offered_load(&self) -> bool {
         f64::from(self.agents) < self.offered_load
@@ -165,27 +165,27 @@ impl Staffing {
 ///
 /// # Errors
 ///
-/// [`ModelError::StaffingUnreachable`] if no count up to ten million agents past the start
+/// [`QueueingError::StaffingUnreachable`] if no count up to ten million agents past the start
 /// meets the target (a service level of exactly 1 with a target time of zero, for example).
 ///
 /// # Examples
 ///
 /// ```
-/// use chatcap_core::{StaffingTarget, Traffic, staff_erlang_c};
+/// use chatcap_queueing::{StaffingTarget, Traffic, staff_erlang_c};
 /// use std::time::Duration;
 /// // 10 erlangs, 80% within 20 s: 13 agents reach 0.796, 14 reach 0.888.
 /// let traffic = Traffic::per_hour(200.0, Duration::from_secs(180))?;
 /// let s = staff_erlang_c(traffic, &StaffingTarget::new(0.8, Duration::from_secs(20))?)?;
 /// assert_eq!(s.agents(), 14);
-/// # Ok::<(), chatcap_core::ModelError>(())
+/// # Ok::<(), chatcap_queueing::QueueingError>(())
 /// ```
-pub fn staff_erlang_c(traffic: Traffic, target: &StaffingTarget) -> Result<Staffing, ModelError> {
+pub fn staff_erlang_c(traffic: Traffic, target: &StaffingTarget) -> Result<Staffing, QueueingError> {
     let a = traffic.erlangs();
     // Stability needs n > a; the occupancy cap needs n >= a / cap.
     let mut n = (a.floor() + 1.0).max(target.max_occupancy.map_or(0.0, |cap| (a / cap).ceil()));
     let start = n;
     if n > f64::from(u32::MAX) {
-        return Err(ModelError::StaffingUnreachable { limit: u64::from(u32::MAX) });
+        return Err(QueueingError::StaffingUnreachable { limit: u64::from(u32::MAX) });
     }
     let mut b = special::erlang_b(n as u64, a);
     loop {
@@ -204,7 +204,7 @@ pub fn staff_erlang_c(traffic: Traffic, target: &StaffingTarget) -> Result<Staff
         }
         n += 1.0;
         if n - start > SEARCH_LIMIT as f64 || n > f64::from(u32::MAX) {
-            return Err(ModelError::StaffingUnreachable { limit: n as u64 - 1 });
+            return Err(QueueingError::StaffingUnreachable { limit: n as u64 - 1 });
         }
         let ab = a * b;
         b = ab / (n + ab);
@@ -216,36 +216,36 @@ pub fn staff_erlang_c(traffic: Traffic, target: &StaffingTarget) -> Result<Staff
 ///
 /// # Errors
 ///
-/// As [`staff_erlang_c`], and [`ModelError::InvalidRate`] for a zero patience.
+/// As [`staff_erlang_c`], and [`QueueingError::InvalidRate`] for a zero patience.
 ///
 /// # Examples
 ///
 /// ```
-/// use chatcap_core::{StaffingTarget, Traffic, staff_erlang_a, staff_erlang_c};
+/// use chatcap_queueing::{StaffingTarget, Traffic, staff_erlang_a, staff_erlang_c};
 /// use std::time::Duration;
 /// let traffic = Traffic::per_hour(200.0, Duration::from_secs(180))?;
 /// let target = StaffingTarget::new(0.8, Duration::from_secs(20))?;
 /// let a = staff_erlang_a(traffic, Duration::from_secs(60), &target)?;
 /// // Abandonment shortens the queue, so patience never needs more agents than Erlang C.
 /// assert!(a.agents() <= staff_erlang_c(traffic, &target)?.agents());
-/// # Ok::<(), chatcap_core::ModelError>(())
+/// # Ok::<(), chatcap_queueing::QueueingError>(())
 /// ```
 pub fn staff_erlang_a(
     traffic: Traffic,
     patience: Duration,
     target: &StaffingTarget,
-) -> Result<Staffing, ModelError> {
+) -> Result<Staffing, QueueingError> {
     let a = traffic.erlangs();
     // Served load is at most n erlangs, so the service level is at most n / a.
     let start = (target.service_level * a).ceil().max(1.0);
     if start > f64::from(u32::MAX) {
-        return Err(ModelError::StaffingUnreachable { limit: u64::from(u32::MAX) });
+        return Err(QueueingError::StaffingUnreachable { limit: u64::from(u32::MAX) });
     }
     first_met(start as u32, |n| {
         let m = match ErlangA::new(traffic, n, patience) {
             Ok(m) => m,
             // A queue too long to sum (over 10^8 waiting) answers nobody within any target.
-            Err(ModelError::ModelTooLarge { .. }) => return Ok(None),
+            Err(QueueingError::ModelTooLarge { .. }) => return Ok(None),
             Err(e) => return Err(e),
         };
         let sl = m.service_level(target.within);
@@ -274,20 +274,20 @@ pub fn staff_erlang_a(
 /// # Examples
 ///
 /// ```
-/// use chatcap_core::{StaffingTarget, staff_chat};
+/// use chatcap_queueing::{StaffingTarget, staff_chat};
 /// use std::time::Duration;
 /// let s = Duration::from_secs;
 /// let target = StaffingTarget::new(0.8, s(60))?;
 /// let staffing = staff_chat(100.0 / 600.0, &[s(300), s(400), s(500)], Some(s(180)), &target)?;
 /// assert!(staffing.service_level() >= 0.8);
-/// # Ok::<(), chatcap_core::ModelError>(())
+/// # Ok::<(), chatcap_queueing::QueueingError>(())
 /// ```
 pub fn staff_chat(
     arrivals_per_s: f64,
     aht_by_concurrency: &[Duration],
     patience: Option<Duration>,
     target: &StaffingTarget,
-) -> Result<Staffing, ModelError> {
+) -> Result<Staffing, QueueingError> {
     // Validates the inputs once, with one agent.
     ChatModel::new(1, aht_by_concurrency, arrivals_per_s, patience.or(Some(Duration::from_secs(1))))?;
     let peak = aht_by_concurrency
@@ -298,11 +298,13 @@ pub fn staff_chat(
     // Served chats per second are at most N times an agent's best throughput.
     let start =
         ((target.service_level * arrivals_per_s / peak).ceil().max(1.0)).min(f64::from(u32::MAX)) as u32;
-    let evaluate = |n: u32, exact: bool| -> Result<Option<Staffing>, ModelError> {
+    let evaluate = |n: u32, exact: bool| -> Result<Option<Staffing>, QueueingError> {
         let model = match ChatModel::new(n, aht_by_concurrency, arrivals_per_s, patience) {
             Ok(m) => m,
             // Too few slots for patient visitors, or a queue too long to sum: not a candidate.
-            Err(ModelError::UnstableQueue { .. } | ModelError::ModelTooLarge { .. }) => return Ok(None),
+            Err(QueueingError::UnstableQueue { .. } | QueueingError::ModelTooLarge { .. }) => {
+                return Ok(None);
+            }
             Err(e) => return Err(e),
         };
         let r = if exact { model.solve() } else { model.solve_balanced() };
@@ -347,7 +349,7 @@ pub fn staff_chat(
             return Ok(s);
         }
         if u64::from(n - found.agents) >= SEARCH_LIMIT || n == u32::MAX {
-            return Err(ModelError::StaffingUnreachable { limit: u64::from(n) });
+            return Err(QueueingError::StaffingUnreachable { limit: u64::from(n) });
         }
     }
 }
@@ -356,8 +358,8 @@ pub fn staff_chat(
 /// the count: doubling steps up, then bisection, so `O(log n)` evaluations.
 fn first_met(
     start: u32,
-    mut eval: impl FnMut(u32) -> Result<Option<Staffing>, ModelError>,
-) -> Result<Staffing, ModelError> {
+    mut eval: impl FnMut(u32) -> Result<Option<Staffing>, QueueingError>,
+) -> Result<Staffing, QueueingError> {
     if let Some(s) = eval(start)? {
         return Ok(s);
     }
@@ -365,7 +367,7 @@ fn first_met(
     let (mut hi, mut found) = loop {
         let candidate = lo + step;
         if step > SEARCH_LIMIT || candidate > u64::from(u32::MAX) {
-            return Err(ModelError::StaffingUnreachable { limit: lo });
+            return Err(QueueingError::StaffingUnreachable { limit: lo });
         }
         match eval(candidate as u32)? {
             Some(s) => break (candidate, s),

@@ -3,7 +3,7 @@
 use std::time::Duration;
 
 use super::{Traffic, positive, special};
-use crate::ModelError;
+use crate::QueueingError;
 
 /// Erlang A: `agents` agents, one FCFS queue, visitors who leave after an exponential patience.
 ///
@@ -24,14 +24,14 @@ use crate::ModelError;
 /// # Examples
 ///
 /// ```
-/// use chatcap_core::{ErlangA, Traffic};
+/// use chatcap_queueing::{ErlangA, Traffic};
 /// use std::time::Duration;
 /// // With patience equal to the handle time, the number in system is Poisson(a).
 /// let traffic = Traffic::new(50.0 / 60.0, Duration::from_secs(60))?; // 50 erlangs
 /// let m = ErlangA::new(traffic, 45, Duration::from_secs(60))?;
 /// assert!((m.p_wait() - 0.778959767375).abs() < 1e-11);
 /// assert!((m.p_abandon() - 0.119139594028).abs() < 1e-11);
-/// # Ok::<(), chatcap_core::ModelError>(())
+/// # Ok::<(), chatcap_queueing::QueueingError>(())
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct ErlangA {
@@ -52,13 +52,13 @@ impl ErlangA {
     ///
     /// # Errors
     ///
-    /// [`ModelError::ZeroCount`] for no agents, [`ModelError::InvalidRate`] for a zero patience,
-    /// and [`ModelError::ModelTooLarge`] when the queue states that matter number more than
+    /// [`QueueingError::ZeroCount`] for no agents, [`QueueingError::InvalidRate`] for a zero patience,
+    /// and [`QueueingError::ModelTooLarge`] when the queue states that matter number more than
     /// 100,000,000 (about `(lambda - n mu) / theta + 50 sqrt(lambda / theta)`: a patience millions
     /// of handle times long on an overloaded floor).
-    pub fn new(traffic: Traffic, agents: u32, patience: Duration) -> Result<Self, ModelError> {
+    pub fn new(traffic: Traffic, agents: u32, patience: Duration) -> Result<Self, QueueingError> {
         if agents == 0 {
-            return Err(ModelError::ZeroCount { what: "agents" });
+            return Err(QueueingError::ZeroCount { what: "agents" });
         }
         let patience_s = positive("mean patience (s)", patience.as_secs_f64())?;
         let lambda = traffic.arrivals_per_s();
@@ -138,12 +138,12 @@ impl ErlangA {
     /// # Examples
     ///
     /// ```
-    /// use chatcap_core::{ErlangA, Traffic};
+    /// use chatcap_queueing::{ErlangA, Traffic};
     /// use std::time::Duration;
     /// let m = ErlangA::new(Traffic::per_hour(200.0, Duration::from_secs(180))?, 10, Duration::from_secs(120))?;
     /// let sl = m.service_level(Duration::from_secs(20));
     /// assert!(sl > 1.0 - m.p_wait() && sl < 1.0 - m.p_abandon());
-    /// # Ok::<(), chatcap_core::ModelError>(())
+    /// # Ok::<(), chatcap_queueing::QueueingError>(())
     /// ```
     pub fn service_level(&self, target: Duration) -> f64 {
         self.tail.within(self.p_wait, &self.sums, target.as_secs_f64()).answered
@@ -163,14 +163,14 @@ impl ErlangA {
     /// # Examples
     ///
     /// ```
-    /// use chatcap_core::{ErlangA, Traffic};
+    /// use chatcap_queueing::{ErlangA, Traffic};
     /// use std::time::Duration;
     /// let m = ErlangA::new(Traffic::per_hour(200.0, Duration::from_secs(180))?, 10, Duration::from_secs(120))?;
     /// let t = Duration::from_secs(20);
     /// // Abandoning visitors can reach 20 s of offered wait without being answered.
     /// assert!(m.p_offered_wait_le(t) > m.service_level(t));
     /// assert!(m.answered_within_over_answered(t) > m.service_level(t));
-    /// # Ok::<(), chatcap_core::ModelError>(())
+    /// # Ok::<(), chatcap_queueing::QueueingError>(())
     /// ```
     pub fn p_offered_wait_le(&self, target: Duration) -> f64 {
         self.tail.within(self.p_wait, &self.sums, target.as_secs_f64()).offered
@@ -217,11 +217,9 @@ const MAX_TERMS: f64 = 1e8;
 
 impl Tail {
     /// Refuses a tail whose sums would take more than [`MAX_TERMS`] steps.
-    pub(crate) fn check(&self) -> Result<(), ModelError> {
+    pub(crate) fn check(&self) -> Result<(), QueueingError> {
         if self.steps() > MAX_TERMS {
-            return Err(ModelError::ModelTooLarge {
-                limit: "summing 100,000,000 queue states; shorten the patience or add agents",
-            });
+            return Err(QueueingError::ModelTooLarge { limit: crate::Limit::QueueStates });
         }
         Ok(())
     }

@@ -6,7 +6,7 @@
 
 use std::time::Duration;
 
-use chatcap_core::{ErlangA, ErlangC, ModelError, Traffic, erlang_b};
+use chatcap_queueing::{ErlangA, ErlangC, QueueingError, Traffic, erlang_b};
 use proptest::prelude::*;
 
 /// The smallest positive `f64` (a subnormal).
@@ -66,7 +66,7 @@ fn traffic(rate: f64, aht: Duration) -> Result<Option<Traffic>, TestCaseError> {
             Ok(Some(t))
         }
         Err(e) => {
-            prop_assert!(matches!(e, ModelError::InvalidRate { .. }), "{}", e);
+            prop_assert!(matches!(e, QueueingError::InvalidRate { .. }), "{}", e);
             prop_assert!(!(load.is_finite() && load > 0.0), "refused a load of {:e}: {}", load, e);
             Ok(None)
         }
@@ -160,7 +160,7 @@ proptest! {
         let c = match ErlangC::new(t, n) {
             Ok(c) => c,
             Err(e) => {
-                prop_assert!(matches!(e, ModelError::UnstableQueue { .. }), "{}", e);
+                prop_assert!(matches!(e, QueueingError::UnstableQueue { .. }), "{}", e);
                 prop_assert!(f64::from(n) <= a, "{} agents refused for {:e} erlangs", n, a);
                 return Ok(());
             }
@@ -285,16 +285,16 @@ proptest! {
             Patience::PerLoad(y) => secs(y * t.aht_s() / t.erlangs()).max(Duration::from_nanos(1)),
         };
         let zero_agents = ErlangA::new(t, 0, patience);
-        prop_assert!(matches!(zero_agents, Err(ModelError::ZeroCount { .. })), "{:?}", zero_agents);
+        prop_assert!(matches!(zero_agents, Err(QueueingError::ZeroCount { .. })), "{:?}", zero_agents);
         let no_patience = ErlangA::new(t, n, Duration::ZERO);
-        prop_assert!(matches!(no_patience, Err(ModelError::InvalidRate { .. })), "{:?}", no_patience);
+        prop_assert!(matches!(no_patience, Err(QueueingError::InvalidRate { .. })), "{:?}", no_patience);
         // Cases of more than a few hundred thousand queue states run in the named tests below.
         let steps = erlang_a_steps(t, n, patience);
         prop_assume!(!(2e5..=1.1e8).contains(&steps));
         let m = match ErlangA::new(t, n, patience) {
             Ok(m) => m,
             Err(e) => {
-                prop_assert!(matches!(e, ModelError::ModelTooLarge { .. }), "{}", e);
+                prop_assert!(matches!(e, QueueingError::ModelTooLarge { .. }), "{}", e);
                 prop_assert!(steps > 1e8, "refused at {:e} steps: {}", steps, e);
                 return Ok(());
             }
@@ -363,7 +363,8 @@ fn erlang_c_with_u32_max_agents_just_above_the_load() {
         }
         assert!(c.asa_s().is_finite() && c.mean_queue_len().is_finite(), "{c:?}");
         assert!(
-            matches!(ErlangC::new(t, u32::MAX - 1), Err(ModelError::UnstableQueue { .. })) == (n - 1.0 <= a)
+            matches!(ErlangC::new(t, u32::MAX - 1), Err(QueueingError::UnstableQueue { .. }))
+                == (n - 1.0 <= a)
         );
     }
 }
@@ -382,7 +383,7 @@ fn erlang_a_with_the_longest_queue_it_sums() {
         assert!((m.p_abandon() - 0.5).abs() < 1e-6, "{m:?}");
     }
     let err = ErlangA::new(t, 2_500, secs(41_000.0)).unwrap_err();
-    assert!(matches!(err, ModelError::ModelTooLarge { .. }), "{err}");
+    assert!(matches!(err, QueueingError::ModelTooLarge { .. }), "{err}");
 }
 
 /// Found by the fuzz target: an overloaded floor of handle times of 585 billion years, where the

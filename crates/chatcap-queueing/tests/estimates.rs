@@ -3,9 +3,9 @@
 
 use std::time::Duration;
 
-use chatcap_core::{
-    ChatModel, ChatModelMethod, ErlangA, ErlangC, ModelError, StaffingTarget, Traffic, erlang_b, staff_chat,
-    staff_erlang_a, staff_erlang_c,
+use chatcap_queueing::{
+    ChatModel, ChatModelMethod, ErlangA, ErlangC, QueueingError, StaffingTarget, Traffic, erlang_b,
+    staff_chat, staff_erlang_a, staff_erlang_c,
 };
 use num_bigint::BigUint;
 use proptest::prelude::*;
@@ -151,7 +151,7 @@ fn erlang_c_refuses_an_unstable_queue() {
     let t = erlangs(10.0);
     for n in [0, 1, 9, 10] {
         let err = ErlangC::new(t, n).unwrap_err();
-        assert!(matches!(err, ModelError::UnstableQueue { .. }), "{err}");
+        assert!(matches!(err, QueueingError::UnstableQueue { .. }), "{err}");
     }
     assert!(ErlangC::new(t, 11).is_ok());
     let msg = ErlangC::new(t, 10).unwrap_err().to_string();
@@ -161,8 +161,8 @@ fn erlang_c_refuses_an_unstable_queue() {
 #[test]
 fn traffic_rejects_zero_negative_and_non_finite_inputs() {
     for bad in [0.0, -1.0, f64::NAN, f64::INFINITY, f64::NEG_INFINITY] {
-        assert!(matches!(Traffic::new(bad, secs(1.0)), Err(ModelError::InvalidRate { .. })), "{bad}");
-        assert!(matches!(Traffic::per_hour(bad, secs(1.0)), Err(ModelError::InvalidRate { .. })), "{bad}");
+        assert!(matches!(Traffic::new(bad, secs(1.0)), Err(QueueingError::InvalidRate { .. })), "{bad}");
+        assert!(matches!(Traffic::per_hour(bad, secs(1.0)), Err(QueueingError::InvalidRate { .. })), "{bad}");
     }
     assert!(Traffic::new(1.0, Duration::ZERO).is_err());
     // The product must be representable too.
@@ -376,7 +376,7 @@ fn erlang_a_survives_lambda_over_theta_in_the_thousands() {
 fn erlang_a_refuses_a_queue_too_long_to_sum_instead_of_hanging() {
     // Patience of 10^12 handle times on a floor at half the load: a queue of ~10^14.
     let err = ErlangA::new(erlangs(5_000.0), 2_500, secs(1e12)).unwrap_err();
-    assert!(matches!(err, ModelError::ModelTooLarge { .. }), "{err}");
+    assert!(matches!(err, QueueingError::ModelTooLarge { .. }), "{err}");
     assert!(err.to_string().starts_with("the model is limited to summing 100,000,000 queue states"));
     // The same patience with enough agents is a geometric tail: fine, and Erlang C.
     let m = ErlangA::new(erlangs(5_000.0), 5_100, secs(1e12)).unwrap();
@@ -670,18 +670,18 @@ fn chat_model_solve_says_which_method_and_bound() {
 fn chat_model_refuses_floors_beyond_its_limits() {
     let s = secs;
     let err = ChatModel::new(200_000_000, &[s(300.0)], 1.0, Some(s(60.0))).unwrap_err();
-    assert!(matches!(err, ModelError::ModelTooLarge { .. }), "{err}");
+    assert!(matches!(err, QueueingError::ModelTooLarge { .. }), "{err}");
     let big = ChatModel::new(100, &[s(300.0); 4], 1.0, Some(s(60.0))).unwrap();
-    assert!(matches!(big.solve_exact(), Err(ModelError::ModelTooLarge { .. })));
+    assert!(matches!(big.solve_exact(), Err(QueueingError::ModelTooLarge { .. })));
     assert!(matches!(big.solve().method(), ChatModelMethod::Window { .. }));
     // 1,000 agents of 3 chats: 1,002,001 window states, past the 500,000 it takes.
     let wide = ChatModel::new(1_000, &[s(300.0); 3], 1.0, Some(s(60.0))).unwrap();
-    assert!(matches!(wide.solve_window(), Err(ModelError::ModelTooLarge { .. })));
+    assert!(matches!(wide.solve_window(), Err(QueueingError::ModelTooLarge { .. })));
     assert_eq!(wide.solve().method(), ChatModelMethod::Balanced);
     // 143 agents of 3 chats: C(146, 3) = 508,080 states, past the 500,000 the exact solver takes.
     let past = ChatModel::new(143, &[s(300.0), s(400.0), s(600.0)], 0.5, Some(s(60.0))).unwrap();
     assert_eq!(past.exact_states(), Some(508_080));
-    assert!(matches!(past.solve_exact(), Err(ModelError::ModelTooLarge { .. })));
+    assert!(matches!(past.solve_exact(), Err(QueueingError::ModelTooLarge { .. })));
 }
 
 #[test]
@@ -689,7 +689,7 @@ fn chat_model_without_patience_needs_enough_slots() {
     let s = secs;
     // 3 agents x 2 chats, the full agents free a slot every 400/6 s: 0.015/s is the limit.
     let err = ChatModel::new(3, &[s(300.0), s(400.0)], 0.015, None).unwrap_err();
-    assert!(matches!(err, ModelError::UnstableQueue { agents: 6, .. }), "{err}");
+    assert!(matches!(err, QueueingError::UnstableQueue { agents: 6, .. }), "{err}");
     let r = ChatModel::new(3, &[s(300.0), s(400.0)], 0.01, None).unwrap().solve();
     assert_eq!(r.p_abandon(), 0.0);
     assert!(r.p_wait() > 0.0 && r.p_wait() < 1.0);
@@ -872,7 +872,7 @@ proptest! {
                     prop_assert!(v.is_finite() && v >= 0.0, "{}", v);
                 }
             }
-            Err(e) => prop_assert!(matches!(e, ModelError::ModelTooLarge { .. }), "{}", e),
+            Err(e) => prop_assert!(matches!(e, QueueingError::ModelTooLarge { .. }), "{}", e),
         }
     }
 }

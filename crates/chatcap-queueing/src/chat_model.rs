@@ -4,7 +4,7 @@ use std::time::Duration;
 
 use super::erlang_a::{Tail, TailSums};
 use super::positive;
-use crate::ModelError;
+use crate::QueueingError;
 
 /// The most chat slots a model takes: the balanced solution walks every total of chats.
 const MAX_SLOTS: u64 = 100_000_000;
@@ -17,7 +17,7 @@ pub const EXACT_STATE_LIMIT: usize = 40_000;
 pub const WINDOW_STATE_LIMIT: usize = 40_000;
 
 /// The most states [`ChatModel::solve_exact`] and [`ChatModel::solve_window`] take.
-const CHAIN_STATE_LIMIT: usize = 500_000;
+pub(crate) const CHAIN_STATE_LIMIT: usize = 500_000;
 
 /// The error bound of a solved chain: the tests hold the exact solver to 1e-11 of a dense solve.
 const CHAIN_TOLERANCE: f64 = 1e-9;
@@ -75,14 +75,14 @@ enum Quick {
 /// # Examples
 ///
 /// ```
-/// use chatcap_core::ChatModel;
+/// use chatcap_queueing::ChatModel;
 /// use std::time::Duration;
 /// let s = Duration::from_secs;
 /// let model = ChatModel::new(10, &[s(300), s(360), s(420)], 70.0 / 600.0, Some(s(120)))?;
 /// let r = model.solve();
 /// assert!(r.p_wait() > 0.0 && r.p_wait() < 1.0);
 /// assert!(r.service_level(s(30)) > 1.0 - r.p_wait());
-/// # Ok::<(), chatcap_core::ModelError>(())
+/// # Ok::<(), chatcap_queueing::QueueingError>(())
 /// ```
 #[derive(Clone, Debug, PartialEq)]
 pub struct ChatModel {
@@ -120,7 +120,7 @@ pub enum ChatModelMethod {
 /// # Examples
 ///
 /// ```
-/// use chatcap_core::ChatModel;
+/// use chatcap_queueing::ChatModel;
 /// use std::time::Duration;
 /// let s = Duration::from_secs;
 /// let r = ChatModel::new(6, &[s(300), s(420), s(600)], 0.04, Some(s(90)))?.solve();
@@ -128,7 +128,7 @@ pub enum ChatModelMethod {
 /// let mean_aht = r.mean_chats_in_service() / (0.04 * r.p_served());
 /// assert!(mean_aht > 300.0 && mean_aht < 600.0);
 /// assert!(r.p_abandon() < r.p_wait());
-/// # Ok::<(), chatcap_core::ModelError>(())
+/// # Ok::<(), chatcap_queueing::QueueingError>(())
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct ChatModelResult {
@@ -155,25 +155,25 @@ impl ChatModel {
     ///
     /// # Errors
     ///
-    /// [`ModelError::ZeroCount`] for no agents or no handle times,
-    /// [`ModelError::InvalidRate`] for a zero handle time or patience or a rate that is not a
-    /// finite number above zero, [`ModelError::UnstableQueue`] without patience when the
-    /// arrivals reach the rate at which full agents free slots, and [`ModelError::ModelTooLarge`]
+    /// [`QueueingError::ZeroCount`] for no agents or no handle times,
+    /// [`QueueingError::InvalidRate`] for a zero handle time or patience or a rate that is not a
+    /// finite number above zero, [`QueueingError::UnstableQueue`] without patience when the
+    /// arrivals reach the rate at which full agents free slots, and [`QueueingError::ModelTooLarge`]
     /// beyond 100,000,000 chat slots or for a queue too long to sum (as in [`ErlangA::new`](crate::ErlangA::new)).
     pub fn new(
         agents: u32,
         aht_by_concurrency: &[Duration],
         arrivals_per_s: f64,
         patience: Option<Duration>,
-    ) -> Result<Self, ModelError> {
+    ) -> Result<Self, QueueingError> {
         if agents == 0 {
-            return Err(ModelError::ZeroCount { what: "agents" });
+            return Err(QueueingError::ZeroCount { what: "agents" });
         }
         if aht_by_concurrency.is_empty() {
-            return Err(ModelError::ZeroCount { what: "handle times per concurrency level" });
+            return Err(QueueingError::ZeroCount { what: "handle times per concurrency level" });
         }
         let max_chats = u32::try_from(aht_by_concurrency.len()).map_err(|_| {
-            ModelError::HandleTimesMismatch { max_chats: u32::MAX, given: aht_by_concurrency.len() }
+            QueueingError::HandleTimesMismatch { max_chats: u32::MAX, given: aht_by_concurrency.len() }
         })?;
         let rate = aht_by_concurrency
             .iter()
@@ -186,13 +186,11 @@ impl ChatModel {
         };
         let slots = u64::from(agents) * u64::from(max_chats);
         if slots > MAX_SLOTS {
-            return Err(ModelError::ModelTooLarge {
-                limit: "100,000,000 chat slots (agents times chats each)",
-            });
+            return Err(QueueingError::ModelTooLarge { limit: crate::Limit::ChatSlots });
         }
         let full_release = slots as f64 * rate[rate.len() - 1];
         if theta == 0.0 && arrivals_per_s >= full_release {
-            return Err(ModelError::UnstableQueue {
+            return Err(QueueingError::UnstableQueue {
                 agents: slots,
                 traffic_erlangs: arrivals_per_s / rate[rate.len() - 1],
             });
@@ -217,11 +215,11 @@ impl ChatModel {
     /// # Examples
     ///
     /// ```
-    /// use chatcap_core::ChatModel;
+    /// use chatcap_queueing::ChatModel;
     /// use std::time::Duration;
     /// let model = ChatModel::new(20, &[Duration::from_secs(300); 4], 0.2, None)?;
     /// assert_eq!(model.exact_states(), Some(10_626)); // C(24, 4)
-    /// # Ok::<(), chatcap_core::ModelError>(())
+    /// # Ok::<(), chatcap_queueing::QueueingError>(())
     /// ```
     pub fn exact_states(&self) -> Option<usize> {
         // C(N + m, m), built up one factor at a time (each partial product is a binomial).
@@ -239,11 +237,11 @@ impl ChatModel {
     /// # Examples
     ///
     /// ```
-    /// use chatcap_core::ChatModel;
+    /// use chatcap_queueing::ChatModel;
     /// use std::time::Duration;
     /// let model = ChatModel::new(100, &[Duration::from_secs(300); 3], 0.5, None)?;
     /// assert_eq!(model.window_states(), Some(10_201)); // 2 C(102, 2) - 101
-    /// # Ok::<(), chatcap_core::ModelError>(())
+    /// # Ok::<(), chatcap_queueing::QueueingError>(())
     /// ```
     pub fn window_states(&self) -> Option<usize> {
         let m = self.rate.len() as u128;
@@ -267,7 +265,7 @@ impl ChatModel {
     /// # Examples
     ///
     /// ```
-    /// use chatcap_core::{ChatModel, ChatModelMethod};
+    /// use chatcap_queueing::{ChatModel, ChatModelMethod};
     /// use std::time::Duration;
     /// let s = Duration::from_secs;
     /// // 80 agents of 3 chats: 91,881 exact states, 6,561 in the window chain.
@@ -275,7 +273,7 @@ impl ChatModel {
     /// let r = model.solve();
     /// assert!(matches!(r.method(), ChatModelMethod::Window { states: 6_561, .. }));
     /// assert!(r.p_wait_error_bound().unwrap() <= 2e-3);
-    /// # Ok::<(), chatcap_core::ModelError>(())
+    /// # Ok::<(), chatcap_queueing::QueueingError>(())
     /// ```
     pub fn solve(&self) -> ChatModelResult {
         match self.quick_method() {
@@ -312,7 +310,7 @@ impl ChatModel {
     /// # Examples
     ///
     /// ```
-    /// use chatcap_core::{ChatModel, ChatModelMethod};
+    /// use chatcap_queueing::{ChatModel, ChatModelMethod};
     /// use std::time::Duration;
     /// let s = Duration::from_secs;
     /// let model = ChatModel::new(4, &[s(300), s(420)], 0.02, Some(s(90)))?;
@@ -320,25 +318,21 @@ impl ChatModel {
     /// assert!(matches!(exact.method(), ChatModelMethod::Exact { states: 15, .. }));
     /// // The balanced approximation is close, not equal, when handle times differ.
     /// assert!((model.solve_balanced().p_wait() - exact.p_wait()).abs() < 0.01);
-    /// # Ok::<(), chatcap_core::ModelError>(())
+    /// # Ok::<(), chatcap_queueing::QueueingError>(())
     /// ```
     ///
     /// # Errors
     ///
-    /// [`ModelError::ModelTooLarge`] above 7 chats per agent, 65,535 agents or 500,000 states
+    /// [`QueueingError::ModelTooLarge`] above 7 chats per agent, 65,535 agents or 500,000 states
     /// (about half a minute and 50 MB on one core at the limit: the sweeps grow with the agents
     /// too, so the time grows faster than the states).
-    pub fn solve_exact(&self) -> Result<ChatModelResult, ModelError> {
+    pub fn solve_exact(&self) -> Result<ChatModelResult, QueueingError> {
         if !self.exact_fits() {
-            return Err(ModelError::ModelTooLarge {
-                limit: "7 chats per agent and 65,535 agents when exact; use the balanced approximation",
-            });
+            return Err(QueueingError::ModelTooLarge { limit: crate::Limit::ExactShape });
         }
         match self.exact_states() {
             Some(s) if s <= CHAIN_STATE_LIMIT => Ok(self.exact()),
-            _ => Err(ModelError::ModelTooLarge {
-                limit: "500,000 states when exact; use the window chain or the balanced approximation",
-            }),
+            _ => Err(QueueingError::ModelTooLarge { limit: crate::Limit::ExactStates }),
         }
     }
 
@@ -347,14 +341,14 @@ impl ChatModel {
     /// # Examples
     ///
     /// ```
-    /// use chatcap_core::{ChatModel, ChatModelMethod};
+    /// use chatcap_queueing::{ChatModel, ChatModelMethod};
     /// use std::time::Duration;
     /// let s = Duration::from_secs;
     /// let model = ChatModel::new(5_000, &[s(300), s(360), s(420)], 30.0, Some(s(120)))?;
     /// let r = model.solve_balanced();
     /// assert_eq!(r.method(), ChatModelMethod::Balanced);
     /// assert!(r.slot_occupancy() > 0.5 && r.slot_occupancy() <= 1.0);
-    /// # Ok::<(), chatcap_core::ModelError>(())
+    /// # Ok::<(), chatcap_queueing::QueueingError>(())
     /// ```
     pub fn solve_balanced(&self) -> ChatModelResult {
         let n = u64::from(self.agents);
@@ -418,7 +412,7 @@ impl ChatModel {
     /// # Examples
     ///
     /// ```
-    /// use chatcap_core::{ChatModel, ChatModelMethod};
+    /// use chatcap_queueing::{ChatModel, ChatModelMethod};
     /// use std::time::Duration;
     /// let s = Duration::from_secs;
     /// let model = ChatModel::new(30, &[s(300), s(400), s(600)], 0.14, Some(s(120)))?;
@@ -426,24 +420,20 @@ impl ChatModel {
     /// assert!(matches!(window.method(), ChatModelMethod::Window { states: 961, .. }));
     /// let bound = window.p_wait_error_bound().unwrap();
     /// assert!((window.p_wait() - exact.p_wait()).abs() <= bound);
-    /// # Ok::<(), chatcap_core::ModelError>(())
+    /// # Ok::<(), chatcap_queueing::QueueingError>(())
     /// ```
     ///
     /// # Errors
     ///
-    /// [`ModelError::ModelTooLarge`] above 7 chats per agent, 65,535 agents or 500,000 states
+    /// [`QueueingError::ModelTooLarge`] above 7 chats per agent, 65,535 agents or 500,000 states
     /// (700 agents of 3 chats, about a minute on one core).
-    pub fn solve_window(&self) -> Result<ChatModelResult, ModelError> {
+    pub fn solve_window(&self) -> Result<ChatModelResult, QueueingError> {
         if !self.exact_fits() {
-            return Err(ModelError::ModelTooLarge {
-                limit: "7 chats per agent and 65,535 agents in the window chain; use the balanced approximation",
-            });
+            return Err(QueueingError::ModelTooLarge { limit: crate::Limit::WindowShape });
         }
         match self.window_states() {
             Some(s) if s <= CHAIN_STATE_LIMIT => Ok(self.window()),
-            _ => Err(ModelError::ModelTooLarge {
-                limit: "500,000 states in the window chain; use the balanced approximation",
-            }),
+            _ => Err(QueueingError::ModelTooLarge { limit: crate::Limit::WindowStates }),
         }
     }
 
@@ -565,14 +555,14 @@ impl ChatModelResult {
     /// # Examples
     ///
     /// ```
-    /// use chatcap_core::ChatModel;
+    /// use chatcap_queueing::ChatModel;
     /// use std::time::Duration;
     /// let s = Duration::from_secs;
     /// let model = ChatModel::new(5_000, &[s(300), s(360), s(420)], 30.0, Some(s(120)))?;
     /// assert_eq!(model.solve().p_wait_error_bound(), None); // balanced, handle times differ
     /// let even = ChatModel::new(5_000, &[s(300); 3], 30.0, Some(s(120)))?;
     /// assert_eq!(even.solve().p_wait_error_bound(), Some(1e-9));
-    /// # Ok::<(), chatcap_core::ModelError>(())
+    /// # Ok::<(), chatcap_queueing::QueueingError>(())
     /// ```
     pub fn p_wait_error_bound(&self) -> Option<f64> {
         self.bound
