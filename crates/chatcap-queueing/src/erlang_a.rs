@@ -415,8 +415,17 @@ impl Tail {
         let shift = later.ln_w - sums.ln_w - r * t - (self.lambda / th) * (-th * t).exp_m1();
         let p_later = p_wait * shift.exp().min(1.0);
         let served_later = p_wait * later.served * (shift - th * t).exp();
-        let (mut answered_waiting, mut offered_waiting) =
-            ((p_wait * sums.served - served_later).max(0.0), (p_wait - p_later).max(0.0));
+        // What rounding leaves in `shift`: a few units in the last place of its largest parts. A
+        // difference smaller than what that error makes of it is noise, not a number (when slots
+        // free at 1e-13 of the rate visitors abandon, it came in steps of 1e-10 that fell as the
+        // target grew); both shares are then taken as none, which keeps answered within offered.
+        let noise = 4.0 * f64::EPSILON * (later.ln_w.abs() + sums.ln_w.abs());
+        let offered_diff = p_wait - p_later;
+        let (mut answered_waiting, mut offered_waiting) = if offered_diff > p_wait * noise {
+            ((p_wait * sums.served - served_later).max(0.0), offered_diff)
+        } else {
+            (0.0, 0.0)
+        };
         // The differences above lose digits when most waiting visitors are still waiting at t;
         // then sum the small probabilities directly instead.
         if (p_later > 0.5 * p_wait || served_later > 0.5 * p_wait * sums.served)
