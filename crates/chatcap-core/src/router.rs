@@ -432,23 +432,24 @@ impl Router {
         // Where each joins: before the agent at this position of `by_id`.
         let at: Vec<usize> = new.iter().map(|&j| self.by_id.partition_point(|&i| id(i) < id(j))).collect();
         let mut fits = true;
-        for (run, pos) in at.chunk_by(|a, b| a == b).scan(0, |start, g| {
-            let r = *start..*start + g.len();
-            *start += g.len();
-            Some((r, g[0]))
-        }) {
+        let mut start = 0;
+        while start < new.len() {
+            // A run of joiners that go before the same agent share the gap before it.
+            let pos = at[start];
+            let end = start + at[start..].iter().take_while(|&&p| p == pos).count();
             let lo = pos.checked_sub(1).map_or(0, |k| self.label[self.by_id[k] as usize]);
             let hi = self.by_id.get(pos).map_or(u32::MAX, |&i| self.label[i as usize]);
-            let (n, gap) = (run.len() as u64, u64::from(hi - lo));
-            if gap <= n {
+            let (n, gap) = ((end - start) as u64, u64::from(hi - lo));
+            if gap > n {
+                for (k, &i) in new[start..end].iter().enumerate() {
+                    let label = lo + (gap * (k as u64 + 1) / (n + 1)) as u32;
+                    self.label[i as usize] = label;
+                    self.by_label.insert(label, i);
+                }
+            } else {
                 fits = false;
-                continue;
             }
-            for (k, &i) in new[run].iter().enumerate() {
-                let label = lo + (gap * (k as u64 + 1) / (n + 1)) as u32;
-                self.label[i as usize] = label;
-                self.by_label.insert(label, i);
-            }
+            start = end;
         }
         let old = std::mem::take(&mut self.by_id);
         let mut merged = Vec::with_capacity(old.len() + new.len());
