@@ -16,7 +16,9 @@ use crate::QueueingError;
 /// infinitely patient visitor) `V = sum_{i=0..k} Exp(n mu + i theta)`, so that
 /// `E[e^-theta V | k] = n mu / (n mu + (k + 1) theta)`: every quantity below is a sum over `k`
 /// of `t_k` times a closed-form factor, and the service level uses the offered-wait density
-/// `n mu e^{-n mu v} e^{(lambda/theta)(1 - e^{-theta v})}` in the same series form.
+/// `n mu e^{-n mu v} e^{(lambda/theta)(1 - e^{-theta v})}` in the same series form (or, for
+/// targets many patiences long on a floor whose slots free slower than visitors abandon, as a
+/// part of an incomplete gamma function, integrated).
 ///
 /// The sums run forward from `k = 0` with a running rescale, so nothing overflows however large
 /// `lambda / theta` is; their cost grows with `max(0, (lambda - n mu) / theta) + sqrt(lambda / theta)`.
@@ -397,6 +399,31 @@ impl Tail {
         None
     }
 
+    /// `P(served, V <= t | wait)` and `P(V <= t | wait)` as integrals, for targets too long for
+    /// [`Tail::within_waiting`] to settle, when slots free no faster than visitors abandon.
+    ///
+    /// With `x = r/theta` and `y = lambda/theta`, the offered-wait density given a wait is
+    /// `(r/W) e^{-r v + y (1 - e^{-theta v})}`, and `W = x e^y y^-x gamma(x, y)`; with
+    /// `s = y e^{-theta v}` both shares are parts of incomplete gamma functions:
+    /// `P(V <= t | wait) = int_{y w}^y s^(x-1) e^-s ds / gamma(x, y)` and the served share
+    /// `int_{y w}^y s^x e^-s ds / (y gamma(x, y))`, where `w = e^{-theta t}`. Each part is a sum of
+    /// positive terms, precise also where it is a sliver of the whole (slots freeing at 1e-13 of
+    /// the rate visitors abandon), which the differences of [`Tail::within`] are not.
+    fn within_waiting_integrated(&self, t: f64) -> (f64, f64) {
+        let (x, y) = (self.release / self.theta, self.lambda / self.theta);
+        if y == 0.0 {
+            // No queue to speak of (arrivals rounding to none next to the patience rate): the
+            // offered wait is the next release, Exp(r), and it is served if patience outlasts it.
+            let (r, rt) = (self.release, self.release + self.theta);
+            return (r / rt * -(-rt * t).exp_m1(), -(-r * t).exp_m1());
+        }
+        let ln_lo = y.ln() - self.theta * t;
+        let whole = special::gamma_part(x, f64::NEG_INFINITY, y);
+        let offered = special::gamma_part(x, ln_lo, y) / whole;
+        let answered = special::gamma_part(x + 1.0, ln_lo, y) / (y * whole);
+        (answered.clamp(0.0, 1.0), offered.clamp(0.0, 1.0))
+    }
+
     /// Answered within `t` seconds, and offered wait within `t`, over all arrivals.
     pub(crate) fn within(&self, p_wait: f64, sums: &TailSums, t: f64) -> Within {
         if t <= 0.0 {
@@ -415,24 +442,19 @@ impl Tail {
         let shift = later.ln_w - sums.ln_w - r * t - (self.lambda / th) * (-th * t).exp_m1();
         let p_later = p_wait * shift.exp().min(1.0);
         let served_later = p_wait * later.served * (shift - th * t).exp();
-        // What rounding leaves in `shift`: a few units in the last place of its largest parts. A
-        // difference smaller than what that error makes of it is noise, not a number (when slots
-        // free at 1e-13 of the rate visitors abandon, it came in steps of 1e-10 that fell as the
-        // target grew); both shares are then taken as none, which keeps answered within offered.
-        let noise = 4.0 * f64::EPSILON * (later.ln_w.abs() + sums.ln_w.abs());
-        let offered_diff = p_wait - p_later;
-        let (mut answered_waiting, mut offered_waiting) = if offered_diff > p_wait * noise {
-            ((p_wait * sums.served - served_later).max(0.0), offered_diff)
-        } else {
-            (0.0, 0.0)
-        };
+        let mut answered_waiting = (p_wait * sums.served - served_later).max(0.0);
+        let mut offered_waiting = (p_wait - p_later).max(0.0);
         // The differences above lose digits when most waiting visitors are still waiting at t;
-        // then sum the small probabilities directly instead.
-        if (p_later > 0.5 * p_wait || served_later > 0.5 * p_wait * sums.served)
-            && let Some((answered, offered)) = self.within_waiting(t)
-        {
-            answered_waiting = p_wait * answered;
-            offered_waiting = p_wait * offered;
+        // then sum the small probabilities directly instead, or integrate them.
+        if p_later > 0.5 * p_wait || served_later > 0.5 * p_wait * sums.served {
+            if let Some((answered, offered)) = self.within_waiting(t) {
+                answered_waiting = p_wait * answered;
+                offered_waiting = p_wait * offered;
+            } else if r <= th {
+                let (answered, offered) = self.within_waiting_integrated(t);
+                answered_waiting = p_wait * answered;
+                offered_waiting = p_wait * offered;
+            }
         }
         Within {
             answered: ((1.0 - p_wait) + answered_waiting).clamp(0.0, 1.0),
