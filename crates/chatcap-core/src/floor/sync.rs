@@ -406,7 +406,11 @@ impl Floor {
             // snapshot lists for it, and as many (the agent's are distinct, so the lists are
             // the same set). Few skills each: a comparison per pair beats sorting.
             let same = agent.skills.len() == rec.skills.len()
-                && rec.skills.iter().all(|s| agent.skills.iter().any(|id| id.addr() == addr_of[s.get()]));
+                && (agent.skills.iter().zip(rec.skills.iter()).all(|(id, s)| id.addr() == addr_of[s.get()])
+                    || rec
+                        .skills
+                        .iter()
+                        .all(|s| agent.skills.iter().any(|id| id.addr() == addr_of[s.get()])));
             let skills = if same {
                 None
             } else {
@@ -415,7 +419,20 @@ impl Floor {
             };
             let since =
                 since.unwrap_or(if agent.chat_state == rec.chat_state { rec.state_since } else { taken_at });
-            let login = (agent.login.as_deref() != rec.login.as_deref()).then_some(agent.login.as_deref());
+            let same_login = agent.login.as_deref() == rec.login.as_deref();
+            if same
+                && same_login
+                && agent.chat_state == rec.chat_state
+                && since == rec.state_since
+                && agent.voice_state == rec.voice_state
+                && agent.capacity == rec.capacity
+                && agent.active_chats == rec.active
+                && load == rec.load
+                && agent.group == rec.group
+            {
+                continue;
+            }
+            let login = (!same_login).then_some(agent.login.as_deref());
             let group = (agent.group != rec.group).then_some(agent.group.as_ref());
             let kinds = [
                 (agent.chat_state != rec.chat_state, &mut report.state_changed),
@@ -626,35 +643,42 @@ impl Floor {
     }
 
     /// Applies membership changes per skill: drops first, then adds, each skill's list kept
-    /// sorted, in one merge per skill touched.
+    /// sorted. Each change is found by binary search and the members between changes move as
+    /// one block, so a skill costs its changes times a search plus one move of its members
+    /// after the first change.
     fn regroup_members(&mut self, mut drops: Vec<(SkillIdx, u32)>, mut adds: Vec<(SkillIdx, u32)>) {
         drops.sort_unstable();
         adds.sort_unstable();
         for group in drops.chunk_by(|a, b| a.0 == b.0) {
-            // Both sorted: one walk through the members, stepping through the places to drop.
-            let mut gone = group.iter().map(|&(_, i)| i).peekable();
-            self.members[group[0].0.get()].retain(|&i| {
-                while gone.next_if(|&g| g < i).is_some() {}
-                gone.next_if_eq(&i).is_none()
-            });
+            let members = &mut self.members[group[0].0.get()];
+            // Compacted forward: `kept` members are final; the block after each one dropped
+            // moves down over the gap.
+            let mut kept = 0;
+            let mut from = 0;
+            for &(_, place) in group {
+                // Planned from the lists as they are: a place dropped is a member.
+                let Ok(at) = members[from..].binary_search(&place).map(|k| from + k) else { continue };
+                members.copy_within(from..at, kept);
+                kept += at - from;
+                from = at + 1;
+            }
+            let len = members.len();
+            members.copy_within(from..len, kept);
+            members.truncate(kept + (len - from));
         }
         for group in adds.chunk_by(|a, b| a.0 == b.0) {
-            // Merged in place from the back: only the members after the first new one move. A
-            // place added is never a member already (those leaving were dropped above).
+            // Merged in place from the back: each block of members after a new one moves up
+            // past the new ones still to place. A place added is never a member already (those
+            // leaving were dropped above).
             let members = &mut self.members[group[0].0.get()];
-            let (mut i, mut j) = (members.len(), group.len());
-            members.resize(i + j, 0);
-            for w in (0..members.len()).rev() {
-                if j == 0 {
-                    break;
-                }
-                if i > 0 && members[i - 1] > group[j - 1].1 {
-                    members[w] = members[i - 1];
-                    i -= 1;
-                } else {
-                    members[w] = group[j - 1].1;
-                    j -= 1;
-                }
+            let old_len = members.len();
+            members.resize(old_len + group.len(), 0);
+            let mut end = old_len;
+            for (j, &(_, place)) in group.iter().enumerate().rev() {
+                let at = members[..end].partition_point(|&m| m < place);
+                members.copy_within(at..end, at + j + 1);
+                members[at + j] = place;
+                end = at;
             }
         }
     }
