@@ -9,9 +9,18 @@ use crate::ModelError;
 macro_rules! string_id {
     ($(#[$doc:meta])* $name:ident) => {
         $(#[$doc])*
-        #[derive(Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+        #[derive(Clone, Eq, PartialOrd, Ord, Hash)]
         #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize), serde(transparent))]
         pub struct $name(Arc<str>);
+
+        impl PartialEq for $name {
+            /// Ids compare as text; ids cloned from one another are equal without reading it
+            /// (`Arc`'s own shortcut applies to sized contents only).
+            #[inline]
+            fn eq(&self, other: &Self) -> bool {
+                Arc::ptr_eq(&self.0, &other.0) || *self.0 == *other.0
+            }
+        }
 
         impl $name {
             /// Creates an id from any string-like value.
