@@ -211,13 +211,6 @@ impl Floor {
     fn __repr__(&self) -> String {
         format!("<chatcap.Floor: {} agents, {} skills>", self.floor.agent_count(), self.floor.skill_count())
     }
-
-    /// The payload bytes are not kept, so a floor does not pickle: pickle the payload instead.
-    fn __reduce__(&self) -> PyResult<()> {
-        Err(pyo3::exceptions::PyTypeError::new_err(
-            "a chatcap.Floor does not pickle; send the payload bytes and read them with Floor.from_payload",
-        ))
-    }
 }
 
 fn secs(d: Duration) -> f64 {
