@@ -43,8 +43,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from chatcap._chatcap import InputError
-from chatcap._models import erlang_c, staff
+from chatcap._chatcap import InputError, erlang_c_rows, staff_rows
 
 __all__ = ["ErlangC"]
 
@@ -101,7 +100,7 @@ class ErlangC:
         if n <= self.intensity:
             return None
         try:
-            return erlang_c(self._per_hour(), self.aht * 60, n, self.asa * 60)
+            return erlang_c_rows([self._per_hour()], [self.aht * 60], [n], [self.asa * 60])[0]
         except InputError:  # the load rounds to n: still unstable
             return None
 
@@ -136,13 +135,16 @@ class ErlangC:
         if max_occupancy == 0:
             raise InputError("max_occupancy 0: a position that handles transactions is busy some of the time; give a share above 0")
         # A target of 0 is met by any stable staffing: ask for the smallest positive one.
-        s = staff(
-            self._per_hour(),
-            self.aht * 60,
-            self.asa * 60,
-            max(service_level, 1e-300),
-            max_occupancy=max_occupancy if max_occupancy < 1 else None,
-        )
+        s = staff_rows(
+            [self._per_hour()],
+            [self.aht * 60],
+            [self.asa * 60],
+            [max(service_level, 1e-300)],
+            [None],
+            [max_occupancy if max_occupancy < 1 else None],
+            [1.0],
+            [None],
+        )[0]
         raw = int(s["required_agents"])
         return {
             "raw_positions": raw,
