@@ -111,16 +111,6 @@ fn closed_stdout(e: &anyhow::Error) -> bool {
     })
 }
 
-/// A number for a message: as typed for ordinary values, in scientific notation past 1e9 or
-/// below 1e-6 (never hundreds of digits).
-pub(crate) fn num(x: f64) -> String {
-    if x.is_finite() && x != 0.0 && !(1e-6..1e9).contains(&x.abs()) {
-        format!("{x:e}")
-    } else {
-        format!("{x}")
-    }
-}
-
 /// Messages quote vendor text, which may hold line breaks: keep the error on one line.
 fn one_line(s: &str) -> String {
     s.replace(['\n', '\r'], " ")

@@ -2,15 +2,13 @@
 
 use std::fmt::Write as _;
 use std::path::PathBuf;
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::{SystemTime, UNIX_EPOCH};
 
 use anyhow::{Context, Result, bail};
-use chatcap_adapter::comm100::Comm100Options;
+use chatcap_adapter::Warning;
 use chatcap_adapter::liveperson::{QueueStateVersion, render_available_slots, render_queue_state};
-use chatcap_adapter::{Warning, read_agents, read_queue};
-use chatcap_core::{
-    AgentId, AgentState, Capacity, Floor, MaxWait, Scope, SkillId, SkillSelection, Slots, Timestamp,
-};
+use chatcap_answers::{Naming, Payload, SlotsQuery, load_floor};
+use chatcap_core::{AgentState, Capacity, Floor, SkillId, SkillSelection, Timestamp};
 use clap::{Args, Subcommand};
 
 /// The vendor subcommands.
@@ -164,14 +162,11 @@ pub(crate) fn load(input: &Input) -> Result<(Floor, Vec<Warning>)> {
 /// Reads agents payloads (pages of one floor) and an optional queue payload into a floor.
 pub(crate) fn load_files(agents: &[PathBuf], queue: Option<&PathBuf>) -> Result<(Floor, Vec<Warning>)> {
     let zero = COMM100_ZERO_MAX_CHATS.get().copied().unwrap_or(Capacity::Limited(3));
-    let opts = Comm100Options { zero_max_chats: zero, ..Comm100Options::default() };
     let files = agents.iter().map(|p| Ok((p.display().to_string(), read(p)?))).collect::<Result<Vec<_>>>()?;
-    let mut ingest = read_agents(&files, now(), &opts)?;
-    if let Some(q) = queue {
-        read_queue(&q.display().to_string(), &read(q)?, &mut ingest)?;
-    }
-    let name = files.iter().map(|(n, _)| n.as_str()).collect::<Vec<_>>().join(", ");
-    Ok(ingest.into_floor().map_err(|e| e.with_file(name))?)
+    let queue = queue.map(|q| Ok::<_, anyhow::Error>((q.display().to_string(), read(q)?))).transpose()?;
+    let payloads: Vec<Payload<'_>> = files.iter().map(|(name, bytes)| Payload { name, bytes }).collect();
+    let queue = queue.as_ref().map(|(name, bytes)| Payload { name, bytes });
+    Ok(load_floor(&payloads, queue, now(), zero)?)
 }
 
 pub(crate) fn print_warnings(warnings: &[Warning]) {
@@ -181,51 +176,14 @@ pub(crate) fn print_warnings(warnings: &[Warning]) {
 }
 
 fn slots(a: SlotsArgs) -> Result<()> {
-    if a.agent.is_some() && (a.skill.is_some() || a.max_wait.is_some()) {
-        bail!(
-            "--agent cannot be combined with --skill or --max-wait-s (the availableSlots API allows agent alone)"
-        );
-    }
-    let max_wait = match a.max_wait {
-        Some(w) if w.fract() == 0.0 && (0.0..=86_400.0).contains(&w) => {
-            Some(MaxWait::from_secs(w as u32).expect("within 0..=86400"))
-        }
-        Some(w) => {
-            bail!("--max-wait-s {}: expected a whole number of seconds from 0 to 86400", crate::num(w))
-        }
-        None => None,
-    };
-    let aht = match a.aht {
-        None => None,
-        Some(_) if max_wait.is_none() => bail!("--aht-s needs --max-wait-s"),
-        Some(s) if s.is_finite() && s > 0.0 && s <= 1e9 => Some(Duration::from_secs_f64(s)),
-        Some(s) => bail!("--aht-s {}: expected a number of seconds above 0, at most 1e9", crate::num(s)),
-    };
+    let query = SlotsQuery::new(a.skill.as_deref(), a.agent.as_deref(), a.max_wait, a.aht, Naming::Flags)?;
     let (floor, warnings) = load(&a.input)?;
     print_warnings(&warnings);
-    let slots = if let Some(login) = &a.agent {
-        floor.agent_slots_by_login(login).or_else(|_| floor.agent_slots(&AgentId::from(login.as_str())))?
-    } else {
-        let scope = match &a.skill {
-            None => Some(Scope::All),
-            Some(s) => {
-                let scope = floor.skill_index(s).map(Scope::Skill);
-                if scope.is_none() {
-                    eprintln!(
-                        "warning: skill {s:?} is not on the floor: no agent has it, so its slots are 0"
-                    );
-                }
-                scope
-            }
-        };
-        match (scope, max_wait) {
-            // A skill no agent has: no slots.
-            (None, _) => Slots::ZERO,
-            (Some(scope), Some(w)) => floor.slots_within(scope, w, aht).slots,
-            (Some(scope), None) => floor.summary(scope).free,
-        }
-    };
-    crate::outln!("{}", render_available_slots(slots));
+    let answer = query.answer(&floor)?;
+    if let Some(w) = answer.warning {
+        eprintln!("warning: {w}");
+    }
+    crate::outln!("{}", render_available_slots(answer.value));
     Ok(())
 }
 

@@ -53,7 +53,7 @@ use rayon::prelude::*;
 
 pub use scenario::{Arrivals, HandleTime, Patience, Scenario, StateChange, limits};
 pub use stats::Estimate;
-pub use study::Study;
+pub use study::{Setting, Study};
 
 use engine::{Engine, RunTally};
 use rng::Rng;
@@ -111,7 +111,7 @@ pub struct RunConfig {
 /// served (or abandons) after it, and its wait counts in full. The ratios are pooled over
 /// replications (the sum of the numerators over the sum of the denominators, see
 /// [`Estimate::ratio`]); the time averages (`mean_queue`) cover the span up to the horizon.
-#[derive(Clone, Copy, Debug, Default, PartialEq, serde::Serialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Metrics {
     /// Visitors who arrived.
     pub offered: Estimate,
@@ -144,7 +144,7 @@ pub struct Metrics {
 }
 
 /// Agent measures over a span of time, across replications.
-#[derive(Clone, Copy, Debug, Default, PartialEq, serde::Serialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct FloorMetrics {
     /// Share of logged-in agent time spent holding at least one chat.
     pub agent_utilization: Estimate,
@@ -155,7 +155,7 @@ pub struct FloorMetrics {
 }
 
 /// One skill's results: the whole run and each interval.
-#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct SkillReport {
     /// The skill.
     pub skill: SkillId,
@@ -173,7 +173,7 @@ pub struct SkillReport {
 }
 
 /// The results of a simulation.
-#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Report {
     /// Per skill, in floor order.
     pub skills: Vec<SkillReport>,

@@ -88,7 +88,7 @@ pub(crate) fn spread(interval_s: f64, from: f64, to: f64, mut f: impl FnMut(usiz
 }
 
 /// A mean over replications and the half-width of its 95% confidence interval.
-#[derive(Clone, Copy, Debug, Default, PartialEq, serde::Serialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Estimate {
     /// The estimate: the mean of the replications' values, or for a ratio (such as a service
     /// level) the pooled ratio, the sum over replications of the numerator over the sum of the
@@ -99,7 +99,7 @@ pub struct Estimate {
     pub ci95: f64,
     /// Replications left out because their value was undefined (`NaN` or infinite); 0 for pooled
     /// ratios, where a replication with nothing to count weighs nothing.
-    #[serde(skip_serializing_if = "is_zero")]
+    #[serde(default, skip_serializing_if = "is_zero")]
     pub dropped: usize,
 }
 

@@ -64,6 +64,34 @@ pub struct Study {
     pub service_level_goal: Option<f64>,
 }
 
+/// A change to a scenario file's values, made as the file is read, before its scenarios are
+/// built: the base scenario and every variation see it. A sweep makes one set per grid point.
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub enum Setting {
+    /// The head count of the `[[agents]]` group whose `id_prefix` is `group`, or `group`
+    /// followed by `-` (`"sales"` names the group of prefix `"sales-"`).
+    AgentCount {
+        /// The group's prefix.
+        group: String,
+        /// Its new head count.
+        count: usize,
+    },
+    /// Every traffic rate times this factor (at least 0).
+    TrafficScale(f64),
+    /// Every handle time (the mean, the standard deviation, the samples and the means per
+    /// concurrency level) times this factor (above 0).
+    AhtScale(f64),
+    /// Every agent group's chat limit.
+    MaxChats(Capacity),
+    /// The routing rule, as a file names it (`least-loaded`, ..., `round-robin`).
+    Routing(String),
+    /// The mean patience in seconds (above 0): visitors give up, exponentially.
+    PatienceS(f64),
+    /// The service-level target time in seconds (at least 0).
+    TargetS(f64),
+}
+
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct File {
@@ -161,6 +189,90 @@ struct Variation {
     patience_mean_seconds: Option<f64>,
 }
 
+/// Changes a file's values as a [`Setting`] says.
+fn apply(file: &mut File, setting: &Setting) -> Result<(), SimError> {
+    let invalid = |field: &str, problem: String| SimError::Invalid { field: field.to_owned(), problem };
+    let scale = |values: &mut [f64], f: f64| values.iter_mut().for_each(|v| *v *= f);
+    match setting {
+        Setting::AgentCount { group, count } => {
+            let dashed = format!("{group}-");
+            let Some(g) = file.agents.iter_mut().find(|g| g.id_prefix == *group || g.id_prefix == dashed)
+            else {
+                let known: Vec<&str> = file.agents.iter().map(|g| g.id_prefix.as_str()).collect();
+                return Err(invalid(
+                    &format!("agents.{group}"),
+                    format!(
+                        "names no [[agents]] group: none has id_prefix {group:?} or {dashed:?} (the groups: {})",
+                        known.join(", ")
+                    ),
+                ));
+            };
+            g.count = *count;
+        }
+        Setting::TrafficScale(f) => {
+            if !(f.is_finite() && *f >= 0.0) {
+                return Err(invalid(
+                    "traffic_scale",
+                    format!("must be a finite factor of at least 0, got {f}"),
+                ));
+            }
+            file.traffic.iter_mut().for_each(|t| scale(&mut t.per_hour, *f));
+        }
+        Setting::AhtScale(f) => {
+            if !(f.is_finite() && *f > 0.0) {
+                return Err(invalid("aht_scale", format!("must be a finite factor above 0, got {f}")));
+            }
+            let h = &mut file.handle_time;
+            for x in [&mut h.mean_seconds, &mut h.sd_seconds].into_iter().flatten() {
+                *x *= f;
+            }
+            for xs in [&mut h.samples_seconds, &mut h.by_concurrency_seconds].into_iter().flatten() {
+                scale(xs, *f);
+            }
+        }
+        Setting::MaxChats(cap) => {
+            let value = match cap {
+                Capacity::Unlimited => toml::Value::String("unlimited".to_owned()),
+                Capacity::Limited(n) => toml::Value::Integer(i64::from(*n)),
+            };
+            for g in &mut file.agents {
+                g.max_chats = Spanned::new(g.max_chats.span(), value.clone());
+            }
+        }
+        Setting::Routing(rule) => {
+            if rule != "round-robin" && !Ranking::ALL.iter().any(|k| k.as_str() == rule) {
+                return Err(invalid(
+                    "routing",
+                    format!(
+                        "unknown routing {rule:?}; expected least-loaded, most-free, fewest-chats, longest-in-state or round-robin"
+                    ),
+                ));
+            }
+            let span = file.run.routing.as_ref().map_or(0..0, Spanned::span);
+            file.run.routing = Some(Spanned::new(span, rule.clone()));
+        }
+        Setting::PatienceS(p) => {
+            if !(p.is_finite() && *p > 0.0) {
+                return Err(invalid(
+                    "patience_s",
+                    format!("must be a finite number of seconds above 0, got {p}"),
+                ));
+            }
+            file.patience = Some(PatienceTable { mean_seconds: *p });
+        }
+        Setting::TargetS(t) => {
+            if !(t.is_finite() && *t >= 0.0) {
+                return Err(invalid(
+                    "target_s",
+                    format!("must be a finite number of seconds of at least 0, got {t}"),
+                ));
+            }
+            file.run.target_seconds = *t;
+        }
+    }
+    Ok(())
+}
+
 /// Line and column (from 1) of a byte offset.
 fn line_col(text: &str, offset: usize) -> (usize, usize) {
     let before = &text[..offset.min(text.len())];
@@ -178,11 +290,34 @@ impl Study {
     /// missing one, a skill no `[[skills]]` entry defines, an unknown routing rule or
     /// distribution; and any error of [`Scenario::validate`] for the base or a variation.
     pub fn from_toml(text: &str) -> Result<Study, SimError> {
+        Study::from_toml_with(text, &[])
+    }
+
+    /// Reads a scenario file's text with its values changed by `settings`, in order.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use chatcap_sim::{Setting, Study};
+    /// let text = include_str!("../../../scenarios/single-skill.toml");
+    /// let more = Study::from_toml_with(text, &[Setting::AgentCount { group: "agent".into(), count: 14 }])?;
+    /// assert_eq!(more.scenarios[0].1.floor.agents.len(), 14);
+    /// # Ok::<(), chatcap_sim::SimError>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// As [`Study::from_toml`], and [`SimError::Invalid`] naming the setting for a group no
+    /// `[[agents]]` entry has, an unknown routing rule, or a value out of range.
+    pub fn from_toml_with(text: &str, settings: &[Setting]) -> Result<Study, SimError> {
         let at = |span: Option<Range<usize>>, problem: String| SimError::File {
             at: span.map(|s| line_col(text, s.start)),
             problem,
         };
-        let file: File = toml::from_str(text).map_err(|e| at(e.span(), e.message().to_owned()))?;
+        let mut file: File = toml::from_str(text).map_err(|e| at(e.span(), e.message().to_owned()))?;
+        for setting in settings {
+            apply(&mut file, setting)?;
+        }
         let skills: Vec<Skill> = file
             .skills
             .iter()
