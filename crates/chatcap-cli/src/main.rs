@@ -35,6 +35,7 @@ mod estimates;
 mod plot;
 mod progress;
 mod routing;
+mod serve;
 mod simulate;
 mod vendor;
 
@@ -68,6 +69,11 @@ enum Command {
     /// Runs the built-in example scenario and prints its table
     #[command(after_help = "Example:\n  chatcap demo")]
     Demo,
+    /// The live service: capacity and offer answers over the vendors' APIs, over HTTP
+    #[command(
+        after_help = "Example:\n  chatcap serve --config chatcap.toml\n  chatcap serve --check-config chatcap.toml\n  chatcap serve --demo"
+    )]
+    Serve(serve::ServeArgs),
 }
 
 fn main() -> ExitCode {
@@ -92,6 +98,7 @@ fn main() -> ExitCode {
         Command::Estimates(cmd) => estimates::run(cmd),
         Command::Simulate(args) => simulate::simulate(args),
         Command::Demo => simulate::demo(),
+        Command::Serve(args) => serve::serve(args),
     });
     match result {
         Ok(Ok(())) => ExitCode::SUCCESS,
