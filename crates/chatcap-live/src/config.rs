@@ -131,6 +131,20 @@ pub enum Auth {
     None,
 }
 
+impl Auth {
+    /// The secret texts, for redacting them from anything a vendor echoes.
+    pub fn secrets(&self) -> Vec<String> {
+        let all: Vec<&Secret> = match self {
+            Auth::Bearer(b) => vec![b],
+            Auth::OAuth2 { client_id, client_secret } => vec![client_id, client_secret],
+            Auth::OAuth1(k) => vec![&k.app_key, &k.app_secret, &k.access_token, &k.access_token_secret],
+            Auth::ApiKey { email: _, api_key } => vec![api_key],
+            Auth::None => vec![],
+        };
+        all.into_iter().map(|s| s.expose().to_owned()).collect()
+    }
+}
+
 /// The four parts of an OAuth1 key.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct OAuth1Key {

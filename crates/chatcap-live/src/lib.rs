@@ -28,7 +28,11 @@
 
 pub mod clock;
 pub mod config;
+pub mod fake;
+pub mod http;
 pub mod metrics;
+pub mod oauth1;
+pub mod policy;
 pub mod server;
 pub mod state;
 
