@@ -68,8 +68,8 @@ pub enum Fault {
     Truncated,
     /// Expire every bearer issued so far, and answer 401: the caller must log in again.
     ExpireToken,
-    /// Comm100: report one more agent in `total` on this page than the others do (an agent
-    /// joined while the pages were walked: a torn snapshot).
+    /// Comm100: the next first page (`pageIndex=1`) reports one more agent in `total` than the
+    /// pages after it (an agent left while the pages were walked: a torn snapshot).
     TotalChanges,
 }
 
@@ -372,9 +372,14 @@ async fn answer(
     authorization: Option<&str>,
     body: &[u8],
 ) -> Response {
+    let first_page = query_param(uri, "pageIndex").is_none_or(|p| p == "1");
     let fault = {
         let mut faults = lock(&inner.faults);
-        faults.iter().position(|(e, _)| *e == endpoint).and_then(|i| faults.remove(i)).map(|(_, f)| f)
+        faults
+            .iter()
+            .position(|(e, f)| *e == endpoint && (first_page || *f != Fault::TotalChanges))
+            .and_then(|i| faults.remove(i))
+            .map(|(_, f)| f)
     };
     let mut truncate = false;
     let mut torn = false;
