@@ -308,7 +308,7 @@ impl Config {
                 domain_api: String::new(),
                 poll_interval: Duration::from_secs(1),
                 stale_after: Duration::from_secs(10),
-                aht: Some(Duration::from_secs(300)),
+                aht: Some(Duration::from_secs(420)),
                 timeout: Duration::from_secs(10),
                 auth: Auth::None,
                 username: String::new(),

@@ -105,6 +105,16 @@ enum Source {
     Timer,
 }
 
+/// What [`Engine::handle`] tells the loop.
+enum Flow {
+    /// Go on to the next event.
+    Next,
+    /// The horizon was reached: look at the calendar again.
+    Again,
+    /// The run is over.
+    Done,
+}
+
 /// One replication of a scenario.
 pub(crate) struct Engine<'a> {
     sc: &'a Scenario,
@@ -299,62 +309,9 @@ impl<'a> Engine<'a> {
                 progress(share - reported);
                 reported = share;
             }
-            let t = f64::from_bits(at);
-            if !self.running_out {
-                if !self.past_mid && t > self.mid {
-                    self.pass_mid();
-                }
-                if t > self.horizon {
-                    self.reach_horizon();
-                    if self.waiting_counted == 0 {
-                        break;
-                    }
-                    // The calendar no longer holds arrivals or state changes: look again.
-                    continue;
-                }
-            }
-            self.now = t;
-            while t >= self.interval_end {
-                self.interval += 1;
-                self.interval_end = if self.interval + 1 < self.sc.intervals {
-                    (self.interval + 1) as f64 * self.sc.interval_s
-                } else {
-                    f64::INFINITY
-                };
-            }
-            // Count what changes the floor; spent timers are not events.
-            let live = match source {
-                Source::ChatEnd(a) => {
-                    self.depart(a);
-                    true
-                }
-                Source::Arrival(i) => {
-                    self.arrive(i);
-                    true
-                }
-                Source::State => {
-                    let i = self.schedule[self.next_change];
-                    self.next_change += 1;
-                    self.change_state(i);
-                    true
-                }
-                Source::Timer => {
-                    let Some(Reverse((_, _, timer))) = self.timers.pop() else { unreachable!() };
-                    match timer {
-                        Timer::Abandon(v) => self.abandon(v as usize),
-                        Timer::Relax { skill, visitor } => {
-                            let waiting = self.visitors[visitor as usize].waiting;
-                            if waiting {
-                                self.drain(&[self.skill_idx[skill as usize]]);
-                            }
-                            waiting
-                        }
-                    }
-                }
-            };
-            self.tally.events += u64::from(live);
-            if self.running_out && self.waiting_counted == 0 {
-                break;
+            match self.handle(at, source) {
+                Flow::Next | Flow::Again => {}
+                Flow::Done => break,
             }
         }
         if !self.running_out {
@@ -373,6 +330,93 @@ impl<'a> Engine<'a> {
         }
         progress(1.0 - reported);
         self.tally
+    }
+
+    /// Handles the event at `at` from `source`: one step of [`Engine::run`].
+    #[inline]
+    fn handle(&mut self, at: u64, source: Source) -> Flow {
+        let t = f64::from_bits(at);
+        if !self.running_out {
+            if !self.past_mid && t > self.mid {
+                self.pass_mid();
+            }
+            if t > self.horizon {
+                self.reach_horizon();
+                if self.waiting_counted == 0 {
+                    return Flow::Done;
+                }
+                // The calendar no longer holds arrivals or state changes: look again.
+                return Flow::Again;
+            }
+        }
+        self.now = t;
+        while t >= self.interval_end {
+            self.interval += 1;
+            self.interval_end = if self.interval + 1 < self.sc.intervals {
+                (self.interval + 1) as f64 * self.sc.interval_s
+            } else {
+                f64::INFINITY
+            };
+        }
+        // Count what changes the floor; spent timers are not events.
+        let live = match source {
+            Source::ChatEnd(a) => {
+                self.depart(a);
+                true
+            }
+            Source::Arrival(i) => {
+                self.arrive(i);
+                true
+            }
+            Source::State => {
+                let i = self.schedule[self.next_change];
+                self.next_change += 1;
+                self.change_state(i);
+                true
+            }
+            Source::Timer => {
+                let Some(Reverse((_, _, timer))) = self.timers.pop() else { unreachable!() };
+                match timer {
+                    Timer::Abandon(v) => self.abandon(v as usize),
+                    Timer::Relax { skill, visitor } => {
+                        let waiting = self.visitors[visitor as usize].waiting;
+                        if waiting {
+                            self.drain(&[self.skill_idx[skill as usize]]);
+                        }
+                        waiting
+                    }
+                }
+            }
+        };
+        self.tally.events += u64::from(live);
+        if self.running_out && self.waiting_counted == 0 {
+            return Flow::Done;
+        }
+        Flow::Next
+    }
+
+    /// Plays events up to simulated time `until_s` (seconds from the start); false once the
+    /// run is over (the horizon passed and nobody counted waits).
+    pub(crate) fn advance_to(&mut self, until_s: f64) -> bool {
+        while let Some((at, source)) = self.next_event() {
+            if f64::from_bits(at) > until_s {
+                return true;
+            }
+            if let Flow::Done = self.handle(at, source) {
+                return false;
+            }
+        }
+        false
+    }
+
+    /// The floor now.
+    pub(crate) fn floor(&self) -> &chatcap_core::Floor {
+        self.router.floor()
+    }
+
+    /// Simulated seconds since the start.
+    pub(crate) fn now_s(&self) -> f64 {
+        self.now
     }
 
     fn pass_mid(&mut self) {

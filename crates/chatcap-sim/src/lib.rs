@@ -59,6 +59,62 @@ use engine::{Engine, RunTally};
 use rng::Rng;
 use stats::{FloorTally, SkillTally};
 
+/// One replication played forward a step at a time, for showing a floor as it lives (the
+/// demo source of `chatcap serve --demo`): the same engine and router as [`simulate`], with the
+/// floor readable between steps.
+///
+/// # Examples
+///
+/// ```
+/// use chatcap_sim::{Playback, Study};
+/// let study = Study::from_toml(include_str!("../../../scenarios/afternoon.toml"))?;
+/// let mut play = Playback::new(&study.scenarios[0].1, 7)?;
+/// let at_start = play.floor().summary(chatcap_core::Scope::All);
+/// assert!(play.advance_to(1800.0));
+/// assert!(play.now_s() > 1700.0 && play.now_s() <= 1800.0);
+/// let later = play.floor().summary(chatcap_core::Scope::All);
+/// assert!(later.busy > 0 && at_start.busy == 0);
+/// # Ok::<(), chatcap_sim::SimError>(())
+/// ```
+pub struct Playback<'a> {
+    engine: Engine<'a>,
+}
+
+impl std::fmt::Debug for Playback<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Playback").field("now_s", &self.engine.now_s()).finish()
+    }
+}
+
+impl<'a> Playback<'a> {
+    /// Starts replication 0 of `seed` on the scenario.
+    ///
+    /// # Errors
+    ///
+    /// [`SimError`] when the scenario is invalid.
+    pub fn new(scenario: &'a Scenario, seed: u64) -> Result<Playback<'a>, SimError> {
+        let floor = scenario.validate()?;
+        let rng = Rng::streams(seed, 1).swap_remove(0);
+        Ok(Playback { engine: Engine::new(scenario, floor, rng) })
+    }
+
+    /// Plays every event up to `t_s` simulated seconds from the start; false once the run is
+    /// over (past the horizon, nobody left waiting).
+    pub fn advance_to(&mut self, t_s: f64) -> bool {
+        self.engine.advance_to(t_s)
+    }
+
+    /// The floor as the last event left it.
+    pub fn floor(&self) -> &chatcap_core::Floor {
+        self.engine.floor()
+    }
+
+    /// The time of the last event played, in simulated seconds from the start.
+    pub fn now_s(&self) -> f64 {
+        self.engine.now_s()
+    }
+}
+
 /// What went wrong setting up a simulation.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
