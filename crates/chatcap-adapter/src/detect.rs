@@ -25,6 +25,10 @@ pub enum Format {
     LivePersonAvailableSlots,
     /// LivePerson Operations `queuestate`.
     LivePersonQueueState,
+    /// LivePerson messaging: the Agent Metrics API's agent view status.
+    LivePersonAgentView,
+    /// LivePerson messaging: the Messaging Operations API's current queue health.
+    LivePersonQueueHealth,
     /// Comm100 `realTime/Agents` (one page, or the older API's bare list of agents).
     Comm100Agents,
     /// Comm100 `realTime/Queue` (a list of department entries, or one entry alone).
@@ -45,6 +49,8 @@ impl Format {
             Format::LivePersonAvailability => "a LivePerson availability payload",
             Format::LivePersonAvailableSlots => "a LivePerson availableSlots payload",
             Format::LivePersonQueueState => "a LivePerson queuestate payload",
+            Format::LivePersonAgentView => "a LivePerson agent view status payload",
+            Format::LivePersonQueueHealth => "a LivePerson messaging queue health payload",
             Format::Comm100Agents => "a Comm100 realTime/Agents payload",
             Format::Comm100Queue => "a Comm100 realTime/Queue payload",
             Format::Comm100Today => "a Comm100 realTime/Today payload",
@@ -193,7 +199,8 @@ pub fn detect(bytes: &[u8]) -> Result<Format, AdapterError> {
         let shown: Vec<&str> = keys.iter().take(5).map(String::as_str).collect();
         unknown(format!(
             "a JSON object with keys {shown:?}; expected a LivePerson (availableAgents, info, availability, \
-             availableSlots, queuestate) or Comm100 (realTime/Agents, Queue, Today, RightNow) payload"
+             availableSlots, queuestate, agent view status, queue health) or Comm100 (realTime/Agents, Queue, \
+             Today, RightNow) payload"
         ))
     })
 }
@@ -210,6 +217,10 @@ fn classify(keys: &[String]) -> Option<Format> {
         Format::LivePersonAvailableSlots
     } else if has("skills") {
         Format::LivePersonQueueState
+    } else if has("agentStatusRecords") {
+        Format::LivePersonAgentView
+    } else if has("skillsMetrics") || has("metricsTotal") {
+        Format::LivePersonQueueHealth
     } else if has("list") || has("pageCount") {
         Format::Comm100Agents
     } else if has("loggedInAgents")
@@ -277,6 +288,7 @@ pub fn read_agents<N: AsRef<str>, B: AsRef<[u8]>>(
             Format::LivePersonAgentsJson => liveperson::available_agents_json_at(bytes, taken_at),
             Format::LivePersonAgentsXml => liveperson::available_agents_xml_at(bytes, taken_at),
             Format::LivePersonAgentInfo => liveperson::agent_info_json_at(bytes, taken_at),
+            Format::LivePersonAgentView => liveperson::messaging::agent_view_json_at(bytes, taken_at),
             Format::Comm100Agents => {
                 comm100_pages.push((name, bytes));
                 continue;
@@ -285,7 +297,7 @@ pub fn read_agents<N: AsRef<str>, B: AsRef<[u8]>>(
                 at: Location::default(),
                 message: format!(
                     "{other} holds no agents; expected LivePerson availableAgents (JSON or XML), agent info, \
-                     or Comm100 realTime/Agents"
+                     agent view status, or Comm100 realTime/Agents"
                 ),
             }),
         };
@@ -326,6 +338,12 @@ pub fn read_queue(name: &str, bytes: &[u8], ingest: &mut Ingest) -> Result<(), A
             ingest.warnings.extend(warnings);
             liveperson::apply_queue_state(&report, ingest).map_err(|e| e.with_file(name))?;
         }
+        Format::LivePersonQueueHealth => {
+            let (report, warnings) =
+                liveperson::messaging::queue_health_json(bytes).map_err(|e| e.with_file(name))?;
+            ingest.warnings.extend(warnings);
+            liveperson::apply_queue_state(&report, ingest).map_err(|e| e.with_file(name))?;
+        }
         Format::Comm100Queue => {
             let (queues, warnings) = comm100::queue_json(bytes).map_err(|e| e.with_file(name))?;
             ingest.warnings.extend(warnings);
@@ -335,7 +353,8 @@ pub fn read_queue(name: &str, bytes: &[u8], ingest: &mut Ingest) -> Result<(), A
             return Err(AdapterError::UnknownFormat {
                 at: Location::default().with_file(name),
                 message: format!(
-                    "{other} is not a queue; expected a LivePerson queuestate or Comm100 realTime/Queue payload"
+                    "{other} is not a queue; expected a LivePerson queuestate or messaging queue health, or a \
+                     Comm100 realTime/Queue payload"
                 ),
             });
         }

@@ -8,6 +8,7 @@
 //! "nobody waits".
 
 mod dto;
+pub mod messaging;
 mod render;
 
 use std::collections::HashSet;
