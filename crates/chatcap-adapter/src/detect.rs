@@ -353,7 +353,7 @@ pub fn read_queue(name: &str, bytes: &[u8], ingest: &mut Ingest) -> Result<(), A
             return Err(AdapterError::UnknownFormat {
                 at: Location::default().with_file(name),
                 message: format!(
-                    "{other} is not a queue; expected a LivePerson queuestate or messaging queue health, or a \
+                    "{other} is not a queue; expected a LivePerson queuestate or messaging queue health, or \
                      Comm100 realTime/Queue payload"
                 ),
             });
