@@ -256,3 +256,16 @@ fn check_config_checks_and_echoes_no_secret() {
     assert_eq!(code, 1);
     assert!(stderr.contains("--config"), "{stderr}");
 }
+
+#[test]
+fn the_command_line_reads_livepersons_messaging_payloads_too() {
+    let agents = testdata("liveperson/messaging/agent_view_quirks.json");
+    let queue = testdata("liveperson/messaging/queue_health_quirks.json");
+    // Sales: ann's one free slot (4 less 2 busy and 1 ringing); billing: dee is unlimited.
+    for (skill, expected) in [("12", r#"{"availableSlots":1}"#), ("13", r#"{"availableSlots":-1}"#)] {
+        let (code, stdout, stderr) =
+            chatcap(&["slots", "--agents", &agents, "--queue", &queue, "--skill", skill]);
+        assert_eq!((code, stdout.trim_end()), (0, expected), "{stderr}");
+        assert!(stderr.contains("ON_BREAK"), "the unknown status is reported: {stderr}");
+    }
+}

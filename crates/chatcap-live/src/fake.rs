@@ -8,7 +8,8 @@
 //! - LivePerson: the Domain API (`/api/account/{id}/service/{service}/baseURI.json`, pointing
 //!   at itself), the Login Service (`POST /api/account/{id}/login`), agent sessions
 //!   (`POST /api/account/{id}/agentSession`), `availableAgents` (with a `rel="next"` link to
-//!   itself), the Operations `queuestate`, and the messaging agent view and queue health;
+//!   itself), the Operations `queuestate`, the Agent Metrics API's agent view status and the
+//!   Messaging Operations API's current queue health;
 //! - Comm100: `/v4/livechat/realTime/Agents` (paged), `Queue` and `RightNow`.
 //!
 //! Payloads are set per step ([`FakeVendor::set_step`]); faults are queued per endpoint and
@@ -292,7 +293,7 @@ fn route(method: &Method, path: &str, account: &str) -> Option<Endpoint> {
     }
     match (method.as_str(), path) {
         ("GET", p) if p == format!("/operations/api/account/{account}/queuestate") => Some(Endpoint::Queue),
-        ("GET", p) if p == format!("/api/account/{account}/agentView/status") => {
+        ("POST", p) if p == format!("/messaging_history/api/account/{account}/agent-view/status") => {
             Some(Endpoint::MessagingAgents)
         }
         ("GET", p) if p == format!("/operations/api/account/{account}/msgqueuehealth/current/") => {
@@ -354,7 +355,7 @@ fn authorized(inner: &Inner, endpoint: Endpoint, authorization: Option<&str>) ->
         let expected = base64::engine::general_purpose::STANDARD.encode(format!("{email}:{key}"));
         return basic == expected;
     }
-    if auth.starts_with("OAuth ") && endpoint == Endpoint::Queue {
+    if auth.starts_with("OAuth ") && matches!(endpoint, Endpoint::Queue | Endpoint::MessagingQueue) {
         let Some((app_key, _)) = &inner.credentials.login else { return false };
         let fields =
             ["oauth_nonce=", "oauth_signature=", "oauth_timestamp=", "oauth_token=", "oauth_version=\"1.0\""];
