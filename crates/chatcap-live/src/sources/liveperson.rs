@@ -242,7 +242,11 @@ impl Poller for LivePerson {
             .header(AUTHORIZATION, format!("Bearer {bearer}"))
             .header(ACCEPT, "application/json");
         let reply = self.vendor.send("availableAgents", request, false).await?;
-        let mut ingest = liveperson::available_agents_json(&reply.body, as_of)
+        // Reading a large floor takes milliseconds: off the workers that answer requests.
+        let body = reply.body;
+        let mut ingest = tokio::task::spawn_blocking(move || liveperson::available_agents_json(&body, as_of))
+            .await
+            .map_err(|e| CallError::bad_payload("availableAgents", e))?
             .map_err(|e| CallError::bad_payload("availableAgents", e))?;
         // Follow rel="next" only on the session's own host: the bearer goes with it.
         self.next = ingest.next_page.as_deref().and_then(|href| Url::parse(href).ok()).filter(|u| {

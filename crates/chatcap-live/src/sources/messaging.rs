@@ -108,8 +108,11 @@ impl Poller for Messaging {
                 None => break,
             }
         }
-        let mut ingest = read_agents(&pages, as_of, &Comm100Options::default())
-            .map_err(|e| CallError::bad_payload("agent-view/status", e))?;
+        let mut ingest =
+            tokio::task::spawn_blocking(move || read_agents(&pages, as_of, &Comm100Options::default()))
+                .await
+                .map_err(|e| CallError::bad_payload("agent-view/status", e))?
+                .map_err(|e| CallError::bad_payload("agent-view/status", e))?;
         let queue_url = format!(
             "{}/operations/api/account/{}/msgqueuehealth/current/?v=1&skillIds={}",
             hosts.operations, self.cfg.account_id, self.cfg.skill_ids

@@ -152,7 +152,24 @@ pub(crate) async fn drive<P: Poller>(
     loop {
         let started = Instant::now();
         let result = match poller.poll().await {
-            Ok(polled) => publish(&mut floor, polled, &state, polls + 1).map(|()| polls += 1),
+            Ok(polled) => {
+                // Syncing and copying a large floor takes milliseconds: off the workers that
+                // answer requests.
+                let (st, n) = (state.clone(), polls + 1);
+                let mut f = floor.take();
+                let joined = tokio::task::spawn_blocking(move || {
+                    let r = publish(&mut f, polled, &st, n);
+                    (f, r)
+                })
+                .await;
+                match joined {
+                    Ok((f, r)) => {
+                        floor = f;
+                        r.map(|()| polls += 1)
+                    }
+                    Err(e) => Err(CallError::bad_payload("snapshot", format!("the sync failed: {e}"))),
+                }
+            }
             Err(e) => Err(e),
         };
         let outcome = if result.is_ok() { "ok" } else { "failed" };
