@@ -39,7 +39,7 @@ fn agents_payload(agents: usize, n: u64) -> Vec<u8> {
         // A cheap hash of (agent, poll) picks who changes: about 1 in 20 each poll.
         let h = (i as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15) ^ n.wrapping_mul(0xbf58_476d_1ce4_e5b9);
         let h = h ^ (h >> 31);
-        let era = if h % 20 == 0 { n } else { n / 20 };
+        let era = if h.is_multiple_of(20) { n } else { n / 20 };
         let state = match (i as u64 + era) % 10 {
             0 => 4,
             1 => 1,
