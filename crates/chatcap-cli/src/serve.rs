@@ -10,10 +10,10 @@ use clap::Args;
 /// `chatcap serve`.
 #[derive(Args, Debug)]
 pub(crate) struct ServeArgs {
-    /// The configuration file (TOML: [server] and one [[source]] per account)
+    /// The configuration file (TOML: a server table and one source table per account)
     #[arg(long, value_name = "FILE", required_unless_present_any = ["demo", "check_config"])]
     config: Option<PathBuf>,
-    /// Listen here instead of the configuration's [server] listen
+    /// Listen here instead of the address the configuration gives
     #[arg(long, value_name = "ADDR")]
     listen: Option<SocketAddr>,
     /// Check a configuration file, print it in brief (no secret) and exit
