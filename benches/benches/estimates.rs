@@ -50,6 +50,56 @@ fn erlang_c(c: &mut Criterion) {
     g.finish();
 }
 
+/// P(wait) and the service level within 20 s from the published Erlang crates, converted from
+/// Erlang B where that is what a crate gives, exactly as chatcap converts.
+fn peer_erlang_c(b: f64, a: f64, n: f64, target_over_aht: f64) -> (f64, f64) {
+    let p_wait = n * b / ((n - a) + a * b);
+    (p_wait, 1.0 - p_wait * (-(n - a) * target_over_aht).exp())
+}
+
+/// chatcap beside the fastest published Rust crates, in one group: 10,000 evaluations of P(wait)
+/// and the service level from raw inputs (traffic checked and built each time for chatcap), at
+/// a = 10, 100, 1,000 and 10,000. A peer that gives no number there says so on stderr.
+fn peers(c: &mut Criterion) {
+    let mut g = c.benchmark_group("erlang_c_peers");
+    g.throughput(Throughput::Elements(10_000));
+    const AHT_S: f64 = 180.0;
+    const TARGET_S: f64 = 20.0;
+    let target = Duration::from_secs(20);
+    for (a, n) in [(10.0f64, 14u32), (100.0, 110), (1_000.0, 1_030), (10_000.0, 10_300)] {
+        let chatcap = |a: f64, n: u32| {
+            let t = Traffic::new(a / AHT_S, Duration::from_secs(180)).expect("valid traffic");
+            let m = ErlangC::new(t, n).expect("stable");
+            (m.p_wait(), m.service_level(target))
+        };
+        let e1 = |a: f64, n: u32| peer_erlang_c(erlang_e1::erlang_b(a, n), a, f64::from(n), TARGET_S / AHT_S);
+        let poolsim = |a: f64, n: u32| {
+            let p_wait = poolsim_core::erlang::erlang_c(a / AHT_S, 1.0 / AHT_S, n).unwrap_or(f64::NAN);
+            (p_wait, 1.0 - p_wait * (-(f64::from(n) - a) * TARGET_S / AHT_S).exp())
+        };
+        let ours = chatcap(a, n);
+        for (name, (p_wait, _)) in [("erlang_e1", e1(a, n)), ("poolsim-core", poolsim(a, n))] {
+            let off = ((p_wait - ours.0) / ours.0).abs();
+            if off.is_nan() || off >= 1e-9 {
+                eprintln!("erlang_c_peers a={a} n={n}: {name} gives P(wait) {p_wait} against {}", ours.0);
+            }
+        }
+        let id = format!("a{a}_n{n}");
+        let run = |f: &dyn Fn(f64, u32) -> (f64, f64)| {
+            let mut acc = 0.0;
+            for _ in 0..10_000 {
+                let (p, sl) = f(black_box(a), black_box(n));
+                acc += p + sl;
+            }
+            acc
+        };
+        g.bench_function(BenchmarkId::new("chatcap", &id), |b| b.iter(|| run(&chatcap)));
+        g.bench_function(BenchmarkId::new("erlang_e1", &id), |b| b.iter(|| run(&e1)));
+        g.bench_function(BenchmarkId::new("poolsim_core", &id), |b| b.iter(|| run(&poolsim)));
+    }
+    g.finish();
+}
+
 fn erlang_a(c: &mut Criterion) {
     let mut g = c.benchmark_group("erlang_a");
     g.throughput(Throughput::Elements(1));
@@ -206,6 +256,6 @@ fn predictors(c: &mut Criterion) {
 criterion_group! {
     name = benches;
     config = criterion();
-    targets = erlang_c, erlang_a, staffing, chat_model, predictors
+    targets = erlang_c, peers, erlang_a, staffing, chat_model, predictors
 }
 criterion_main!(benches);

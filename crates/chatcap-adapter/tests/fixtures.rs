@@ -138,6 +138,8 @@ fn doc_002_first_five_agents_repaired_by_hand() {
     let reem = &s.agents[0];
     assert_eq!(reem.group, None); // "agentGroupId": "-1"
     assert_eq!(reem.time_in_state, Some(Duration::from_millis(908_445)));
+    // The offline agents' "elapsedTimeInState": "0" is no time kept, not a state begun just now.
+    assert!(s.agents[1..].iter().all(|a| a.chat_state == AgentState::Offline && a.time_in_state.is_none()));
     assert_eq!(s.agents[1].group.as_ref().map(|g| g.as_str()), Some("26432513"));
     assert_eq!(
         s.skills.iter().find(|k| k.id.as_str() == "26077613").unwrap().name.as_deref(),
@@ -881,4 +883,17 @@ fn comm100_hand_built_queue_length_is_capped() {
     assert_eq!(ingest.snapshot.queue.len(), 1_000_000);
     assert_eq!(ingest.snapshot.queue[0].arrived_at, Timestamp::from_millis(T0.as_millis() - 9_000));
     assert!(kinds(&ingest).contains(&WarningKind::QueueLengthMismatch));
+}
+
+#[test]
+fn offline_agents_reporting_no_time_in_state_do_not_restart_at_every_poll() {
+    // The documented example read twice, 10 s apart: its one online agent reports the same
+    // 908,445 ms, so she re-entered her state; the offline agents' "0" says nothing, and a sync
+    // must not take it for a state begun at each poll.
+    let bytes = fixture("liveperson/quirks/002_available_agents_first_five.json");
+    let read = |ms| liveperson::available_agents_json(&bytes, Timestamp::from_millis(ms)).unwrap().snapshot;
+    let (first, next) = (read(1_700_000_000_000), read(1_700_000_010_000));
+    let mut floor = Floor::new(first).unwrap();
+    let report = floor.sync(next.taken_at, &next).unwrap();
+    assert_eq!(report.state_restarted, [chatcap_core::AgentId::from("25025413")], "{report}");
 }

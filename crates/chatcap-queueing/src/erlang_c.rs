@@ -25,6 +25,7 @@ use crate::QueueingError;
 /// assert_eq!(erlang_b(0, t), 1.0);
 /// # Ok::<(), chatcap_queueing::QueueingError>(())
 /// ```
+#[inline]
 pub fn erlang_b(agents: u32, traffic: Traffic) -> f64 {
     special::erlang_b(u64::from(agents), traffic.erlangs())
 }
@@ -62,6 +63,7 @@ impl ErlangC {
     /// [`QueueingError::UnstableQueue`] unless `agents` exceeds the traffic in erlangs: without
     /// abandonment the queue would grow without bound ([`ErlangA`](crate::ErlangA) covers that
     /// case).
+    #[inline]
     pub fn new(traffic: Traffic, agents: u32) -> Result<Self, QueueingError> {
         let a = traffic.erlangs();
         let n = f64::from(agents);
@@ -73,6 +75,7 @@ impl ErlangC {
     }
 
     /// The model from a known Erlang B value (`agents > erlangs` holds).
+    #[inline]
     pub(crate) fn from_erlang_b(traffic: Traffic, agents: u32, erlang_b: f64) -> Self {
         let a = traffic.erlangs();
         let n = f64::from(agents);
@@ -83,26 +86,31 @@ impl ErlangC {
     }
 
     /// The traffic.
+    #[inline]
     pub fn traffic(&self) -> Traffic {
         self.traffic
     }
 
     /// The agents.
+    #[inline]
     pub fn agents(&self) -> u32 {
         self.agents
     }
 
     /// Erlang B for the same agents and traffic (the blocking probability without a queue).
+    #[inline]
     pub fn erlang_b(&self) -> f64 {
         self.erlang_b
     }
 
     /// The probability that an arrival waits (Erlang C).
+    #[inline]
     pub fn p_wait(&self) -> f64 {
         self.p_wait
     }
 
     /// The average speed of answer in seconds: the mean wait over all arrivals.
+    #[inline]
     pub fn asa_s(&self) -> f64 {
         self.p_wait * self.traffic.aht_s() / self.excess()
     }
@@ -119,22 +127,26 @@ impl ErlangC {
     /// assert!(c.service_level(Duration::from_secs(60)) > c.service_level(Duration::from_secs(20)));
     /// # Ok::<(), chatcap_queueing::QueueingError>(())
     /// ```
+    #[inline]
     pub fn service_level(&self, target: Duration) -> f64 {
         let decay = (-self.excess() * target.as_secs_f64() / self.traffic.aht_s()).exp();
         (1.0 - self.p_wait * decay).clamp(0.0, 1.0)
     }
 
     /// Agent occupancy: the share of agent time spent on chats, `erlangs / agents`.
+    #[inline]
     pub fn occupancy(&self) -> f64 {
         self.traffic.erlangs() / f64::from(self.agents)
     }
 
     /// The mean number of visitors waiting.
+    #[inline]
     pub fn mean_queue_len(&self) -> f64 {
         self.p_wait * self.traffic.erlangs() / self.excess()
     }
 
     /// Agents beyond the offered load, `n - a`, above zero by construction.
+    #[inline]
     fn excess(&self) -> f64 {
         f64::from(self.agents) - self.traffic.erlangs()
     }

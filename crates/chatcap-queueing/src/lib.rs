@@ -66,6 +66,7 @@ impl Traffic {
     ///
     /// [`QueueingError::InvalidRate`] if the rate is not finite and above zero, the handle time is
     /// zero, or their product (the load in erlangs) is not a finite number above zero.
+    #[inline]
     pub fn new(arrivals_per_s: f64, aht: Duration) -> Result<Self, QueueingError> {
         let arrivals_per_s = positive("arrival rate", arrivals_per_s)?;
         let aht_s = positive("mean handle time (s)", aht.as_secs_f64())?;
@@ -84,22 +85,26 @@ impl Traffic {
     }
 
     /// Arrivals per second.
+    #[inline]
     pub fn arrivals_per_s(&self) -> f64 {
         self.arrivals_per_s
     }
 
     /// The mean handle time in seconds.
+    #[inline]
     pub fn aht_s(&self) -> f64 {
         self.aht_s
     }
 
     /// The offered load in erlangs: arrivals per second times the mean handle time.
+    #[inline]
     pub fn erlangs(&self) -> f64 {
         self.erlangs
     }
 }
 
 /// `value` if it is finite and above zero.
+#[inline]
 pub(crate) fn positive(what: &'static str, value: f64) -> Result<f64, QueueingError> {
     if value.is_finite() && value > 0.0 { Ok(value) } else { Err(QueueingError::InvalidRate { what, value }) }
 }

@@ -211,8 +211,43 @@ fn clenshaw(c: &[f64], t: f64) -> f64 {
 
 /// Erlang B, the blocking probability of `n` servers offered `a` erlangs (`a` finite, above
 /// zero): in `[0, 1]`.
+#[inline]
 pub(crate) fn erlang_b(n: u64, a: f64) -> f64 {
+    if n < INVERSE_BELOW && a >= 1e-300 {
+        return erlang_b_inverse(n, a);
+    }
     erlang_b_split(n, a).0
+}
+
+/// Below this many servers [`erlang_b`] runs the inverse recurrence: a multiply-add a server,
+/// faster there than the constant-time expansions, and as exact (`n` roundings at most).
+const INVERSE_BELOW: u64 = 160;
+
+/// The inverse recurrence `1/B(k) = 1 + (k / a) / B(k - 1)` from `1/B(0) = 1`: a sum of positive
+/// terms, so `B` stays in `[0, 1]`; it overflows to infinity (and `B` to 0) only where `B` itself
+/// underflows. Four steps at a time, `1/B(k+4) = c0 + c1 / B(k)` with `c1 = x1 x2 x3 x4` and
+/// `c0 = 1 + x4 + x4 x3 + x4 x3 x2` (`x_j = (k + j) / a`), so that the chain of dependent
+/// operations is a quarter as long; the coefficients are computed beside it.
+fn erlang_b_inverse(n: u64, a: f64) -> f64 {
+    let per_erlang = 1.0 / a;
+    let mut inverse = 1.0f64;
+    let mut k = 0.0f64;
+    let mut left = n;
+    while left >= 4 {
+        let (x1, x2, x3, x4) =
+            ((k + 1.0) * per_erlang, (k + 2.0) * per_erlang, (k + 3.0) * per_erlang, (k + 4.0) * per_erlang);
+        let x43 = x4 * x3;
+        let x432 = x43 * x2;
+        inverse = (1.0 + x4 + x43 + x432) + (x432 * x1) * inverse;
+        k += 4.0;
+        left -= 4;
+    }
+    while left > 0 {
+        k += 1.0;
+        inverse = 1.0 + inverse * (k * per_erlang);
+        left -= 1;
+    }
+    1.0 / inverse
 }
 
 /// Erlang B and its complement `1 - B`, both in `[0, 1]`, for `n` servers offered `a` erlangs

@@ -3,7 +3,8 @@
 //!
 //! Sentinels read here, and nowhere else: `maxChats` `-1` is [`Capacity::Unlimited`]; chat and
 //! voice states `"1"` Offline, `"2"` Online, `"3"` Occupied, `"4"` Away; `agentGroupId` `-1` is no
-//! group; `elapsedTimeInState` is in milliseconds; `availableSlots` `-1` is unlimited; in
+//! group; `elapsedTimeInState` is in milliseconds, and `0` for an offline agent is "not kept"
+//! (`None`); `availableSlots` `-1` is unlimited; in
 //! `queuestate`, `-1` in every field is "no data" and `currentMaxWaitTimeInQueue` `-1` is
 //! "nobody waits".
 
@@ -628,6 +629,9 @@ impl Builder {
             }
         };
         let time_in_state = match a.elapsed_time_in_state {
+            // Offline agents report 0 (the documented example's do): their time is not kept, and
+            // a 0 read as "just now" would restart their state at every poll.
+            Some(Int(0)) if chat_state == AgentState::Offline => None,
             Some(Int(ms)) if ms >= 0 => Some(Duration::from_millis(ms as u64)),
             Some(Int(ms)) => {
                 self.warn(
