@@ -494,6 +494,8 @@ async fn no_request_makes_the_server_fail() {
     }
     let resp = h.client.post(format!("{}/v1/slots", h.base)).bearer_auth(TOKEN).send().await.unwrap();
     assert_eq!(resp.status().as_u16(), 405);
+    let body: Value = serde_json::from_str(&resp.text().await.unwrap()).unwrap();
+    assert_eq!(body["error"], "every route takes GET only");
     assert_eq!(h.get("/healthz").await.0, 200);
 }
 

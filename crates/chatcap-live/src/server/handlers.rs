@@ -616,6 +616,13 @@ pub(super) async fn openapi(State(state): Shared) -> Response {
     bytes(StatusCode::OK, "application/json", state.openapi.clone().into_bytes())
 }
 
+/// A method a route does not take: every route is GET.
+pub(super) async fn method_not_allowed() -> Response {
+    let mut r = ApiError::new(StatusCode::METHOD_NOT_ALLOWED, "every route takes GET only").into_response();
+    r.headers_mut().insert(header::ALLOW, HeaderValue::from_static("GET, HEAD"));
+    r
+}
+
 /// Anything else: a 404 that lists the routes.
 pub(super) async fn not_found() -> Response {
     ApiError::new(StatusCode::NOT_FOUND, "no such route; GET /openapi.json lists them").into_response()

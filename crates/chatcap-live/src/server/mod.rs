@@ -114,6 +114,7 @@ pub fn router(state: Arc<AppState>) -> Router {
     let unmatched = state.metrics.unmatched();
     router
         .fallback(handlers::not_found)
+        .method_not_allowed_fallback(handlers::method_not_allowed)
         .layer(axum::middleware::from_fn_with_state((state.clone(), unmatched, false), count_unmatched))
         .with_state(state)
 }
