@@ -539,3 +539,15 @@ async fn without_a_token_the_server_stays_on_loopback() {
     assert!(matches!(err, LiveError::Insecure { .. }), "{err}");
     assert!(err.to_string().contains("loopback"), "{err}");
 }
+
+#[test]
+fn the_readmes_configuration_reads() {
+    let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../README.md")).unwrap();
+    let section = readme.split("### Configuration").nth(1).expect("the README's configuration section");
+    let toml = section.split("```toml\n").nth(1).and_then(|s| s.split("```").next()).expect("its TOML block");
+    let env = |name: &str| (name != "CHATCAP_TOKENS").then(|| format!("{name}-value-long-enough"));
+    let config = Config::from_toml(toml, &env).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(config.sources.len(), 1);
+    assert_eq!(config.server.tokens[0].expose(), "CHATCAP_BOT_TOKEN-value-long-enough");
+    assert_eq!(config.sources[0].aht, Some(Duration::from_secs(420)));
+}
