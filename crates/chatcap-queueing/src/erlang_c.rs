@@ -81,7 +81,9 @@ impl ErlangC {
         let n = f64::from(agents);
         // n B / (n - a (1 - B)), with the denominator as a sum of two positive terms so that
         // nothing cancels when n is close to a.
-        let p_wait = (n * erlang_b / ((n - a) + a * erlang_b)).min(1.0);
+        // C >= B always (the ratio is B times n / (n - a (1 - B)) >= 1); rounding at loads far
+        // below the agents may leave it an ulp under, which the max restores.
+        let p_wait = (n * erlang_b / ((n - a) + a * erlang_b)).max(erlang_b).min(1.0);
         Self { traffic, agents, erlang_b, p_wait }
     }
 
