@@ -83,7 +83,8 @@ fn one_skill(agents: usize, per_hour: f64, patience: Patience) -> Scenario {
             skills: vec![Skill::new("s")],
             agents: (0..agents)
                 .map(|i| {
-                    Agent::new(format!("a{i}"), AgentState::Online, Capacity::Limited(2)).with_skills(["s".into()])
+                    Agent::new(format!("a{i}"), AgentState::Online, Capacity::Limited(2))
+                        .with_skills(["s".into()])
                 })
                 .collect(),
             ..Snapshot::default()
@@ -148,7 +149,11 @@ fn pins() -> Vec<(String, Scenario, u64)> {
         ("overloaded, no patience".to_owned(), one_skill(2, 200.0, Patience::Unlimited), 2),
         ("overloaded, patience".to_owned(), one_skill(4, 200.0, Patience::Exponential { mean_s: 120.0 }), 3),
         ("started floor".to_owned(), started_floor(), 4),
-        ("started floor, no patience".to_owned(), Scenario { patience: Patience::Unlimited, ..started_floor() }, 6),
+        (
+            "started floor, no patience".to_owned(),
+            Scenario { patience: Patience::Unlimited, ..started_floor() },
+            6,
+        ),
     ];
     for (file, text) in [
         ("afternoon", include_str!("../../../scenarios/afternoon.toml")),
