@@ -6,8 +6,9 @@ use chatcap_core::{Agent, AgentState, Capacity, Ranking, RouteBy, Skill, SkillId
 use chatcap_sim::{Arrivals, HandleTime, Patience, RunConfig, Scenario, simulate};
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 
-/// A floor of `agents` agents over 4 skills, 3 chats each, loaded to about 85%.
-fn scenario(agents: usize, hours: usize) -> Scenario {
+/// A floor of `agents` agents over 4 skills, 3 chats each, loaded to about 85%, for
+/// `quarters` quarter-hours (the first a warm-up).
+fn scenario(agents: usize, quarters: usize) -> Scenario {
     let skills: Vec<SkillId> = (0..4).map(|i| SkillId::from(format!("skill-{i}"))).collect();
     let floor = Snapshot {
         skills: skills.iter().map(|s| Skill::new(s.clone())).collect(),
@@ -25,7 +26,7 @@ fn scenario(agents: usize, hours: usize) -> Scenario {
         floor,
         traffic: skills.iter().map(|s| Arrivals { skill: s.clone(), per_hour: vec![per_skill] }).collect(),
         interval_s: 900.0,
-        intervals: hours * 4,
+        intervals: quarters,
         warmup_s: 900.0,
         handle: HandleTime::Exponential { mean_s: 300.0 },
         aht_by_concurrency: None,
@@ -40,8 +41,10 @@ fn scenario(agents: usize, hours: usize) -> Scenario {
 fn events_per_second(c: &mut Criterion) {
     let mut g = c.benchmark_group("sim");
     g.sample_size(10);
-    for agents in [10, 100, 1_000] {
-        let sc = scenario(agents, 8);
+    // 8 simulated hours up to 1,000 agents; the larger floors run shorter, so that one run
+    // stays near a second (10,000 agents: 2 hours, 100,000: 30 minutes, a warm-up included).
+    for (agents, quarters) in [(10, 32), (100, 32), (1_000, 32), (10_000, 8), (100_000, 2)] {
+        let sc = scenario(agents, quarters);
         let one = RunConfig { replications: 1, seed: 1, threads: Some(1) };
         let events = simulate(&sc, &one).expect("valid").events;
         assert!(events > 1_000);
@@ -50,7 +53,7 @@ fn events_per_second(c: &mut Criterion) {
             b.iter(|| simulate(black_box(&sc), &one).expect("valid"))
         });
     }
-    let sc = scenario(100, 8);
+    let sc = scenario(100, 32);
     let events =
         simulate(&sc, &RunConfig { replications: 8, seed: 1, threads: Some(1) }).expect("valid").events;
     g.throughput(Throughput::Elements(events));

@@ -302,7 +302,8 @@ pub fn read_agents<N: AsRef<str>, B: AsRef<[u8]>>(
             }),
         };
         let (ingest, at) = read.map_err(|e| e.with_file(name))?;
-        let at = at.into_iter().map(|a| a.with_file(name)).collect();
+        let file: std::sync::Arc<str> = name.into();
+        let at = at.into_iter().map(|a| a.with_file(&file)).collect();
         kept.append(&mut out, ingest.with_file(name), at);
     }
     if !comm100_pages.is_empty() {

@@ -2,6 +2,7 @@
 
 use std::collections::{HashMap, HashSet};
 use std::fmt;
+use std::sync::Arc;
 use std::time::Duration;
 
 use chatcap_core::{Floor, QueuedVisitor, Skill, SkillId, Snapshot, Timestamp, VisitorId};
@@ -174,18 +175,91 @@ impl Ingest {
 }
 
 /// Where a reader found one agent: the id and the login, as warnings about repeats point to them.
-#[derive(Clone, Debug, Default)]
-pub(crate) struct AgentAt {
-    pub(crate) id: Location,
-    pub(crate) login: Location,
+/// A reader of long lists keeps where each agent was in a few words, and spells the locations
+/// out only for the warning that needs one.
+#[derive(Clone, Debug)]
+pub(crate) enum AgentAt {
+    /// The id's and the login's locations.
+    Spelled(Box<(Location, Location)>),
+    /// An agent of a LivePerson list (or the agent of an `info` document).
+    Listed {
+        agent: AgentPath,
+        /// The id's key as a path spells it (`@id` for an attribute, `id` for a member).
+        id_key: &'static str,
+        /// Where the XML reader found the id.
+        id_line_column: Option<(usize, usize)>,
+        login_key: &'static str,
+        file: Option<Arc<str>>,
+    },
+}
+
+impl Default for AgentAt {
+    fn default() -> Self {
+        AgentAt::Spelled(Box::default())
+    }
 }
 
 impl AgentAt {
+    pub(crate) fn spelled(id: Location, login: Location) -> Self {
+        AgentAt::Spelled(Box::new((id, login)))
+    }
+
+    /// Where the agent's id is.
+    pub(crate) fn id(&self) -> Location {
+        match self {
+            AgentAt::Spelled(at) => at.0.clone(),
+            AgentAt::Listed { agent, id_key, id_line_column, file, .. } => {
+                let mut at = Location::path(format!("{agent}.{id_key}"));
+                if let Some((line, column)) = *id_line_column {
+                    at = at.with_line_column(line, column);
+                }
+                at.file = file.as_deref().map(str::to_owned);
+                at
+            }
+        }
+    }
+
+    /// Where the agent's login is (or would be).
+    pub(crate) fn login(&self) -> Location {
+        match self {
+            AgentAt::Spelled(at) => at.1.clone(),
+            AgentAt::Listed { agent, login_key, file, .. } => {
+                let mut at = Location::path(format!("{agent}.{login_key}"));
+                at.file = file.as_deref().map(str::to_owned);
+                at
+            }
+        }
+    }
+
     /// Names the file, where none is named yet.
-    pub(crate) fn with_file(mut self, file: &str) -> Self {
-        self.id.file.get_or_insert_with(|| file.to_owned());
-        self.login.file.get_or_insert_with(|| file.to_owned());
+    pub(crate) fn with_file(mut self, name: &Arc<str>) -> Self {
+        match &mut self {
+            AgentAt::Spelled(at) => {
+                at.0.file.get_or_insert_with(|| name.to_string());
+                at.1.file.get_or_insert_with(|| name.to_string());
+            }
+            AgentAt::Listed { file, .. } => {
+                file.get_or_insert_with(|| Arc::clone(name));
+            }
+        }
         self
+    }
+}
+
+/// Where an agent of a LivePerson payload is: `availableAgents.agents.agent[3]`, or `info`.
+/// Written out only when a warning or an error names it.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct AgentPath {
+    pub(crate) list: &'static str,
+    pub(crate) index: Option<usize>,
+}
+
+impl fmt::Display for AgentPath {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.index {
+            Some(i) => write!(f, "{}[{i}]", self.list),
+            None => f.write_str(self.list),
+        }
     }
 }
 
@@ -212,7 +286,7 @@ impl FirstKept {
             let here = at.next().unwrap_or_default();
             if !self.ids.insert(a.id.as_str().to_owned()) {
                 repeats.push(Warning {
-                    at: here.id,
+                    at: here.id(),
                     kind: WarningKind::DuplicateAgent,
                     message: format!(
                         "agent id {:?} is listed in an earlier page or file: this listing is dropped, \
@@ -226,7 +300,7 @@ impl FirstKept {
                 && !self.logins.insert(login.clone())
             {
                 repeats.push(Warning {
-                    at: here.login.clone(),
+                    at: here.login(),
                     kind: WarningKind::DuplicateLogin,
                     message: format!(
                         "login {login:?} is used by an agent in an earlier page or file: this agent's login \
@@ -265,12 +339,12 @@ impl SkillSet {
     }
 
     /// Adds a skill if new; returns whether it was new. A name fills in a missing one; a
-    /// different name is reported.
+    /// different name is reported, at `path` (written out only then).
     pub(crate) fn add(
         &mut self,
         id: &str,
         name: Option<&str>,
-        path: &str,
+        path: &dyn fmt::Display,
         warnings: &mut Vec<Warning>,
     ) -> bool {
         match self.index.get(id) {
@@ -279,7 +353,7 @@ impl SkillSet {
                 match (&s.name, name) {
                     (None, Some(n)) => s.name = Some(n.to_owned()),
                     (Some(old), Some(n)) if old != n => warnings.push(Warning::new(
-                        path,
+                        path.to_string(),
                         WarningKind::SkillNameConflict,
                         format!("skill {id} is named {n:?} here and {old:?} before; keeping {old:?}"),
                     )),

@@ -2,6 +2,7 @@
 
 use std::cmp::Reverse;
 use std::collections::{BinaryHeap, HashMap};
+use std::hash::{BuildHasherDefault, Hasher};
 
 use chatcap_core::{
     AgentId, AgentIdx, AgentState, Event, Floor, Router, SkillIdx, Timestamp, VisitorId, Weight,
@@ -25,13 +26,14 @@ pub(crate) struct RunTally {
     pub(crate) events: u64,
 }
 
-/// The timers that are neither chat ends, arrivals nor scheduled state changes.
+/// The timers that are neither chat ends, arrivals nor scheduled state changes. A timer whose
+/// visitor no longer waits finds nothing to do.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 enum Timer {
-    /// Visitor number `v` gives up if still waiting.
-    Abandon(u32),
-    /// A relaxation tier of skill `skill` opens for visitor number `visitor`, if still waiting.
-    Relax { skill: u32, visitor: u32 },
+    /// The visitor gives up if still waiting.
+    Abandon(VisitorId),
+    /// A relaxation tier of skill `skill` opens for the visitor, if still waiting.
+    Relax { skill: u32, visitor: VisitorId },
 }
 
 /// The earliest time over a fixed set of sources (agents, or traffic streams), each with at most
@@ -81,7 +83,78 @@ struct Visitor {
     arrived: f64,
     interval: u32,
     counted: bool,
-    waiting: bool,
+}
+
+/// The visitors now waiting: their records in slots that are reused as visitors leave, and the
+/// slot of each by id. A visitor is tallied when it leaves (served or abandoned; at the end of
+/// the run, unserved) and its slot goes to the next to wait, so this holds as many records as
+/// the queues ever held at once, whatever the traffic. A visitor served on arrival never takes
+/// a slot.
+#[derive(Clone, Debug, Default)]
+struct Waiting {
+    slots: Vec<Option<Visitor>>,
+    free: Vec<usize>,
+    slot_of: HashMap<VisitorId, usize, BuildHasherDefault<IdHasher>>,
+}
+
+impl Waiting {
+    fn insert(&mut self, v: Visitor) {
+        let slot = match self.free.pop() {
+            Some(slot) => {
+                self.slots[slot] = Some(v);
+                slot
+            }
+            None => {
+                self.slots.push(Some(v));
+                self.slots.len() - 1
+            }
+        };
+        self.slot_of.insert(v.id, slot);
+    }
+
+    /// Takes a visitor out, if it waits.
+    fn remove(&mut self, id: VisitorId) -> Option<Visitor> {
+        let slot = self.slot_of.remove(&id)?;
+        self.free.push(slot);
+        self.slots.get_mut(slot)?.take()
+    }
+
+    fn contains(&self, id: VisitorId) -> bool {
+        self.slot_of.contains_key(&id)
+    }
+
+    /// The visitors waiting, in slot order.
+    fn iter(&self) -> impl Iterator<Item = &Visitor> {
+        self.slots.iter().flatten()
+    }
+}
+
+/// A hasher for visitor ids (one word each): the word folded into the state with a full
+/// 64 x 64 -> 128-bit multiply whose halves are XORed, as the core's id maps do. The map is
+/// only looked up, never iterated.
+#[derive(Clone, Copy, Debug, Default)]
+struct IdHasher {
+    hash: u64,
+}
+
+impl Hasher for IdHasher {
+    #[inline]
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.write_u64(u64::from(b));
+        }
+    }
+
+    #[inline]
+    fn write_u64(&mut self, word: u64) {
+        let product = u128::from(self.hash ^ word ^ 0x9e37_79b9_7f4a_7c15) * 0x517c_c1b7_2722_0a95;
+        self.hash = (product as u64) ^ ((product >> 64) as u64);
+    }
+
+    #[inline]
+    fn finish(&self) -> u64 {
+        self.hash
+    }
 }
 
 #[derive(Clone, Debug)]
@@ -146,11 +219,10 @@ pub(crate) struct Engine<'a> {
     /// times), what.
     timers: BinaryHeap<Reverse<(u64, u64, Timer)>>,
     seq: u64,
-    visitors: Vec<Visitor>,
-    /// Visitors of the starting snapshot, by id; the run's own visitors are numbered from
-    /// `first_new_id` in arrival order, after them.
-    by_visitor_id: HashMap<VisitorId, u32>,
-    first_new_id: u64,
+    /// The visitors waiting, of the snapshot and of the run.
+    queued: Waiting,
+    /// The id of the run's next visitor: the run's visitors are numbered in arrival order, after
+    /// the snapshot's.
     next_visitor_id: u64,
     agents: Vec<AgentSim>,
     skill_idx: Vec<SkillIdx>,
@@ -234,10 +306,8 @@ impl<'a> Engine<'a> {
             next_change: 0,
             timers: BinaryHeap::new(),
             seq: 0,
-            visitors: Vec::new(),
-            by_visitor_id: HashMap::new(),
-            first_new_id: snapshot_queue.iter().map(|v| v.id.0 + 1).max().unwrap_or(0),
-            next_visitor_id: 0,
+            queued: Waiting::default(),
+            next_visitor_id: snapshot_queue.iter().map(|v| v.id.0.saturating_add(1)).max().unwrap_or(0),
             agents,
             skill_idx,
             traffic_skill,
@@ -258,7 +328,6 @@ impl<'a> Engine<'a> {
             chats: 0,
             floor_since: 0.0,
         };
-        engine.next_visitor_id = engine.first_new_id;
         if sc.warmup_s <= 0.0 {
             // The queue the run starts with counts toward the first interval's longest queue.
             for (s, &len) in engine.queue_len.iter().enumerate() {
@@ -269,7 +338,8 @@ impl<'a> Engine<'a> {
             let skill =
                 engine.router.floor().skill_index(v.skill.as_str()).expect("queue skills are on the floor");
             let arrived = v.arrived_at.as_millis().saturating_sub(t0.as_millis()) as f64 / 1000.0;
-            engine.add_visitor(v.id, skill, arrived, false);
+            let v = engine.visitor(v.id, skill, arrived, false);
+            engine.queued.insert(v);
         }
         for (a, held) in held.into_iter().enumerate() {
             let held = u64::from(held);
@@ -322,7 +392,7 @@ impl<'a> Engine<'a> {
             self.reach_horizon();
         }
         if self.waiting_counted > 0 {
-            for v in self.visitors.iter().filter(|v| v.waiting && v.counted) {
+            for v in self.queued.iter().filter(|v| v.counted) {
                 let t = &mut self.tally.skills[v.skill as usize][v.interval as usize];
                 t.unserved += 1.0;
                 t.waited += 1.0;
@@ -377,9 +447,9 @@ impl<'a> Engine<'a> {
             Source::Timer => {
                 let Some(Reverse((_, _, timer))) = self.timers.pop() else { unreachable!() };
                 match timer {
-                    Timer::Abandon(v) => self.abandon(v as usize),
+                    Timer::Abandon(v) => self.abandon(v),
                     Timer::Relax { skill, visitor } => {
-                        let waiting = self.visitors[visitor as usize].waiting;
+                        let waiting = self.queued.contains(visitor);
                         if waiting {
                             self.drain(&[self.skill_idx[skill as usize]]);
                         }
@@ -437,7 +507,7 @@ impl<'a> Engine<'a> {
             b.queue_end = len as f64;
         }
         if self.waiting_counted > 0 {
-            for v in self.visitors.iter().filter(|v| v.waiting && v.counted) {
+            for v in self.queued.iter().filter(|v| v.counted) {
                 self.tally.skills[v.skill as usize][v.interval as usize].still_waiting += 1.0;
             }
         }
@@ -507,31 +577,17 @@ impl<'a> Engine<'a> {
         }
     }
 
-    fn add_visitor(&mut self, id: VisitorId, skill: SkillIdx, arrived: f64, counted: bool) -> u32 {
-        let n = self.visitors.len() as u32;
+    /// A visitor's record; a counted visitor counts as waiting until it is tallied.
+    fn visitor(&mut self, id: VisitorId, skill: SkillIdx, arrived: f64, counted: bool) -> Visitor {
         let interval = if arrived == self.now { self.interval } else { self.interval_of(arrived.max(0.0)) };
-        self.visitors.push(Visitor {
-            id,
-            skill: skill.get() as u32,
-            arrived,
-            interval: interval as u32,
-            counted,
-            waiting: true,
-        });
-        if id.0 < self.first_new_id {
-            self.by_visitor_id.insert(id, n);
-        }
         self.waiting_counted += u64::from(counted);
-        n
+        Visitor { id, skill: skill.get() as u32, arrived, interval: interval as u32, counted }
     }
 
-    /// The number of a visitor in `visitors`: the run's own visitors follow the snapshot's, in
-    /// id order.
-    fn visitor_number(&self, id: VisitorId) -> u32 {
-        match id.0.checked_sub(self.first_new_id) {
-            Some(k) => (self.by_visitor_id.len() as u64 + k) as u32,
-            None => self.by_visitor_id[&id],
-        }
+    /// A waiting visitor taken from the queue is served by agent `a`.
+    fn serve_queued(&mut self, id: VisitorId, a: usize) {
+        let v = self.queued.remove(id).expect("the router serves visitors who wait");
+        self.assigned(v, a, true);
     }
 
     fn arrive(&mut self, stream: usize) {
@@ -540,7 +596,7 @@ impl<'a> Engine<'a> {
         let id = VisitorId(self.next_visitor_id);
         self.next_visitor_id += 1;
         let counted = self.now >= self.sc.warmup_s;
-        let n = self.add_visitor(id, skill, self.now, counted);
+        let v = self.visitor(id, skill, self.now, counted);
         if counted {
             self.tally.skills[skill.get()][self.interval].offered += 1.0;
             if self.past_mid {
@@ -548,36 +604,41 @@ impl<'a> Engine<'a> {
             }
         }
         let now = self.stamp();
-        match self.router.arrive_by_index(now, id, skill, 0).expect("visitor ids are new") {
+        let waits = match self.router.arrive_by_index(now, id, skill, 0).expect("visitor ids are new") {
             // The newcomer itself is served, at once: it never counts as queued.
-            Some(a) if a.visitor == id => self.assigned(n, a.agent.get(), false),
-            // Served from the queue: another visitor may have been ahead of this one.
+            Some(a) if a.visitor == id => {
+                self.assigned(v, a.agent.get(), false);
+                false
+            }
+            // Served from the queue: another visitor was ahead of this one, who waits.
             Some(a) => {
                 self.set_queue(skill.get(), 1);
-                self.assigned(self.visitor_number(a.visitor), a.agent.get(), true);
+                self.queued.insert(v);
+                self.serve_queued(a.visitor, a.agent.get());
+                true
             }
-            None => self.set_queue(skill.get(), 1),
-        }
-        if self.visitors[n as usize].waiting {
+            None => {
+                self.set_queue(skill.get(), 1);
+                self.queued.insert(v);
+                true
+            }
+        };
+        if waits {
             // Only a visitor who has to wait can give up, or be helped by a relaxation.
             if let Patience::Exponential { mean_s } = self.sc.patience {
                 let give_up = self.now + self.rng.exp(mean_s);
-                self.set_timer(give_up, Timer::Abandon(n));
+                self.set_timer(give_up, Timer::Abandon(id));
             }
             for k in 0..self.relax_after[skill.get()].len() {
                 let at = self.now + self.relax_after[skill.get()][k];
-                self.set_timer(at, Timer::Relax { skill: skill.get() as u32, visitor: n });
+                self.set_timer(at, Timer::Relax { skill: skill.get() as u32, visitor: id });
             }
         }
     }
 
-    /// Visitor number `n` gives up, if still waiting; whether it did.
-    fn abandon(&mut self, n: usize) -> bool {
-        let v = self.visitors[n];
-        if !v.waiting {
-            return false;
-        }
-        self.visitors[n].waiting = false;
+    /// A visitor gives up, if still waiting; whether it did.
+    fn abandon(&mut self, id: VisitorId) -> bool {
+        let Some(v) = self.queued.remove(id) else { return false };
         self.set_queue(v.skill as usize, -1);
         let now = self.stamp();
         self.router.apply(now, Event::VisitorAbandoned { visitor: v.id }).expect("the visitor waits");
@@ -658,7 +719,7 @@ impl<'a> Engine<'a> {
                 return;
             };
             match self.router.route_by_index(self.stamp(), open[pos]).expect("time moves forward") {
-                Some(a) => self.assigned(self.visitor_number(a.visitor), a.agent.get(), true),
+                Some(a) => self.serve_queued(a.visitor, a.agent.get()),
                 None => {
                     open.swap_remove(pos);
                 }
@@ -666,10 +727,8 @@ impl<'a> Engine<'a> {
         }
     }
 
-    /// Visitor number `n` is served by agent `a`, from the queue or on arrival.
-    fn assigned(&mut self, n: u32, a: usize, from_queue: bool) {
-        let v = self.visitors[n as usize];
-        self.visitors[n as usize].waiting = false;
+    /// A visitor, no longer waiting, is served by agent `a`, from the queue or on arrival.
+    fn assigned(&mut self, v: Visitor, a: usize, from_queue: bool) {
         if from_queue {
             self.set_queue(v.skill as usize, -1);
         }

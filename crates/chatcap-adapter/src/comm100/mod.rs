@@ -267,7 +267,7 @@ fn agents_page(bytes: &[u8], taken_at: Timestamp, opts: &Comm100Options) -> Resu
             ));
             continue;
         }
-        at.push(AgentAt { id: Location::path(format!("{path}.agentId")), login: Location::path(&path) });
+        at.push(AgentAt::spelled(Location::path(format!("{path}.agentId")), Location::path(&path)));
         let chat_state = match a.current_status_id {
             Some(s) => match opts.statuses.get(&s.0) {
                 Some(st) => {
@@ -415,7 +415,8 @@ pub(crate) fn agents_pages_at<N: AsRef<str>, B: AsRef<[u8]>>(
         let name = name.as_ref();
         let mut page = agents_page(bytes.as_ref(), taken_at, opts).map_err(|e| e.with_file(name))?;
         page.ingest = page.ingest.with_file(name);
-        page.at = page.at.into_iter().map(|a| a.with_file(name)).collect();
+        let file: std::sync::Arc<str> = name.into();
+        page.at = page.at.into_iter().map(|a| a.with_file(&file)).collect();
         read.push((name, page));
     }
     // Each file once: a file given twice is named once.

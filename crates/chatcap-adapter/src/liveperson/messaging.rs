@@ -245,10 +245,10 @@ pub(crate) fn agent_view_json_at(
             }
             agent_skills.push(SkillId::from(sid));
         }
-        at.push(AgentAt {
-            id: Location::path(format!("{path}.agentId")),
-            login: Location::path(format!("{path}.agentLoginName")),
-        });
+        at.push(AgentAt::spelled(
+            Location::path(format!("{path}.agentId")),
+            Location::path(format!("{path}.agentLoginName")),
+        ));
         agents.push(Agent {
             id: id.into(),
             login,

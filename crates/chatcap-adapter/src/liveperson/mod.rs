@@ -11,15 +11,17 @@
 mod dto;
 pub mod messaging;
 mod render;
+mod stream;
 
 use std::collections::HashSet;
+use std::fmt;
 use std::time::Duration;
 
 use chatcap_core::{Agent, AgentState, Capacity, GroupId, SkillId, Slots, Snapshot, Timestamp};
 
 use crate::de::{Int, Text, from_json};
-use crate::ingest::{AgentAt, MAX_QUEUE, SkillSet, synthesize_queue};
-use crate::{AdapterError, Ingest, Location, Warning, WarningKind};
+use crate::ingest::{AgentAt, AgentPath, MAX_QUEUE, SkillSet, synthesize_queue};
+use crate::{AdapterError, Ingest, Warning, WarningKind};
 
 pub use render::{QueueStateVersion, render_available_slots, render_queue_state};
 
@@ -62,12 +64,21 @@ pub fn available_agents_json(bytes: &[u8], taken_at: Timestamp) -> Result<Ingest
 }
 
 /// [`available_agents_json`], with where each agent was found.
+///
+/// Each agent is converted as soon as it is read, so that the document is never held whole
+/// as read values; a document that does not read (or has a shape the stream leaves to the
+/// whole reading) is read again whole, for the error and its path.
 pub(crate) fn available_agents_json_at(
     bytes: &[u8],
     taken_at: Timestamp,
 ) -> Result<(Ingest, Vec<AgentAt>), AdapterError> {
-    let doc: dto::AvailableAgentsDoc = from_json(bytes)?;
-    convert_available_agents(doc.available_agents, taken_at)
+    match stream::available_agents(bytes, taken_at) {
+        Some(read) => read,
+        None => {
+            let doc: dto::AvailableAgentsDoc = from_json(bytes)?;
+            convert_available_agents(doc.available_agents, taken_at)
+        }
+    }
 }
 
 /// Reads a LivePerson `availableAgents` response in its XML form: attributes and child
@@ -105,7 +116,8 @@ pub(crate) fn available_agents_xml_at(
     convert_available_agents(doc, taken_at)
 }
 
-const ROOT: &str = "availableAgents";
+/// The path of the agents' list.
+const AGENT_LIST: &str = "availableAgents.agents.agent";
 
 fn convert_available_agents(
     doc: AvailableAgents,
@@ -115,8 +127,7 @@ fn convert_available_agents(
     let agents = doc.agents.map(|a| a.agent.0).unwrap_or_default();
     b.agents.reserve(agents.len());
     for (i, a) in agents.into_iter().enumerate() {
-        let path = format!("{ROOT}.agents.agent[{i}]");
-        b.agent(a, &path)?;
+        b.agent(a, AgentPath { list: AGENT_LIST, index: Some(i) })?;
     }
     let next_page = doc.link.0.into_iter().find(|l| l.rel.as_deref() == Some("next")).and_then(|l| l.href);
     Ok(b.finish_at(next_page))
@@ -182,7 +193,7 @@ pub(crate) fn agent_info_json_at(
         chats: info.chats,
         ..dto::Agent::default()
     };
-    b.agent_with_states(dto, "info", chat_state, voice_state, false)?;
+    b.agent_with_states(dto, AgentPath { list: "info", index: None }, chat_state, voice_state, false)?;
     let next = info.link.0.into_iter().find(|l| l.rel.as_deref() == Some("next")).and_then(|l| l.href);
     Ok(b.finish_at(next))
 }
@@ -503,12 +514,12 @@ impl Builder {
     }
 
     /// A state code `"1"`..`"4"`; anything else is a warning and `None`.
-    fn state_code(&mut self, code: &StateCode, path: &str) -> Option<AgentState> {
+    fn state_code(&mut self, code: &StateCode, path: &dyn fmt::Display) -> Option<AgentState> {
         match code {
             StateCode::Known(s) => Some(*s),
             StateCode::Unknown(other) => {
                 self.warn(
-                    path,
+                    path.to_string(),
                     WarningKind::UnknownState,
                     format!(
                         "unknown state code {other:?}; expected 1 (offline), 2 (online), 3 (occupied) or 4 (away): \
@@ -537,9 +548,9 @@ impl Builder {
         }
     }
 
-    fn agent(&mut self, a: AgentDto, path: &str) -> Result<(), AdapterError> {
+    fn agent(&mut self, a: AgentDto, path: AgentPath) -> Result<(), AdapterError> {
         let chat_state = match &a.chat_state {
-            Some(t) => self.state_code(t, &format!("{path}.@chatState")).unwrap_or(AgentState::Offline),
+            Some(t) => self.state_code(t, &Field(path, ".@chatState")).unwrap_or(AgentState::Offline),
             None => {
                 self.warn(
                     format!("{path}.@chatState"),
@@ -550,7 +561,7 @@ impl Builder {
             }
         };
         let voice_state = match &a.voice_state {
-            Some(t) => self.state_code(t, &format!("{path}.@voiceState")),
+            Some(t) => self.state_code(t, &Field(path, ".@voiceState")),
             None => None,
         };
         self.agent_with_states(a, path, chat_state, voice_state, true)
@@ -559,7 +570,7 @@ impl Builder {
     fn agent_with_states(
         &mut self,
         a: AgentDto,
-        path: &str,
+        path: AgentPath,
         chat_state: AgentState,
         voice_state: Option<AgentState>,
         lists_skills: bool,
@@ -575,16 +586,18 @@ impl Builder {
                 ));
             }
         };
-        let id_at = match a.id_at {
-            Some((key, line, column)) => {
-                Location::path(format!("{path}.{key}")).with_line_column(line, column)
-            }
-            None => Location::path(format!("{path}.{attr}id")),
+        let login_key = if lists_skills { "userName" } else { "loginName" };
+        let here = AgentAt::Listed {
+            agent: path,
+            id_key: a.id_at.map_or(if lists_skills { "@id" } else { "id" }, |(key, _, _)| key),
+            id_line_column: a.id_at.map(|(_, line, column)| (line, column)),
+            login_key,
+            file: None,
         };
         // A repeat is dropped whole, before it adds skills, a login or warnings of its own.
         if !self.ids.insert(id.clone()) {
             self.warnings.push(Warning {
-                at: id_at,
+                at: here.id(),
                 kind: WarningKind::DuplicateAgent,
                 message: format!(
                     "agent id {id:?} is used by an earlier agent: this agent is dropped, the first kept"
@@ -672,12 +685,12 @@ impl Builder {
         let mut skills: Vec<SkillId> = Vec::new();
         let listed = a.skills.map(|s| s.skill.0).unwrap_or_default();
         for (k, Text(s)) in listed.into_iter().enumerate() {
-            let spath = format!("{path}.skills.skill[{k}]");
+            let spath = Listed(path, ".skills.skill", k);
             self.add_agent_skill(&mut skills, &s, None, &spath, false);
         }
         let info = a.skills_info.map(|s| s.skill_info.0).unwrap_or_default();
         for (k, si) in info.into_iter().enumerate() {
-            let spath = format!("{path}.skillsInfo.skillInfo[{k}]");
+            let spath = Listed(path, ".skillsInfo.skillInfo", k);
             let Some(Text(sid)) = si.id else {
                 self.warn(
                     format!("{spath}.id"),
@@ -689,8 +702,7 @@ impl Builder {
             let name = si.name.map(|t| t.0);
             self.add_agent_skill(&mut skills, &sid, name.as_deref(), &spath, lists_skills);
         }
-        let login_key = if lists_skills { "userName" } else { "loginName" };
-        self.at.push(AgentAt { id: id_at, login: Location::path(format!("{path}.{login_key}")) });
+        self.at.push(here);
         self.agents.push(Agent {
             id: id.into(),
             login,
@@ -713,14 +725,14 @@ impl Builder {
         skills: &mut Vec<SkillId>,
         id: &str,
         name: Option<&str>,
-        path: &str,
+        path: &dyn fmt::Display,
         from_info: bool,
     ) {
         self.skills.add(id, name, path, &mut self.warnings);
         if skills.iter().any(|s| s.as_str() == id) {
             if !from_info {
                 self.warn(
-                    path,
+                    path.to_string(),
                     WarningKind::SkillListing,
                     format!("skill {id} listed twice for this agent: counted once"),
                 );
@@ -729,11 +741,31 @@ impl Builder {
         }
         if from_info {
             self.warn(
-                path,
+                path.to_string(),
                 WarningKind::SkillListing,
                 format!("skill {id} is in skillsInfo but not in skills: added"),
             );
         }
         skills.push(SkillId::from(id));
+    }
+}
+
+/// A field of an agent (`availableAgents.agents.agent[3].@chatState`), written out only when a
+/// warning names it.
+struct Field(AgentPath, &'static str);
+
+impl fmt::Display for Field {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}{}", self.0, self.1)
+    }
+}
+
+/// An item of one of an agent's lists (`availableAgents.agents.agent[3].skills.skill[1]`),
+/// written out only when a warning names it.
+struct Listed(AgentPath, &'static str, usize);
+
+impl fmt::Display for Listed {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}{}[{}]", self.0, self.1, self.2)
     }
 }
