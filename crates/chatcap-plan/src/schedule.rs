@@ -1,0 +1,1 @@
+//! Shift scheduling (to come).
