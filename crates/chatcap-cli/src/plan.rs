@@ -324,7 +324,14 @@ pub(crate) fn run_schedule(a: ScheduleArgs) -> Result<()> {
     }
     let total: u32 = s.assignments.iter().map(|x| x.agents).sum();
     let _ = writeln!(t, "agents: {total}");
-    let _ = writeln!(t, "objective {:.2}, LP bound {:.2}, gap {:.2}%", s.objective, s.bound, s.gap * 100.0);
+    let _ = writeln!(
+        t,
+        "objective {:.2}, LP bound {:.2}, gap {:.2}% ({})",
+        s.objective,
+        s.bound,
+        s.gap * 100.0,
+        s.method
+    );
     if s.uncovered.is_empty() {
         let _ = writeln!(t, "every interval covered");
     } else {

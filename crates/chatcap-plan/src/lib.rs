@@ -56,8 +56,8 @@ pub use formulas::{Goal, Limits};
 pub use mol::modified_offered_load;
 pub use requirements::{MAX_REQUIREMENT_ROWS, Requirement, Requirements};
 pub use schedule::{
-    Assignment, BreakWindow, Coverage, MAX_COLUMNS, Schedule, ScheduleObjective, ShiftTemplate, Shifts,
-    schedule,
+    Assignment, BreakWindow, Coverage, EXACT_COLUMNS, MAX_COLUMNS, Schedule, ScheduleObjective,
+    ShiftTemplate, Shifts, schedule,
 };
 
 use chatcap_sim::RunConfig;

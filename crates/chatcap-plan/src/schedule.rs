@@ -15,6 +15,10 @@ use crate::requirements::Requirements;
 
 /// The penalty per agent short in an interval: far above any shift's cost.
 const SHORT_PENALTY: f64 = 10_000.0;
+/// Programs with at most this many columns are solved exactly by branch and bound; larger ones
+/// round the LP relaxation up and then drop agents greedily while nothing gets worse (the gap to
+/// the relaxation's bound says how far from optimal that can be).
+pub const EXACT_COLUMNS: usize = 40;
 /// The most columns (ways to work) a program may have.
 pub const MAX_COLUMNS: usize = 20_000;
 
@@ -163,6 +167,9 @@ pub struct Schedule {
     pub short_penalty: f64,
     /// The intervals left short: no way to work covers them (opening hours, headcount).
     pub uncovered: Vec<Coverage>,
+    /// How the integer solution was found: `"branch and bound"` (optimal) or `"LP rounded up,
+    /// then improved greedily"` (within the gap of optimal).
+    pub method: &'static str,
 }
 
 struct Column {
@@ -415,9 +422,13 @@ pub fn schedule(
         };
         Ok((value, xs, us))
     };
-    let (bound, _, _) = solve(false)?;
-    let (_, xs, _) = solve(true)?;
-    let agents: Vec<u32> = xs.iter().map(|v| v.round().max(0.0) as u32).collect();
+    let (bound, relaxed, _) = solve(false)?;
+    let exact = columns.len() <= EXACT_COLUMNS;
+    let agents: Vec<u32> = if exact {
+        solve(true)?.1.iter().map(|v| v.round().max(0.0) as u32).collect()
+    } else {
+        round_up(&columns, &relaxed, n, days, &required, shifts.max_agents, objective)
+    };
     // The objective and cover recomputed from the rounded integer solution.
     let mut scheduled = vec![0u32; days * n];
     for (c, a) in columns.iter().zip(&agents) {
@@ -473,6 +484,7 @@ pub fn schedule(
         })
         .collect();
     let uncovered = coverage.iter().filter(|c| c.short > 1e-9).cloned().collect();
+    let method = if exact { "branch and bound" } else { "LP rounded up, then improved greedily" };
     Ok(Schedule {
         assignments,
         coverage,
@@ -481,5 +493,86 @@ pub fn schedule(
         gap,
         short_penalty: SHORT_PENALTY,
         uncovered,
+        method,
     })
+}
+
+/// An integer schedule from the LP relaxation: every column rounded up (so the cover is at least
+/// the relaxation's), trimmed to the headcount cap, then agents removed one at a time, dearest
+/// first, while the objective does not grow.
+fn round_up(
+    columns: &[Column],
+    relaxed: &[f64],
+    n: usize,
+    days: usize,
+    required: &dyn Fn(usize, usize) -> f64,
+    max_agents: Option<u32>,
+    objective: ScheduleObjective,
+) -> Vec<u32> {
+    let mut agents: Vec<u32> = relaxed.iter().map(|v| (v - 1e-7).ceil().max(0.0) as u32).collect();
+    let mut cover = vec![0i64; days * n];
+    let add = |cover: &mut Vec<i64>, c: &Column, k: i64| {
+        for (d, works) in c.pattern.iter().enumerate() {
+            if *works {
+                for &i in &c.covers {
+                    cover[d * n + i] += k;
+                }
+            }
+        }
+    };
+    for (c, a) in columns.iter().zip(&agents) {
+        add(&mut cover, c, i64::from(*a));
+    }
+    let day_cost = |c: &Column| c.cost * c.pattern.iter().filter(|w| **w).count() as f64;
+    // What removing one agent of column `c` changes in the objective.
+    let delta = |cover: &[i64], c: &Column| -> f64 {
+        let mut change = match objective {
+            ScheduleObjective::Cost => -day_cost(c),
+            ScheduleObjective::Deviation => 0.0,
+        };
+        for (d, works) in c.pattern.iter().enumerate() {
+            if *works {
+                for &i in &c.covers {
+                    let k = d * n + i;
+                    let (r, now) = (required(d, i), cover[k] as f64);
+                    let short = |x: f64| (r - x).max(0.0) * SHORT_PENALTY;
+                    let over = |x: f64| match objective {
+                        ScheduleObjective::Deviation => (x - r).max(0.0),
+                        ScheduleObjective::Cost => 0.0,
+                    };
+                    change += short(now - 1.0) - short(now) + over(now - 1.0) - over(now);
+                }
+            }
+        }
+        change
+    };
+    let mut order: Vec<usize> = (0..columns.len()).collect();
+    order.sort_by(|&a, &b| day_cost(&columns[b]).total_cmp(&day_cost(&columns[a])).then(a.cmp(&b)));
+    if let Some(cap) = max_agents {
+        while agents.iter().map(|a| u64::from(*a)).sum::<u64>() > u64::from(cap) {
+            // Drop the agent whose loss costs least.
+            let Some(&j) = order
+                .iter()
+                .filter(|&&j| agents[j] > 0)
+                .min_by(|&&a, &&b| delta(&cover, &columns[a]).total_cmp(&delta(&cover, &columns[b])))
+            else {
+                break;
+            };
+            agents[j] -= 1;
+            add(&mut cover, &columns[j], -1);
+        }
+    }
+    loop {
+        let mut improved = false;
+        for &j in &order {
+            while agents[j] > 0 && delta(&cover, &columns[j]) < -1e-9 {
+                agents[j] -= 1;
+                add(&mut cover, &columns[j], -1);
+                improved = true;
+            }
+        }
+        if !improved {
+            return agents;
+        }
+    }
 }

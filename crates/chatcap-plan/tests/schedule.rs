@@ -145,3 +145,36 @@ fn breaks_and_days_off_shape_the_cover() {
         assert!(f64::from(c.scheduled) >= c.required, "{c:?}");
     }
 }
+
+/// A week too large for branch and bound: the rounded solution covers every interval, and its
+/// gap to the relaxation's bound is what it reports.
+#[test]
+fn a_week_rounds_the_relaxation_up_and_reports_its_gap() {
+    let mut text = String::from("day,interval_start,required\n");
+    for d in 0..7 {
+        for i in 0..24 {
+            let r = 3.0 + 2.0 * ((i as f64) / 3.0).sin().abs() + d as f64 * 0.3;
+            text.push_str(&format!("{d},{:02}:{:02},{r:.2}\n", 8 + i / 2, 30 * (i % 2)));
+        }
+    }
+    let req = Requirements::parse(&text).expect("requirements");
+    let shifts = Shifts::from_toml(include_str!("../../../scenarios/shifts.toml")).expect("shifts");
+    let s = schedule(&req, &shifts, 7, ScheduleObjective::Cost).expect("schedules");
+    assert_eq!(s.method, "LP rounded up, then improved greedily");
+    assert!(s.uncovered.is_empty());
+    for c in &s.coverage {
+        assert!(f64::from(c.scheduled) >= c.required, "{c:?}");
+    }
+    // The objective recomputed from the assignments: hours times days worked.
+    let cost: f64 = s
+        .assignments
+        .iter()
+        .map(|a| {
+            let per_day = if a.shift == "full" { 8.0 } else { 4.4 };
+            per_day * a.pattern.chars().filter(|c| *c == '1').count() as f64 * f64::from(a.agents)
+        })
+        .sum();
+    assert!((cost - s.objective).abs() < 1e-6, "{cost} against {}", s.objective);
+    assert!(s.bound <= s.objective && s.gap >= 0.0 && s.gap < 0.2, "bound {} gap {}", s.bound, s.gap);
+    assert!((s.gap - (s.objective - s.bound) / s.objective).abs() < 1e-12);
+}
