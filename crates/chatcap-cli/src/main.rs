@@ -32,6 +32,7 @@ macro_rules! outln {
 }
 
 mod estimates;
+mod plan;
 mod plot;
 mod progress;
 mod routing;
@@ -66,6 +67,18 @@ enum Command {
         after_help = "Example:\n  chatcap simulate scenarios/afternoon.toml --replications 50 --plot afternoon.svg\n  chatcap simulate --agent-count 14 --max-chats 1 --aht-s 180 --arrivals-per-hour 200 --target-s 20 --hours 8 --json"
     )]
     Simulate(simulate::SimulateArgs),
+    /// Intraday staffing from a forecast: agents per interval by PSA, MOL and ISA, and what
+    /// each staffing achieves when the day is simulated
+    #[command(
+        after_help = "Example:\n  chatcap plan scenarios/forecast_day.csv --target-s 60 --service-level 0.8 --patience-s 300 --plot plan.svg --requirements requirements.csv"
+    )]
+    Plan(plan::PlanArgs),
+    /// Shifts that cover a requirement: how many agents start each shift template, as an
+    /// integer program, with its LP bound and gap
+    #[command(
+        after_help = "Example:\n  chatcap schedule requirements.csv --shifts scenarios/shifts.toml --days 7"
+    )]
+    Schedule(plan::ScheduleArgs),
     /// Runs the built-in example scenario and prints its table
     #[command(after_help = "Example:\n  chatcap demo")]
     Demo,
@@ -97,6 +110,8 @@ fn main() -> ExitCode {
         Command::Transfer(args) => routing::transfer(args),
         Command::Estimates(cmd) => estimates::run(cmd),
         Command::Simulate(args) => simulate::simulate(args),
+        Command::Plan(args) => plan::run_plan(args),
+        Command::Schedule(args) => plan::run_schedule(args),
         Command::Demo => simulate::demo(),
         Command::Serve(args) => serve::serve(args),
     });

@@ -166,3 +166,140 @@ pub(crate) fn service_level_and_asa(study: &Study, results: &[(&str, Report)]) -
     }
     Ok(svg)
 }
+
+/// The SVG plot of a plan: per skill, the agents each method requires per interval, and below
+/// it the service level each method's staffing achieves in simulation, with the goal as a line.
+pub(crate) fn plan(p: &chatcap_plan::Plan, goal: f64, target_s: f64) -> Result<String> {
+    let err = |e: &dyn std::fmt::Display| anyhow!("drawing the plot: {e}");
+    let colors = [BLUE, RED, GREEN];
+    let methods = ["psa", "mol", "isa"];
+    let rows = p.skills.len() * 2;
+    let height = PANEL * rows.max(1) as u32;
+    let mut svg = String::new();
+    {
+        let root = SVGBackend::with_string(&mut svg, (WIDTH, height)).into_drawing_area();
+        root.fill(&WHITE).map_err(|e| err(&e))?;
+        let panels = root.split_evenly((rows.max(1), 1));
+        for (k, s) in p.skills.iter().enumerate() {
+            let n = s.intervals.len();
+            let end = n as f64;
+            let label = |x: &f64| {
+                let i = (x.round() as usize).min(n.saturating_sub(1));
+                s.intervals.get(i).map_or(String::new(), |iv| iv.start.clone())
+            };
+            let staffing = |m: &str, iv: &chatcap_plan::IntervalPlan| match m {
+                "psa" => iv.staffing.psa,
+                "mol" => iv.staffing.mol,
+                _ => iv.staffing.isa,
+            };
+            let most = s
+                .intervals
+                .iter()
+                .flat_map(|iv| methods.iter().filter_map(|m| staffing(m, iv)))
+                .max()
+                .unwrap_or(1)
+                .max(1);
+            let mut chart = ChartBuilder::on(&panels[2 * k])
+                .caption(format!("Skill {}: agents required per interval", s.skill), ("sans-serif", 16))
+                .margin(8)
+                .margin_right(30)
+                .x_label_area_size(30)
+                .y_label_area_size(50)
+                .build_cartesian_2d(0.0..end, 0.0..f64::from(most) * 1.1)
+                .map_err(|e| err(&e))?;
+            chart
+                .configure_mesh()
+                .x_desc("interval start")
+                .y_desc("agents")
+                .x_label_formatter(&label)
+                .draw()
+                .map_err(|e| err(&e))?;
+            for (c, m) in methods.iter().enumerate() {
+                let points: Vec<(f64, f64)> = s
+                    .intervals
+                    .iter()
+                    .enumerate()
+                    .filter_map(|(i, iv)| staffing(m, iv).map(|v| (i as f64, f64::from(v))))
+                    .flat_map(|(x, y)| [(x, y), (x + 1.0, y)])
+                    .collect();
+                if points.is_empty() {
+                    continue;
+                }
+                let color = colors[c];
+                chart
+                    .draw_series(LineSeries::new(points, color.stroke_width(2)))
+                    .map_err(|e| err(&e))?
+                    .label(*m)
+                    .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 20, y)], color.stroke_width(2)));
+            }
+            chart
+                .configure_series_labels()
+                .position(SeriesLabelPosition::UpperLeft)
+                .background_style(WHITE.mix(0.8))
+                .border_style(BLACK)
+                .draw()
+                .map_err(|e| err(&e))?;
+            let mut chart = ChartBuilder::on(&panels[2 * k + 1])
+                .caption(
+                    format!(
+                        "Skill {}: achieved service level ({target_s} s) in simulation, 95% band, goal {:.0}%",
+                        s.skill,
+                        goal * 100.0
+                    ),
+                    ("sans-serif", 16),
+                )
+                .margin(8)
+                .margin_right(30)
+                .x_label_area_size(30)
+                .y_label_area_size(50)
+                .build_cartesian_2d(0.0..end, 0.0..1.0)
+                .map_err(|e| err(&e))?;
+            chart
+                .configure_mesh()
+                .x_desc("interval start")
+                .y_desc("service level")
+                .x_label_formatter(&label)
+                .y_label_formatter(&|v| format!("{:.0}%", v * 100.0))
+                .draw()
+                .map_err(|e| err(&e))?;
+            for (c, m) in methods.iter().enumerate() {
+                let line: Line = s
+                    .intervals
+                    .iter()
+                    .enumerate()
+                    .filter_map(|(i, iv)| {
+                        let a = match *m {
+                            "psa" => iv.achieved.psa,
+                            "mol" => iv.achieved.mol,
+                            _ => iv.achieved.isa,
+                        }?;
+                        let e = a.service_level;
+                        e.mean.is_finite().then_some((i as f64 + 0.5, e.mean, e.ci95.max(0.0)))
+                    })
+                    .collect();
+                if line.is_empty() {
+                    continue;
+                }
+                let color = colors[c];
+                let band: Vec<(f64, f64)> = line
+                    .iter()
+                    .map(|q| (q.0, (q.1 + q.2).min(1.0)))
+                    .chain(line.iter().rev().map(|q| (q.0, (q.1 - q.2).max(0.0))))
+                    .collect();
+                if band.len() > 2 {
+                    chart
+                        .draw_series(std::iter::once(Polygon::new(band, color.mix(0.12).filled())))
+                        .map_err(|e| err(&e))?;
+                }
+                chart
+                    .draw_series(LineSeries::new(line.iter().map(|q| (q.0, q.1)), color.stroke_width(2)))
+                    .map_err(|e| err(&e))?;
+            }
+            chart
+                .draw_series(DashedLineSeries::new([(0.0, goal), (end, goal)], 6, 4, BLACK.stroke_width(1)))
+                .map_err(|e| err(&e))?;
+        }
+        root.present().map_err(|e| err(&e))?;
+    }
+    Ok(svg)
+}

@@ -98,6 +98,40 @@ impl<'a> Playback<'a> {
         Ok(Playback { engine: Engine::new(scenario, floor, rng) })
     }
 
+    /// Starts replication `replication` of `seed` on the scenario: the very stream
+    /// [`simulate`] gives that replication, so samples taken along several playbacks are
+    /// independent and reproducible.
+    ///
+    /// # Errors
+    ///
+    /// [`SimError`] when the scenario is invalid, or `replication` is at least
+    /// [`limits::MAX_REPLICATIONS`].
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use chatcap_sim::{Playback, Study};
+    /// let study = Study::from_toml(include_str!("../../../scenarios/afternoon.toml"))?;
+    /// let scenario = &study.scenarios[0].1;
+    /// let mut first = Playback::replication(scenario, 7, 0)?;
+    /// let mut again = Playback::new(scenario, 7)?;
+    /// first.advance_to(900.0);
+    /// again.advance_to(900.0);
+    /// assert_eq!(first.now_s(), again.now_s());
+    /// # Ok::<(), chatcap_sim::SimError>(())
+    /// ```
+    pub fn replication(scenario: &'a Scenario, seed: u64, replication: usize) -> Result<Playback<'a>, SimError> {
+        if replication >= limits::MAX_REPLICATIONS {
+            return Err(SimError::Invalid {
+                field: "replication".into(),
+                problem: format!("must be below {}, got {replication}", limits::MAX_REPLICATIONS),
+            });
+        }
+        let floor = scenario.validate()?;
+        let rng = Rng::streams(seed, replication + 1).swap_remove(replication);
+        Ok(Playback { engine: Engine::new(scenario, floor, rng) })
+    }
+
     /// Plays every event up to `t_s` simulated seconds from the start; false once the run is
     /// over (past the horizon, nobody left waiting).
     pub fn advance_to(&mut self, t_s: f64) -> bool {
