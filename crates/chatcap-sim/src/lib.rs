@@ -120,7 +120,11 @@ impl<'a> Playback<'a> {
     /// assert_eq!(first.now_s(), again.now_s());
     /// # Ok::<(), chatcap_sim::SimError>(())
     /// ```
-    pub fn replication(scenario: &'a Scenario, seed: u64, replication: usize) -> Result<Playback<'a>, SimError> {
+    pub fn replication(
+        scenario: &'a Scenario,
+        seed: u64,
+        replication: usize,
+    ) -> Result<Playback<'a>, SimError> {
         if replication >= limits::MAX_REPLICATIONS {
             return Err(SimError::Invalid {
                 field: "replication".into(),
