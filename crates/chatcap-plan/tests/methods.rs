@@ -153,7 +153,7 @@ fn check_sinusoid(erlangs: f64, intervals: usize, replications: usize, alphas: &
         for (i, x) in isa.iter().enumerate() {
             assert!((x - alpha).abs() <= 0.05, "interval {i}: {x}\n{context}");
         }
-        assert!(spread(&psa) > 2.0 * spread(&isa) && spread(&psa) > 0.1, "{context}");
+        assert!(spread(&psa) > 2.0 * spread(&isa) && spread(&psa) > 0.05, "{context}");
         // MOL tracks ISA while the load rises. Where it falls, agents logging out finish the
         // chats they hold, which frees the slots of those who stay: ISA, which sees this in
         // simulation, then staffs below MOL.
@@ -175,5 +175,5 @@ fn isa_holds_the_delay_probability_over_a_sinusoidal_cycle() {
 #[test]
 #[ignore = "about a minute; the lighter variant runs by default"]
 fn isa_holds_the_delay_probability_over_a_sinusoidal_cycle_finely() {
-    check_sinusoid(200.0, 24, 400, &[0.1, 0.3, 0.5]);
+    check_sinusoid(400.0, 24, 400, &[0.1, 0.3, 0.5]);
 }
