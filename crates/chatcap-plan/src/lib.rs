@@ -601,8 +601,8 @@ fn notes(
     }
     if config.methods.mol {
         n.push(format!(
-            "mol: {model} fed the modified offered load m'(t) = λ(t) − μ m(t), solved exactly over each \
-             interval and averaged over it, the day taken as periodic (m starts where it ends)."
+            "mol: the modified offered load m'(t) = λ(t) − μ m(t), solved exactly over each interval and \
+             averaged over it, the day taken as periodic (m starts where it ends), fed to {model}."
         ));
     }
     if config.methods.isa {

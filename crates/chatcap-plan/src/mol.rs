@@ -43,9 +43,9 @@ pub fn modified_offered_load(rates_per_s: &[f64], aht_s: &[f64], interval_s: f64
     // The day's map m0 -> A m0 + B: B from a start at 0, 1 - A = 1 - e^{-Σ μ Δ}.
     let mut b = 0.0;
     let mut exponent = 0.0;
-    for i in 0..n {
+    for (i, aht) in aht_s.iter().enumerate().take(n) {
         b = step(b, i).0;
-        exponent += interval_s / aht_s[i];
+        exponent += interval_s / aht;
     }
     let one_minus_a = -(-exponent).exp_m1();
     let mut m = if one_minus_a > 0.0 { b / one_minus_a } else { b };

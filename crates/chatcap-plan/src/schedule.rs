@@ -303,7 +303,8 @@ pub fn schedule(
         };
         for s in &tpl.starts {
             let start = clock(&format!("shift {} start", tpl.name), s)?;
-            if start < first || (start - first) % step != 0 {
+            let offset = i64::from(start) - i64::from(first);
+            if offset % i64::from(step) != 0 {
                 return Err(bad(format!(
                     "shift {} starts at {s}, off the requirement's {}-minute grid from {}",
                     tpl.name,
@@ -315,11 +316,13 @@ pub fn schedule(
             if opening.is_some_and(|o| start < o) || closing.is_some_and(|c| end > c) {
                 continue; // outside opening hours: not a way to work
             }
-            let k0 = ((start - first) / step) as usize;
+            // May be before the first interval: a shift that starts before the requirement does
+            // covers only the intervals it has.
+            let k0 = offset / i64::from(step);
             for br in &breaks {
                 let covers: Vec<usize> = (0..len)
                     .filter(|j| br.is_none_or(|(k, l)| *j < k || *j >= k + l))
-                    .map(|j| k0 + j)
+                    .filter_map(|j| usize::try_from(k0 + j as i64).ok())
                     .filter(|i| *i < n)
                     .collect();
                 for p in &patterns {
