@@ -12,7 +12,7 @@
 //!   behind the arrivals ([`modified_offered_load`]).
 //! - **ISA** (iterative staffing algorithm, Feldman, Mandelbaum, Massey and Whitt 2008): the
 //!   day simulated with ample agents, then again and again, each interval staffed from the
-//!   number of chats in the system the last run saw, until the staffing stops changing.
+//!   number of chats in the system the last run saw, until no interval moves by more than one agent.
 //!
 //! [`schedule`] then chooses how many agents start each shift template to cover a requirement,
 //! as an integer program.
@@ -209,7 +209,8 @@ pub struct IntervalPlan {
 pub struct IsaRun {
     /// Simulations of the day run.
     pub iterations: usize,
-    /// The last iteration left the staffing as it was.
+    /// The last iteration moved no interval's staffing by more than one agent; the staffing is
+    /// the one it gave.
     pub converged: bool,
     /// Not converged: the staffing came back to an earlier state, this many iterations before;
     /// each interval then keeps the most agents of the states in the cycle.
@@ -538,8 +539,12 @@ fn isa(
                 return Ok((next, IsaRun { iterations, converged: true, cycle: None }));
             }
         };
-        if next == staffing {
+        // Converged when no interval moved by more than one agent (the stopping rule of
+        // Feldman, Mandelbaum, Massey and Whitt): sampling noise alone moves a staffing at the
+        // edge of its target by one agent from one simulation to the next.
+        if next.iter().zip(&staffing).all(|(a, b)| a.abs_diff(*b) <= 1) {
             converged = true;
+            staffing = next;
             break;
         }
         // Sampling noise can leave the staffing cycling between a few states: stop at the first
@@ -629,7 +634,7 @@ fn notes(
                 "isa: the day simulated from ample agents, {} replications an iteration, {} samples of the \
                  chats in the system per interval; each interval then staffed with the fewest agents \
                  whose chat slots the chats in the system reach at most the delay probability of the \
-                 time, until the staffing stops changing ({}).",
+                 time, until no interval's staffing moves by more than one agent ({}).",
                 config.replications,
                 config.isa_samples,
                 iters.join("; ")

@@ -173,7 +173,7 @@ fn isa_holds_the_delay_probability_over_a_sinusoidal_cycle() {
 
 /// As above, with finer intervals and more replications.
 #[test]
-#[ignore = "about a minute in the test profile; misses at alpha 0.3 by a hair (0.249 in one interval) as of now; the lighter variant runs by default"]
+#[ignore = "misses at alpha 0.3 as of now: ISA converges (18 iterations) but its achieved P(wait) runs 0.22 to 0.30, below the target where the load falls; the lighter variant runs by default"]
 fn isa_holds_the_delay_probability_over_a_sinusoidal_cycle_finely() {
     check_sinusoid(200.0, 24, 400, &[0.1, 0.3, 0.5]);
 }
