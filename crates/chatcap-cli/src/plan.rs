@@ -272,7 +272,7 @@ pub(crate) enum ObjectiveArg {
 /// `chatcap schedule`.
 #[derive(Args, Debug)]
 pub(crate) struct ScheduleArgs {
-    /// The requirement (CSV: [day,]interval_start,[skill,]required), as `chatcap plan
+    /// The requirement (CSV columns: day (optional), interval_start, skill (optional), required), as `chatcap plan
     /// --requirements` writes it
     #[arg(value_name = "REQUIREMENTS.csv")]
     requirements: PathBuf,

@@ -14,7 +14,7 @@
 //!   day simulated with ample agents, then again and again, each interval staffed from the
 //!   number of chats in the system the last run saw, until no interval moves by more than one agent.
 //!
-//! [`schedule`] then chooses how many agents start each shift template to cover a requirement,
+//! [`schedule()`] then chooses how many agents start each shift template to cover a requirement,
 //! as an integer program.
 //!
 //! This crate reads no clock and performs no IO (it runs simulation replications on threads);
