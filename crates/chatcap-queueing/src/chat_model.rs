@@ -789,20 +789,7 @@ impl Chain {
             self.normalize(&mut cond, &mut dep);
             let mut change = 0.0f64;
             for s in 0..self.states {
-                let l = self.level[s] as usize;
-                let (mut from_below, mut from_above) = (0.0, 0.0);
-                for e in self.in_start[s]..self.in_split[s] {
-                    from_below += cond[self.in_from[e] as usize] * self.in_rate[e];
-                }
-                for e in self.in_split[s]..self.in_start[s + 1] {
-                    from_above += cond[self.in_from[e] as usize] * self.in_rate[e];
-                }
-                // Scaled by the mass of the source's level over this one's.
-                let mut inflow = from_below * (dep[l] / lambda);
-                if l + 1 < levels {
-                    inflow += from_above * (lambda / dep[l + 1]);
-                }
-                let new = inflow / self.out[s];
+                let new = self.inflow(s, &cond, &dep, lambda) / self.out[s];
                 if new > 0.0 {
                     change = change.max(((new - cond[s]) / new).abs());
                 }
@@ -836,26 +823,31 @@ impl Chain {
     }
 
     /// `A y` for the balance equations in unknowns scaled per level by the level masses that
-    /// `dep` implies, the last state's equation replaced by `sum(y) / states = 1`.
+    /// `dep` implies, the last state's equation replaced by the mean of `y` (the scale).
     fn apply(&self, y: &[f64], out: &mut [f64], dep: &[f64], lambda: f64) {
-        let levels = dep.len();
         let last = self.states - 1;
         for s in 0..last {
-            let l = self.level[s] as usize;
-            let (mut from_below, mut from_above) = (0.0, 0.0);
-            for e in self.in_start[s]..self.in_split[s] {
-                from_below += y[self.in_from[e] as usize] * self.in_rate[e];
-            }
-            for e in self.in_split[s]..self.in_start[s + 1] {
-                from_above += y[self.in_from[e] as usize] * self.in_rate[e];
-            }
-            let mut inflow = from_below * (dep[l] / lambda);
-            if l + 1 < levels {
-                inflow += from_above * (lambda / dep[l + 1]);
-            }
-            out[s] = self.out[s] * y[s] - inflow;
+            out[s] = self.out[s] * y[s] - self.inflow(s, y, dep, lambda);
         }
         out[last] = y.iter().sum::<f64>() / self.states as f64;
+    }
+
+    /// The flow into state `s` from the values `y` of its neighbours, each scaled by the mass
+    /// of the source's level over this one's as `dep` implies.
+    fn inflow(&self, s: usize, y: &[f64], dep: &[f64], lambda: f64) -> f64 {
+        let l = self.level[s] as usize;
+        let (mut from_below, mut from_above) = (0.0, 0.0);
+        for e in self.in_start[s]..self.in_split[s] {
+            from_below += y[self.in_from[e] as usize] * self.in_rate[e];
+        }
+        for e in self.in_split[s]..self.in_start[s + 1] {
+            from_above += y[self.in_from[e] as usize] * self.in_rate[e];
+        }
+        let mut inflow = from_below * (dep[l] / lambda);
+        if l + 1 < dep.len() {
+            inflow += from_above * (lambda / dep[l + 1]);
+        }
+        inflow
     }
 
     /// `M⁻¹ r` for the symmetric Gauss-Seidel splitting of [`Chain::apply`]'s matrix: a sweep
