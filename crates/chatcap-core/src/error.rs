@@ -185,7 +185,7 @@ pub enum ModelError {
         /// The rejected value as given.
         value: String,
         /// What is wrong with it.
-        reason: &'static str,
+        reason: crate::WeightProblem,
     },
     /// An agent's load does not fit its chats: a load without chats, or chats ending that would
     /// leave a load behind (or take more than there is).

@@ -82,7 +82,7 @@ pub use transfer::{
     Candidate, Excluded, Exclusion, Ranking, TransferCandidates, TransferRequest, TransferTarget,
 };
 pub use wait::{Method, MissingData, WaitAverage, WaitEstimate};
-pub use weight::Weight;
+pub use weight::{Weight, WeightProblem};
 
 /// Not part of the API: helpers the simulator (`chatcap-sim`) shares with the router. They may
 /// change in any release.

@@ -55,16 +55,50 @@ impl Weight {
     }
 }
 
-/// Why a weight's text was rejected; the texts follow "invalid chat weight {value}: ".
-mod reason {
-    pub(super) const EMPTY: &str = "a weight cannot be empty; write a number of slots such as 0.5";
-    pub(super) const NOT_A_NUMBER: &str = "expected digits with at most one decimal point, such as 0.5 or 2";
-    pub(super) const EXPONENT: &str = "a weight is written without an exponent: 1000, not 1e3";
-    pub(super) const BOTH_SIDES: &str =
-        "a weight needs a digit on both sides of its decimal point, such as 0.5 or 2.0";
-    pub(super) const NOT_POSITIVE: &str = "a weight must be positive";
-    pub(super) const PLACES: &str = "a weight has at most three decimal places";
-    pub(super) const TOO_LARGE: &str = "the weight is too large; the largest is 18446744073709551.615";
+/// Why a weight's text was rejected ([`ModelError::InvalidWeight`]); its text follows
+/// "invalid chat weight {value}: ".
+///
+/// # Examples
+///
+/// ```
+/// use chatcap_core::{ModelError, Weight, WeightProblem};
+/// let err = "0.3333".parse::<Weight>().unwrap_err();
+/// assert!(matches!(err, ModelError::InvalidWeight { reason: WeightProblem::Places, .. }));
+/// assert_eq!(WeightProblem::Places.to_string(), "a weight has at most three decimal places");
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum WeightProblem {
+    /// No text at all.
+    Empty,
+    /// A character other than an ASCII digit or one decimal point (a sign included).
+    NotANumber,
+    /// An exponent, as in `1e3`.
+    Exponent,
+    /// A decimal point without a digit on each side, as in `.5` or `2.`.
+    BothSides,
+    /// Zero or a negative number.
+    NotPositive,
+    /// A nonzero digit after the third decimal place.
+    Places,
+    /// More than `u64::MAX` thousandths.
+    TooLarge,
+}
+
+impl fmt::Display for WeightProblem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            WeightProblem::Empty => "a weight cannot be empty; write a number of slots such as 0.5",
+            WeightProblem::NotANumber => "expected digits with at most one decimal point, such as 0.5 or 2",
+            WeightProblem::Exponent => "a weight is written without an exponent: 1000, not 1e3",
+            WeightProblem::BothSides => {
+                "a weight needs a digit on both sides of its decimal point, such as 0.5 or 2.0"
+            }
+            WeightProblem::NotPositive => "a weight must be positive",
+            WeightProblem::Places => "a weight has at most three decimal places",
+            WeightProblem::TooLarge => "the weight is too large; the largest is 18446744073709551.615",
+        })
+    }
 }
 
 impl FromStr for Weight {
@@ -90,7 +124,7 @@ impl FromStr for Weight {
 }
 
 /// The thousandths a weight's text stands for, or why it stands for none.
-fn parse_thousandths(s: &str) -> Result<u64, &'static str> {
+fn parse_thousandths(s: &str) -> Result<u64, WeightProblem> {
     let (negative, unsigned) = match s.strip_prefix('-') {
         Some(rest) => (true, rest),
         None => (false, s),
@@ -106,36 +140,42 @@ fn parse_thousandths(s: &str) -> Result<u64, &'static str> {
     };
     let digits = |t: &str| t.bytes().all(|b| b.is_ascii_digit());
     if !digits(whole) || !frac.is_none_or(digits) {
-        return Err(reason::NOT_A_NUMBER);
+        return Err(WeightProblem::NotANumber);
     }
     if whole.is_empty() && frac.is_none() {
-        return Err(if exponent.is_some() || negative { reason::NOT_A_NUMBER } else { reason::EMPTY });
+        return Err(if exponent.is_some() || negative {
+            WeightProblem::NotANumber
+        } else {
+            WeightProblem::Empty
+        });
     }
     if exponent.is_some() {
-        return Err(reason::EXPONENT);
+        return Err(WeightProblem::Exponent);
     }
     if whole.is_empty() || frac == Some("") {
-        return Err(reason::BOTH_SIDES);
+        return Err(WeightProblem::BothSides);
     }
     if negative {
-        return Err(reason::NOT_POSITIVE);
+        return Err(WeightProblem::NotPositive);
     }
     let frac = frac.unwrap_or("");
     // All ASCII digits by now, so a byte index is a character boundary.
     let (places, beyond) = frac.split_at(frac.len().min(3));
     if beyond.bytes().any(|b| b != b'0') {
-        return Err(reason::PLACES);
+        return Err(WeightProblem::Places);
     }
     let digit = |b: u8| u64::from(b - b'0');
     let slots = whole
         .bytes()
         .try_fold(0u64, |n, b| n.checked_mul(10)?.checked_add(digit(b)))
-        .ok_or(reason::TOO_LARGE)?;
+        .ok_or(WeightProblem::TooLarge)?;
     let below_one = places.bytes().zip([100, 10, 1]).map(|(b, scale)| digit(b) * scale).sum::<u64>();
-    let thousandths =
-        slots.checked_mul(Weight::SCALE).and_then(|t| t.checked_add(below_one)).ok_or(reason::TOO_LARGE)?;
+    let thousandths = slots
+        .checked_mul(Weight::SCALE)
+        .and_then(|t| t.checked_add(below_one))
+        .ok_or(WeightProblem::TooLarge)?;
     if thousandths == 0 {
-        return Err(reason::NOT_POSITIVE);
+        return Err(WeightProblem::NotPositive);
     }
     Ok(thousandths)
 }
@@ -144,7 +184,7 @@ impl TryFrom<u64> for Weight {
     type Error = ModelError;
     fn try_from(thousandths: u64) -> Result<Weight, ModelError> {
         Weight::from_thousandths(thousandths)
-            .ok_or(ModelError::InvalidWeight { value: "0".into(), reason: reason::NOT_POSITIVE })
+            .ok_or(ModelError::InvalidWeight { value: "0".into(), reason: WeightProblem::NotPositive })
     }
 }
 
@@ -204,7 +244,7 @@ mod tests {
     #[test]
     fn the_too_large_reason_names_the_largest_weight() {
         let largest = Weight(u64::MAX).to_string();
-        assert!(reason::TOO_LARGE.ends_with(&largest), "{largest}");
+        assert!(WeightProblem::TooLarge.to_string().ends_with(&largest), "{largest}");
         assert_eq!(largest.parse(), Ok(Weight(u64::MAX)));
     }
 }
