@@ -395,3 +395,34 @@ pub(crate) fn synthesize_queue(
         snapshot.queue.push(QueuedVisitor::new(VisitorId(id), skill.clone(), arrived_at));
     }
 }
+
+/// An agent's id at `path` (`{path}.agentId`): an error if it is missing or blank (`expected`
+/// says what was wanted), `None` with a [`WarningKind::DuplicateAgent`] warning if an earlier
+/// agent of the same document has it (a repeat is dropped whole, before it adds warnings of its
+/// own).
+pub(crate) fn first_agent_id(
+    id: Option<String>,
+    path: &str,
+    expected: &str,
+    ids: &mut HashSet<String>,
+    warnings: &mut Vec<Warning>,
+) -> Result<Option<String>, AdapterError> {
+    let id = match id {
+        Some(id) if !id.trim().is_empty() => id,
+        _ => {
+            return Err(AdapterError::invalid(
+                format!("{path}.agentId"),
+                format!("missing agent id; {expected}"),
+            ));
+        }
+    };
+    if !ids.insert(id.clone()) {
+        warnings.push(Warning::new(
+            format!("{path}.agentId"),
+            WarningKind::DuplicateAgent,
+            format!("agent id {id:?} is used by an earlier agent: this agent is dropped, the first kept"),
+        ));
+        return Ok(None);
+    }
+    Ok(Some(id))
+}

@@ -43,7 +43,7 @@ use chatcap_core::{Agent, AgentState, Capacity, QueuedVisitor, SkillId, Snapshot
 use rust_decimal::Decimal;
 
 use crate::de::{Dec, Int, from_json};
-use crate::ingest::{AgentAt, FirstKept, MAX_QUEUE, SkillSet, next_visitor_id};
+use crate::ingest::{AgentAt, FirstKept, MAX_QUEUE, SkillSet, first_agent_id, next_visitor_id};
 use crate::{AdapterError, Ingest, Location, Warning, WarningKind};
 
 /// A table from Comm100 status GUIDs to chat states.
@@ -249,24 +249,11 @@ fn agents_page(bytes: &[u8], taken_at: Timestamp, opts: &Comm100Options) -> Resu
     let (mut assumed, mut zero) = (0usize, 0usize);
     for (i, a) in list.into_iter().enumerate() {
         let path = format!("{prefix}[{i}]");
-        let id = match a.agent_id {
-            Some(id) if !id.0.trim().is_empty() => id.0,
-            _ => {
-                return Err(AdapterError::invalid(
-                    format!("{path}.agentId"),
-                    "missing agent id; expected a GUID",
-                ));
-            }
-        };
-        // A repeat is dropped whole, before it adds warnings of its own.
-        if !ids.insert(id.clone()) {
-            warnings.push(Warning::new(
-                format!("{path}.agentId"),
-                WarningKind::DuplicateAgent,
-                format!("agent id {id:?} is used by an earlier agent: this agent is dropped, the first kept"),
-            ));
+        let Some(id) =
+            first_agent_id(a.agent_id.map(|id| id.0), &path, "expected a GUID", &mut ids, &mut warnings)?
+        else {
             continue;
-        }
+        };
         at.push(AgentAt::spelled(Location::path(format!("{path}.agentId")), Location::path(&path)));
         let chat_state = match a.current_status_id {
             Some(s) => match opts.statuses.get(&s.0) {

@@ -26,7 +26,7 @@ use serde::Deserialize;
 
 use super::{QueueStateReport, ReportedQueue, ReportedSkill};
 use crate::de::{Entries, Int, OneOrMany, Text, from_json};
-use crate::ingest::{AgentAt, SkillSet};
+use crate::ingest::{AgentAt, SkillSet, first_agent_id};
 use crate::{AdapterError, Ingest, Location, Warning, WarningKind};
 
 /// The agent view status, as the Agent Metrics API sends it.
@@ -125,23 +125,16 @@ pub(crate) fn agent_view_json_at(
     let mut logins = HashSet::new();
     for (i, r) in doc.agent_status_records.0.into_iter().enumerate() {
         let path = format!("{ROOT}[{i}]");
-        let id = match r.agent_id {
-            Some(Text(id)) if !id.trim().is_empty() => id,
-            _ => {
-                return Err(AdapterError::invalid(
-                    format!("{path}.agentId"),
-                    "missing agent id; expected an id for every agent",
-                ));
-            }
-        };
-        if !ids.insert(id.clone()) {
-            warnings.push(Warning::new(
-                format!("{path}.agentId"),
-                WarningKind::DuplicateAgent,
-                format!("agent id {id:?} is used by an earlier agent: this agent is dropped, the first kept"),
-            ));
+        let Some(id) = first_agent_id(
+            r.agent_id.map(|Text(id)| id),
+            &path,
+            "expected an id for every agent",
+            &mut ids,
+            &mut warnings,
+        )?
+        else {
             continue;
-        }
+        };
         let chat_state = match r.current_status.as_ref().map(|t| t.0.trim().to_ascii_uppercase()).as_deref() {
             Some("ONLINE") => AgentState::Online,
             Some("AWAY") => AgentState::Away,
