@@ -67,6 +67,15 @@ impl InSystem {
         if self.samples == 0 { 0.0 } else { at_least as f64 / self.samples as f64 }
     }
 
+    /// The mean of the chats in the system beyond the first `n` in interval `i`: the queue a
+    /// floor of `n` slots would have.
+    pub(crate) fn mean_beyond(&self, i: usize, n: u64) -> f64 {
+        let from = usize::try_from(n).unwrap_or(usize::MAX);
+        let excess: f64 =
+            self.histogram[i].iter().enumerate().skip(from).map(|(l, &c)| (l - from) as f64 * c as f64).sum();
+        if self.samples == 0 { 0.0 } else { excess / self.samples as f64 }
+    }
+
     /// The mean number of chats in service in interval `i`.
     pub(crate) fn mean_in_service(&self, i: usize) -> f64 {
         if self.samples == 0 { 0.0 } else { self.in_service[i] / self.samples as f64 }

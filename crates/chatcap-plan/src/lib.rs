@@ -510,6 +510,14 @@ fn isa(
                     while seen.tail(i, n * m) > alpha {
                         n += 1;
                     }
+                    // Under an abandonment cap, also the fewest whose slots leave few enough
+                    // waiting: visitors abandon at the patience rate times the mean queue,
+                    // read off the same samples as the chats beyond the slots.
+                    if let (Some(cap), Some(p)) = (config.limits.max_abandon, patience(i)) {
+                        while seen.mean_beyond(i, n * m) / p > cap * rates[i] {
+                            n += 1;
+                        }
+                    }
                     let occupancy = config
                         .limits
                         .max_occupancy
@@ -657,7 +665,12 @@ fn notes(
         ));
     }
     if config.limits.max_abandon.is_some() {
-        n.push("max-abandon: applied to psa and mol through the model's abandonment; isa's staffing is checked for it in simulation only.".into());
+        n.push(
+            "max-abandon: applied to psa and mol through the model's abandonment; isa with a delay \
+             probability staffs for it from the simulated queue (the patience rate times the mean \
+             chats beyond the slots, over the arrivals), with a service-level goal through the model."
+                .into(),
+        );
     }
     if config.shrinkage > 0.0 {
         n.push(format!("scheduled: staffing over 1 − {} shrinkage, kept fractional.", config.shrinkage));

@@ -177,3 +177,30 @@ fn isa_holds_the_delay_probability_over_a_sinusoidal_cycle() {
 fn isa_holds_the_delay_probability_over_a_sinusoidal_cycle_finely() {
     check_sinusoid(200.0, 24, 400, &[0.1, 0.3, 0.5]);
 }
+
+/// With a delay probability the floor meets easily and an abandonment cap it does not, ISA
+/// staffs for the cap: within one agent of the fewest agents whose Erlang A abandonment is
+/// under it, as PSA does.
+#[test]
+fn isa_staffs_for_an_abandonment_cap() {
+    use chatcap_queueing::ErlangA;
+    let traffic = Traffic::per_hour(360.0, Duration::from_secs(300)).expect("traffic");
+    let patience = Duration::from_secs(120);
+    let cap = 0.01;
+    let want = (1..)
+        .find(|&n| ErlangA::new(traffic, n, patience).expect("model").p_abandon() <= cap)
+        .expect("some staffing meets the cap");
+    let config = PlanConfig {
+        replications: 40,
+        check: false,
+        delay_probability: Some(0.9),
+        limits: Limits { max_abandon: Some(cap), ..Limits::default() },
+        ..PlanConfig::new(30.0, 0.8)
+    };
+    let p = plan(&flat_forecast(180.0, 300.0, Some(120.0), 6), &config, &|_| {}).expect("plans");
+    for iv in &p.skills[0].intervals {
+        assert_eq!(iv.staffing.psa, Some(want), "psa");
+        let isa = iv.staffing.isa.expect("isa ran");
+        assert!(isa.abs_diff(want) <= 1, "isa {isa} against {want}");
+    }
+}
