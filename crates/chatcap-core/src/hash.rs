@@ -14,7 +14,7 @@ use std::hash::{BuildHasherDefault, Hasher};
 /// (`agent-184` and `agent-109` did); the folded product spreads every input bit over both
 /// halves.
 #[derive(Default, Clone, Copy)]
-pub(crate) struct FxHasher {
+pub struct FxHasher {
     hash: u64,
 }
 
@@ -72,7 +72,8 @@ impl Hasher for FxHasher {
     }
 }
 
-pub(crate) type FxMap<K, V> = HashMap<K, V, BuildHasherDefault<FxHasher>>;
+/// A map keyed by ids, hashed with [`FxHasher`].
+pub type FxMap<K, V> = HashMap<K, V, BuildHasherDefault<FxHasher>>;
 
 /// Hashes a string the way [`StrIndex`] keys it.
 #[inline]

@@ -88,5 +88,6 @@ pub use weight::{Weight, WeightProblem};
 /// change in any release.
 #[doc(hidden)]
 pub mod internal {
+    pub use crate::hash::{FxHasher, FxMap};
     pub use crate::min_tree::MinTree;
 }

@@ -1,12 +1,11 @@
 //! One replication: a discrete-event run of the floor, driving the core's own `Router`.
 
 use std::cmp::Reverse;
-use std::collections::{BinaryHeap, HashMap};
-use std::hash::{BuildHasherDefault, Hasher};
+use std::collections::BinaryHeap;
 
 use chatcap_core::{
     AgentId, AgentIdx, AgentState, Event, Floor, Router, SkillIdx, Timestamp, VisitorId, Weight,
-    internal::MinTree,
+    internal::{FxMap, MinTree},
 };
 
 use crate::rng::Rng;
@@ -94,7 +93,7 @@ struct Visitor {
 struct Waiting {
     slots: Vec<Option<Visitor>>,
     free: Vec<usize>,
-    slot_of: HashMap<VisitorId, usize, BuildHasherDefault<IdHasher>>,
+    slot_of: FxMap<VisitorId, usize>,
 }
 
 impl Waiting {
@@ -126,34 +125,6 @@ impl Waiting {
     /// The visitors waiting, in slot order.
     fn iter(&self) -> impl Iterator<Item = &Visitor> {
         self.slots.iter().flatten()
-    }
-}
-
-/// A hasher for visitor ids (one word each): the word folded into the state with a full
-/// 64 x 64 -> 128-bit multiply whose halves are XORed, as the core's id maps do. The map is
-/// only looked up, never iterated.
-#[derive(Clone, Copy, Debug, Default)]
-struct IdHasher {
-    hash: u64,
-}
-
-impl Hasher for IdHasher {
-    #[inline]
-    fn write(&mut self, bytes: &[u8]) {
-        for &b in bytes {
-            self.write_u64(u64::from(b));
-        }
-    }
-
-    #[inline]
-    fn write_u64(&mut self, word: u64) {
-        let product = u128::from(self.hash ^ word ^ 0x9e37_79b9_7f4a_7c15) * 0x517c_c1b7_2722_0a95;
-        self.hash = (product as u64) ^ ((product >> 64) as u64);
-    }
-
-    #[inline]
-    fn finish(&self) -> u64 {
-        self.hash
     }
 }
 
