@@ -169,6 +169,15 @@ impl<T> PerMethod<T> {
             .into_iter()
             .filter_map(|(n, v)| Some((n, v.as_ref()?)))
     }
+
+    /// Each method's value through `f`, `None` where the method did not run.
+    pub fn map<U>(&self, f: impl Fn(&T) -> U) -> PerMethod<U> {
+        PerMethod {
+            psa: self.psa.as_ref().map(&f),
+            mol: self.mol.as_ref().map(&f),
+            isa: self.isa.as_ref().map(&f),
+        }
+    }
 }
 
 /// What a staffing achieves in one interval, in simulation of the whole day: each a mean over
@@ -441,26 +450,18 @@ pub fn plan(
             }
         };
         let achieved = PerMethod { psa: check(&psa)?, mol: check(&mol)?, isa: check(&isa)? };
+        let day_staffing = PerMethod { psa, mol, isa };
         let scale = 1.0 / (1.0 - config.shrinkage);
-        let pick = |v: &Option<Vec<u32>>, i: usize| v.as_ref().map(|v| v[i]);
         let intervals = (0..d)
             .map(|i| {
-                let staffing = PerMethod { psa: pick(&psa, i), mol: pick(&mol, i), isa: pick(&isa, i) };
+                let staffing = day_staffing.map(|v| v[i]);
                 IntervalPlan {
                     start: forecast.starts()[i].clone(),
                     arrivals: sf.intervals[i].arrivals,
                     offered_load: mol_load[i],
-                    scheduled: PerMethod {
-                        psa: staffing.psa.map(|n| f64::from(n) * scale),
-                        mol: staffing.mol.map(|n| f64::from(n) * scale),
-                        isa: staffing.isa.map(|n| f64::from(n) * scale),
-                    },
+                    scheduled: staffing.map(|&n| f64::from(n) * scale),
                     staffing,
-                    achieved: PerMethod {
-                        psa: achieved.psa.as_ref().map(|a| a[i]),
-                        mol: achieved.mol.as_ref().map(|a| a[i]),
-                        isa: achieved.isa.as_ref().map(|a| a[i]),
-                    },
+                    achieved: achieved.map(|a| a[i]),
                 }
             })
             .collect();
