@@ -64,8 +64,8 @@ pub(crate) fn required(
     let target = target(goal, limits)?;
     let aht = duration(aht_s)?;
     let patience = patience_s.map(duration).transpose()?;
-    match model {
-        Model::Chat { slowdown } => {
+    match (model, patience) {
+        (Model::Chat { slowdown }, _) => {
             let levels: Vec<Duration> =
                 slowdown.iter().map(|f| duration(aht_s * f)).collect::<Result<_, _>>()?;
             let found = staff_chat(arrivals_per_s, &levels, patience, &target)?;
@@ -80,8 +80,7 @@ pub(crate) fn required(
             }
             Ok(n)
         }
-        Model::ErlangA if patience.is_some() => {
-            let patience = patience.unwrap_or(aht);
+        (Model::ErlangA, Some(patience)) => {
             let traffic = Traffic::new(arrivals_per_s, aht)?;
             let found = staff_erlang_a(traffic, patience, &target)?;
             let mut n = found.agents();
@@ -92,7 +91,7 @@ pub(crate) fn required(
             }
             Ok(n)
         }
-        Model::ErlangC | Model::ErlangA => {
+        (Model::ErlangC | Model::ErlangA, _) => {
             Ok(staff_erlang_c(Traffic::new(arrivals_per_s, aht)?, &target)?.agents())
         }
     }
