@@ -274,6 +274,13 @@ pub fn schedule(
         let breaks: Vec<Option<(usize, usize)>> = match tpl.break_window {
             None => vec![None],
             Some(b) => {
+                // Within a day, so that the seconds below neither wrap nor walk a long loop.
+                if b.minutes.max(b.earliest_min).max(b.latest_min) > 1_440 {
+                    return Err(bad(format!(
+                        "shift {}: the break's minutes, earliest_min and latest_min must be at most 1440",
+                        tpl.name
+                    )));
+                }
                 let blen = b.minutes * 60;
                 if blen == 0
                     || blen % step != 0

@@ -178,3 +178,21 @@ fn a_week_rounds_the_relaxation_up_and_reports_its_gap() {
     assert!(s.bound <= s.objective && s.gap >= 0.0 && s.gap < 0.2, "bound {} gap {}", s.bound, s.gap);
     assert!((s.gap - (s.objective - s.bound) / s.objective).abs() < 1e-12);
 }
+
+/// A break window beyond a day is refused, not turned into seconds that wrap or a walk over
+/// billions of starts.
+#[test]
+fn a_break_window_beyond_a_day_is_refused() {
+    let shifts = Shifts::from_toml(
+        r#"
+        [[shift]]
+        name = "day"
+        starts = ["08:00"]
+        hours = 4
+        break = { minutes = 60, earliest_min = 60, latest_min = 4000000000 }
+        "#,
+    )
+    .expect("shifts");
+    let e = schedule(&req(&[1.0, 1.0, 1.0, 1.0]), &shifts, 1, ScheduleObjective::Cost).unwrap_err();
+    assert!(e.to_string().contains("must be at most 1440"), "{e}");
+}
