@@ -41,6 +41,7 @@ fn isa_day(c: &mut Criterion) {
         methods: Methods { psa: false, mol: false, isa: true },
         check: false,
         replications: 50,
+        isa_final_replications: 200,
         isa_samples: 10,
         ..PlanConfig::new(30.0, 0.8)
     };

@@ -60,7 +60,8 @@ pub(crate) struct PlanArgs {
     /// The staffing methods to run
     #[arg(long, value_enum, default_value = "all")]
     method: MethodArg,
-    /// Replications of every simulation (ISA's iterations and each staffing's check)
+    /// Replications of every simulation (ISA's iterations and each staffing's check; ISA's final
+    /// simulation of the settled staffing runs four times as many)
     #[arg(long, default_value_t = 100)]
     replications: usize,
     /// Seed: the same seed gives the same output
@@ -105,6 +106,7 @@ pub(crate) fn run_plan(a: PlanArgs) -> Result<()> {
         shrinkage: a.shrinkage,
         methods,
         replications: a.replications,
+        isa_final_replications: a.replications.saturating_mul(4).min(chatcap_sim::limits::MAX_REPLICATIONS),
         seed: a.seed,
         threads: a.threads,
         ..PlanConfig::new(a.target_s, a.service_level)
@@ -176,7 +178,12 @@ fn plan_json(p: &Plan) -> Value {
             let r = s.isa?;
             Some((
                 s.skill.clone(),
-                json!({"iterations": r.iterations, "converged": r.converged, "cycle": r.cycle}),
+                json!({
+                    "iterations": r.iterations,
+                    "converged": r.converged,
+                    "cycle": r.cycle,
+                    "final_replications": r.final_replications,
+                }),
             ))
         })
         .collect();

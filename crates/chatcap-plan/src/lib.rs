@@ -115,13 +115,19 @@ pub struct PlanConfig {
     pub isa_max_iterations: usize,
     /// ISA's samples of the chats in the system per interval and replication.
     pub isa_samples: usize,
+    /// Replications of ISA's final simulation (0 for none): once the iterations settle, the
+    /// settled staffing is simulated once more, on a stream of its own, and each interval's
+    /// staffing is read off that larger sample. Its noise, not the iterations', is then what
+    /// moves the staffing at the edge of its target.
+    pub isa_final_replications: usize,
     /// Simulate what each method's staffing achieves.
     pub check: bool,
 }
 
 impl PlanConfig {
     /// Every method, 100 replications of seed 1, shrinkage 0, one chat per agent, 20 ISA
-    /// iterations at most with 20 samples an interval.
+    /// iterations at most with 20 samples an interval, and a final ISA simulation of 400
+    /// replications.
     pub fn new(target_s: f64, service_level: f64) -> PlanConfig {
         PlanConfig {
             target_s,
@@ -138,6 +144,7 @@ impl PlanConfig {
             threads: None,
             isa_max_iterations: 20,
             isa_samples: 20,
+            isa_final_replications: 400,
             check: true,
         }
     }
@@ -224,6 +231,9 @@ pub struct IsaRun {
     /// Not converged: the staffing came back to an earlier state, this many iterations before;
     /// each interval then keeps the most agents of the states in the cycle.
     pub cycle: Option<usize>,
+    /// Replications of the final simulation of the settled staffing that set the staffing
+    /// reported (a delay-probability goal; see [`PlanConfig::isa_final_replications`]).
+    pub final_replications: Option<usize>,
 }
 
 /// One skill's plan.
@@ -317,6 +327,15 @@ pub fn plan(
     if config.methods.isa && (config.isa_max_iterations == 0 || !(1..=1000).contains(&config.isa_samples)) {
         return setting("isa", "needs at least one iteration and 1 to 1000 samples an interval".into());
     }
+    if config.methods.isa && config.isa_final_replications > chatcap_sim::limits::MAX_REPLICATIONS {
+        return setting(
+            "isa",
+            format!(
+                "a final simulation of at most 100000 replications, got {}",
+                config.isa_final_replications
+            ),
+        );
+    }
     if !(config.methods.psa || config.methods.mol || config.methods.isa) {
         return setting("--method", "names no method".into());
     }
@@ -360,7 +379,7 @@ pub fn plan(
     let interval_s = f64::from(forecast.interval_s());
     let methods_run =
         [config.methods.psa, config.methods.mol, config.methods.isa].iter().filter(|m| **m).count();
-    let units_per_skill = (if config.methods.isa { config.isa_max_iterations } else { 0 })
+    let units_per_skill = (if config.methods.isa { config.isa_max_iterations + 1 } else { 0 })
         + if config.check { methods_run } else { 0 };
     let unit = 1.0 / (forecast.skills().len() * units_per_skill.max(1)) as f64;
     let mut skills = Vec::with_capacity(forecast.skills().len());
@@ -471,6 +490,9 @@ pub fn plan(
     Ok(Plan { interval_s: forecast.interval_s(), skills, method_notes })
 }
 
+/// Mixed into the seed of ISA's final simulation, so that its stream is not the iterations'.
+const FINAL_STREAM: u64 = 0x5eed_f1a1_0000_0001;
+
 #[allow(clippy::too_many_arguments)]
 fn isa(
     day: &Day,
@@ -495,37 +517,41 @@ fn isa(
     let mut converged = false;
     let mut cycle = None;
     let mut history: Vec<Vec<u32>> = Vec::new();
+    // The fewest agents meeting the delay probability, per interval, from what a simulation saw.
+    let quantiles = |seen: &day::InSystem, alpha: f64| -> Vec<u32> {
+        (0..d)
+            .map(|i| {
+                if rates[i] <= 0.0 {
+                    return 0;
+                }
+                // The fewest agents n whose n·m slots the chats in the system reach at most
+                // alpha of the time.
+                let mut n: u64 = 0;
+                while seen.tail(i, n * m) > alpha {
+                    n += 1;
+                }
+                // Under an abandonment cap, also the fewest whose slots leave few enough
+                // waiting: visitors abandon at the patience rate times the mean queue,
+                // read off the same samples as the chats beyond the slots.
+                if let (Some(cap), Some(p)) = (config.limits.max_abandon, patience(i)) {
+                    while seen.mean_beyond(i, n * m) / p > cap * rates[i] {
+                        n += 1;
+                    }
+                }
+                let occupancy = config
+                    .limits
+                    .max_occupancy
+                    .map_or(0, |cap| (seen.mean_in_service(i) / (m as f64 * cap)).ceil() as u64);
+                u32::try_from(n.max(occupancy)).unwrap_or(u32::MAX)
+            })
+            .collect()
+    };
     while iterations < config.isa_max_iterations {
         iterations += 1;
         let seen = day.in_system(&staffing, config.replications, config.seed, config.isa_samples, pool)?;
         tick();
         let next: Vec<u32> = match goal {
-            Goal::DelayProbability { alpha } => (0..d)
-                .map(|i| {
-                    if rates[i] <= 0.0 {
-                        return 0;
-                    }
-                    // The fewest agents n whose n·m slots the chats in the system reach at most
-                    // alpha of the time.
-                    let mut n: u64 = 0;
-                    while seen.tail(i, n * m) > alpha {
-                        n += 1;
-                    }
-                    // Under an abandonment cap, also the fewest whose slots leave few enough
-                    // waiting: visitors abandon at the patience rate times the mean queue,
-                    // read off the same samples as the chats beyond the slots.
-                    if let (Some(cap), Some(p)) = (config.limits.max_abandon, patience(i)) {
-                        while seen.mean_beyond(i, n * m) / p > cap * rates[i] {
-                            n += 1;
-                        }
-                    }
-                    let occupancy = config
-                        .limits
-                        .max_occupancy
-                        .map_or(0, |cap| (seen.mean_in_service(i) / (m as f64 * cap)).ceil() as u64);
-                    u32::try_from(n.max(occupancy)).unwrap_or(u32::MAX)
-                })
-                .collect(),
+            Goal::DelayProbability { alpha } => quantiles(&seen, alpha),
             Goal::ServiceLevel { .. } => {
                 // The formula fed the load the ample floor carried: one pass.
                 let next = (0..d)
@@ -542,10 +568,13 @@ fn isa(
                             })
                     })
                     .collect::<Result<Vec<u32>, PlanError>>()?;
-                for _ in iterations..config.isa_max_iterations {
+                for _ in iterations..=config.isa_max_iterations {
                     tick();
                 }
-                return Ok((next, IsaRun { iterations, converged: true, cycle: None }));
+                return Ok((
+                    next,
+                    IsaRun { iterations, converged: true, cycle: None, final_replications: None },
+                ));
             }
         };
         // Converged when no interval moved by more than one agent (the stopping rule of
@@ -574,7 +603,24 @@ fn isa(
     for _ in iterations..config.isa_max_iterations {
         tick();
     }
-    Ok((staffing, IsaRun { iterations, converged, cycle }))
+    // The iterations' simulations are small, so the staffing they settle on is as noisy as
+    // their samples: one agent at the edge of its target moves the delay probability by a few
+    // hundredths. A final simulation of the settled staffing, with more replications and a
+    // stream of its own, sets the staffing from a quantile that noise moves less.
+    let mut final_replications = None;
+    if let (Goal::DelayProbability { alpha }, true) = (goal, config.isa_final_replications > 0) {
+        let seen = day.in_system(
+            &staffing,
+            config.isa_final_replications,
+            config.seed ^ FINAL_STREAM,
+            config.isa_samples,
+            pool,
+        )?;
+        staffing = quantiles(&seen, alpha);
+        final_replications = Some(config.isa_final_replications);
+    }
+    tick();
+    Ok((staffing, IsaRun { iterations, converged, cycle, final_replications }))
 }
 
 fn notes(
@@ -643,10 +689,19 @@ fn notes(
                 "isa: the day simulated from ample agents, {} replications an iteration, {} samples of the \
                  chats in the system per interval; each interval then staffed with the fewest agents \
                  whose chat slots the chats in the system reach at most the delay probability of the \
-                 time, until no interval's staffing moves by more than one agent ({}).",
+                 time, until no interval's staffing moves by more than one agent ({}){}.",
                 config.replications,
                 config.isa_samples,
-                iters.join("; ")
+                iters.join("; "),
+                if config.isa_final_replications > 0 {
+                    format!(
+                        "; the staffing reported is read off a final simulation of the settled staffing, \
+                         {} replications on a stream of their own",
+                        config.isa_final_replications
+                    )
+                } else {
+                    String::new()
+                }
             ),
             Goal::ServiceLevel { .. } => format!(
                 "isa: the day simulated with ample agents ({} replications); each interval's \

@@ -129,6 +129,7 @@ fn check_sinusoid(erlangs: f64, intervals: usize, replications: usize, alphas: &
             replications,
             seed: 11,
             isa_samples: 10,
+            isa_final_replications: 4 * replications,
             ..PlanConfig::new(10.0, 0.8)
         };
         let p = plan(&forecast, &config, &|_| {}).expect("plans");
@@ -164,18 +165,89 @@ fn check_sinusoid(erlangs: f64, intervals: usize, replications: usize, alphas: &
     }
 }
 
-/// ISA holds the delay probability steady over the cycle; PSA, which ignores that the load
-/// lags the arrivals, swings around it.
+// ISA holds the delay probability steady over the cycle; PSA, which ignores that the load lags
+// the arrivals, swings around it. Two things bound how close "steady" can be. Whole agents: at
+// 200 erlangs one agent moves the delay probability by up to 0.03, and ISA takes the fewest
+// agents meeting the target, so it lands up to that far below it. Noise: one interval's delay
+// probability over 2,000 replications has a standard error of about 0.01. Fewer erlangs or
+// replications leave less room than the ±0.05 the test holds every interval to.
+
 #[test]
-fn isa_holds_the_delay_probability_over_a_sinusoidal_cycle() {
-    check_sinusoid(100.0, 12, 300, &[0.1]);
+fn isa_holds_a_delay_probability_of_a_tenth_over_a_sinusoidal_cycle() {
+    check_sinusoid(200.0, 24, 2000, &[0.1]);
 }
 
-/// As above, with finer intervals and more replications.
 #[test]
-#[ignore = "misses at alpha 0.3 as of now: ISA converges (18 iterations) but its achieved P(wait) runs 0.22 to 0.30, below the target where the load falls; the lighter variant runs by default"]
-fn isa_holds_the_delay_probability_over_a_sinusoidal_cycle_finely() {
-    check_sinusoid(200.0, 24, 400, &[0.1, 0.3, 0.5]);
+fn isa_holds_a_delay_probability_of_three_tenths_over_a_sinusoidal_cycle() {
+    check_sinusoid(200.0, 24, 2000, &[0.3]);
+}
+
+#[test]
+fn isa_holds_a_delay_probability_of_a_half_over_a_sinusoidal_cycle() {
+    check_sinusoid(200.0, 24, 2000, &[0.5]);
+}
+
+/// A chat day from 10:00 to 15:00 in quarter hours with a lunch peak at 12:30: agents hold two
+/// chats, each slower at two (480 s at one, 600 s at two), visitors give up after 180 s on
+/// average. ISA holds the delay probability at 0.1 in every quarter hour, within ±0.05; PSA,
+/// staffing each quarter hour as if it were steady, strays more than twice as far from the
+/// target and leaves that band (it staffs the rise for arrivals the floor has not yet had to
+/// serve); MOL, fed the lagged load, stays within a few agents of ISA while the load rises.
+/// (One agent is two chat slots here, so a delay probability nearer one half would move by more
+/// than the band per agent: the sinusoidal tests cover 0.3 and 0.5.)
+#[test]
+fn isa_holds_the_delay_probability_over_a_chat_day_with_a_lunch_peak() {
+    let intervals = 20;
+    let cells = (0..intervals)
+        .map(|i| {
+            let hour = 10.0 + (i as f64 + 0.5) / 4.0;
+            let arrivals = 300.0 + 400.0 * (-(hour - 12.5f64).powi(2) / (2.0 * 0.6f64.powi(2))).exp();
+            IntervalForecast { arrivals, aht_s: 480.0, patience_s: Some(180.0) }
+        })
+        .collect();
+    let forecast = Forecast::new(
+        900,
+        (0..intervals).map(|k| format!("{:02}:{:02}", 10 + k / 4, k % 4 * 15)).collect(),
+        vec![SkillForecast { skill: "chat".into(), intervals: cells }],
+    )
+    .expect("a valid forecast");
+    let alpha = 0.1;
+    let config = PlanConfig {
+        delay_probability: Some(alpha),
+        max_chats: 2,
+        aht_by_concurrency: Some(vec![480.0, 600.0]),
+        replications: 1000,
+        isa_final_replications: 4000,
+        seed: 5,
+        isa_samples: 10,
+        ..PlanConfig::new(30.0, 0.8)
+    };
+    let p = plan(&forecast, &config, &|_| {}).expect("plans");
+    let s = &p.skills[0];
+    let p_wait = |f: fn(&PerMethod<Achieved>) -> Option<Achieved>| -> Vec<f64> {
+        s.intervals.iter().map(|i| f(&i.achieved).expect("checked").p_wait.mean).collect()
+    };
+    let (isa, psa) = (p_wait(|a| a.isa), p_wait(|a| a.psa));
+    let staff = |f: fn(&IntervalPlan) -> Option<u32>| -> Vec<u32> {
+        s.intervals.iter().map(|i| f(i).unwrap_or(0)).collect()
+    };
+    let context = format!(
+        "isa p_wait {isa:.3?}\npsa p_wait {psa:.3?}\nisa {:?}\nmol {:?}\npsa {:?}\n{:?}",
+        staff(|i| i.staffing.isa),
+        staff(|i| i.staffing.mol),
+        staff(|i| i.staffing.psa),
+        s.isa
+    );
+    for (i, x) in isa.iter().enumerate() {
+        assert!((x - alpha).abs() <= 0.05, "interval {i}: {x}\n{context}");
+    }
+    let worst = |xs: &[f64]| xs.iter().map(|x| (x - alpha).abs()).fold(0.0, f64::max);
+    assert!(worst(&psa) > 2.0 * worst(&isa) && worst(&psa) > 0.05, "{context}");
+    // While the load rises to its peak (the first ten quarter hours).
+    for iv in &s.intervals[..10] {
+        let (isa, mol) = (iv.staffing.isa.unwrap_or(0), iv.staffing.mol.unwrap_or(0));
+        assert!(isa.abs_diff(mol) <= 3, "mol {mol} against isa {isa}\n{context}");
+    }
 }
 
 /// With a delay probability the floor meets easily and an abandonment cap it does not, ISA
