@@ -35,6 +35,7 @@ fn scenario(agents: usize, quarters: usize) -> Scenario {
         relaxations: vec![],
         schedule: vec![],
         target_s: 30.0,
+        by_interval: Default::default(),
     }
 }
 

@@ -191,6 +191,7 @@ fn quick(q: &QuickArgs, config: &RunConfig, json: bool, quiet: bool) -> Result<(
         relaxations: vec![],
         schedule: vec![],
         target_s: target,
+        by_interval: Default::default(),
     };
     let progress = Progress::new(1, quiet);
     let report = run_with_progress(&scenario, config, &progress, 0)?;

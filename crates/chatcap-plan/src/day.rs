@@ -5,7 +5,8 @@ use chatcap_core::{
     Agent, AgentId, AgentState, Capacity, Floor, Ranking, RouteBy, Scope, Skill, SkillId, Snapshot,
 };
 use chatcap_sim::{
-    Arrivals, Estimate, HandleTime, Patience, Playback, RunConfig, Scenario, StateChange, simulate,
+    Arrivals, Estimate, HandleTime, IntervalFactors, Patience, Playback, RunConfig, Scenario, StateChange,
+    simulate,
 };
 use rayon::prelude::*;
 
@@ -22,6 +23,10 @@ pub(crate) struct Day {
     pub(crate) wrap: usize,
     /// The mean handle time at one chat (the arrival-weighted mean over the day).
     pub(crate) aht_s: f64,
+    /// Per interval of the day, its handle time over `aht_s`.
+    pub(crate) aht_factor: Vec<f64>,
+    /// Per interval of the day, its patience over `patience_s`.
+    pub(crate) patience_factor: Vec<f64>,
     /// Handle time per concurrency level over the handle time at one.
     pub(crate) slowdown: Option<Vec<f64>>,
     pub(crate) max_chats: u32,
@@ -87,10 +92,11 @@ impl Day {
         self.per_hour.len()
     }
 
-    /// The run's staffing: the wrapped intervals, then the day.
+    /// A value per interval of the day as the run plays it: the wrapped intervals, then the
+    /// day (`wrap` is at most the day's length; an empty list stays empty).
     fn full<T: Copy>(&self, day: &[T]) -> Vec<T> {
-        let d = day.len();
-        day[d - self.wrap..].iter().chain(day).copied().collect()
+        let from = day.len().saturating_sub(self.wrap);
+        day[from..].iter().chain(day).copied().collect()
     }
 
     /// The scenario of the day under `staffing` (agents per interval of the day).
@@ -128,6 +134,10 @@ impl Day {
             relaxations: vec![],
             schedule,
             target_s: self.target_s,
+            by_interval: IntervalFactors {
+                aht: self.full(&self.aht_factor),
+                patience: self.full(&self.patience_factor),
+            },
         }
     }
 

@@ -444,6 +444,11 @@ pub fn plan(
             per_hour: rates.iter().map(|r| r * 3600.0).collect(),
             wrap: ((horizon / interval_s).ceil() as usize).clamp(1, d),
             aht_s: aht_mean,
+            aht_factor: (0..d).map(|i| ahts[i] / aht_mean).collect(),
+            patience_factor: match patience_mean {
+                Some(mean) if mean > 0.0 => (0..d).map(|i| patience(i).unwrap_or(mean) / mean).collect(),
+                _ => Vec::new(),
+            },
             slowdown: slowdown.clone(),
             max_chats,
             patience_s: patience_mean,
@@ -715,8 +720,8 @@ fn notes(
             "achieved: each staffing simulated over the whole day on the core's router ({} replications, \
              seed {}, the same for every method), agents logged in and out at interval boundaries, \
              visitors counted in the interval they arrive in; values are means with 95% intervals. \
-             The simulation uses each skill's arrival-weighted mean handle time and patience, and \
-             warms up on the day's last intervals.",
+             Chats take the handle time of the interval they start in and visitors the patience of \
+             the interval they arrive in; the day warms up on its own last intervals.",
             config.replications, config.seed
         ));
     }

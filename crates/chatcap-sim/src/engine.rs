@@ -9,7 +9,7 @@ use chatcap_core::{
 };
 
 use crate::rng::Rng;
-use crate::scenario::{HandleTime, Patience, Scenario};
+use crate::scenario::{HandleTime, IntervalFactors, Patience, Scenario};
 use crate::stats::{Backlog, FloorTally, SkillTally, spread};
 
 /// What one replication counted.
@@ -597,7 +597,8 @@ impl<'a> Engine<'a> {
         if waits {
             // Only a visitor who has to wait can give up, or be helped by a relaxation.
             if let Patience::Exponential { mean_s } = self.sc.patience {
-                let give_up = self.now + self.rng.exp(mean_s);
+                let factor = IntervalFactors::at(&self.sc.by_interval.patience, self.interval);
+                let give_up = self.now + self.rng.exp(mean_s * factor);
                 self.set_timer(give_up, Timer::Abandon(id));
             }
             for k in 0..self.relax_after[skill.get()].len() {
@@ -751,10 +752,12 @@ impl<'a> Engine<'a> {
     /// A handle time for a chat of an agent holding `level` chats.
     fn draw_handle(&mut self, level: usize) -> f64 {
         let base_mean = self.sc.handle.mean_s();
-        let mean = match &self.sc.aht_by_concurrency {
-            Some(levels) => levels[level.clamp(1, levels.len()) - 1],
-            None => base_mean,
-        };
+        let factor = IntervalFactors::at(&self.sc.by_interval.aht, self.interval);
+        let mean = factor
+            * match &self.sc.aht_by_concurrency {
+                Some(levels) => levels[level.clamp(1, levels.len()) - 1],
+                None => base_mean,
+            };
         match &self.sc.handle {
             HandleTime::Exponential { .. } => self.rng.exp(mean),
             HandleTime::LogNormal { mean_s, sd_s } => {

@@ -29,6 +29,7 @@
 //!     handle: HandleTime::Exponential { mean_s: 180.0 },
 //!     aht_by_concurrency: None,
 //!     patience: Patience::Unlimited,
+//!     by_interval: IntervalFactors::default(),
 //!     route_by: RouteBy::Ranking(Ranking::LeastLoaded),
 //!     relaxations: vec![],
 //!     schedule: vec![],
@@ -51,7 +52,7 @@ mod study;
 use chatcap_core::{ModelError, SkillId};
 use rayon::prelude::*;
 
-pub use scenario::{Arrivals, HandleTime, Patience, Scenario, StateChange, limits};
+pub use scenario::{Arrivals, HandleTime, IntervalFactors, Patience, Scenario, StateChange, limits};
 pub use stats::Estimate;
 pub use study::{Setting, Study};
 

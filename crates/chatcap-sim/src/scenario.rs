@@ -96,6 +96,8 @@ pub struct Scenario {
     pub aht_by_concurrency: Option<Vec<f64>>,
     /// Visitor patience.
     pub patience: Patience,
+    /// Handle times and patience that change over the day, as factors per interval.
+    pub by_interval: IntervalFactors,
     /// How the router picks agents.
     pub route_by: RouteBy,
     /// Skill relaxations.
@@ -104,6 +106,36 @@ pub struct Scenario {
     pub schedule: Vec<StateChange>,
     /// The service-level threshold: answered within this many seconds.
     pub target_s: f64,
+}
+
+/// Per interval, factors on the means of the handle time and the patience, for a day whose
+/// chats grow longer or visitors less patient at some hours (a forecast's `aht_s` per interval).
+/// Intervals past a list use its last factor; an empty list is 1 throughout.
+///
+/// A chat's handle time is drawn from the means (the base one and each level's of
+/// [`Scenario::aht_by_concurrency`]) times the factor of the interval it is drawn in: at its
+/// start, and again whenever its agent's concurrency changes, for exponential handle times per
+/// level. A visitor's patience is drawn with the factor of the interval it arrives in.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct IntervalFactors {
+    /// Factors on the handle-time means, per interval.
+    pub aht: Vec<f64>,
+    /// Factors on the patience mean, per interval.
+    pub patience: Vec<f64>,
+}
+
+impl IntervalFactors {
+    /// Each factor lies in this range.
+    pub const RANGE: std::ops::RangeInclusive<f64> = 1e-3..=1e3;
+
+    /// The factor of `list` in interval `i`.
+    #[inline]
+    pub(crate) fn at(list: &[f64], i: usize) -> f64 {
+        match list.len() {
+            0 => 1.0,
+            n => list[i.min(n - 1)],
+        }
+    }
 }
 
 /// The limits every scenario and run is held to, checked before anything large is allocated,
@@ -230,6 +262,20 @@ impl Scenario {
             && !positive(mean_s)
         {
             return bad("patience.mean_s", format!("must be positive, got {mean_s}"));
+        }
+        for (field, list) in
+            [("by_interval.aht", &self.by_interval.aht), ("by_interval.patience", &self.by_interval.patience)]
+        {
+            if list.len() > limits::MAX_CELLS {
+                return bad(field, format!("{} factors; at most {}", list.len(), limits::MAX_CELLS));
+            }
+            if let Some((i, x)) = list.iter().enumerate().find(|(_, x)| !IntervalFactors::RANGE.contains(*x))
+            {
+                return bad(
+                    &format!("{field}[{i}]"),
+                    format!("must be a factor from 0.001 to 1000, got {x}"),
+                );
+            }
         }
         let floor = Floor::new(self.floor.clone())?;
         for (i, t) in self.traffic.iter().enumerate() {

@@ -51,7 +51,7 @@ use chatcap_core::{
 use serde::Deserialize;
 use toml::Spanned;
 
-use crate::{Arrivals, HandleTime, Patience, Scenario, SimError, StateChange};
+use crate::{Arrivals, HandleTime, IntervalFactors, Patience, Scenario, SimError, StateChange};
 
 /// A scenario file: the base scenario and its variations, each a scenario of its own.
 #[derive(Clone, Debug)]
@@ -491,6 +491,7 @@ impl Study {
             patience: file
                 .patience
                 .map_or(Patience::Unlimited, |p| Patience::Exponential { mean_s: p.mean_seconds }),
+            by_interval: IntervalFactors::default(),
             route_by: route_by(&file.run.routing)?.unwrap_or(RouteBy::Ranking(Ranking::LeastLoaded)),
             relaxations,
             schedule,

@@ -135,6 +135,7 @@ fn one_skill_floor(agents: usize, aht: &[f64], per_hour: f64, patience: f64, int
         relaxations: vec![],
         schedule: vec![],
         target_s: 30.0,
+        by_interval: Default::default(),
     }
 }
 

@@ -31,6 +31,7 @@ fn scenario(n: usize, per_hour: f64, aht_s: f64, patience: Patience, hours: usiz
         relaxations: vec![],
         schedule: vec![],
         target_s: 20.0,
+        by_interval: Default::default(),
     }
 }
 
@@ -163,5 +164,33 @@ fn scenarios_the_engine_could_not_run_are_refused_up_front() {
     assert_eq!(
         err.to_string(),
         "scenario field floor.agents agent agent-000 holds weighted chats; the simulator handles plain chats only"
+    );
+}
+
+#[test]
+fn handle_times_and_patience_per_interval_agree_with_erlang_a_in_each() {
+    // Two intervals of 100 hours on 12 agents: 200 chats an hour of 150 s with a patience of
+    // 360 s, then 120 chats an hour of twice that with half that patience. Each interval is,
+    // but for its first minutes, its own stationary Erlang A: a = 8.33 then a = 10.
+    use std::time::Duration;
+    let mut sc = scenario(12, 120.0, 150.0, Patience::Exponential { mean_s: 360.0 }, 2);
+    sc.interval_s = 100.0 * 3600.0;
+    sc.traffic[0].per_hour = vec![200.0, 120.0];
+    sc.by_interval = IntervalFactors { aht: vec![1.0, 2.0], patience: vec![1.0, 0.5] };
+    let r = simulate(&sc, &RunConfig { replications: 10, seed: 31, threads: None }).unwrap();
+    for (i, (per_hour, aht_s, patience_s)) in [(200.0, 150, 360), (120.0, 300, 180)].into_iter().enumerate() {
+        let traffic = chatcap_core::Traffic::per_hour(per_hour, Duration::from_secs(aht_s)).unwrap();
+        let exact = chatcap_core::ErlangA::new(traffic, 12, Duration::from_secs(patience_s)).unwrap();
+        let m = r.skills[0].intervals[i];
+        assert_agrees(&format!("interval {i}: P(wait)"), m.p_wait, exact.p_wait());
+        assert_agrees(&format!("interval {i}: P(abandon)"), m.p_abandon, exact.p_abandon());
+        assert_agrees(&format!("interval {i}: ASA of the served"), m.asa_s, exact.asa_served_s());
+    }
+    // A factor out of range names its place.
+    sc.by_interval.aht = vec![1.0, 0.0];
+    let err = simulate(&sc, &RunConfig { replications: 1, seed: 0, threads: Some(1) }).unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "scenario field by_interval.aht[1] must be a factor from 0.001 to 1000, got 0"
     );
 }

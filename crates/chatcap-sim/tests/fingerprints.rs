@@ -100,6 +100,7 @@ fn one_skill(agents: usize, per_hour: f64, patience: Patience) -> Scenario {
         relaxations: vec![],
         schedule: vec![],
         target_s: 20.0,
+        by_interval: Default::default(),
     }
 }
 
@@ -140,6 +141,7 @@ fn started_floor() -> Scenario {
         relaxations: vec![],
         schedule: vec![],
         target_s: 30.0,
+        by_interval: Default::default(),
     }
 }
 

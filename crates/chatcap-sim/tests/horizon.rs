@@ -23,6 +23,7 @@ fn scenario(agents: usize, state: AgentState, per_hour: f64, patience: Patience,
         relaxations: vec![],
         schedule: vec![],
         target_s,
+        by_interval: Default::default(),
     }
 }
 

@@ -43,6 +43,7 @@ fn floor(hours: f64) -> Scenario {
         relaxations: vec![],
         schedule: vec![],
         target_s: 20.0,
+        by_interval: Default::default(),
     }
 }
 

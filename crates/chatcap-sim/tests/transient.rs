@@ -343,6 +343,7 @@ fn scenario(n: usize, aht_s: f64, per_hour: Vec<f64>, interval_s: f64, target_s:
         relaxations: vec![],
         schedule: vec![],
         target_s,
+        by_interval: Default::default(),
     }
 }
 

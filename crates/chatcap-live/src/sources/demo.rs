@@ -55,6 +55,7 @@ fn empty_scenario() -> Scenario {
         relaxations: vec![],
         schedule: vec![],
         target_s: 60.0,
+        by_interval: Default::default(),
     }
 }
 
