@@ -72,6 +72,66 @@ impl InSystem {
         if self.samples == 0 { 0.0 } else { at_least as f64 / self.samples as f64 }
     }
 
+    /// The fewest agents of `m` slots each whose slots the chats in the system in interval `i`
+    /// reach at most `share` of the time.
+    pub(crate) fn fewest(&self, i: usize, m: u64, share: f64) -> u64 {
+        let mut n: u64 = 0;
+        while self.tail(i, n * m) > share {
+            n += 1;
+        }
+        n
+    }
+
+    /// The share of visitors arriving in interval `i` answered within `target_s` on `slots`
+    /// chat slots, from the samples of the chats in the system. A newcomer who finds `L` of them
+    /// starts at once if `L < slots`. Otherwise it waits behind the `j = L − slots` visitors
+    /// queued while slots free at `release` per second (every agent at its limit) and each
+    /// visitor waiting gives up at `theta` per second, itself included. From `k` ahead the next
+    /// event comes at `release + (k + 1) θ` whatever it is, and moves the newcomer up unless it
+    /// is its own abandonment; so it starts service within `t` with probability
+    /// `release / (release + (j + 1) θ)` (the product of the per-step odds telescopes) times
+    /// `P(S ≤ t)`, `S` a sum of exponentials of rates `release + k θ`, `k = 1..=j + 1`: the
+    /// `(j + 1)`-th smallest of `release / θ + j + 1` exponentials of rate `θ`, whose law is
+    /// the regularized incomplete beta `I_{1 − e^{−θt}}(j + 1, release / θ + 1)`. With no
+    /// patience, `P(Poisson(release · t) ≥ j + 1)`.
+    pub(crate) fn answered_within(
+        &self,
+        i: usize,
+        slots: u64,
+        release: f64,
+        theta: f64,
+        target_s: f64,
+    ) -> f64 {
+        use statrs::function::{beta::checked_beta_reg, gamma::checked_gamma_lr};
+        if self.samples == 0 {
+            return 1.0;
+        }
+        let h = &self.histogram[i];
+        let from = usize::try_from(slots).unwrap_or(usize::MAX).min(h.len());
+        let at_once: u64 = h[..from].iter().sum();
+        let mut answered = at_once as f64;
+        if release > 0.0 && target_s > 0.0 {
+            for (j, &c) in h[from..].iter().enumerate() {
+                if c == 0 {
+                    continue;
+                }
+                let a = j as f64 + 1.0;
+                // Patience so long that the beta's second shape passes ten million: the
+                // visitors ahead hardly ever give up within the target, only the newcomer's
+                // own odds are kept.
+                let p = if theta > 0.0 && release / theta <= 1e7 {
+                    let x = -f64::exp_m1(-theta * target_s);
+                    let reach = checked_beta_reg(a, release / theta + 1.0, x).unwrap_or(0.0);
+                    release / (release + a * theta) * reach
+                } else {
+                    release / (release + a * theta) * checked_gamma_lr(a, release * target_s).unwrap_or(0.0)
+                };
+                answered += c as f64 * p.clamp(0.0, 1.0);
+            }
+        }
+        answered / self.samples as f64
+    }
+
     /// The mean of the chats in the system beyond the first `n` in interval `i`: the queue a
     /// floor of `n` slots would have.
     pub(crate) fn mean_beyond(&self, i: usize, n: u64) -> f64 {
@@ -224,4 +284,58 @@ impl Day {
 fn count(floor: &Floor) -> (u64, u64) {
     let s = floor.summary(Scope::All);
     (s.busy, s.queued)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::InSystem;
+
+    /// The newcomer's race, by uniformization of the chain "k visitors ahead" with its own
+    /// abandonment as a loss: a method independent of the incomplete beta.
+    fn uniformized(j: usize, release: f64, theta: f64, t: f64) -> f64 {
+        let lambda = release + (j as f64 + 1.0) * theta;
+        // f[k]: the chance of being served within the steps taken so far, from k ahead.
+        let mut f = vec![0.0; j + 1];
+        let (mut total, mut weight) = (0.0, (-lambda * t).exp());
+        for step in 0..20_000 {
+            total += weight * f[j];
+            weight *= lambda * t / (step as f64 + 1.0);
+            let g: Vec<f64> = (0..=j)
+                .map(|k| {
+                    let up = release + k as f64 * theta;
+                    let next = if k == 0 { 1.0 } else { f[k - 1] };
+                    up / lambda * next + (1.0 - (up + theta) / lambda) * f[k]
+                })
+                .collect();
+            f = g;
+        }
+        total
+    }
+
+    #[test]
+    fn answered_within_matches_the_uniformized_chain() {
+        // 40 samples: 10 with a free slot among 5, then 5 each at 5, 6, 8, 11, 15 and 20.
+        let mut histogram = vec![0u64; 21];
+        histogram[2] = 10;
+        for l in [5, 6, 8, 11, 15, 20] {
+            histogram[l] = 5;
+        }
+        let seen = InSystem { histogram: vec![histogram.clone()], in_service: vec![0.0], samples: 40 };
+        for (release, theta, t) in [(2.0, 0.3, 3.0), (0.5, 0.0, 20.0), (10.0, 2.0, 0.4), (1.0, 1e-9, 5.0)] {
+            let want = (10.0
+                + [5, 6, 8, 11, 15, 20]
+                    .iter()
+                    .map(|&l| 5.0 * uniformized(l - 5, release, theta, t))
+                    .sum::<f64>())
+                / 40.0;
+            let got = seen.answered_within(0, 5, release, theta, t);
+            assert!(
+                (got - want).abs() < 1e-9,
+                "release {release}, theta {theta}, t {t}: {got} against {want}"
+            );
+        }
+        // No wait allowed: only those who find a slot; all slots free: everyone.
+        assert_eq!(seen.answered_within(0, 5, 2.0, 0.3, 0.0), 0.25);
+        assert_eq!(seen.answered_within(0, 21, 2.0, 0.3, 10.0), 1.0);
+    }
 }

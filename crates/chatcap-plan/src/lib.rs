@@ -456,9 +456,7 @@ pub fn plan(
         };
         let (isa, isa_run) = if config.methods.isa {
             let (s, r) =
-                isa(&day, &model, &rates, &ahts, &patience, &mol_load, config, goal, &pool, &|| {
-                    progress(unit)
-                })?;
+                isa(&day, &rates, &ahts, &patience, &mol_load, config, goal, &pool, &|| progress(unit))?;
             (Some(s), Some(r))
         } else {
             (None, None)
@@ -501,7 +499,6 @@ const FINAL_STREAM: u64 = 0x5eed_f1a1_0000_0001;
 #[allow(clippy::too_many_arguments)]
 fn isa(
     day: &Day,
-    model: &Model,
     rates: &[f64],
     ahts: &[f64],
     patience: &dyn Fn(usize) -> Option<f64>,
@@ -522,22 +519,40 @@ fn isa(
     let mut converged = false;
     let mut cycle = None;
     let mut history: Vec<Vec<u32>> = Vec::new();
-    // The fewest agents meeting the delay probability, per interval, from what a simulation saw.
-    let quantiles = |seen: &day::InSystem, alpha: f64| -> Vec<u32> {
+    // The handle time of a chat while its agent holds all `m`: the rate at which a full floor
+    // frees slots, which is what a visitor who finds every slot taken waits on.
+    let top = day.slowdown.as_ref().and_then(|s| s.last().copied()).unwrap_or(1.0);
+    // The fewest agents meeting the goal, per interval, from what a simulation saw.
+    let staff_from = |seen: &day::InSystem| -> Vec<u32> {
         (0..d)
             .map(|i| {
                 if rates[i] <= 0.0 {
                     return 0;
                 }
-                // The fewest agents n whose n·m slots the chats in the system reach at most
-                // alpha of the time.
-                let mut n: u64 = 0;
-                while seen.tail(i, n * m) > alpha {
-                    n += 1;
-                }
+                let n = match goal {
+                    // The fewest agents n whose n·m slots the chats in the system reach at
+                    // most alpha of the time.
+                    Goal::DelayProbability { alpha } => seen.fewest(i, m, alpha),
+                    // From the fewest whose slots the chats reach at most 1 − level of the time
+                    // (every visitor answered at once otherwise), down while one agent fewer
+                    // still answers `level` within the target, the wait of each visitor who
+                    // finds the slots full read off the chats ahead of it.
+                    Goal::ServiceLevel { level, within_s } => {
+                        let theta = patience(i).map_or(0.0, |p| 1.0 / p);
+                        let release = |n: u64| (n * m) as f64 / (ahts[i] * top);
+                        let mut n = seen.fewest(i, m, 1.0 - level);
+                        while n > 0
+                            && seen.answered_within(i, (n - 1) * m, release(n - 1), theta, within_s) >= level
+                        {
+                            n -= 1;
+                        }
+                        n
+                    }
+                };
                 // Under an abandonment cap, also the fewest whose slots leave few enough
                 // waiting: visitors abandon at the patience rate times the mean queue,
                 // read off the same samples as the chats beyond the slots.
+                let mut n = n;
                 if let (Some(cap), Some(p)) = (config.limits.max_abandon, patience(i)) {
                     while seen.mean_beyond(i, n * m) / p > cap * rates[i] {
                         n += 1;
@@ -555,32 +570,17 @@ fn isa(
         iterations += 1;
         let seen = day.in_system(&staffing, config.replications, config.seed, config.isa_samples, pool)?;
         tick();
+        let next = staff_from(&seen);
+        // A service level is read off the queue the last staffing had, which a staffing too
+        // low makes long and one too high makes short: the undamped step overshoots both ways
+        // (32 agents, then 42, then 32 on a stationary 30 erlangs). Half a step settles.
         let next: Vec<u32> = match goal {
-            Goal::DelayProbability { alpha } => quantiles(&seen, alpha),
-            Goal::ServiceLevel { .. } => {
-                // The formula fed the load the ample floor carried: one pass.
-                let next = (0..d)
-                    .map(|i| {
-                        let load = seen.mean_in_service(i);
-                        if rates[i] <= 0.0 && load <= 0.0 {
-                            return Ok(0);
-                        }
-                        formulas::required(model, load / ahts[i], ahts[i], patience(i), goal, config.limits)
-                            .map_err(|source| PlanError::Staffing {
-                                skill: day.skill.clone(),
-                                interval: format!("#{i}"),
-                                source,
-                            })
-                    })
-                    .collect::<Result<Vec<u32>, PlanError>>()?;
-                for _ in iterations..=config.isa_max_iterations {
-                    tick();
-                }
-                return Ok((
-                    next,
-                    IsaRun { iterations, converged: true, cycle: None, final_replications: None },
-                ));
-            }
+            Goal::DelayProbability { .. } => next,
+            Goal::ServiceLevel { .. } => next
+                .iter()
+                .zip(&staffing)
+                .map(|(&a, &b)| ((u64::from(a) + u64::from(b)).div_ceil(2)) as u32)
+                .collect(),
         };
         // Converged when no interval moved by more than one agent (the stopping rule of
         // Feldman, Mandelbaum, Massey and Whitt): sampling noise alone moves a staffing at the
@@ -611,9 +611,9 @@ fn isa(
     // The iterations' simulations are small, so the staffing they settle on is as noisy as
     // their samples: one agent at the edge of its target moves the delay probability by a few
     // hundredths. A final simulation of the settled staffing, with more replications and a
-    // stream of its own, sets the staffing from a quantile that noise moves less.
+    // stream of its own, sets the staffing from samples that noise moves less.
     let mut final_replications = None;
-    if let (Goal::DelayProbability { alpha }, true) = (goal, config.isa_final_replications > 0) {
+    if config.isa_final_replications > 0 {
         let seen = day.in_system(
             &staffing,
             config.isa_final_replications,
@@ -621,7 +621,7 @@ fn isa(
             config.isa_samples,
             pool,
         )?;
-        staffing = quantiles(&seen, alpha);
+        staffing = staff_from(&seen);
         final_replications = Some(config.isa_final_replications);
     }
     tick();
@@ -689,6 +689,15 @@ fn notes(
                 ))
             })
             .collect();
+        let final_note = if config.isa_final_replications > 0 {
+            format!(
+                "; the staffing reported is read off a final simulation of the settled staffing, {} \
+                 replications on a stream of their own",
+                config.isa_final_replications
+            )
+        } else {
+            String::new()
+        };
         n.push(match goal {
             Goal::DelayProbability { .. } => format!(
                 "isa: the day simulated from ample agents, {} replications an iteration, {} samples of the \
@@ -698,20 +707,19 @@ fn notes(
                 config.replications,
                 config.isa_samples,
                 iters.join("; "),
-                if config.isa_final_replications > 0 {
-                    format!(
-                        "; the staffing reported is read off a final simulation of the settled staffing, \
-                         {} replications on a stream of their own",
-                        config.isa_final_replications
-                    )
-                } else {
-                    String::new()
-                }
+                final_note
             ),
             Goal::ServiceLevel { .. } => format!(
-                "isa: the day simulated with ample agents ({} replications); each interval's \
-                 simulated chats in service (its offered load) fed to {model}.",
-                config.replications
+                "isa: the day simulated from ample agents, {} replications an iteration, {} samples of the \
+                 chats in the system per interval; each interval then staffed with the fewest agents \
+                 whose slots answer the service level within the target, a visitor who finds them all \
+                 taken waiting behind the queue it sees while slots free at the full floor's rate and \
+                 those ahead give up at the patience rate, moving half way each time, until no \
+                 interval's staffing moves by more than one agent ({}){}.",
+                config.replications,
+                config.isa_samples,
+                iters.join("; "),
+                final_note
             ),
         });
     }
