@@ -6,8 +6,6 @@ use super::erlang_a::{Tail, TailSums};
 use super::positive;
 use crate::QueueingError;
 
-mod multigrid;
-
 /// The most chat slots a model takes: the balanced solution walks every total of chats.
 const MAX_SLOTS: u64 = 100_000_000;
 
@@ -638,14 +636,6 @@ struct Chain {
     level: Vec<u32>,
     /// Agents holding no chat, per state.
     idle: Vec<u32>,
-    /// How far each state is from the balanced spread of its level: the unit moves of a chat
-    /// from a busier agent to a less busy one that would leave every agent within one chat.
-    phase: Vec<u32>,
-    /// Where each state lies in its window of three levels `a..=a + 2`: `(a, agents at a,
-    /// agents at a + 2)`. A transition moves one of the two counts by one (or crosses to the
-    /// next window through a state shared by both), so the states of a window form a triangle
-    /// of a plane lattice, which the multigrid solver coarsens.
-    coord: Vec<(u32, u32, u32)>,
     /// First state of each level, plus the end.
     level_start: Vec<usize>,
     /// Total departure rate per state (chats ending).
@@ -744,42 +734,10 @@ impl Chain {
             })
             .collect();
         let idle = keys.iter().map(|&k| count(k, 0)).collect();
-        // Balanced levels q and q + 1 for q = level / N: an agent at k < q is q - k moves
-        // away, one at k > q + 1 is k - q - 1.
-        let phase = keys
-            .iter()
-            .zip(&level)
-            .map(|(&key, &l)| {
-                let q = (l / n) as usize;
-                (0..=m)
-                    .map(|k| {
-                        let c = count(key, k);
-                        if k < q {
-                            (q - k) as u32 * c
-                        } else if k > q + 1 {
-                            (k - q - 1) as u32 * c
-                        } else {
-                            0
-                        }
-                    })
-                    .sum()
-            })
-            .collect();
-        let coord = keys
-            .iter()
-            .map(|&key| {
-                let low = (0..=m).find(|&k| count(key, k) > 0).unwrap_or(0);
-                let a = low.min(m.saturating_sub(2));
-                let top = if a + 2 <= m { count(key, a + 2) } else { 0 };
-                (a as u32, count(key, a), top)
-            })
-            .collect();
         Chain {
             states,
             level,
             idle,
-            phase,
-            coord,
             level_start,
             departure,
             out,
@@ -862,164 +820,6 @@ impl Chain {
             }
         }
         (cond, sweeps)
-    }
-
-    /// The stationary distribution by iterative aggregation: Gauss-Seidel sweeps, each
-    /// followed by the exact aggregation over levels and an aggregation over phases.
-    fn solve_aggregated(&self, model: &ChatModel) -> (Vec<f64>, u32) {
-        let levels = self.level_start.len() - 1;
-        let lambda = model.arrivals_per_s;
-        let mut dep: Vec<f64> = (0..levels).map(|l| model.balanced_departures(l as u64)).collect();
-        let mut cond = vec![0.0; self.states];
-        for l in 0..levels {
-            let range = self.level_start[l]..self.level_start[l + 1];
-            let size = range.len() as f64;
-            cond[range].fill(1.0 / size);
-        }
-        let phases = self.phase.iter().copied().max().unwrap_or(0) as usize + 1;
-        let mut sweeps = 0;
-        loop {
-            self.normalize(&mut cond, &mut dep);
-            if phases > 1 {
-                self.phase_correction(&mut cond, &dep, lambda, phases);
-                self.normalize(&mut cond, &mut dep);
-            }
-            let mut change = 0.0f64;
-            for s in 0..self.states {
-                let new = self.inflow(s, &cond, &dep, lambda) / self.out[s];
-                if new > 0.0 {
-                    change = change.max(((new - cond[s]) / new).abs());
-                }
-                cond[s] = new;
-            }
-            sweeps += 1;
-            if change < 1e-13 || sweeps >= 100_000 {
-                break;
-            }
-        }
-        self.normalize(&mut cond, &mut dep);
-        self.scale_by_level_mass(&mut cond, &dep, lambda);
-        (cond, sweeps)
-    }
-
-    /// The stationary distribution by aggregation multigrid: each cycle a symmetric
-    /// Gauss-Seidel sweep, the exact aggregation over levels, a W-cycle over the coarse grids
-    /// and another sweep, until a sweep changes the distribution by less than 1e-13.
-    fn solve_multigrid(&self, model: &ChatModel) -> (Vec<f64>, u32) {
-        let levels = self.level_start.len() - 1;
-        let lambda = model.arrivals_per_s;
-        let mut dep: Vec<f64> = (0..levels).map(|l| model.balanced_departures(l as u64)).collect();
-        let mut cond = vec![0.0; self.states];
-        for l in 0..levels {
-            let range = self.level_start[l]..self.level_start[l + 1];
-            let size = range.len() as f64;
-            cond[range].fill(1.0 / size);
-        }
-        let mut grids = multigrid::Grid::hierarchy(&self.in_start, &self.in_from, &self.coord);
-        let mut ln_m = vec![0.0f64; self.states];
-        let mut sweeps = 0;
-        loop {
-            self.normalize(&mut cond, &mut dep);
-            self.sweep(&mut cond, &dep, lambda, true);
-            self.normalize(&mut cond, &mut dep);
-            // Log level masses, per state.
-            let mut acc = 0.0f64;
-            for l in 0..levels {
-                if l > 0 {
-                    acc += (lambda / dep[l]).ln();
-                }
-                ln_m[self.level_start[l]..self.level_start[l + 1]].fill(acc);
-            }
-            multigrid::correct(&mut grids, &self.in_start, &self.in_from, &self.in_rate, &ln_m, &mut cond);
-            self.normalize(&mut cond, &mut dep);
-            self.sweep(&mut cond, &dep, lambda, false);
-            let change = self.sweep(&mut cond, &dep, lambda, false);
-            sweeps += 4;
-            if change < 1e-13 || sweeps >= 100_000 {
-                break;
-            }
-        }
-        self.normalize(&mut cond, &mut dep);
-        self.scale_by_level_mass(&mut cond, &dep, lambda);
-        (cond, sweeps)
-    }
-
-    /// A Gauss-Seidel sweep up the states (and back down if `both`): the largest relative
-    /// change of the forward one.
-    fn sweep(&self, cond: &mut [f64], dep: &[f64], lambda: f64, both: bool) -> f64 {
-        let mut change = 0.0f64;
-        for s in 0..self.states {
-            let new = self.inflow(s, cond, dep, lambda) / self.out[s];
-            if new > 0.0 {
-                change = change.max(((new - cond[s]) / new).abs());
-            }
-            cond[s] = new;
-        }
-        if both {
-            for s in (0..self.states).rev() {
-                cond[s] = self.inflow(s, cond, dep, lambda) / self.out[s];
-            }
-        }
-        change
-    }
-
-    /// Multiplies each level's conditional distribution by its mass in the level chain.
-    fn scale_by_level_mass(&self, cond: &mut [f64], dep: &[f64], lambda: f64) {
-        let mass = self.level_masses(dep, lambda);
-        for (l, mass) in mass.iter().enumerate() {
-            for p in &mut cond[self.level_start[l]..self.level_start[l + 1]] {
-                *p *= mass;
-            }
-        }
-    }
-
-    /// The level masses the level chain gives (`lambda / dep` between adjacent levels),
-    /// summing to 1.
-    fn level_masses(&self, dep: &[f64], lambda: f64) -> Vec<f64> {
-        let mut ln_mass = Vec::with_capacity(dep.len());
-        let mut acc = 0.0f64;
-        for (l, d) in dep.iter().enumerate() {
-            if l > 0 {
-                acc += (lambda / d).ln();
-            }
-            ln_mass.push(acc);
-        }
-        let max = ln_mass.iter().copied().fold(f64::NEG_INFINITY, f64::max);
-        let z: f64 = ln_mass.iter().map(|m| (m - max).exp()).sum();
-        ln_mass.iter().map(|m| (m - max).exp() / z).collect()
-    }
-
-    /// One aggregation step over the phases: the chain lumped by phase is a birth-death chain
-    /// (a transition moves one chat, so the phase by at most one), whose exact solution
-    /// rescales every state by its phase's new mass over its old.
-    fn phase_correction(&self, cond: &mut [f64], dep: &[f64], lambda: f64, phases: usize) {
-        let mass = self.level_masses(dep, lambda);
-        let (mut up, mut down) = (vec![0.0f64; phases], vec![0.0f64; phases]);
-        for t in 0..self.states {
-            let dt = self.phase[t];
-            for e in self.in_start[t]..self.in_start[t + 1] {
-                let s = self.in_from[e] as usize;
-                let ds = self.phase[s];
-                if ds != dt {
-                    let flow = cond[s] * mass[self.level[s] as usize] * self.in_rate[e];
-                    if dt > ds {
-                        up[ds as usize] += flow;
-                    } else {
-                        down[ds as usize] += flow;
-                    }
-                }
-            }
-        }
-        // f(d + 1) / f(d) = up(d) / down(d + 1), in logs.
-        let mut ln_f = vec![0.0f64; phases];
-        for d in 0..phases - 1 {
-            let ratio = up[d] / down[d + 1];
-            ln_f[d + 1] = ln_f[d] + if usable(ratio) { ratio.ln() } else { 0.0 };
-        }
-        let max = ln_f.iter().copied().fold(f64::NEG_INFINITY, f64::max);
-        for (s, c) in cond.iter_mut().enumerate() {
-            *c *= (ln_f[self.phase[s] as usize] - max).exp();
-        }
     }
 
     /// `A y` for the balance equations in unknowns scaled per level by the level masses that
@@ -1201,72 +1001,4 @@ fn usable(v: f64) -> bool {
 
 fn dot(a: &[f64], b: &[f64]) -> f64 {
     a.iter().zip(b).map(|(x, y)| x * y).sum()
-}
-
-#[cfg(test)]
-#[allow(clippy::disallowed_macros, clippy::disallowed_types, clippy::disallowed_methods)]
-mod timing {
-    use super::*;
-
-    #[test]
-    #[ignore]
-    fn phase_mass() {
-        let s = Duration::from_secs;
-        for (m, aht) in [(3usize, vec![s(300), s(600), s(900)]), (5, vec![s(300), s(450), s(600), s(750), s(900)])] {
-            for load in [1.0, 0.9, 1.1] {
-                for n in [50u32, 100, 150] {
-                    let lambda = load * f64::from(n) * m as f64 / aht[m - 1].as_secs_f64();
-                    let model = ChatModel::new(n, &aht, lambda, Some(s(120))).unwrap();
-                    let chain = Chain::build(&model, Some(2));
-                    let (pi, _) = chain.solve(&model);
-                    let phases = *chain.phase.iter().max().unwrap() as usize + 1;
-                    let mut mass = vec![0.0; phases];
-                    for (st, p) in pi.iter().enumerate() {
-                        mass[chain.phase[st] as usize] += p;
-                    }
-                    let show: Vec<String> = mass.iter().step_by(2).take(30).map(|x| format!("{x:.0e}")).collect();
-                    println!("m={m} load={load} N={n} phases={phases}: {}", show.join(" "));
-                }
-            }
-        }
-    }
-
-    #[test]
-    #[ignore]
-    fn solver_timing() {
-        let s = Duration::from_secs;
-        for (m, aht) in [(3usize, vec![s(300), s(600), s(900)])] {
-            for load in [1.0, 0.9] {
-                for n in [50u32] {
-                    let lambda = load * f64::from(n) * m as f64 / aht[m - 1].as_secs_f64();
-                    let model = ChatModel::new(n, &aht, lambda, Some(s(120))).unwrap();
-                    let t = std::time::Instant::now();
-                    let chain = Chain::build(&model, Some(2));
-                    let build = t.elapsed();
-                    let mut jumps = 0;
-                    for t in 0..chain.states {
-                        for e in chain.in_start[t]..chain.in_start[t + 1] {
-                            let f = chain.in_from[e] as usize;
-                            if chain.phase[f].abs_diff(chain.phase[t]) > 1 {
-                                jumps += 1;
-                            }
-                        }
-                    }
-                    let t = std::time::Instant::now();
-                    let (a, sa) = chain.solve_multigrid(&model);
-                    let ta = t.elapsed();
-                    let t = std::time::Instant::now();
-                    let (b, sb) = if n <= 200 { chain.solve(&model) } else { (a.clone(), 0) };
-                    let tb = t.elapsed();
-                    let diff = a.iter().zip(&b).map(|(x, y)| (x - y).abs()).fold(0.0, f64::max);
-                    println!(
-                        "m={m} load={load} N={n} states={} build={build:?} jumps={jumps} agg: {sa} sweeps {ta:?} | krylov: {sb} {tb:?} | full {:.3e} {:.3e} diff {diff:.1e}",
-                        chain.states,
-                        a[chain.states - 1],
-                        b[chain.states - 1]
-                    );
-                }
-            }
-        }
-    }
 }
