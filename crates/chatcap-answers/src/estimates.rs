@@ -303,9 +303,10 @@ pub fn chat_model(args: &ChatModelArgs, naming: Naming) -> Result<Answer<ChatMod
         let why = if method == "balanced" {
             format!(
                 "{} states of the window chain are past its {}: this is the balanced approximation, \
-                 which assumes agents stay evenly loaded; its error was measured for handle times \
-                 never shorter at a higher concurrency and at most 3 times the first level's, 2 to 5 \
-                 chats and a mean patience of 30 s to 600 s, and this floor is outside that; with \
+                 which assumes agents stay evenly loaded; its error was measured for 2 to 5 chats, \
+                 handle times at most 3 times the first level's where an agent's throughput never \
+                 falls as it takes another chat, and a mean patience of 30 s to 600 s, and this \
+                 floor is outside that; with \
                  handle times that differ by concurrency its P(wait) can be off by a percentage \
                  point or more",
                 model.window_states().map_or("more than 2^64".to_owned(), |s| s.to_string()),

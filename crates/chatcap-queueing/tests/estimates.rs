@@ -680,18 +680,20 @@ fn chat_model_error_grid() {
 /// The measurement behind the balanced approximation's bound: its distance from the chain that
 /// [`ChatModel::solve`] would solve, at the largest floors that chain takes and at about half
 /// that, for the profiles where the spread of loads costs most (per-agent throughput flat from
-/// one chat up, and at 3 chats the whole slowdown at the top), loads 90 % to 105 % and patience
-/// 30 s, 120 s and 600 s. Minutes in release:
+/// one chat up), the whole slowdown at the top or at the second chat, loads 90 % to 150 % of
+/// `N m / AHT_m` and patience 30 s, 120 s and 600 s. Minutes in release:
 /// `cargo test --release -p chatcap-queueing --test estimates chat_model_balanced_gap -- --ignored --nocapture`.
 #[test]
 #[ignore = "minutes: a chain of 40,000 states per cell, 8 s each in release"]
 #[allow(clippy::disallowed_macros)] // prints the table it measures
 fn chat_model_balanced_gap_at_the_chains_reach() {
-    let cases: [(Vec<f64>, [u32; 2]); 6] = [
+    let cases: [(Vec<f64>, [u32; 2]); 8] = [
         (vec![300.0, 600.0], [140, 280]),
         (vec![300.0, 450.0], [140, 280]),
+        (vec![300.0, 900.0], [140, 280]),
         (vec![300.0, 600.0, 900.0], [100, 199]),
         (vec![300.0, 300.0, 900.0], [100, 199]),
+        (vec![300.0, 900.0, 900.0], [100, 199]),
         (vec![300.0, 600.0, 900.0, 1200.0], [81, 162]),
         (vec![300.0, 600.0, 900.0, 1200.0, 1500.0], [70, 140]),
     ];
@@ -703,7 +705,7 @@ fn chat_model_balanced_gap_at_the_chains_reach() {
         for &n in ns {
             let (mut worst, mut at) = (0.0f64, String::new());
             for patience in [30.0, 120.0, 600.0] {
-                for load in [0.9, 0.95, 1.0, 1.05] {
+                for load in [0.9, 0.95, 1.0, 1.05, 1.2, 1.5] {
                     let lambda = load * f64::from(n) * m as f64 / aht[m - 1];
                     let model = ChatModel::new(n, &ahts, lambda, Some(secs(patience))).unwrap();
                     let chain = model.solve_window().unwrap().p_wait();
@@ -795,6 +797,10 @@ fn chat_model_solve_says_which_method_and_bound() {
     assert_eq!(patient.solve().p_wait_error_bound(), None);
     let odd = ChatModel::new(200, &[s(300.0), s(400.0), s(1200.0)], 0.5, Some(s(120.0))).unwrap();
     assert_eq!(odd.solve().p_wait_error_bound(), None);
+    // Nor where an agent's throughput falls with concurrency (1/300, 2/300, then 3/900 per s).
+    let slowing = ChatModel::new(200, &[s(300.0), s(300.0), s(900.0)], 1.0, Some(s(120.0))).unwrap();
+    assert_eq!(slowing.solve().method(), ChatModelMethod::Balanced);
+    assert_eq!(slowing.solve().p_wait_error_bound(), None);
     // The window chain's state count, against the chain itself.
     for (n, aht) in [(7u32, vec![s(300.0); 3]), (9, vec![s(300.0); 5]), (4, vec![s(300.0); 6])] {
         let model = ChatModel::new(n, &aht, 0.01, None).unwrap();
