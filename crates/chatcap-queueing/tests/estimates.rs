@@ -680,20 +680,20 @@ fn chat_model_error_grid() {
 /// The measurement behind the balanced approximation's bound: its distance from the chain that
 /// [`ChatModel::solve`] would solve, at the largest floors that chain takes and at about half
 /// that, for the profiles where the spread of loads costs most (per-agent throughput flat from
-/// one chat up), the whole slowdown at the top or at the second chat, loads 90 % to 150 % of
-/// `N m / AHT_m` and patience 30 s, 120 s and 600 s. Minutes in release:
+/// one chat up), one where it rises, and two where it falls (the whole slowdown at the second
+/// chat, or at the top), loads 90 % to 150 % of `N m / AHT_m` and patience 30 s, 120 s and
+/// 600 s. A quarter of an hour in release:
 /// `cargo test --release -p chatcap-queueing --test estimates chat_model_balanced_gap -- --ignored --nocapture`.
 #[test]
-#[ignore = "minutes: a chain of 40,000 states per cell, 8 s each in release"]
+#[ignore = "a quarter of an hour in release: 252 chains of up to 40,000 states"]
 #[allow(clippy::disallowed_macros)] // prints the table it measures
 fn chat_model_balanced_gap_at_the_chains_reach() {
-    let cases: [(Vec<f64>, [u32; 2]); 8] = [
+    let cases: [(Vec<f64>, [u32; 2]); 7] = [
         (vec![300.0, 600.0], [140, 280]),
         (vec![300.0, 450.0], [140, 280]),
         (vec![300.0, 900.0], [140, 280]),
         (vec![300.0, 600.0, 900.0], [100, 199]),
         (vec![300.0, 300.0, 900.0], [100, 199]),
-        (vec![300.0, 900.0, 900.0], [100, 199]),
         (vec![300.0, 600.0, 900.0, 1200.0], [81, 162]),
         (vec![300.0, 600.0, 900.0, 1200.0, 1500.0], [70, 140]),
     ];
