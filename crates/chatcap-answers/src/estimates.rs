@@ -303,8 +303,12 @@ pub fn chat_model(args: &ChatModelArgs, naming: Naming) -> Result<Answer<ChatMod
         let why = if method == "balanced" {
             format!(
                 "{} states of the window chain are past its {}: this is the balanced approximation, \
-                 which assumes agents stay evenly loaded; with handle times that differ by concurrency \
-                 its P(wait) can be off by a percentage point or more",
+                 which assumes agents stay evenly loaded; its error was measured for 2 to 5 chats, \
+                 handle times at most 3 times the first level's where an agent's throughput never \
+                 falls as it takes another chat, and a mean patience of 30 s to 600 s, and this \
+                 floor is outside that; with \
+                 handle times that differ by concurrency its P(wait) can be off by a percentage \
+                 point or more",
                 model.window_states().map_or("more than 2^64".to_owned(), |s| s.to_string()),
                 WINDOW_STATE_LIMIT
             )

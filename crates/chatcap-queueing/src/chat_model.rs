@@ -22,6 +22,24 @@ pub(crate) const CHAIN_STATE_LIMIT: usize = 500_000;
 /// The error bound of a solved chain: the tests hold the exact solver to 1e-11 of a dense solve.
 const CHAIN_TOLERANCE: f64 = 1e-9;
 
+/// The balanced approximation's error bound in P(wait) past the chains' reach, by chat limit
+/// (2 to 5), from its largest distance to the chain at the largest floors [`ChatModel::solve`]
+/// solves ([`BALANCED_BOUND_FROM`]) with handle times `k x 300 s` (per-agent throughput flat
+/// from one chat up: the hardest case where it never falls, and at 4 and 5 chats past the
+/// grid's ratio of 3, harder than the grid's own), measured by the test
+/// `chat_model_balanced_gap_at_the_chains_reach` (README, "The chat model's error table"): at
+/// 2 chats, where that chain is exact, one and a half times the 3.37e-2 measured at 280 agents;
+/// at 3 to 5 chats three times the distance (9.52e-3 at 199 agents of 3, 4.70e-3 at 162 of 4,
+/// 2.85e-3 at 140 of 5), which adds the window chain's own bound there (twice the distance).
+const BALANCED_BOUND: [f64; 4] = [5.1e-2, 2.9e-2, 1.5e-2, 8.6e-3];
+
+/// The agents, by chat limit, from which [`BALANCED_BOUND`] applies: the floors it was measured
+/// at, the largest within [`EXACT_STATE_LIMIT`] (2 chats) or [`WINDOW_STATE_LIMIT`] states.
+const BALANCED_BOUND_FROM: [u32; 4] = [280, 199, 162, 140];
+
+/// The mean patience, in seconds, over which [`BALANCED_BOUND`] was measured.
+const BALANCED_BOUND_PATIENCE_S: std::ops::RangeInclusive<f64> = 30.0..=600.0;
+
 /// The methods [`ChatModel::solve`] chooses among.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Quick {
@@ -65,7 +83,10 @@ enum Quick {
 ///
 /// Both approximations are exact for equal handle times (then only the total matters) and the
 /// window chain for one or two chats per agent. With handle times that grow with concurrency the
-/// spread of loads costs throughput, which both understate, so both understate P(wait).
+/// spread of loads costs throughput, which both understate, so both understate P(wait) over the
+/// grid below; not always where an agent's throughput falls as it takes another chat (at
+/// 300/900/900 s and 60 agents, the critical load, the balanced answer is 1.8e-3 above the
+/// exact one).
 /// Over 700 floors (2 to 5 chats, 3 to 280 agents, top-level handle time 1 to 3 times the first
 /// level's, loads from 70 % to 110 %, patience 120 s; the table in the README) the balanced
 /// approximation is off by up to 6.6e-2 at 2 chats and 1.9e-2 at 3, and still by 5e-3 at 140
@@ -74,6 +95,14 @@ enum Quick {
 /// test `chat_model_error_grid` holds every cell of a smaller grid, with shorter and longer
 /// patience and none, to the bound each result states
 /// ([`ChatModelResult::p_wait_error_bound`]).
+///
+/// Past the chains' reach the balanced approximation's error falls slowly with the floor (about
+/// as `N^-0.4` where per-agent throughput is flat from one chat up, the hardest case among
+/// handle times where throughput never falls with concurrency): at the largest floors
+/// [`ChatModel::solve`] still solves a chain for (280 agents of 2 chats, 199 of 3, 162 of 4,
+/// 140 of 5) it is 3.4e-2, 9.5e-3, 4.7e-3 and 2.9e-3 from that chain, so its stated bound there
+/// and beyond is 5.1e-2, 2.9e-2, 1.5e-2 and 8.6e-3. Where throughput falls at some concurrency
+/// (300/300/900 s) it was off by up to 3.5e-1 at 100 agents, and states no bound.
 ///
 /// # Examples
 ///
@@ -265,7 +294,7 @@ impl ChatModel {
 
     /// The best solution within the limits for a quick answer: the exact solution up to
     /// [`EXACT_STATE_LIMIT`] states, else the window chain up to [`WINDOW_STATE_LIMIT`] states
-    /// (under about a second on one core at the limit), else the balanced approximation. The
+    /// (one to ten seconds on one core at the limit), else the balanced approximation. The
     /// result says which ([`ChatModelResult::method`]) and how far it may be from the exact
     /// answer ([`ChatModelResult::p_wait_error_bound`]).
     ///
@@ -345,6 +374,10 @@ impl ChatModel {
 
     /// The balanced birth-death approximation: cost proportional to `N m`, memory constant.
     ///
+    /// Exact for equal handle times; otherwise its error bound is the one measured at the
+    /// largest floors the chains take, for those floors and larger ones within the measured
+    /// range ([`ChatModelResult::p_wait_error_bound`]), and `None` elsewhere.
+    ///
     /// # Examples
     ///
     /// ```
@@ -394,8 +427,9 @@ impl ChatModel {
         let chats_nonfull = (chats - top as f64 * full_weight) / z;
         let busy_nonfull = (busy - n as f64 * full_weight) / z;
         let mut r = self.finish(ChatModelMethod::Balanced, p_full, without_full, chats_nonfull, busy_nonfull);
-        // Exact for equal handle times and one chat per agent; otherwise nothing bounds it.
-        r.bound = self.equal_handle_times().then_some(CHAIN_TOLERANCE);
+        // Exact for equal handle times and one chat per agent; past the chains' reach, the
+        // envelope measured there; otherwise nothing bounds it.
+        r.bound = if self.equal_handle_times() { Some(CHAIN_TOLERANCE) } else { self.balanced_bound() };
         r
     }
 
@@ -473,6 +507,23 @@ impl ChatModel {
             None
         };
         r
+    }
+
+    /// The balanced approximation's measured bound ([`BALANCED_BOUND`]): for the grid's handle
+    /// times where an agent's throughput never falls as it takes another chat (`k / AHT_k` never
+    /// decreasing), patience of 30 s to 600 s, and floors at least as large as those it was
+    /// measured at. Its errors fell with the floor over every profile measured (from half the
+    /// floor), so larger floors keep within it. Where throughput falls at some concurrency the
+    /// error measured was far larger (3.5e-1 at 100 agents of 300/300/900 s) and no bound is
+    /// claimed.
+    fn balanced_bound(&self) -> Option<f64> {
+        let m = self.rate.len();
+        let patience_s = 1.0 / self.theta; // infinite without patience
+        let throughput_never_falls =
+            (1..m).all(|k| (k + 1) as f64 * self.rate[k] >= k as f64 * self.rate[k - 1] * (1.0 - 1e-12));
+        let measured =
+            self.within_grid() && throughput_never_falls && BALANCED_BOUND_PATIENCE_S.contains(&patience_s);
+        (measured && self.agents >= BALANCED_BOUND_FROM[m - 2]).then(|| BALANCED_BOUND[m - 2])
     }
 
     /// Whether every level's handle time is the same (then only the total of chats matters).
@@ -565,8 +616,15 @@ impl ChatModelResult {
     /// is larger (long patience near the critical load moves both approximations further). It
     /// applies to the floors the grid covers: 2 to 5 chats, handle times never shorter at a
     /// higher concurrency and at most 3 times longer at the top level than at the first;
-    /// elsewhere it is `None`. The balanced approximation is exact (1e-9) for equal handle times
-    /// and has no bound otherwise.
+    /// elsewhere it is `None`. The balanced approximation is exact (1e-9) for equal handle times.
+    /// Otherwise its bound is measured at the largest floors the chains take (280 agents of 2
+    /// chats, 199 of 3, 162 of 4, 140 of 5; patience 30 s to 600 s, loads 90 % to 150 % of
+    /// `N m / AHT_m`, the error peaking at the critical load) and holds on those floors and
+    /// larger ones, over which its error falls: 5.1e-2 at 2 chats, 2.9e-2 at 3, 1.5e-2 at 4,
+    /// 8.6e-3 at 5. It applies to handle times in the grid where an agent's throughput never
+    /// falls as it takes another chat (`k / AHT_k` never decreasing); where it falls the error
+    /// measured reached 3.5e-1. It is `None` there, on smaller floors, for handle times outside
+    /// the grid, and for patience outside 30 s to 600 s or none.
     ///
     /// # Examples
     ///
@@ -575,7 +633,9 @@ impl ChatModelResult {
     /// use std::time::Duration;
     /// let s = Duration::from_secs;
     /// let model = ChatModel::new(5_000, &[s(300), s(360), s(420)], 30.0, Some(s(120)))?;
-    /// assert_eq!(model.solve().p_wait_error_bound(), None); // balanced, handle times differ
+    /// assert_eq!(model.solve().p_wait_error_bound(), Some(2.9e-2)); // balanced, 3 chats
+    /// let patient = ChatModel::new(5_000, &[s(300), s(360), s(420)], 30.0, None)?;
+    /// assert_eq!(patient.solve().p_wait_error_bound(), None); // no patience: not measured
     /// let even = ChatModel::new(5_000, &[s(300); 3], 30.0, Some(s(120)))?;
     /// assert_eq!(even.solve().p_wait_error_bound(), Some(1e-9));
     /// # Ok::<(), chatcap_queueing::QueueingError>(())
