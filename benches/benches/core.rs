@@ -29,6 +29,19 @@ fn slots(c: &mut Criterion) {
         g.bench_with_input(BenchmarkId::new("total", n), &n, |b, _| {
             b.iter(|| black_box(&floor).slots_total())
         });
+        // The alternative: a scan over the agents, as a bot without an index would do.
+        g.bench_with_input(BenchmarkId::new("skill_naive_scan", n), &n, |b, _| {
+            b.iter(|| {
+                black_box(&floor)
+                    .agents()
+                    .filter(|a| a.has_skill(black_box(idx)))
+                    .map(|a| a.slots_for_new_chats())
+                    .sum::<Slots>()
+            })
+        });
+        g.bench_with_input(BenchmarkId::new("total_naive_scan", n), &n, |b, _| {
+            b.iter(|| black_box(&floor).agents().map(|a| a.slots_for_new_chats()).sum::<Slots>())
+        });
         let budget = MaxWait::from_secs(120).expect("in range");
         let aht = Some(Duration::from_secs(300));
         g.bench_with_input(BenchmarkId::new("within_budget", n), &n, |b, _| {
@@ -49,6 +62,15 @@ fn offer(c: &mut Criterion) {
         let idx = floor.skill_index(&skill_id(3)).expect("skill exists");
         g.bench_with_input(BenchmarkId::new("free_now", n), &n, |b, _| {
             b.iter(|| floor.offer(black_box(idx), black_box(&policy)))
+        });
+        // The alternative: scan for an agent of the skill with a free slot.
+        assert!(floor.agents().any(|a| a.has_skill(idx) && a.slots_for_new_chats() > Slots::ZERO));
+        g.bench_with_input(BenchmarkId::new("free_now_naive_scan", n), &n, |b, _| {
+            b.iter(|| {
+                black_box(&floor)
+                    .agents()
+                    .any(|a| a.has_skill(black_box(idx)) && a.slots_for_new_chats() > Slots::ZERO)
+            })
         });
         // Queue more visitors than there are free slots, so the wait must be estimated.
         let free = floor.slots(idx).count().expect("limited floor");

@@ -5,8 +5,8 @@ use std::hint::black_box;
 use chatcap_benches::{SIZES, criterion, skill_id, snapshot};
 
 use chatcap_core::{
-    AgentId, Event, Floor, Ranking, RouteBy, Routed, Router, TransferRequest, TransferTarget, VisitorId,
-    Weight,
+    AgentId, Event, Floor, Ranking, RouteBy, Routed, Router, Slots, TransferRequest, TransferTarget,
+    VisitorId, Weight,
 };
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 
@@ -80,6 +80,24 @@ fn routing(c: &mut Criterion) {
                 })
             });
         }
+        // The alternative a bot without an index writes: scan the floor for the least-loaded
+        // agent of the skill with a free slot (ties by id), start the chat there and end it.
+        let mut floor = Floor::new(snapshot(n)).expect("valid floor");
+        let s =
+            floor.skill_indices().max_by_key(|&s| (floor.slots(s), std::cmp::Reverse(s))).expect("skills");
+        let now = floor.now();
+        g.bench_with_input(BenchmarkId::new("pick_start_end_naive_scan", n), &n, |bch, _| {
+            bch.iter(|| {
+                let agent = floor
+                    .agents()
+                    .filter(|a| a.has_skill(black_box(s)) && a.slots_for_new_chats() > Slots::ZERO)
+                    .min_by(|a, b| a.active_chats().cmp(&b.active_chats()).then_with(|| a.id().cmp(b.id())))
+                    .map(|a| a.id().clone())
+                    .expect("a free slot");
+                floor.apply(now, Event::ChatStarted { agent: &agent, weight: Weight::ONE }).expect("known");
+                floor.apply(now, Event::ChatEnded { agent: &agent, weight: Weight::ONE }).expect("held");
+            })
+        });
     }
     g.finish();
 }
