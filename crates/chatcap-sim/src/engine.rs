@@ -74,6 +74,146 @@ fn bits(t: f64) -> u64 {
     if t > 0.0 { t.to_bits() } else { 0 }
 }
 
+/// One chat's end in the [`ChatEnds`] calendar.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct End {
+    /// The end time, as [`bits`].
+    at: u64,
+    agent: u32,
+    /// The agent's generation when the end was drawn: the end is stale once it has moved on.
+    generation: u32,
+}
+
+impl End {
+    /// The calendar's order: by time, ties to the lower agent.
+    #[inline]
+    fn key(self) -> (u64, u32) {
+        (self.at, self.agent)
+    }
+}
+
+/// The calendar of chat ends: every chat's end, earliest first, ties to the lower agent (the
+/// order of a tournament tree over agents of their earliest ends, which it replaces).
+///
+/// A radix heap over the bits of the times: bucket 0 holds the ends at `last`, the time of the
+/// end taken out last, and bucket `b > 0` those whose bits first differ from `last`'s at bit
+/// `b - 1`, so every end in a bucket is earlier than every end in the buckets above it. Adding
+/// an end appends it to its bucket; taking the earliest out re-sorts only the lowest bucket
+/// that holds anything, into the buckets below. Every access is at the tail of a bucket or a
+/// pass along one, so that at 100,000 agents the calendar stays in cache, where a tree over
+/// the agents missed it at every level. Times added are never earlier than `last`: a chat ends
+/// after the event that started it.
+///
+/// Redrawing an agent's chats moves the agent to a new generation instead of finding its old
+/// ends: those are dropped when a pass meets them.
+#[derive(Clone, Debug)]
+struct ChatEnds {
+    last: u64,
+    buckets: Vec<Vec<End>>,
+    /// The earliest live end.
+    first: Option<End>,
+    /// Per agent, the generation of its live ends.
+    generation: Vec<u32>,
+    /// Whether any end may be stale (an agent has moved on a generation).
+    stale: bool,
+}
+
+impl ChatEnds {
+    fn new(agents: usize) -> ChatEnds {
+        ChatEnds {
+            last: 0,
+            buckets: vec![Vec::new(); 65],
+            first: None,
+            generation: vec![0; agents],
+            stale: false,
+        }
+    }
+
+    /// The bucket of a time not earlier than `last`.
+    #[inline]
+    fn bucket(&self, at: u64) -> usize {
+        (u64::BITS - (at ^ self.last).leading_zeros()) as usize
+    }
+
+    /// The earliest end: its time, as [`bits`], and its agent.
+    #[inline]
+    fn first(&self) -> Option<(u64, usize)> {
+        self.first.map(|e| (e.at, e.agent as usize))
+    }
+
+    /// A chat of `agent` ends at `at` (as [`bits`], not earlier than the last end taken out).
+    #[inline]
+    fn push(&mut self, at: u64, agent: usize) {
+        debug_assert!(at >= self.last, "a chat ends after the event that started it");
+        let e = End { at, agent: agent as u32, generation: self.generation[agent] };
+        let b = self.bucket(at);
+        self.buckets[b].push(e);
+        if self.first.is_none_or(|f| e.key() < f.key()) {
+            self.first = Some(e);
+        }
+    }
+
+    /// Every pending end of `agent` is dropped; the agent's ends from now on are new ones.
+    fn forget(&mut self, agent: usize) {
+        self.generation[agent] =
+            self.generation[agent].checked_add(1).expect("fewer than 2^32 load changes per agent");
+        self.stale = true;
+        if self.first.is_some_and(|f| f.agent as usize == agent) {
+            self.find_first();
+        }
+    }
+
+    #[inline]
+    fn live(&self, e: &End) -> bool {
+        !self.stale || self.generation[e.agent as usize] == e.generation
+    }
+
+    /// Takes the earliest end out (the one [`ChatEnds::first`] names).
+    #[inline]
+    fn pop(&mut self) {
+        let Some(f) = self.first else { return };
+        if f.at != self.last {
+            // `f` is the earliest, so its bucket is the lowest that holds anything: re-sort
+            // that bucket from `f`'s time, every end in it going to a bucket below.
+            let b = self.bucket(f.at);
+            self.last = f.at;
+            let mut ends = std::mem::take(&mut self.buckets[b]);
+            for e in ends.drain(..) {
+                if self.live(&e) {
+                    let to = self.bucket(e.at);
+                    self.buckets[to].push(e);
+                }
+            }
+            // A large buffer goes back to the allocator: the buckets that fill change as the
+            // times grow, and buffers kept at their peaks would add up to many times the ends
+            // pending.
+            if ends.capacity() <= 64 {
+                self.buckets[b] = ends;
+            }
+        }
+        let here = &mut self.buckets[0];
+        if let Some(k) = here.iter().position(|e| *e == f) {
+            here.swap_remove(k);
+        }
+        self.find_first();
+    }
+
+    /// Finds the earliest live end: in the lowest bucket left with a live end.
+    fn find_first(&mut self) {
+        let (generation, stale) = (&self.generation, self.stale);
+        self.first = None;
+        for bucket in &mut self.buckets {
+            if stale {
+                bucket.retain(|e| generation[e.agent as usize] == e.generation);
+            }
+            if let Some(e) = bucket.iter().min_by_key(|e| e.key()) {
+                self.first = Some(*e);
+                return;
+            }
+        }
+    }
+}
+
 /// A visitor of the run. Visitors of the starting snapshot are served but not counted.
 #[derive(Clone, Copy, Debug)]
 struct Visitor {
@@ -128,16 +268,18 @@ impl Waiting {
     }
 }
 
-#[derive(Clone, Debug)]
+/// What the run keeps per agent on the way of every chat: small, so that a large floor's agents
+/// share cache lines (the agent's id, needed only for scheduled state changes, is kept apart).
+#[derive(Clone, Copy, Debug)]
 struct AgentSim {
-    id: AgentId,
     /// The agent's index on the floor; the agent's place there is its place in this list.
     idx: AgentIdx,
-    /// The end times of the chats held, as [`bits`], earliest first out.
-    ends: BinaryHeap<Reverse<u64>>,
+    /// Chats held; their end times are in the calendar.
+    held: u32,
     staffed: bool,
-    /// The queues this agent can serve: its skills', and those that fall back to them.
-    drains: Vec<SkillIdx>,
+    /// The queues this agent can serve (its skills', and those that fall back to them), as an
+    /// index into the run's distinct lists of them.
+    drains: u32,
 }
 
 /// Where the next event comes from. At equal times, the earlier variant goes first.
@@ -179,8 +321,8 @@ pub(crate) struct Engine<'a> {
     /// The interval `now` is in, and where it ends (the last interval never ends).
     interval: usize,
     interval_end: f64,
-    /// Per agent, the end of its earliest chat.
-    chat_ends: Earliest,
+    /// Every chat's end.
+    chat_ends: ChatEnds,
     /// Per traffic stream, its next arrival.
     arrivals: Earliest,
     /// The scheduled state changes in time order (the file's order at equal times), and the next.
@@ -196,6 +338,10 @@ pub(crate) struct Engine<'a> {
     /// the snapshot's.
     next_visitor_id: u64,
     agents: Vec<AgentSim>,
+    /// Per agent, its id.
+    ids: Vec<AgentId>,
+    /// The distinct lists of queues agents can serve, sorted; agents name theirs by position.
+    drain_lists: Vec<Vec<SkillIdx>>,
     skill_idx: Vec<SkillIdx>,
     traffic_skill: Vec<SkillIdx>,
     /// Per traffic stream and interval, the mean time between arrivals in seconds (infinite
@@ -232,7 +378,9 @@ impl<'a> Engine<'a> {
             }
         }
         let mut agents = Vec::with_capacity(floor.agent_count());
+        let mut ids = Vec::with_capacity(floor.agent_count());
         let mut held = Vec::with_capacity(floor.agent_count());
+        let mut drain_lists: Vec<Vec<SkillIdx>> = Vec::new();
         for a in floor.agents() {
             let mut drains: Vec<SkillIdx> = Vec::new();
             for s in a.skills().filter_map(|s| floor.skill_index(s.as_str())) {
@@ -242,12 +390,19 @@ impl<'a> Engine<'a> {
             drains.sort_unstable();
             drains.dedup();
             held.push(a.active_chats());
+            let list = match drain_lists.iter().position(|l| *l == drains) {
+                Some(k) => k,
+                None => {
+                    drain_lists.push(drains);
+                    drain_lists.len() - 1
+                }
+            };
+            ids.push(a.id().clone());
             agents.push(AgentSim {
-                id: a.id().clone(),
                 idx: a.index(),
-                ends: BinaryHeap::new(),
+                held: 0,
                 staffed: a.chat_state() != AgentState::Offline,
-                drains,
+                drains: u32::try_from(list).expect("fewer distinct skill lists than 2^32"),
             });
         }
         let queue_len = skill_idx.iter().map(|&s| floor.queue_len(s)).collect();
@@ -271,7 +426,7 @@ impl<'a> Engine<'a> {
             waiting_counted: 0,
             interval: 0,
             interval_end: if sc.intervals > 1 { sc.interval_s } else { f64::INFINITY },
-            chat_ends: Earliest::new(agents.len()),
+            chat_ends: ChatEnds::new(agents.len()),
             arrivals: Earliest::new(sc.traffic.len()),
             schedule,
             next_change: 0,
@@ -280,6 +435,8 @@ impl<'a> Engine<'a> {
             queued: Waiting::default(),
             next_visitor_id: snapshot_queue.iter().map(|v| v.id.0.saturating_add(1)).max().unwrap_or(0),
             agents,
+            ids,
+            drain_lists,
             skill_idx,
             traffic_skill,
             gaps: sc.traffic.iter().map(|t| t.per_hour.iter().map(|&x| 3600.0 / x).collect()).collect(),
@@ -320,11 +477,11 @@ impl<'a> Engine<'a> {
             // Chats held at the start end after a fresh handle time each, as memorylessness
             // makes exact for exponential handle times.
             let level = held as usize;
+            engine.agents[a].held = u32::try_from(held).expect("the floor counts chats in 32 bits");
             for _ in 0..held {
                 let end = bits(engine.draw_handle(level));
-                engine.agents[a].ends.push(Reverse(end));
+                engine.chat_ends.push(end, a);
             }
-            engine.update_chat_end(a);
         }
         for i in 0..sc.traffic.len() {
             engine.schedule_arrival(i, 0.0);
@@ -623,20 +780,17 @@ impl<'a> Engine<'a> {
         true
     }
 
-    /// Agent `a`'s earliest chat ends.
+    /// Agent `a`'s earliest chat ends: the first in the calendar.
     fn depart(&mut self, a: usize) {
-        self.agents[a].ends.pop();
+        self.chat_ends.pop();
+        self.agents[a].held -= 1;
         self.set_agent_chats(a, -1);
         let idx = self.agents[a].idx;
         self.router.end_chat_by_index(self.stamp(), idx, Weight::ONE).expect("the agent holds the chat");
         if self.redraw {
             self.redraw_chats(a);
-        } else {
-            self.update_chat_end(a);
         }
-        let drains = std::mem::take(&mut self.agents[a].drains);
-        self.drain(&drains);
-        self.agents[a].drains = drains;
+        self.drain_list(self.agents[a].drains as usize);
     }
 
     fn change_state(&mut self, i: usize) {
@@ -658,13 +812,25 @@ impl<'a> Engine<'a> {
             }
         }
         let now = self.stamp();
-        let id = self.agents[a].id.clone();
-        self.router.apply(now, Event::StateChanged { agent: &id, state: change.state }).expect("known agent");
+        self.router
+            .apply(now, Event::StateChanged { agent: &self.ids[a], state: change.state })
+            .expect("known agent");
         if change.state == AgentState::Online {
-            let drains = std::mem::take(&mut self.agents[a].drains);
-            self.drain(&drains);
-            self.agents[a].drains = drains;
+            self.drain_list(self.agents[a].drains as usize);
         }
+    }
+
+    /// As [`Engine::drain`], for the queues of one of the distinct lists agents serve.
+    fn drain_list(&mut self, list: usize) {
+        let queues = &self.drain_lists[list];
+        if queues.iter().all(|s| self.queue_len[s.get()] == 0) {
+            return;
+        }
+        let mut open = std::mem::take(&mut self.open);
+        open.clear();
+        open.extend_from_slice(queues);
+        self.drain_open(&mut open);
+        self.open = open;
     }
 
     /// Routes the heads of these queues, the oldest head first each time, until no agent can
@@ -717,35 +883,27 @@ impl<'a> Engine<'a> {
                 t.within += 1.0;
             }
         }
+        self.agents[a].held += 1;
+        self.set_agent_chats(a, 1);
         if self.redraw {
-            // A placeholder: every chat of the agent gets a new end time below.
-            self.agents[a].ends.push(Reverse(0));
-            self.set_agent_chats(a, 1);
+            // Every chat of the agent, the new one included, gets a new end time.
             self.redraw_chats(a);
         } else {
-            let level = self.agents[a].ends.len() + 1;
+            let level = self.agents[a].held as usize;
             let end = self.now + self.draw_handle(level);
-            self.agents[a].ends.push(Reverse(bits(end)));
-            self.set_agent_chats(a, 1);
-            self.update_chat_end(a);
+            self.chat_ends.push(bits(end), a);
         }
     }
 
     /// Gives every chat of agent `a` a fresh end time, after a change of its load with
     /// per-level exponential handle times.
     fn redraw_chats(&mut self, a: usize) {
-        let mut ends = std::mem::take(&mut self.agents[a].ends).into_vec();
-        let level = ends.len();
-        for end in &mut ends {
-            *end = Reverse(bits(self.now + self.draw_handle(level)));
+        self.chat_ends.forget(a);
+        let level = self.agents[a].held as usize;
+        for _ in 0..level {
+            let end = bits(self.now + self.draw_handle(level));
+            self.chat_ends.push(end, a);
         }
-        self.agents[a].ends = BinaryHeap::from(ends);
-        self.update_chat_end(a);
-    }
-
-    fn update_chat_end(&mut self, a: usize) {
-        let first = self.agents[a].ends.peek().map(|&Reverse(t)| t);
-        self.chat_ends.set(a, first);
     }
 
     /// A handle time for a chat of an agent holding `level` chats.
@@ -805,7 +963,7 @@ impl<'a> Engine<'a> {
 
     fn set_agent_chats(&mut self, a: usize, delta: i64) {
         self.advance_floor();
-        let held = self.agents[a].ends.len() as u64;
+        let held = u64::from(self.agents[a].held);
         let before = held.saturating_add_signed(-delta);
         self.chats = self.chats.saturating_add_signed(delta);
         self.busy = self.busy + u64::from(held > 0) - u64::from(before > 0);
@@ -860,6 +1018,44 @@ mod tests {
                 let want = naive.iter().enumerate().filter_map(|(s, t)| t.map(|t| (t, s))).min();
                 assert_eq!(tree.first(), want);
             }
+        }
+    }
+
+    /// Against a plain list: the calendar's first is always the earliest live end, ties to the
+    /// lower agent, through pushes, pops and forgotten agents.
+    #[test]
+    fn chat_ends_are_taken_earliest_first() {
+        let agents = 7;
+        let mut cal = ChatEnds::new(agents);
+        let mut naive: Vec<(u64, usize)> = Vec::new();
+        let mut now = 0.0f64;
+        let mut x: u64 = 0x2545_F491_4F6C_DD1D;
+        for _ in 0..20_000 {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            let agent = (x % agents as u64) as usize;
+            match (x >> 8) % 8 {
+                0..=3 => {
+                    // Few distinct times, so that ties are common.
+                    let at = bits(now + ((x >> 16) % 8) as f64 * 0.5);
+                    cal.push(at, agent);
+                    naive.push((at, agent));
+                }
+                4 => {
+                    cal.forget(agent);
+                    naive.retain(|&(_, a)| a != agent);
+                }
+                _ => {
+                    if let Some((at, _)) = cal.first() {
+                        cal.pop();
+                        let k = naive.iter().position(|&e| e == *naive.iter().min().unwrap()).unwrap();
+                        naive.swap_remove(k);
+                        now = f64::from_bits(at);
+                    }
+                }
+            }
+            assert_eq!(cal.first(), naive.iter().min().copied());
         }
     }
 
