@@ -74,12 +74,15 @@ fn bits(t: f64) -> u64 {
     if t > 0.0 { t.to_bits() } else { 0 }
 }
 
-/// One chat's end in the [`ChatEnds`] calendar.
+/// One chat's end in the [`ChatEnds`] calendar, with what the chat's end needs of its agent,
+/// so that it reads no per-agent record of the run's own.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 struct End {
     /// The end time, as [`bits`].
     at: u64,
-    agent: u32,
+    agent: AgentIdx,
+    /// The queues the agent can serve: an index into the run's distinct lists of them.
+    drains: u32,
     /// The agent's generation when the end was drawn: the end is stale once it has moved on.
     generation: u32,
 }
@@ -87,8 +90,8 @@ struct End {
 impl End {
     /// The calendar's order: by time, ties to the lower agent.
     #[inline]
-    fn key(self) -> (u64, u32) {
-        (self.at, self.agent)
+    fn key(self) -> (u64, usize) {
+        (self.at, self.agent.get())
     }
 }
 
@@ -138,14 +141,15 @@ impl ChatEnds {
     /// The earliest end: its time, as [`bits`], and its agent.
     #[inline]
     fn first(&self) -> Option<(u64, usize)> {
-        self.first.map(|e| (e.at, e.agent as usize))
+        self.first.map(|e| (e.at, e.agent.get()))
     }
 
-    /// A chat of `agent` ends at `at` (as [`bits`], not earlier than the last end taken out).
+    /// A chat of `agent`, who serves the queues of list `drains`, ends at `at` (as [`bits`], not
+    /// earlier than the last end taken out).
     #[inline]
-    fn push(&mut self, at: u64, agent: usize) {
+    fn push(&mut self, at: u64, agent: AgentIdx, drains: u32) {
         debug_assert!(at >= self.last, "a chat ends after the event that started it");
-        let e = End { at, agent: agent as u32, generation: self.generation[agent] };
+        let e = End { at, agent, drains, generation: self.generation[agent.get()] };
         let b = self.bucket(at);
         self.buckets[b].push(e);
         if self.first.is_none_or(|f| e.key() < f.key()) {
@@ -158,14 +162,14 @@ impl ChatEnds {
         self.generation[agent] =
             self.generation[agent].checked_add(1).expect("fewer than 2^32 load changes per agent");
         self.stale = true;
-        if self.first.is_some_and(|f| f.agent as usize == agent) {
+        if self.first.is_some_and(|f| f.agent.get() == agent) {
             self.find_first();
         }
     }
 
     #[inline]
     fn live(&self, e: &End) -> bool {
-        !self.stale || self.generation[e.agent as usize] == e.generation
+        !self.stale || self.generation[e.agent.get()] == e.generation
     }
 
     /// Takes the earliest end out (the one [`ChatEnds::first`] names).
@@ -204,7 +208,7 @@ impl ChatEnds {
         self.first = None;
         for bucket in &mut self.buckets {
             if stale {
-                bucket.retain(|e| generation[e.agent as usize] == e.generation);
+                bucket.retain(|e| generation[e.agent.get()] == e.generation);
             }
             if let Some(e) = bucket.iter().min_by_key(|e| e.key()) {
                 self.first = Some(*e);
@@ -268,24 +272,10 @@ impl Waiting {
     }
 }
 
-/// What the run keeps per agent on the way of every chat: small, so that a large floor's agents
-/// share cache lines (the agent's id, needed only for scheduled state changes, is kept apart).
-#[derive(Clone, Copy, Debug)]
-struct AgentSim {
-    /// The agent's index on the floor; the agent's place there is its place in this list.
-    idx: AgentIdx,
-    /// Chats held; their end times are in the calendar.
-    held: u32,
-    staffed: bool,
-    /// The queues this agent can serve (its skills', and those that fall back to them), as an
-    /// index into the run's distinct lists of them.
-    drains: u32,
-}
-
 /// Where the next event comes from. At equal times, the earlier variant goes first.
 #[derive(Clone, Copy, Debug)]
 enum Source {
-    ChatEnd(usize),
+    ChatEnd,
     State,
     Arrival(usize),
     Timer,
@@ -337,8 +327,12 @@ pub(crate) struct Engine<'a> {
     /// The id of the run's next visitor: the run's visitors are numbered in arrival order, after
     /// the snapshot's.
     next_visitor_id: u64,
-    agents: Vec<AgentSim>,
-    /// Per agent, its id.
+    /// Per agent (by place on the floor), the queues it can serve (its skills', and those that
+    /// fall back to them) as an index into `drain_lists`: the one thing of the run's own a
+    /// chat reads of its agent. The chats an agent holds are the floor's count.
+    drains: Vec<u32>,
+    /// Per agent, whether it is staffed (not offline), and its id, for state changes.
+    staffed_now: Vec<bool>,
     ids: Vec<AgentId>,
     /// The distinct lists of queues agents can serve, sorted; agents name theirs by position.
     drain_lists: Vec<Vec<SkillIdx>>,
@@ -377,7 +371,8 @@ impl<'a> Engine<'a> {
                 falls_back_to[fb.get()].push(q);
             }
         }
-        let mut agents = Vec::with_capacity(floor.agent_count());
+        let mut agent_drains = Vec::with_capacity(floor.agent_count());
+        let mut staffed_now = Vec::with_capacity(floor.agent_count());
         let mut ids = Vec::with_capacity(floor.agent_count());
         let mut held = Vec::with_capacity(floor.agent_count());
         let mut drain_lists: Vec<Vec<SkillIdx>> = Vec::new();
@@ -389,7 +384,7 @@ impl<'a> Engine<'a> {
             }
             drains.sort_unstable();
             drains.dedup();
-            held.push(a.active_chats());
+            held.push((a.index(), a.active_chats()));
             let list = match drain_lists.iter().position(|l| *l == drains) {
                 Some(k) => k,
                 None => {
@@ -398,12 +393,8 @@ impl<'a> Engine<'a> {
                 }
             };
             ids.push(a.id().clone());
-            agents.push(AgentSim {
-                idx: a.index(),
-                held: 0,
-                staffed: a.chat_state() != AgentState::Offline,
-                drains: u32::try_from(list).expect("fewer distinct skill lists than 2^32"),
-            });
+            staffed_now.push(a.chat_state() != AgentState::Offline);
+            agent_drains.push(u32::try_from(list).expect("fewer distinct skill lists than 2^32"));
         }
         let queue_len = skill_idx.iter().map(|&s| floor.queue_len(s)).collect();
         let snapshot_queue = floor.to_snapshot().queue;
@@ -426,7 +417,7 @@ impl<'a> Engine<'a> {
             waiting_counted: 0,
             interval: 0,
             interval_end: if sc.intervals > 1 { sc.interval_s } else { f64::INFINITY },
-            chat_ends: ChatEnds::new(agents.len()),
+            chat_ends: ChatEnds::new(ids.len()),
             arrivals: Earliest::new(sc.traffic.len()),
             schedule,
             next_change: 0,
@@ -434,7 +425,8 @@ impl<'a> Engine<'a> {
             seq: 0,
             queued: Waiting::default(),
             next_visitor_id: snapshot_queue.iter().map(|v| v.id.0.saturating_add(1)).max().unwrap_or(0),
-            agents,
+            drains: agent_drains,
+            staffed_now,
             ids,
             drain_lists,
             skill_idx,
@@ -469,18 +461,18 @@ impl<'a> Engine<'a> {
             let v = engine.visitor(v.id, skill, arrived, false);
             engine.queued.insert(v);
         }
-        for (a, held) in held.into_iter().enumerate() {
+        for (a, (idx, held)) in held.into_iter().enumerate() {
+            debug_assert_eq!(idx.get(), a, "a new floor's agents are in place order");
             let held = u64::from(held);
-            engine.staffed += u64::from(engine.agents[a].staffed);
+            engine.staffed += u64::from(engine.staffed_now[a]);
             engine.chats += held;
             engine.busy += u64::from(held > 0);
             // Chats held at the start end after a fresh handle time each, as memorylessness
             // makes exact for exponential handle times.
             let level = held as usize;
-            engine.agents[a].held = u32::try_from(held).expect("the floor counts chats in 32 bits");
             for _ in 0..held {
                 let end = bits(engine.draw_handle(level));
-                engine.chat_ends.push(end, a);
+                engine.chat_ends.push(end, idx, engine.drains[a]);
             }
         }
         for i in 0..sc.traffic.len() {
@@ -558,8 +550,8 @@ impl<'a> Engine<'a> {
         }
         // Count what changes the floor; spent timers are not events.
         let live = match source {
-            Source::ChatEnd(a) => {
-                self.depart(a);
+            Source::ChatEnd => {
+                self.depart();
                 true
             }
             Source::Arrival(i) => {
@@ -649,7 +641,7 @@ impl<'a> Engine<'a> {
     /// The earliest pending event, as the bits of its time, and where it comes from.
     #[inline]
     fn next_event(&self) -> Option<(u64, Source)> {
-        let mut next: Option<(u64, Source)> = self.chat_ends.first().map(|(t, a)| (t, Source::ChatEnd(a)));
+        let mut next: Option<(u64, Source)> = self.chat_ends.first().map(|(t, _)| (t, Source::ChatEnd));
         let mut consider = |t: u64, source: Source| {
             if next.is_none_or(|(best, _)| t < best) {
                 next = Some((t, source));
@@ -713,7 +705,7 @@ impl<'a> Engine<'a> {
     }
 
     /// A waiting visitor taken from the queue is served by agent `a`.
-    fn serve_queued(&mut self, id: VisitorId, a: usize) {
+    fn serve_queued(&mut self, id: VisitorId, a: AgentIdx) {
         let v = self.queued.remove(id).expect("the router serves visitors who wait");
         self.assigned(v, a, true);
     }
@@ -735,14 +727,14 @@ impl<'a> Engine<'a> {
         let waits = match self.router.arrive_by_index(now, id, skill, 0).expect("visitor ids are new") {
             // The newcomer itself is served, at once: it never counts as queued.
             Some(a) if a.visitor == id => {
-                self.assigned(v, a.agent.get(), false);
+                self.assigned(v, a.agent, false);
                 false
             }
             // Served from the queue: another visitor was ahead of this one, who waits.
             Some(a) => {
                 self.set_queue(skill.get(), 1);
                 self.queued.insert(v);
-                self.serve_queued(a.visitor, a.agent.get());
+                self.serve_queued(a.visitor, a.agent);
                 true
             }
             None => {
@@ -780,17 +772,24 @@ impl<'a> Engine<'a> {
         true
     }
 
-    /// Agent `a`'s earliest chat ends: the first in the calendar.
-    fn depart(&mut self, a: usize) {
+    /// The first chat in the calendar ends.
+    fn depart(&mut self) {
+        let Some(end) = self.chat_ends.first else { return };
         self.chat_ends.pop();
-        self.agents[a].held -= 1;
-        self.set_agent_chats(a, -1);
-        let idx = self.agents[a].idx;
-        self.router.end_chat_by_index(self.stamp(), idx, Weight::ONE).expect("the agent holds the chat");
+        self.router
+            .end_chat_by_index(self.stamp(), end.agent, Weight::ONE)
+            .expect("the agent holds the chat");
+        let held = self.held(end.agent);
+        self.set_agent_chats(held, -1);
         if self.redraw {
-            self.redraw_chats(a);
+            self.redraw_chats(end.agent, end.drains);
         }
-        self.drain_list(self.agents[a].drains as usize);
+        self.drain_list(end.drains as usize);
+    }
+
+    /// The chats an agent holds now.
+    fn held(&self, agent: AgentIdx) -> u32 {
+        self.router.floor().agent_by_index(agent).map_or(0, |a| a.active_chats())
     }
 
     fn change_state(&mut self, i: usize) {
@@ -802,9 +801,9 @@ impl<'a> Engine<'a> {
             .expect("scheduled agents checked by validate")
             .get();
         let staffed = change.state != AgentState::Offline;
-        if staffed != self.agents[a].staffed {
+        if staffed != self.staffed_now[a] {
             self.advance_floor();
-            self.agents[a].staffed = staffed;
+            self.staffed_now[a] = staffed;
             if staffed {
                 self.staffed += 1;
             } else {
@@ -816,7 +815,7 @@ impl<'a> Engine<'a> {
             .apply(now, Event::StateChanged { agent: &self.ids[a], state: change.state })
             .expect("known agent");
         if change.state == AgentState::Online {
-            self.drain_list(self.agents[a].drains as usize);
+            self.drain_list(self.drains[a] as usize);
         }
     }
 
@@ -856,7 +855,7 @@ impl<'a> Engine<'a> {
                 return;
             };
             match self.router.route_by_index(self.stamp(), open[pos]).expect("time moves forward") {
-                Some(a) => self.serve_queued(a.visitor, a.agent.get()),
+                Some(a) => self.serve_queued(a.visitor, a.agent),
                 None => {
                     open.swap_remove(pos);
                 }
@@ -865,7 +864,7 @@ impl<'a> Engine<'a> {
     }
 
     /// A visitor, no longer waiting, is served by agent `a`, from the queue or on arrival.
-    fn assigned(&mut self, v: Visitor, a: usize, from_queue: bool) {
+    fn assigned(&mut self, v: Visitor, a: AgentIdx, from_queue: bool) {
         if from_queue {
             self.set_queue(v.skill as usize, -1);
         }
@@ -883,26 +882,26 @@ impl<'a> Engine<'a> {
                 t.within += 1.0;
             }
         }
-        self.agents[a].held += 1;
-        self.set_agent_chats(a, 1);
+        let held = self.held(a);
+        self.set_agent_chats(held, 1);
+        let drains = self.drains[a.get()];
         if self.redraw {
             // Every chat of the agent, the new one included, gets a new end time.
-            self.redraw_chats(a);
+            self.redraw_chats(a, drains);
         } else {
-            let level = self.agents[a].held as usize;
-            let end = self.now + self.draw_handle(level);
-            self.chat_ends.push(bits(end), a);
+            let end = self.now + self.draw_handle(held as usize);
+            self.chat_ends.push(bits(end), a, drains);
         }
     }
 
     /// Gives every chat of agent `a` a fresh end time, after a change of its load with
     /// per-level exponential handle times.
-    fn redraw_chats(&mut self, a: usize) {
-        self.chat_ends.forget(a);
-        let level = self.agents[a].held as usize;
+    fn redraw_chats(&mut self, a: AgentIdx, drains: u32) {
+        self.chat_ends.forget(a.get());
+        let level = self.held(a) as usize;
         for _ in 0..level {
             let end = bits(self.now + self.draw_handle(level));
-            self.chat_ends.push(end, a);
+            self.chat_ends.push(end, a, drains);
         }
     }
 
@@ -961,9 +960,10 @@ impl<'a> Engine<'a> {
         spread(self.sc.interval_s, from, self.now, |i, dt| bins[i].queue_area += len * dt);
     }
 
-    fn set_agent_chats(&mut self, a: usize, delta: i64) {
+    /// An agent's chats changed by `delta`, to `held`.
+    fn set_agent_chats(&mut self, held: u32, delta: i64) {
         self.advance_floor();
-        let held = u64::from(self.agents[a].held);
+        let held = u64::from(held);
         let before = held.saturating_add_signed(-delta);
         self.chats = self.chats.saturating_add_signed(delta);
         self.busy = self.busy + u64::from(held > 0) - u64::from(before > 0);
@@ -1026,6 +1026,20 @@ mod tests {
     #[test]
     fn chat_ends_are_taken_earliest_first() {
         let agents = 7;
+        let floor = Floor::new(chatcap_core::Snapshot {
+            agents: (0..agents)
+                .map(|i| {
+                    chatcap_core::Agent::new(
+                        format!("a{i}"),
+                        AgentState::Online,
+                        chatcap_core::Capacity::Limited(1),
+                    )
+                })
+                .collect(),
+            ..chatcap_core::Snapshot::default()
+        })
+        .unwrap();
+        let idx: Vec<AgentIdx> = floor.agents().map(|a| a.index()).collect();
         let mut cal = ChatEnds::new(agents);
         let mut naive: Vec<(u64, usize)> = Vec::new();
         let mut now = 0.0f64;
@@ -1039,7 +1053,7 @@ mod tests {
                 0..=3 => {
                     // Few distinct times, so that ties are common.
                     let at = bits(now + ((x >> 16) % 8) as f64 * 0.5);
-                    cal.push(at, agent);
+                    cal.push(at, idx[agent], 0);
                     naive.push((at, agent));
                 }
                 4 => {
