@@ -159,6 +159,9 @@ pub struct Router {
     by_id: Vec<u32>,
     /// Per label in use, the agent's place.
     by_label: FxMap<u32, u32>,
+    /// The spacing of the last relabelling: the agent labelled `(k + 1) * step` then was at
+    /// `by_id[k]`, and is until agents join before it (see [`Router::place_of`]).
+    step: u32,
     /// Per skill, where round robin goes on from.
     cursor: Vec<Cursor>,
 }
@@ -255,6 +258,7 @@ impl Router {
             places: vec![Place::default(); places],
             by_id,
             by_label: FxMap::default(),
+            step: 0,
             cursor: vec![Cursor::Start; skills],
         };
         router.relabel();
@@ -273,6 +277,7 @@ impl Router {
             })
             .collect();
         let step = (u64::from(u32::MAX) - 1) / (self.by_id.len() as u64 + 1);
+        self.step = step as u32;
         self.by_label.clear();
         self.by_label.reserve(self.by_id.len());
         for (k, &i) in self.by_id.iter().enumerate() {
@@ -732,8 +737,22 @@ impl Router {
         }
         best.and_then(|(entry, pool)| {
             let label = entry as u32;
-            Some((label, *self.by_label.get(&label)? as usize, pool))
+            Some((label, self.place_of(label)? as usize, pool))
         })
+    }
+
+    /// The place of the agent with a label. While no agent has joined before it since the last
+    /// relabelling, its label says where it is in `by_id`, which is cheaper to read than the map
+    /// (and reads the agent's place record, which the routing decision reads next).
+    #[inline]
+    fn place_of(&self, label: u32) -> Option<u32> {
+        if let Some(k) = label.checked_div(self.step).and_then(|k| k.checked_sub(1))
+            && let Some(&i) = self.by_id.get(k as usize)
+            && self.places[i as usize].label == label
+        {
+            return Some(i);
+        }
+        self.by_label.get(&label).copied()
     }
 
     /// The label round robin goes on after in a skill: `None` from the start.
