@@ -113,6 +113,9 @@ impl End {
 struct ChatEnds {
     last: u64,
     buckets: Vec<Vec<End>>,
+    /// Bit `b` is set when bucket `b` may hold an end, clear when it holds none: the lowest
+    /// bucket in use is found without looking at the empty ones below it.
+    filled: u128,
     /// The earliest live end.
     first: Option<End>,
     /// Per agent, the generation of its live ends.
@@ -126,6 +129,7 @@ impl ChatEnds {
         ChatEnds {
             last: 0,
             buckets: vec![Vec::new(); 65],
+            filled: 0,
             first: None,
             generation: vec![0; agents],
             stale: false,
@@ -152,6 +156,7 @@ impl ChatEnds {
         let e = End { at, agent, drains, generation: self.generation[agent.get()] };
         let b = self.bucket(at);
         self.buckets[b].push(e);
+        self.filled |= 1 << b;
         if self.first.is_none_or(|f| e.key() < f.key()) {
             self.first = Some(e);
         }
@@ -186,8 +191,10 @@ impl ChatEnds {
                 if self.live(&e) {
                     let to = self.bucket(e.at);
                     self.buckets[to].push(e);
+                    self.filled |= 1 << to;
                 }
             }
+            self.filled &= !(1 << b);
             // A large buffer goes back to the allocator: the buckets that fill change as the
             // times grow, and buffers kept at their peaks would add up to many times the ends
             // pending.
@@ -199,6 +206,9 @@ impl ChatEnds {
         if let Some(k) = here.iter().position(|e| *e == f) {
             here.swap_remove(k);
         }
+        if here.is_empty() {
+            self.filled &= !1;
+        }
         self.find_first();
     }
 
@@ -206,7 +216,9 @@ impl ChatEnds {
     fn find_first(&mut self) {
         let (generation, stale) = (&self.generation, self.stale);
         self.first = None;
-        for bucket in &mut self.buckets {
+        while self.filled != 0 {
+            let b = self.filled.trailing_zeros() as usize;
+            let bucket = &mut self.buckets[b];
             if stale {
                 bucket.retain(|e| generation[e.agent.get()] == e.generation);
             }
@@ -214,6 +226,7 @@ impl ChatEnds {
                 self.first = Some(*e);
                 return;
             }
+            self.filled &= !(1 << b);
         }
     }
 }
