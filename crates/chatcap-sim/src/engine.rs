@@ -74,6 +74,163 @@ fn bits(t: f64) -> u64 {
     if t > 0.0 { t.to_bits() } else { 0 }
 }
 
+/// One chat's end in the [`ChatEnds`] calendar, with what the chat's end needs of its agent,
+/// so that it reads no per-agent record of the run's own.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct End {
+    /// The end time, as [`bits`].
+    at: u64,
+    agent: AgentIdx,
+    /// The queues the agent can serve: an index into the run's distinct lists of them.
+    drains: u32,
+    /// The agent's generation when the end was drawn: the end is stale once it has moved on.
+    generation: u32,
+}
+
+impl End {
+    /// The calendar's order: by time, ties to the lower agent.
+    #[inline]
+    fn key(self) -> (u64, usize) {
+        (self.at, self.agent.get())
+    }
+}
+
+/// The calendar of chat ends: every chat's end, earliest first, ties to the lower agent (the
+/// order of a tournament tree over agents of their earliest ends, which it replaces).
+///
+/// A radix heap over the bits of the times: bucket 0 holds the ends at `last`, the time of the
+/// end taken out last, and bucket `b > 0` those whose bits first differ from `last`'s at bit
+/// `b - 1`, so every end in a bucket is earlier than every end in the buckets above it. Adding
+/// an end appends it to its bucket; taking the earliest out re-sorts only the lowest bucket
+/// that holds anything, into the buckets below. Every access is at the tail of a bucket or a
+/// pass along one, so that at 100,000 agents the calendar stays in cache, where a tree over
+/// the agents missed it at every level. Times added are never earlier than `last`: a chat ends
+/// after the event that started it.
+///
+/// Redrawing an agent's chats moves the agent to a new generation instead of finding its old
+/// ends: those are dropped when a pass meets them.
+#[derive(Clone, Debug)]
+struct ChatEnds {
+    last: u64,
+    buckets: Vec<Vec<End>>,
+    /// Bit `b` is set when bucket `b` may hold an end, clear when it holds none: the lowest
+    /// bucket in use is found without looking at the empty ones below it.
+    filled: u128,
+    /// The earliest live end.
+    first: Option<End>,
+    /// Per agent, the generation of its live ends.
+    generation: Vec<u32>,
+    /// Whether any end may be stale (an agent has moved on a generation).
+    stale: bool,
+}
+
+impl ChatEnds {
+    fn new(agents: usize) -> ChatEnds {
+        ChatEnds {
+            last: 0,
+            buckets: vec![Vec::new(); 65],
+            filled: 0,
+            first: None,
+            generation: vec![0; agents],
+            stale: false,
+        }
+    }
+
+    /// The bucket of a time not earlier than `last`.
+    #[inline]
+    fn bucket(&self, at: u64) -> usize {
+        (u64::BITS - (at ^ self.last).leading_zeros()) as usize
+    }
+
+    /// The earliest end: its time, as [`bits`], and its agent.
+    #[inline]
+    fn first(&self) -> Option<(u64, usize)> {
+        self.first.map(|e| (e.at, e.agent.get()))
+    }
+
+    /// A chat of `agent`, who serves the queues of list `drains`, ends at `at` (as [`bits`], not
+    /// earlier than the last end taken out).
+    #[inline]
+    fn push(&mut self, at: u64, agent: AgentIdx, drains: u32) {
+        debug_assert!(at >= self.last, "a chat ends after the event that started it");
+        let e = End { at, agent, drains, generation: self.generation[agent.get()] };
+        let b = self.bucket(at);
+        self.buckets[b].push(e);
+        self.filled |= 1 << b;
+        if self.first.is_none_or(|f| e.key() < f.key()) {
+            self.first = Some(e);
+        }
+    }
+
+    /// Every pending end of `agent` is dropped; the agent's ends from now on are new ones.
+    fn forget(&mut self, agent: usize) {
+        self.generation[agent] =
+            self.generation[agent].checked_add(1).expect("fewer than 2^32 load changes per agent");
+        self.stale = true;
+        if self.first.is_some_and(|f| f.agent.get() == agent) {
+            self.find_first();
+        }
+    }
+
+    #[inline]
+    fn live(&self, e: &End) -> bool {
+        !self.stale || self.generation[e.agent.get()] == e.generation
+    }
+
+    /// Takes the earliest end out (the one [`ChatEnds::first`] names).
+    #[inline]
+    fn pop(&mut self) {
+        let Some(f) = self.first else { return };
+        if f.at != self.last {
+            // `f` is the earliest, so its bucket is the lowest that holds anything: re-sort
+            // that bucket from `f`'s time, every end in it going to a bucket below.
+            let b = self.bucket(f.at);
+            self.last = f.at;
+            let mut ends = std::mem::take(&mut self.buckets[b]);
+            for e in ends.drain(..) {
+                if self.live(&e) {
+                    let to = self.bucket(e.at);
+                    self.buckets[to].push(e);
+                    self.filled |= 1 << to;
+                }
+            }
+            self.filled &= !(1 << b);
+            // A large buffer goes back to the allocator: the buckets that fill change as the
+            // times grow, and buffers kept at their peaks would add up to many times the ends
+            // pending.
+            if ends.capacity() <= 64 {
+                self.buckets[b] = ends;
+            }
+        }
+        let here = &mut self.buckets[0];
+        if let Some(k) = here.iter().position(|e| *e == f) {
+            here.swap_remove(k);
+        }
+        if here.is_empty() {
+            self.filled &= !1;
+        }
+        self.find_first();
+    }
+
+    /// Finds the earliest live end: in the lowest bucket left with a live end.
+    fn find_first(&mut self) {
+        let (generation, stale) = (&self.generation, self.stale);
+        self.first = None;
+        while self.filled != 0 {
+            let b = self.filled.trailing_zeros() as usize;
+            let bucket = &mut self.buckets[b];
+            if stale {
+                bucket.retain(|e| generation[e.agent.get()] == e.generation);
+            }
+            if let Some(e) = bucket.iter().min_by_key(|e| e.key()) {
+                self.first = Some(*e);
+                return;
+            }
+            self.filled &= !(1 << b);
+        }
+    }
+}
+
 /// A visitor of the run. Visitors of the starting snapshot are served but not counted.
 #[derive(Clone, Copy, Debug)]
 struct Visitor {
@@ -128,22 +285,10 @@ impl Waiting {
     }
 }
 
-#[derive(Clone, Debug)]
-struct AgentSim {
-    id: AgentId,
-    /// The agent's index on the floor; the agent's place there is its place in this list.
-    idx: AgentIdx,
-    /// The end times of the chats held, as [`bits`], earliest first out.
-    ends: BinaryHeap<Reverse<u64>>,
-    staffed: bool,
-    /// The queues this agent can serve: its skills', and those that fall back to them.
-    drains: Vec<SkillIdx>,
-}
-
 /// Where the next event comes from. At equal times, the earlier variant goes first.
 #[derive(Clone, Copy, Debug)]
 enum Source {
-    ChatEnd(usize),
+    ChatEnd,
     State,
     Arrival(usize),
     Timer,
@@ -179,8 +324,8 @@ pub(crate) struct Engine<'a> {
     /// The interval `now` is in, and where it ends (the last interval never ends).
     interval: usize,
     interval_end: f64,
-    /// Per agent, the end of its earliest chat.
-    chat_ends: Earliest,
+    /// Every chat's end.
+    chat_ends: ChatEnds,
     /// Per traffic stream, its next arrival.
     arrivals: Earliest,
     /// The scheduled state changes in time order (the file's order at equal times), and the next.
@@ -195,7 +340,15 @@ pub(crate) struct Engine<'a> {
     /// The id of the run's next visitor: the run's visitors are numbered in arrival order, after
     /// the snapshot's.
     next_visitor_id: u64,
-    agents: Vec<AgentSim>,
+    /// Per agent (by place on the floor), the queues it can serve (its skills', and those that
+    /// fall back to them) as an index into `drain_lists`: the one thing of the run's own a
+    /// chat reads of its agent. The chats an agent holds are the floor's count.
+    drains: Vec<u32>,
+    /// Per agent, whether it is staffed (not offline), and its id, for state changes.
+    staffed_now: Vec<bool>,
+    ids: Vec<AgentId>,
+    /// The distinct lists of queues agents can serve, sorted; agents name theirs by position.
+    drain_lists: Vec<Vec<SkillIdx>>,
     skill_idx: Vec<SkillIdx>,
     traffic_skill: Vec<SkillIdx>,
     /// Per traffic stream and interval, the mean time between arrivals in seconds (infinite
@@ -231,8 +384,11 @@ impl<'a> Engine<'a> {
                 falls_back_to[fb.get()].push(q);
             }
         }
-        let mut agents = Vec::with_capacity(floor.agent_count());
+        let mut agent_drains = Vec::with_capacity(floor.agent_count());
+        let mut staffed_now = Vec::with_capacity(floor.agent_count());
+        let mut ids = Vec::with_capacity(floor.agent_count());
         let mut held = Vec::with_capacity(floor.agent_count());
+        let mut drain_lists: Vec<Vec<SkillIdx>> = Vec::new();
         for a in floor.agents() {
             let mut drains: Vec<SkillIdx> = Vec::new();
             for s in a.skills().filter_map(|s| floor.skill_index(s.as_str())) {
@@ -241,14 +397,17 @@ impl<'a> Engine<'a> {
             }
             drains.sort_unstable();
             drains.dedup();
-            held.push(a.active_chats());
-            agents.push(AgentSim {
-                id: a.id().clone(),
-                idx: a.index(),
-                ends: BinaryHeap::new(),
-                staffed: a.chat_state() != AgentState::Offline,
-                drains,
-            });
+            held.push((a.index(), a.active_chats()));
+            let list = match drain_lists.iter().position(|l| *l == drains) {
+                Some(k) => k,
+                None => {
+                    drain_lists.push(drains);
+                    drain_lists.len() - 1
+                }
+            };
+            ids.push(a.id().clone());
+            staffed_now.push(a.chat_state() != AgentState::Offline);
+            agent_drains.push(u32::try_from(list).expect("fewer distinct skill lists than 2^32"));
         }
         let queue_len = skill_idx.iter().map(|&s| floor.queue_len(s)).collect();
         let snapshot_queue = floor.to_snapshot().queue;
@@ -271,7 +430,7 @@ impl<'a> Engine<'a> {
             waiting_counted: 0,
             interval: 0,
             interval_end: if sc.intervals > 1 { sc.interval_s } else { f64::INFINITY },
-            chat_ends: Earliest::new(agents.len()),
+            chat_ends: ChatEnds::new(ids.len()),
             arrivals: Earliest::new(sc.traffic.len()),
             schedule,
             next_change: 0,
@@ -279,7 +438,10 @@ impl<'a> Engine<'a> {
             seq: 0,
             queued: Waiting::default(),
             next_visitor_id: snapshot_queue.iter().map(|v| v.id.0.saturating_add(1)).max().unwrap_or(0),
-            agents,
+            drains: agent_drains,
+            staffed_now,
+            ids,
+            drain_lists,
             skill_idx,
             traffic_skill,
             gaps: sc.traffic.iter().map(|t| t.per_hour.iter().map(|&x| 3600.0 / x).collect()).collect(),
@@ -312,9 +474,10 @@ impl<'a> Engine<'a> {
             let v = engine.visitor(v.id, skill, arrived, false);
             engine.queued.insert(v);
         }
-        for (a, held) in held.into_iter().enumerate() {
+        for (a, (idx, held)) in held.into_iter().enumerate() {
+            debug_assert_eq!(idx.get(), a, "a new floor's agents are in place order");
             let held = u64::from(held);
-            engine.staffed += u64::from(engine.agents[a].staffed);
+            engine.staffed += u64::from(engine.staffed_now[a]);
             engine.chats += held;
             engine.busy += u64::from(held > 0);
             // Chats held at the start end after a fresh handle time each, as memorylessness
@@ -322,9 +485,8 @@ impl<'a> Engine<'a> {
             let level = held as usize;
             for _ in 0..held {
                 let end = bits(engine.draw_handle(level));
-                engine.agents[a].ends.push(Reverse(end));
+                engine.chat_ends.push(end, idx, engine.drains[a]);
             }
-            engine.update_chat_end(a);
         }
         for i in 0..sc.traffic.len() {
             engine.schedule_arrival(i, 0.0);
@@ -401,8 +563,8 @@ impl<'a> Engine<'a> {
         }
         // Count what changes the floor; spent timers are not events.
         let live = match source {
-            Source::ChatEnd(a) => {
-                self.depart(a);
+            Source::ChatEnd => {
+                self.depart();
                 true
             }
             Source::Arrival(i) => {
@@ -492,7 +654,7 @@ impl<'a> Engine<'a> {
     /// The earliest pending event, as the bits of its time, and where it comes from.
     #[inline]
     fn next_event(&self) -> Option<(u64, Source)> {
-        let mut next: Option<(u64, Source)> = self.chat_ends.first().map(|(t, a)| (t, Source::ChatEnd(a)));
+        let mut next: Option<(u64, Source)> = self.chat_ends.first().map(|(t, _)| (t, Source::ChatEnd));
         let mut consider = |t: u64, source: Source| {
             if next.is_none_or(|(best, _)| t < best) {
                 next = Some((t, source));
@@ -556,7 +718,7 @@ impl<'a> Engine<'a> {
     }
 
     /// A waiting visitor taken from the queue is served by agent `a`.
-    fn serve_queued(&mut self, id: VisitorId, a: usize) {
+    fn serve_queued(&mut self, id: VisitorId, a: AgentIdx) {
         let v = self.queued.remove(id).expect("the router serves visitors who wait");
         self.assigned(v, a, true);
     }
@@ -578,14 +740,14 @@ impl<'a> Engine<'a> {
         let waits = match self.router.arrive_by_index(now, id, skill, 0).expect("visitor ids are new") {
             // The newcomer itself is served, at once: it never counts as queued.
             Some(a) if a.visitor == id => {
-                self.assigned(v, a.agent.get(), false);
+                self.assigned(v, a.agent, false);
                 false
             }
             // Served from the queue: another visitor was ahead of this one, who waits.
             Some(a) => {
                 self.set_queue(skill.get(), 1);
                 self.queued.insert(v);
-                self.serve_queued(a.visitor, a.agent.get());
+                self.serve_queued(a.visitor, a.agent);
                 true
             }
             None => {
@@ -624,20 +786,24 @@ impl<'a> Engine<'a> {
         true
     }
 
-    /// Agent `a`'s earliest chat ends.
-    fn depart(&mut self, a: usize) {
-        self.agents[a].ends.pop();
-        self.set_agent_chats(a, -1);
-        let idx = self.agents[a].idx;
-        self.router.end_chat_by_index(self.stamp(), idx, Weight::ONE).expect("the agent holds the chat");
+    /// The first chat in the calendar ends.
+    fn depart(&mut self) {
+        let Some(end) = self.chat_ends.first else { return };
+        self.chat_ends.pop();
+        self.router
+            .end_chat_by_index(self.stamp(), end.agent, Weight::ONE)
+            .expect("the agent holds the chat");
+        let held = self.held(end.agent);
+        self.set_agent_chats(held, -1);
         if self.redraw {
-            self.redraw_chats(a);
-        } else {
-            self.update_chat_end(a);
+            self.redraw_chats(end.agent, end.drains);
         }
-        let drains = std::mem::take(&mut self.agents[a].drains);
-        self.drain(&drains);
-        self.agents[a].drains = drains;
+        self.drain_list(end.drains as usize);
+    }
+
+    /// The chats an agent holds now.
+    fn held(&self, agent: AgentIdx) -> u32 {
+        self.router.floor().agent_by_index(agent).map_or(0, |a| a.active_chats())
     }
 
     fn change_state(&mut self, i: usize) {
@@ -649,9 +815,9 @@ impl<'a> Engine<'a> {
             .expect("scheduled agents checked by validate")
             .get();
         let staffed = change.state != AgentState::Offline;
-        if staffed != self.agents[a].staffed {
+        if staffed != self.staffed_now[a] {
             self.advance_floor();
-            self.agents[a].staffed = staffed;
+            self.staffed_now[a] = staffed;
             if staffed {
                 self.staffed += 1;
             } else {
@@ -659,13 +825,25 @@ impl<'a> Engine<'a> {
             }
         }
         let now = self.stamp();
-        let id = self.agents[a].id.clone();
-        self.router.apply(now, Event::StateChanged { agent: &id, state: change.state }).expect("known agent");
+        self.router
+            .apply(now, Event::StateChanged { agent: &self.ids[a], state: change.state })
+            .expect("known agent");
         if change.state == AgentState::Online {
-            let drains = std::mem::take(&mut self.agents[a].drains);
-            self.drain(&drains);
-            self.agents[a].drains = drains;
+            self.drain_list(self.drains[a] as usize);
         }
+    }
+
+    /// As [`Engine::drain`], for the queues of one of the distinct lists agents serve.
+    fn drain_list(&mut self, list: usize) {
+        let queues = &self.drain_lists[list];
+        if queues.iter().all(|s| self.queue_len[s.get()] == 0) {
+            return;
+        }
+        let mut open = std::mem::take(&mut self.open);
+        open.clear();
+        open.extend_from_slice(queues);
+        self.drain_open(&mut open);
+        self.open = open;
     }
 
     /// Routes the heads of these queues, the oldest head first each time, until no agent can
@@ -691,7 +869,7 @@ impl<'a> Engine<'a> {
                 return;
             };
             match self.router.route_by_index(self.stamp(), open[pos]).expect("time moves forward") {
-                Some(a) => self.serve_queued(a.visitor, a.agent.get()),
+                Some(a) => self.serve_queued(a.visitor, a.agent),
                 None => {
                     open.swap_remove(pos);
                 }
@@ -700,7 +878,7 @@ impl<'a> Engine<'a> {
     }
 
     /// A visitor, no longer waiting, is served by agent `a`, from the queue or on arrival.
-    fn assigned(&mut self, v: Visitor, a: usize, from_queue: bool) {
+    fn assigned(&mut self, v: Visitor, a: AgentIdx, from_queue: bool) {
         if from_queue {
             self.set_queue(v.skill as usize, -1);
         }
@@ -718,35 +896,27 @@ impl<'a> Engine<'a> {
                 t.within += 1.0;
             }
         }
+        let held = self.held(a);
+        self.set_agent_chats(held, 1);
+        let drains = self.drains[a.get()];
         if self.redraw {
-            // A placeholder: every chat of the agent gets a new end time below.
-            self.agents[a].ends.push(Reverse(0));
-            self.set_agent_chats(a, 1);
-            self.redraw_chats(a);
+            // Every chat of the agent, the new one included, gets a new end time.
+            self.redraw_chats(a, drains);
         } else {
-            let level = self.agents[a].ends.len() + 1;
-            let end = self.now + self.draw_handle(level);
-            self.agents[a].ends.push(Reverse(bits(end)));
-            self.set_agent_chats(a, 1);
-            self.update_chat_end(a);
+            let end = self.now + self.draw_handle(held as usize);
+            self.chat_ends.push(bits(end), a, drains);
         }
     }
 
     /// Gives every chat of agent `a` a fresh end time, after a change of its load with
     /// per-level exponential handle times.
-    fn redraw_chats(&mut self, a: usize) {
-        let mut ends = std::mem::take(&mut self.agents[a].ends).into_vec();
-        let level = ends.len();
-        for end in &mut ends {
-            *end = Reverse(bits(self.now + self.draw_handle(level)));
+    fn redraw_chats(&mut self, a: AgentIdx, drains: u32) {
+        self.chat_ends.forget(a.get());
+        let level = self.held(a) as usize;
+        for _ in 0..level {
+            let end = bits(self.now + self.draw_handle(level));
+            self.chat_ends.push(end, a, drains);
         }
-        self.agents[a].ends = BinaryHeap::from(ends);
-        self.update_chat_end(a);
-    }
-
-    fn update_chat_end(&mut self, a: usize) {
-        let first = self.agents[a].ends.peek().map(|&Reverse(t)| t);
-        self.chat_ends.set(a, first);
     }
 
     /// A handle time for a chat of an agent holding `level` chats.
@@ -806,9 +976,10 @@ impl<'a> Engine<'a> {
         spread(self.sc.interval_s, from, self.now, |i, dt| bins[i].queue_area += len * dt);
     }
 
-    fn set_agent_chats(&mut self, a: usize, delta: i64) {
+    /// An agent's chats changed by `delta`, to `held`.
+    fn set_agent_chats(&mut self, held: u32, delta: i64) {
         self.advance_floor();
-        let held = self.agents[a].ends.len() as u64;
+        let held = u64::from(held);
         let before = held.saturating_add_signed(-delta);
         self.chats = self.chats.saturating_add_signed(delta);
         self.busy = self.busy + u64::from(held > 0) - u64::from(before > 0);
@@ -863,6 +1034,58 @@ mod tests {
                 let want = naive.iter().enumerate().filter_map(|(s, t)| t.map(|t| (t, s))).min();
                 assert_eq!(tree.first(), want);
             }
+        }
+    }
+
+    /// Against a plain list: the calendar's first is always the earliest live end, ties to the
+    /// lower agent, through pushes, pops and forgotten agents.
+    #[test]
+    fn chat_ends_are_taken_earliest_first() {
+        let agents = 7;
+        let floor = Floor::new(chatcap_core::Snapshot {
+            agents: (0..agents)
+                .map(|i| {
+                    chatcap_core::Agent::new(
+                        format!("a{i}"),
+                        AgentState::Online,
+                        chatcap_core::Capacity::Limited(1),
+                    )
+                })
+                .collect(),
+            ..chatcap_core::Snapshot::default()
+        })
+        .unwrap();
+        let idx: Vec<AgentIdx> = floor.agents().map(|a| a.index()).collect();
+        let mut cal = ChatEnds::new(agents);
+        let mut naive: Vec<(u64, usize)> = Vec::new();
+        let mut now = 0.0f64;
+        let mut x: u64 = 0x2545_F491_4F6C_DD1D;
+        for _ in 0..20_000 {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            let agent = (x % agents as u64) as usize;
+            match (x >> 8) % 8 {
+                0..=3 => {
+                    // Few distinct times, so that ties are common.
+                    let at = bits(now + ((x >> 16) % 8) as f64 * 0.5);
+                    cal.push(at, idx[agent], 0);
+                    naive.push((at, agent));
+                }
+                4 => {
+                    cal.forget(agent);
+                    naive.retain(|&(_, a)| a != agent);
+                }
+                _ => {
+                    if let Some((at, _)) = cal.first() {
+                        cal.pop();
+                        let k = naive.iter().position(|&e| e == *naive.iter().min().unwrap()).unwrap();
+                        naive.swap_remove(k);
+                        now = f64::from_bits(at);
+                    }
+                }
+            }
+            assert_eq!(cal.first(), naive.iter().min().copied());
         }
     }
 
