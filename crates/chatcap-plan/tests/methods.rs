@@ -172,9 +172,11 @@ fn check_isa_on(
     );
     let range =
         |v: &[f64]| (v.iter().copied().fold(f64::MAX, f64::min), v.iter().copied().fold(f64::MIN, f64::max));
-    // What the README and the closing figures quote (`--nocapture`).
+    // What the README quotes (`--nocapture`).
     #[allow(clippy::disallowed_macros)]
-    eprintln!("target {alpha}: isa {:.3?}, psa {:.3?} (lowest, highest)", range(&isa), range(&psa));
+    {
+        eprintln!("target {alpha}: isa {:.3?}, psa {:.3?} (lowest, highest)", range(&isa), range(&psa));
+    }
     for (i, x) in isa.iter().enumerate() {
         assert!((x - alpha).abs() <= 0.05, "interval {i}: {x}\n{context}");
     }
