@@ -835,15 +835,10 @@ impl<'a> Engine<'a> {
 
     /// As [`Engine::drain`], for the queues of one of the distinct lists agents serve.
     fn drain_list(&mut self, list: usize) {
-        let queues = &self.drain_lists[list];
-        if queues.iter().all(|s| self.queue_len[s.get()] == 0) {
-            return;
-        }
-        let mut open = std::mem::take(&mut self.open);
-        open.clear();
-        open.extend_from_slice(queues);
-        self.drain_open(&mut open);
-        self.open = open;
+        // Lent out while the queues drain (only this reads the lists), then put back.
+        let queues = std::mem::take(&mut self.drain_lists[list]);
+        self.drain(&queues);
+        self.drain_lists[list] = queues;
     }
 
     /// Routes the heads of these queues, the oldest head first each time, until no agent can
