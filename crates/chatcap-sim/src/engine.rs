@@ -1009,6 +1009,13 @@ impl<'a> Engine<'a> {
 mod tests {
     use super::*;
 
+    /// The tests' own stream of pseudo-random numbers (xorshift64).
+    fn xorshift(x: &mut u64) {
+        *x ^= *x << 13;
+        *x ^= *x >> 7;
+        *x ^= *x << 17;
+    }
+
     /// Against a plain list: after every change the root is the earliest pending time, ties to
     /// the lower source.
     #[test]
@@ -1018,9 +1025,7 @@ mod tests {
             let mut naive: Vec<Option<u64>> = vec![None; sources];
             let mut x: u64 = 0x2545_F491_4F6C_DD1D;
             for _ in 0..5_000 {
-                x ^= x << 13;
-                x ^= x >> 7;
-                x ^= x << 17;
+                xorshift(&mut x);
                 let source = (x % sources as u64) as usize;
                 // Few distinct times, so that ties are common; some sources fall idle.
                 let at = (!x.is_multiple_of(7)).then(|| bits(((x >> 8) % 16) as f64 * 0.5));
@@ -1056,9 +1061,7 @@ mod tests {
         let mut now = 0.0f64;
         let mut x: u64 = 0x2545_F491_4F6C_DD1D;
         for _ in 0..20_000 {
-            x ^= x << 13;
-            x ^= x >> 7;
-            x ^= x << 17;
+            xorshift(&mut x);
             let agent = (x % agents as u64) as usize;
             match (x >> 8) % 8 {
                 0..=3 => {
