@@ -492,7 +492,10 @@ impl ChatModel {
             return self.exact();
         }
         let chain = Chain::build(self, Some(2));
-        let (pi, sweeps) = chain.solve(self);
+        let (pi, sweeps) = match &chain.lines {
+            Some(lines) => chain.solve_lines(self, lines),
+            None => chain.solve(self),
+        };
         let mut r = self.finish_chain(&chain, &pi, ChatModelMethod::Window { states: chain.states, sweeps });
         r.bound = if self.equal_handle_times() {
             Some(CHAIN_TOLERANCE)
@@ -709,6 +712,33 @@ struct Chain {
     in_split: Vec<usize>,
     in_from: Vec<u32>,
     in_rate: Vec<f64>,
+    /// The window chain's partition into lines ([`Lines`]); `None` for the exact chain.
+    lines: Option<Lines>,
+}
+
+/// A partition of the window chain's states into lines, each a path of states one level apart
+/// that only arrivals and departures along it connect within the line: a birth-death chain,
+/// solved exactly in one pass.
+///
+/// The first line holds the spreads within one chat (one per level, from no chats to all full:
+/// the balanced chain). Every other spread has agents at three levels `w`, `w + 1` and `w + 2`;
+/// its line is `(w, b)`, `b` agents at `w + 2`, along which the `a` agents at `w` run from
+/// `N - b` down to 1 (an arrival takes `a` down, a departure from `w + 1`, or from `w` taken
+/// from `w + 1`, takes it up). Out of a line `(w, b)` the flow only goes to `(w, b - 1)` (a
+/// departure from `w + 2`) or to the first line (an arrival at `a = 1`, or a departure at
+/// `b = 1`), and into it only from those and from the first line (a departure from `w + 1`
+/// where no agent holds `w`). Swept first line first, then each window's lines by decreasing
+/// `b`, the sweep is exact given the first line: only the balanced chain's coupling to the
+/// spreads is iterated.
+struct Lines {
+    /// First position of each line in `order`, plus the end.
+    start: Vec<usize>,
+    /// The states, line by line, each line by increasing level.
+    order: Vec<u32>,
+    /// Per position: the rate into the state from the one before it in its line (an arrival).
+    below: Vec<f64>,
+    /// Per position: the rate into the state from the one after it in its line (a departure).
+    above: Vec<f64>,
 }
 
 const BITS: u32 = 16;
@@ -794,6 +824,44 @@ impl Chain {
             })
             .collect();
         let idle = keys.iter().map(|&k| count(k, 0)).collect();
+        let in_from: Vec<u32> = edges.iter().map(|e| e.0).collect();
+        let in_rate: Vec<f64> = edges.iter().map(|e| e.2).collect();
+        let lines = window.map(|_| {
+            // The line of each state: 0 for the spreads within one chat, else one per window
+            // `w` and agents `b` at its top level, windows up, `b` down.
+            let line_of = |key: u128| -> usize {
+                let low = (0..=m).find(|&k| count(key, k) > 0).unwrap_or(0);
+                let high = (0..=m).rev().find(|&k| count(key, k) > 0).unwrap_or(0);
+                if high - low <= 1 { 0 } else { 1 + low * n as usize + (n - count(key, high)) as usize }
+            };
+            let mut order: Vec<u32> = (0..states as u32).collect();
+            order.sort_by_key(|&s| (line_of(keys[s as usize]), level[s as usize]));
+            let mut start = vec![0usize];
+            for i in 1..states {
+                let (p, q) = (order[i - 1] as usize, order[i] as usize);
+                if line_of(keys[p]) != line_of(keys[q]) {
+                    start.push(i);
+                } else {
+                    debug_assert_eq!(level[p] + 1, level[q], "a line steps one level at a time");
+                }
+            }
+            start.push(states);
+            let (mut below, mut above) = (vec![0.0; states], vec![0.0; states]);
+            for line in start.windows(2) {
+                for i in line[0]..line[1] {
+                    let s = order[i] as usize;
+                    for e in in_start[s]..in_start[s + 1] {
+                        let t = in_from[e];
+                        if i > line[0] && t == order[i - 1] {
+                            below[i] += in_rate[e];
+                        } else if i + 1 < line[1] && t == order[i + 1] {
+                            above[i] += in_rate[e];
+                        }
+                    }
+                }
+            }
+            Lines { start, order, below, above }
+        });
         Chain {
             states,
             level,
@@ -803,8 +871,9 @@ impl Chain {
             out,
             in_start,
             in_split,
-            in_from: edges.iter().map(|e| e.0).collect(),
-            in_rate: edges.iter().map(|e| e.2).collect(),
+            in_from,
+            in_rate,
+            lines,
         }
     }
 
@@ -843,6 +912,96 @@ impl Chain {
                 cond[range].fill(1.0 / size);
             }
         }
+        self.settle(cond, dep, lambda, sweeps)
+    }
+
+    /// The stationary distribution by line sweeps ([`Lines`]) from the level masses of the
+    /// balanced chain, each after an exact aggregation over the levels, until the distribution
+    /// changed by less than 1e-13 (relative), then as [`Chain::solve`] from there.
+    fn solve_lines(&self, model: &ChatModel, lines: &Lines) -> (Vec<f64>, u32) {
+        let levels = self.level_start.len() - 1;
+        let lambda = model.arrivals_per_s;
+        let mut dep: Vec<f64> = (0..levels).map(|l| model.balanced_departures(l as u64)).collect();
+        let mut cond = vec![0.0; self.states];
+        for l in 0..levels {
+            let range = self.level_start[l]..self.level_start[l + 1];
+            let size = range.len() as f64;
+            cond[range].fill(1.0 / size);
+        }
+        let (mut g, mut h) = (vec![0.0; self.states], vec![0.0; self.states]);
+        let mut sweeps = 0;
+        loop {
+            self.normalize(&mut cond, &mut dep);
+            let change = self.line_sweep(lines, &mut cond, &dep, lambda, &mut g, &mut h);
+            sweeps += 1;
+            if change < 1e-13 || sweeps >= 100_000 {
+                break;
+            }
+        }
+        self.settle(cond, dep, lambda, sweeps)
+    }
+
+    /// One block Gauss-Seidel sweep over the lines, each solved exactly (a tridiagonal solve
+    /// without pivoting: the line's matrix is an M-matrix), in the scaled unknowns of
+    /// [`Chain::inflow`]; returns the largest relative change.
+    fn line_sweep(
+        &self,
+        lines: &Lines,
+        y: &mut [f64],
+        dep: &[f64],
+        lambda: f64,
+        g: &mut [f64],
+        h: &mut [f64],
+    ) -> f64 {
+        let levels = dep.len();
+        let mut change = 0.0f64;
+        for line in lines.start.windows(2) {
+            let (first, end) = (line[0], line[1]);
+            for i in first..end {
+                let s = lines.order[i] as usize;
+                let prev = if i > first { lines.order[i - 1] as usize } else { usize::MAX };
+                let next = if i + 1 < end { lines.order[i + 1] as usize } else { usize::MAX };
+                let l = self.level[s] as usize;
+                let (mut from_below, mut from_above) = (0.0, 0.0);
+                for e in self.in_start[s]..self.in_split[s] {
+                    let t = self.in_from[e] as usize;
+                    if t != prev {
+                        from_below += y[t] * self.in_rate[e];
+                    }
+                }
+                for e in self.in_split[s]..self.in_start[s + 1] {
+                    let t = self.in_from[e] as usize;
+                    if t != next {
+                        from_above += y[t] * self.in_rate[e];
+                    }
+                }
+                let down = dep[l] / lambda;
+                let up = if l + 1 < levels { lambda / dep[l + 1] } else { 0.0 };
+                let rhs = from_below * down + from_above * up;
+                let (sub, sup) = (lines.below[i] * down, lines.above[i] * up);
+                let (g_prev, h_prev) = if i > first { (g[i - 1], h[i - 1]) } else { (0.0, 0.0) };
+                let pivot = self.out[s] - sub * g_prev;
+                g[i] = sup / pivot;
+                h[i] = (rhs + sub * h_prev) / pivot;
+            }
+            let mut after = 0.0;
+            for i in (first..end).rev() {
+                let s = lines.order[i] as usize;
+                let new = h[i] + g[i] * after;
+                if new > 0.0 {
+                    change = change.max(((new - y[s]) / new).abs());
+                }
+                y[s] = new;
+                after = new;
+            }
+        }
+        change
+    }
+
+    /// Gauss-Seidel sweeps from `cond` until the distribution settles to the last bits, then the
+    /// level masses; `sweeps` counts the passes so far.
+    fn settle(&self, mut cond: Vec<f64>, mut dep: Vec<f64>, lambda: f64, mut sweeps: u32) -> (Vec<f64>, u32) {
+        let levels = self.level_start.len() - 1;
         // Gauss-Seidel sweeps from there (from the start if the solver broke down) until the
         // distribution settles to the last bits.
         loop {
@@ -1061,4 +1220,59 @@ fn usable(v: f64) -> bool {
 
 fn dot(a: &[f64], b: &[f64]) -> f64 {
     a.iter().zip(b).map(|(x, y)| x * y).sum()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Old (BiCGSTAB then sweeps) against the line sweeps on the window chain, same run.
+    #[test]
+    #[ignore = "timing: run in release with --nocapture"]
+    #[allow(clippy::disallowed_macros, clippy::disallowed_types, clippy::disallowed_methods)]
+    fn window_solvers_timed() {
+        use std::time::Instant;
+        let s = Duration::from_secs;
+        let agents: Vec<u32> = std::env::args()
+            .find_map(|a| {
+                a.strip_prefix("agents=").map(|v| v.split(',').map(|x| x.parse().unwrap()).collect())
+            })
+            .unwrap_or(vec![50, 100, 200]);
+        let old_upto: u32 = 200;
+        for aht in [vec![s(300), s(600), s(900)], vec![s(300), s(375), s(450), s(525), s(600)]] {
+            let m = aht.len();
+            for load in [1.0, 0.9] {
+                for &n in &agents {
+                    let lambda = load * f64::from(n) * m as f64 / aht[m - 1].as_secs_f64();
+                    let model = ChatModel::new(n, &aht, lambda, Some(s(120))).unwrap();
+                    let t = Instant::now();
+                    let chain = Chain::build(&model, Some(2));
+                    let build = t.elapsed();
+                    let t = Instant::now();
+                    let (new, new_sweeps) = chain.solve_lines(&model, chain.lines.as_ref().unwrap());
+                    let new_t = t.elapsed();
+                    let full = chain.states - 1;
+                    let mut line = format!(
+                        "m={m} load={load} N={n} states={} build={build:.2?} new: {new_sweeps} passes {new_t:.2?} pfull={:.6e}",
+                        chain.states, new[full]
+                    );
+                    if n <= old_upto {
+                        let t = Instant::now();
+                        let (old, old_sweeps) = chain.solve(&model);
+                        let old_t = t.elapsed();
+                        let diff = old
+                            .iter()
+                            .zip(&new)
+                            .map(|(a, b)| ((a - b) / a.max(1e-300)).abs())
+                            .fold(0.0, f64::max);
+                        line += &format!(
+                            " old: {old_sweeps} passes {old_t:.2?} pfull={:.6e} maxrel={diff:.1e}",
+                            old[full]
+                        );
+                    }
+                    println!("{line}");
+                }
+            }
+        }
+    }
 }
