@@ -1026,7 +1026,8 @@ impl Chain {
             let mut change = 0.0f64;
             for s in 0..self.states {
                 let new = self.inflow(s, &cond, &dep, lambda) / self.out[s];
-                if new > 0.0 {
+                // Subnormal values carry too few bits to settle to 1e-13.
+                if new >= f64::MIN_POSITIVE {
                     change = change.max(((new - cond[s]) / new).abs());
                 }
                 cond[s] = new;
@@ -1263,7 +1264,8 @@ impl Lines {
             let mut after = 0.0;
             for i in (first..end).rev() {
                 let new = h[i] + g[i] * after;
-                if new > 0.0 {
+                // Subnormal values carry too few bits to settle to 1e-13.
+                if new >= f64::MIN_POSITIVE {
                     change = change.max(((new - y[i]) / new).abs());
                 }
                 y[i] = new;
