@@ -26,9 +26,10 @@ pub(crate) const WINDOW_CHAIN_LIMIT: usize = 2_000_000;
 const CHAIN_TOLERANCE: f64 = 1e-9;
 
 /// The balanced approximation's error bound in P(wait) past the chains' reach, by chat limit
-/// (2 to 5), from its largest distance to the chain at the floors of [`BALANCED_BOUND_FROM`] with handle times `k x 300 s` (per-agent throughput flat
-/// from one chat up: the hardest case where it never falls, and at 4 and 5 chats past the
-/// grid's ratio of 3, harder than the grid's own), measured by the test
+/// (2 to 5), from its largest distance to the chain at the floors of [`BALANCED_BOUND_FROM`]
+/// with handle times `k x 300 s` (per-agent throughput flat from one chat up: the hardest case
+/// where it never falls, and at 4 and 5 chats past the grid's ratio of 3, harder than the
+/// grid's own), measured by the test
 /// `chat_model_balanced_gap_at_the_chains_reach` (README, "The chat model's error table"): at
 /// 2 chats, where that chain is exact, one and a half times the 3.37e-2 measured at 280 agents;
 /// at 3 to 5 chats three times the distance (9.52e-3 at 199 agents of 3, 4.70e-3 at 162 of 4,
@@ -296,9 +297,9 @@ impl ChatModel {
 
     /// The best solution within the limits for a quick answer: the exact solution up to
     /// [`EXACT_STATE_LIMIT`] states, else the window chain up to [`WINDOW_STATE_LIMIT`] states
-    /// (a few seconds on one core at the limit: 799 agents of 3 chats, 564 of 5), else the balanced approximation. The
-    /// result says which ([`ChatModelResult::method`]) and how far it may be from the exact
-    /// answer ([`ChatModelResult::p_wait_error_bound`]).
+    /// (3 to 6 s on one core at the limit: 799 agents of 3 chats, 564 of 5), else the balanced
+    /// approximation. The result says which ([`ChatModelResult::method`]) and how far it may be
+    /// from the exact answer ([`ChatModelResult::p_wait_error_bound`]).
     ///
     /// # Examples
     ///
@@ -463,10 +464,11 @@ impl ChatModel {
     /// top level, by decreasing count. Inside a window that count never rises, so a sweep is
     /// exact given the balanced chain, and an exact aggregation over the total of chats between
     /// sweeps settles the level masses: at 3 chats (300/600/900 s, patience 120 s, the critical
-    /// load) 43, 78 and 176 passes at 50, 200 and 800 agents, against 257 and 1,947 passes of
-    /// BiCGSTAB at 50 and 200 (README, the chat model section). Over a grid of floors (README, "The chat model's error table") its error in
-    /// P(wait) is at most `0.12 / N` at 3 chats per agent and `0.025 / N` at 4 or 5 (patience
-    /// 120 s), below 2e-3 wherever [`ChatModel::solve`] uses it.
+    /// load) 43, 78 and 148 passes at 50, 200 and 800 agents, against 257 and 1,947 passes of
+    /// BiCGSTAB at 50 and 200 (README, the chat model section). Over a grid of floors (README,
+    /// "The chat model's error table") its error in P(wait) is at most `0.12 / N` at 3 chats per
+    /// agent and `0.025 / N` at 4 or 5 (patience 120 s), below 2e-3 wherever
+    /// [`ChatModel::solve`] uses it.
     ///
     /// # Examples
     ///
@@ -485,7 +487,7 @@ impl ChatModel {
     /// # Errors
     ///
     /// [`QueueingError::ModelTooLarge`] above 7 chats per agent, 65,535 agents or 2,000,000 states
-    /// (1,413 agents of 3 chats, 999 of 5).
+    /// (1,413 agents of 3 chats, 999 of 5; 10 to 30 s on one core, about half a gigabyte).
     pub fn solve_window(&self) -> Result<ChatModelResult, QueueingError> {
         if !self.exact_fits() {
             return Err(QueueingError::ModelTooLarge { limit: crate::Limit::WindowShape });
