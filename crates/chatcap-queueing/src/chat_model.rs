@@ -14,19 +14,22 @@ pub const EXACT_STATE_LIMIT: usize = 40_000;
 
 /// Above this many states of the window chain [`ChatModel::solve`] uses the balanced
 /// approximation.
-pub const WINDOW_STATE_LIMIT: usize = 40_000;
+pub const WINDOW_STATE_LIMIT: usize = 640_000;
 
-/// The most states [`ChatModel::solve_exact`] and [`ChatModel::solve_window`] take.
+/// The most states [`ChatModel::solve_exact`] takes.
 pub(crate) const CHAIN_STATE_LIMIT: usize = 500_000;
+
+/// The most states [`ChatModel::solve_window`] takes: a cap on its memory.
+pub(crate) const WINDOW_CHAIN_LIMIT: usize = 2_000_000;
 
 /// The error bound of a solved chain: the tests hold the exact solver to 1e-11 of a dense solve.
 const CHAIN_TOLERANCE: f64 = 1e-9;
 
 /// The balanced approximation's error bound in P(wait) past the chains' reach, by chat limit
-/// (2 to 5), from its largest distance to the chain at the largest floors [`ChatModel::solve`]
-/// solves ([`BALANCED_BOUND_FROM`]) with handle times `k x 300 s` (per-agent throughput flat
-/// from one chat up: the hardest case where it never falls, and at 4 and 5 chats past the
-/// grid's ratio of 3, harder than the grid's own), measured by the test
+/// (2 to 5), from its largest distance to the chain at the floors of [`BALANCED_BOUND_FROM`]
+/// with handle times `k x 300 s` (per-agent throughput flat from one chat up: the hardest case
+/// where it never falls, and at 4 and 5 chats past the grid's ratio of 3, harder than the
+/// grid's own), measured by the test
 /// `chat_model_balanced_gap_at_the_chains_reach` (README, "The chat model's error table"): at
 /// 2 chats, where that chain is exact, one and a half times the 3.37e-2 measured at 280 agents;
 /// at 3 to 5 chats three times the distance (9.52e-3 at 199 agents of 3, 4.70e-3 at 162 of 4,
@@ -34,7 +37,7 @@ const CHAIN_TOLERANCE: f64 = 1e-9;
 const BALANCED_BOUND: [f64; 4] = [5.1e-2, 2.9e-2, 1.5e-2, 8.6e-3];
 
 /// The agents, by chat limit, from which [`BALANCED_BOUND`] applies: the floors it was measured
-/// at, the largest within [`EXACT_STATE_LIMIT`] (2 chats) or [`WINDOW_STATE_LIMIT`] states.
+/// at, the largest with at most 40,000 states in the exact chain (2 chats) or the window chain.
 const BALANCED_BOUND_FROM: [u32; 4] = [280, 199, 162, 140];
 
 /// The mean patience, in seconds, over which [`BALANCED_BOUND`] was measured.
@@ -63,7 +66,9 @@ enum Quick {
 /// preconditioned with symmetric Gauss-Seidel sweeps, in unknowns scaled by the level masses,
 /// then Gauss-Seidel sweeps with an exact aggregation over the total number of chats after each
 /// sweep until the distribution settles to the last bits. The Krylov start takes two to five
-/// times less time than the sweeps alone (the README's chat model section).
+/// times less time than the sweeps alone (the README's chat model section). The window chain
+/// below is solved by sweeps over lines of states, each an exact birth-death solve, whose
+/// passes grow far slower than the agents ([`ChatModel::solve_window`]).
 ///
 /// The exact chain has `C(N + m, m)` states, too many past a few dozen agents of several chats.
 /// Least-loaded routing keeps the agents' loads close together, which two smaller chains use:
@@ -98,10 +103,9 @@ enum Quick {
 ///
 /// Past the chains' reach the balanced approximation's error falls slowly with the floor (about
 /// as `N^-0.4` where per-agent throughput is flat from one chat up, the hardest case among
-/// handle times where throughput never falls with concurrency): at the largest floors
-/// [`ChatModel::solve`] still solves a chain for (280 agents of 2 chats, 199 of 3, 162 of 4,
-/// 140 of 5) it is 3.4e-2, 9.5e-3, 4.7e-3 and 2.9e-3 from that chain, so its stated bound there
-/// and beyond is 5.1e-2, 2.9e-2, 1.5e-2 and 8.6e-3. Where throughput falls at some concurrency
+/// handle times where throughput never falls with concurrency): at 280 agents of 2 chats, 199
+/// of 3, 162 of 4 and 140 of 5 it is 3.4e-2, 9.5e-3, 4.7e-3 and 2.9e-3 from the chain, so its
+/// stated bound from there on is 5.1e-2, 2.9e-2, 1.5e-2 and 8.6e-3. Where throughput falls at some concurrency
 /// (300/300/900 s) it was off by up to 3.5e-1 at 100 agents, and states no bound.
 ///
 /// # Examples
@@ -142,9 +146,8 @@ pub enum ChatModelMethod {
     Window {
         /// The states of the chain without its queue.
         states: usize,
-        /// Passes over the chain: two for each iteration of the Krylov solver that starts it, then
-        /// one for each Gauss-Seidel sweep until the distribution changed by less than 1e-13
-        /// (relative).
+        /// Passes over the chain: one for each sweep over its lines, then one for each
+        /// Gauss-Seidel sweep, each until the distribution changed by less than 1e-13 (relative).
         sweeps: u32,
     },
     /// The balanced birth-death approximation.
@@ -294,9 +297,9 @@ impl ChatModel {
 
     /// The best solution within the limits for a quick answer: the exact solution up to
     /// [`EXACT_STATE_LIMIT`] states, else the window chain up to [`WINDOW_STATE_LIMIT`] states
-    /// (one to ten seconds on one core at the limit), else the balanced approximation. The
-    /// result says which ([`ChatModelResult::method`]) and how far it may be from the exact
-    /// answer ([`ChatModelResult::p_wait_error_bound`]).
+    /// (3 to 6 s on one core at the limit: 799 agents of 3 chats, 564 of 5), else the balanced
+    /// approximation. The result says which ([`ChatModelResult::method`]) and how far it may be
+    /// from the exact answer ([`ChatModelResult::p_wait_error_bound`]).
     ///
     /// # Examples
     ///
@@ -455,9 +458,17 @@ impl ChatModel {
     /// solution.
     ///
     /// Its states grow as `(m - 1) N² / 2` ([`ChatModel::window_states`]) rather than
-    /// `N^m / m!`. Over a grid of floors (README, "The chat model's error table") its error in
-    /// P(wait) is at most `0.12 / N` at 3 chats per agent and `0.025 / N` at 4 or 5 (patience
-    /// 120 s), below 2e-3 wherever [`ChatModel::solve`] uses it.
+    /// `N^m / m!`. It is solved by block Gauss-Seidel sweeps over lines of states, each line a
+    /// birth-death chain solved exactly: the spreads within one chat (the balanced chain over
+    /// every level), then in each window of three levels the spreads with the same agents at the
+    /// top level, by decreasing count. Inside a window that count never rises, so a sweep is
+    /// exact given the balanced chain, and an exact aggregation over the total of chats between
+    /// sweeps settles the level masses: at 3 chats (300/600/900 s, patience 120 s, the critical
+    /// load) 43, 78 and 148 passes at 50, 200 and 800 agents, against 257 and 1,947 passes of
+    /// BiCGSTAB at 50 and 200 (README, the chat model section). Over a grid of floors (README,
+    /// "The chat model's error table") its error in P(wait) is at most `0.12 / N` at 3 chats per
+    /// agent and `0.025 / N` at 4 or 5 (patience 120 s), below 2e-3 wherever
+    /// [`ChatModel::solve`] uses it.
     ///
     /// # Examples
     ///
@@ -475,14 +486,14 @@ impl ChatModel {
     ///
     /// # Errors
     ///
-    /// [`QueueingError::ModelTooLarge`] above 7 chats per agent, 65,535 agents or 500,000 states
-    /// (700 agents of 3 chats, about half a minute on one core).
+    /// [`QueueingError::ModelTooLarge`] above 7 chats per agent, 65,535 agents or 2,000,000 states
+    /// (1,413 agents of 3 chats, 999 of 5; 10 to 30 s on one core, about half a gigabyte).
     pub fn solve_window(&self) -> Result<ChatModelResult, QueueingError> {
         if !self.exact_fits() {
             return Err(QueueingError::ModelTooLarge { limit: crate::Limit::WindowShape });
         }
         match self.window_states() {
-            Some(s) if s <= CHAIN_STATE_LIMIT => Ok(self.window()),
+            Some(s) if s <= WINDOW_CHAIN_LIMIT => Ok(self.window()),
             _ => Err(QueueingError::ModelTooLarge { limit: crate::Limit::WindowStates }),
         }
     }
@@ -492,7 +503,10 @@ impl ChatModel {
             return self.exact();
         }
         let chain = Chain::build(self, Some(2));
-        let (pi, sweeps) = chain.solve(self);
+        let (pi, sweeps) = match &chain.lines {
+            Some(lines) => chain.solve_lines(self, lines),
+            None => chain.solve(self),
+        };
         let mut r = self.finish_chain(&chain, &pi, ChatModelMethod::Window { states: chain.states, sweeps });
         r.bound = if self.equal_handle_times() {
             Some(CHAIN_TOLERANCE)
@@ -617,8 +631,8 @@ impl ChatModelResult {
     /// applies to the floors the grid covers: 2 to 5 chats, handle times never shorter at a
     /// higher concurrency and at most 3 times longer at the top level than at the first;
     /// elsewhere it is `None`. The balanced approximation is exact (1e-9) for equal handle times.
-    /// Otherwise its bound is measured at the largest floors the chains take (280 agents of 2
-    /// chats, 199 of 3, 162 of 4, 140 of 5; patience 30 s to 600 s, loads 90 % to 150 % of
+    /// Otherwise its bound is measured at 280 agents of 2 chats, 199 of 3, 162 of 4 and 140 of 5
+    /// (patience 30 s to 600 s, loads 90 % to 150 % of
     /// `N m / AHT_m`, the error peaking at the critical load) and holds on those floors and
     /// larger ones, over which its error falls: 5.1e-2 at 2 chats, 2.9e-2 at 3, 1.5e-2 at 4,
     /// 8.6e-3 at 5. It applies to handle times in the grid where an agent's throughput never
@@ -709,6 +723,47 @@ struct Chain {
     in_split: Vec<usize>,
     in_from: Vec<u32>,
     in_rate: Vec<f64>,
+    /// The window chain's partition into lines ([`Lines`]); `None` for the exact chain.
+    lines: Option<Lines>,
+}
+
+/// A partition of the window chain's states into lines, each a path of states one level apart
+/// that only arrivals and departures along it connect within the line: a birth-death chain,
+/// solved exactly in one pass.
+///
+/// The first line holds the spreads within one chat (one per level, from no chats to all full:
+/// the balanced chain). Every other spread has agents at three levels `w`, `w + 1` and `w + 2`;
+/// its line is `(w, b)`, `b` agents at `w + 2`, along which the `a` agents at `w` run from
+/// `N - b` down to 1 (an arrival takes `a` down, a departure from `w + 1`, or from `w` taken
+/// from `w + 1`, takes it up). Out of a line `(w, b)` the flow only goes to `(w, b - 1)` (a
+/// departure from `w + 2`) or to the first line (an arrival at `a = 1`, or a departure at
+/// `b = 1`), and into it only from those and from the first line (a departure from `w + 1`
+/// where no agent holds `w`). Swept first line first, then each window's lines by decreasing
+/// `b`, the sweep is exact given the first line: only the balanced chain's coupling to the
+/// spreads is iterated.
+struct Lines {
+    /// First position of each line in `order`, plus the end.
+    start: Vec<usize>,
+    /// The states, line by line, each line by increasing level.
+    order: Vec<u32>,
+    /// Per position: the rate into the state from the one before it in its line (an arrival).
+    below: Vec<f64>,
+    /// Per position: the rate into the state from the one after it in its line (a departure).
+    above: Vec<f64>,
+    /// Per position: the pivot of the line's elimination, the same in scaled unknowns as in
+    /// rates, found without subtractions (as in the GTH algorithm) from the rates out of the line;
+    /// zero only at the end of a line that nothing leaves (the whole chain, with one agent).
+    pivot: Vec<f64>,
+    /// Per position: the state's level and departure rate, copied in line order so that a sweep
+    /// reads them in sequence.
+    level: Vec<u32>,
+    departure: Vec<f64>,
+    /// Per position: the incoming transitions from outside the line, in CSR form over positions,
+    /// those from the level below before `in_split`.
+    in_start: Vec<usize>,
+    in_split: Vec<usize>,
+    in_from: Vec<u32>,
+    in_rate: Vec<f64>,
 }
 
 const BITS: u32 = 16;
@@ -787,13 +842,98 @@ impl Chain {
         for i in 0..states {
             in_start[i + 1] += in_start[i];
         }
-        let in_split = (0..states)
+        let in_split: Vec<usize> = (0..states)
             .map(|t| {
                 let edges_in = &edges[in_start[t]..in_start[t + 1]];
                 in_start[t] + edges_in.iter().filter(|e| level[e.0 as usize] < level[t]).count()
             })
             .collect();
         let idle = keys.iter().map(|&k| count(k, 0)).collect();
+        let in_from: Vec<u32> = edges.iter().map(|e| e.0).collect();
+        let in_rate: Vec<f64> = edges.iter().map(|e| e.2).collect();
+        let lines = window.map(|_| {
+            // The line of each state: 0 for the spreads within one chat, else one per window
+            // `w` and agents `b` at its top level, windows up, `b` down.
+            let line_of = |key: u128| -> usize {
+                let low = (0..=m).find(|&k| count(key, k) > 0).unwrap_or(0);
+                let high = (0..=m).rev().find(|&k| count(key, k) > 0).unwrap_or(0);
+                if high - low <= 1 { 0 } else { 1 + low * n as usize + (n - count(key, high)) as usize }
+            };
+            let mut order: Vec<u32> = (0..states as u32).collect();
+            order.sort_by_key(|&s| (line_of(keys[s as usize]), level[s as usize]));
+            let mut start = vec![0usize];
+            for i in 1..states {
+                let (p, q) = (order[i - 1] as usize, order[i] as usize);
+                if line_of(keys[p]) != line_of(keys[q]) {
+                    start.push(i);
+                } else {
+                    debug_assert_eq!(level[p] + 1, level[q], "a line steps one level at a time");
+                }
+            }
+            start.push(states);
+            let mut position = vec![0u32; states];
+            for (i, &s) in order.iter().enumerate() {
+                position[s as usize] = i as u32;
+            }
+            let (mut below, mut above) = (vec![0.0; states], vec![0.0; states]);
+            // The rate out of each state to states off its line.
+            let mut leak = vec![0.0; states];
+            let mut pin_start = Vec::with_capacity(states + 1);
+            let mut pin_split = Vec::with_capacity(states);
+            let (mut pin_from, mut pin_rate) = (Vec::new(), Vec::new());
+            pin_start.push(0);
+            for line in start.windows(2) {
+                for i in line[0]..line[1] {
+                    let s = order[i] as usize;
+                    for e in in_start[s]..in_start[s + 1] {
+                        let t = in_from[e];
+                        if e == in_split[s] {
+                            pin_split.push(pin_from.len());
+                        }
+                        if i > line[0] && t == order[i - 1] {
+                            below[i] += in_rate[e];
+                        } else if i + 1 < line[1] && t == order[i + 1] {
+                            above[i] += in_rate[e];
+                        } else {
+                            pin_from.push(position[t as usize]);
+                            pin_rate.push(in_rate[e]);
+                            leak[position[t as usize] as usize] += in_rate[e];
+                        }
+                    }
+                    if pin_split.len() == i {
+                        pin_split.push(pin_from.len());
+                    }
+                    pin_start.push(pin_from.len());
+                }
+            }
+            // Forward elimination along each line: the pivot is what leaves the state other than
+            // forward, plus the forward rate; what leaves it backward only counts in the share
+            // that does not come back.
+            let mut pivot = vec![0.0; states];
+            for line in start.windows(2) {
+                let mut kept = 0.0; // the previous position's pivot less its forward rate, over it
+                for i in line[0]..line[1] {
+                    let forward = if i + 1 < line[1] { below[i + 1] } else { 0.0 };
+                    let backward = if i > line[0] { above[i - 1] } else { 0.0 };
+                    let rest = leak[i] + backward * kept;
+                    pivot[i] = rest + forward;
+                    kept = if pivot[i] > 0.0 { rest / pivot[i] } else { 0.0 };
+                }
+            }
+            Lines {
+                pivot,
+                level: order.iter().map(|&s| level[s as usize]).collect(),
+                departure: order.iter().map(|&s| departure[s as usize]).collect(),
+                start,
+                order,
+                below,
+                above,
+                in_start: pin_start,
+                in_split: pin_split,
+                in_from: pin_from,
+                in_rate: pin_rate,
+            }
+        });
         Chain {
             states,
             level,
@@ -803,8 +943,9 @@ impl Chain {
             out,
             in_start,
             in_split,
-            in_from: edges.iter().map(|e| e.0).collect(),
-            in_rate: edges.iter().map(|e| e.2).collect(),
+            in_from,
+            in_rate,
+            lines,
         }
     }
 
@@ -843,6 +984,43 @@ impl Chain {
                 cond[range].fill(1.0 / size);
             }
         }
+        self.settle(cond, dep, lambda, sweeps)
+    }
+
+    /// The stationary distribution by line sweeps ([`Lines`]) from the level masses of the
+    /// balanced chain, each after an exact aggregation over the levels, until the distribution
+    /// changed by less than 1e-13 (relative), then as [`Chain::solve`] from there.
+    fn solve_lines(&self, model: &ChatModel, lines: &Lines) -> (Vec<f64>, u32) {
+        let levels = self.level_start.len() - 1;
+        let lambda = model.arrivals_per_s;
+        let mut dep: Vec<f64> = (0..levels).map(|l| model.balanced_departures(l as u64)).collect();
+        // The values in line order, each level's summing to 1.
+        let mut y: Vec<f64> = lines
+            .level
+            .iter()
+            .map(|&l| 1.0 / (self.level_start[l as usize + 1] - self.level_start[l as usize]) as f64)
+            .collect();
+        let (mut g, mut h, mut total) = (vec![0.0; self.states], vec![0.0; self.states], vec![0.0; levels]);
+        let mut sweeps = 0;
+        loop {
+            lines.normalize(&mut y, &mut dep, &mut total);
+            let change = lines.sweep(&mut y, &dep, lambda, &mut g, &mut h);
+            sweeps += 1;
+            if change < 1e-13 || sweeps >= 100_000 {
+                break;
+            }
+        }
+        let mut cond = vec![0.0; self.states];
+        for (&s, &v) in lines.order.iter().zip(&y) {
+            cond[s as usize] = v;
+        }
+        self.settle(cond, dep, lambda, sweeps)
+    }
+
+    /// Gauss-Seidel sweeps from `cond` until the distribution settles to the last bits, then the
+    /// level masses; `sweeps` counts the passes so far.
+    fn settle(&self, mut cond: Vec<f64>, mut dep: Vec<f64>, lambda: f64, mut sweeps: u32) -> (Vec<f64>, u32) {
+        let levels = self.level_start.len() - 1;
         // Gauss-Seidel sweeps from there (from the start if the solver broke down) until the
         // distribution settles to the last bits.
         loop {
@@ -850,7 +1028,8 @@ impl Chain {
             let mut change = 0.0f64;
             for s in 0..self.states {
                 let new = self.inflow(s, &cond, &dep, lambda) / self.out[s];
-                if new > 0.0 {
+                // Subnormal values carry too few bits to settle to 1e-13.
+                if new >= f64::MIN_POSITIVE {
                     change = change.max(((new - cond[s]) / new).abs());
                 }
                 cond[s] = new;
@@ -1039,6 +1218,66 @@ impl Chain {
     }
 }
 
+impl Lines {
+    /// As [`Chain::normalize`], over the values in line order (`total` is scratch, one per level).
+    fn normalize(&self, y: &mut [f64], dep: &mut [f64], total: &mut [f64]) {
+        total.fill(0.0);
+        for (v, &l) in y.iter().zip(&self.level) {
+            total[l as usize] += v;
+        }
+        dep.fill(0.0);
+        for ((v, &l), &d) in y.iter_mut().zip(&self.level).zip(&self.departure) {
+            *v /= total[l as usize];
+            dep[l as usize] += *v * d;
+        }
+    }
+
+    /// One block Gauss-Seidel sweep over the lines, each solved exactly (a tridiagonal solve
+    /// without pivoting: the line's matrix is an M-matrix), in the scaled unknowns of
+    /// [`Chain::inflow`] in line order; returns the largest relative change.
+    fn sweep(&self, y: &mut [f64], dep: &[f64], lambda: f64, g: &mut [f64], h: &mut [f64]) -> f64 {
+        let levels = dep.len();
+        let mut change = 0.0f64;
+        for line in self.start.windows(2) {
+            let (first, end) = (line[0], line[1]);
+            for i in first..end {
+                let l = self.level[i] as usize;
+                let (mut from_below, mut from_above) = (0.0, 0.0);
+                for e in self.in_start[i]..self.in_split[i] {
+                    from_below += y[self.in_from[e] as usize] * self.in_rate[e];
+                }
+                for e in self.in_split[i]..self.in_start[i + 1] {
+                    from_above += y[self.in_from[e] as usize] * self.in_rate[e];
+                }
+                let down = dep[l] / lambda;
+                let up = if l + 1 < levels { lambda / dep[l + 1] } else { 0.0 };
+                let rhs = from_below * down + from_above * up;
+                let (sub, sup) = (self.below[i] * down, self.above[i] * up);
+                let h_prev = if i > first { h[i - 1] } else { 0.0 };
+                let pivot = self.pivot[i];
+                if pivot > 0.0 {
+                    g[i] = sup / pivot;
+                    h[i] = (rhs + sub * h_prev) / pivot;
+                } else {
+                    // A closed line: its balance fixes the values up to their scale.
+                    (g[i], h[i]) = (0.0, 1.0);
+                }
+            }
+            let mut after = 0.0;
+            for i in (first..end).rev() {
+                let new = h[i] + g[i] * after;
+                // Subnormal values carry too few bits to settle to 1e-13.
+                if new >= f64::MIN_POSITIVE {
+                    change = change.max(((new - y[i]) / new).abs());
+                }
+                y[i] = new;
+                after = new;
+            }
+        }
+        change
+    }
+}
+
 /// Pushes every spread of `left` agents over the levels `k..=last` (the others hold none).
 fn enumerate(keys: &mut Vec<u128>, counts: &mut [u32], k: usize, last: usize, left: u32) {
     if k == last {
@@ -1061,4 +1300,146 @@ fn usable(v: f64) -> bool {
 
 fn dot(a: &[f64], b: &[f64]) -> f64 {
     a.iter().zip(b).map(|(x, y)| x * y).sum()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The stationary distribution of a chain by the GTH algorithm on its dense rate matrix
+    /// (state elimination without subtractions: each probability to a few ulps).
+    #[allow(clippy::needless_range_loop)] // the elimination reads as its textbook form
+    fn dense_gth(chain: &Chain) -> Vec<f64> {
+        let n = chain.states;
+        let mut p = vec![vec![0.0f64; n]; n];
+        for to in 0..n {
+            for e in chain.in_start[to]..chain.in_start[to + 1] {
+                p[chain.in_from[e] as usize][to] += chain.in_rate[e];
+            }
+        }
+        for k in (1..n).rev() {
+            let out: f64 = p[k][..k].iter().sum();
+            for row in p.iter_mut().take(k) {
+                row[k] /= out;
+            }
+            for i in 0..k {
+                let f = p[i][k];
+                if f != 0.0 {
+                    for j in 0..k {
+                        p[i][j] += f * p[k][j];
+                    }
+                }
+            }
+        }
+        let mut x = vec![0.0; n];
+        x[0] = 1.0;
+        for k in 1..n {
+            x[k] = (0..k).map(|i| x[i] * p[i][k]).sum();
+        }
+        let z: f64 = x.iter().sum();
+        x.iter().map(|v| v / z).collect()
+    }
+
+    /// The line sweeps give a dense GTH solve's distribution, state by state, to 1e-12 of each
+    /// state's probability, on small window chains of 3 to 5 chats: handle times rising, flat
+    /// and falling with concurrency, light to heavy load, with and without patience.
+    #[test]
+    fn window_line_sweeps_match_a_dense_solve() {
+        let s = Duration::from_secs;
+        let profiles = [
+            vec![s(300), s(600), s(900)],
+            vec![s(300), s(300), s(900)],
+            vec![s(600), s(400), s(300)],
+            vec![s(300), s(360), s(420), s(480)],
+            vec![s(300), s(375), s(450), s(525), s(600)],
+        ];
+        let mut checked = 0;
+        let mut worst = (0.0f64, 0.0f64); // lines, BiCGSTAB
+        for aht in &profiles {
+            let m = aht.len();
+            for n in [1, 2, 3, 5, 8, 13, 21] {
+                for load in [0.3, 0.9, 1.0, 1.3] {
+                    for patience in [Some(s(30)), Some(s(120)), None] {
+                        let lambda = load * f64::from(n) * m as f64 / aht[m - 1].as_secs_f64();
+                        let Ok(model) = ChatModel::new(n, aht, lambda, patience) else { continue };
+                        let chain = Chain::build(&model, Some(2));
+                        let lines = chain.lines.as_ref().unwrap();
+                        let mut seen = vec![0; chain.states];
+                        for &st in &lines.order {
+                            seen[st as usize] += 1;
+                        }
+                        assert!(seen.iter().all(|&c| c == 1), "every state on one line");
+                        let dense = dense_gth(&chain);
+                        let (new, _) = chain.solve_lines(&model, lines);
+                        let (old, _) = chain.solve(&model);
+                        for (st, ((d, a), b)) in dense.iter().zip(&new).zip(&old).enumerate() {
+                            if *d < 1e-250 {
+                                continue;
+                            }
+                            worst.0 = worst.0.max((a - d).abs() / d);
+                            worst.1 = worst.1.max((b - d).abs() / d);
+                            assert!(
+                                (a - d).abs() <= 1e-12 * d,
+                                "{aht:?} N={n} load={load} {patience:?} state {st}: {a:e} vs {d:e}"
+                            );
+                        }
+                        checked += 1;
+                    }
+                }
+            }
+        }
+        assert!(checked > 300, "{checked} {worst:?}");
+    }
+
+    /// Old (BiCGSTAB then sweeps) against the line sweeps on the window chain, same run.
+    #[test]
+    #[ignore = "timing: run in release with --nocapture"]
+    #[allow(clippy::disallowed_macros, clippy::disallowed_types, clippy::disallowed_methods)]
+    fn window_solvers_timed() {
+        use std::time::Instant;
+        let s = Duration::from_secs;
+        let agents: Vec<u32> = std::env::args()
+            .find_map(|a| {
+                a.strip_prefix("agents=").map(|v| v.split(',').map(|x| x.parse().unwrap()).collect())
+            })
+            .unwrap_or(vec![50, 100, 200]);
+        let old_upto: u32 = std::env::args()
+            .find_map(|a| a.strip_prefix("old_upto=").map(|v| v.parse().unwrap()))
+            .unwrap_or(200);
+        for aht in [vec![s(300), s(600), s(900)], vec![s(300), s(375), s(450), s(525), s(600)]] {
+            let m = aht.len();
+            for load in [1.0, 0.9] {
+                for &n in &agents {
+                    let lambda = load * f64::from(n) * m as f64 / aht[m - 1].as_secs_f64();
+                    let model = ChatModel::new(n, &aht, lambda, Some(s(120))).unwrap();
+                    let t = Instant::now();
+                    let chain = Chain::build(&model, Some(2));
+                    let build = t.elapsed();
+                    let t = Instant::now();
+                    let (new, new_sweeps) = chain.solve_lines(&model, chain.lines.as_ref().unwrap());
+                    let new_t = t.elapsed();
+                    let full = chain.states - 1;
+                    let mut line = format!(
+                        "m={m} load={load} N={n} states={} build={build:.2?} new: {new_sweeps} passes {new_t:.2?} pfull={:.6e}",
+                        chain.states, new[full]
+                    );
+                    if n <= old_upto {
+                        let t = Instant::now();
+                        let (old, old_sweeps) = chain.solve(&model);
+                        let old_t = t.elapsed();
+                        let diff = old
+                            .iter()
+                            .zip(&new)
+                            .map(|(a, b)| ((a - b) / a.max(1e-300)).abs())
+                            .fold(0.0, f64::max);
+                        line += &format!(
+                            " old: {old_sweeps} passes {old_t:.2?} pfull={:.6e} maxrel={diff:.1e}",
+                            old[full]
+                        );
+                    }
+                    println!("{line}");
+                }
+            }
+        }
+    }
 }

@@ -98,7 +98,8 @@ impl Limit {
         match self {
             Limit::ChatSlots | Limit::QueueStates => 100_000_000,
             Limit::ExactShape | Limit::WindowShape => 65_535,
-            Limit::ExactStates | Limit::WindowStates => crate::chat_model::CHAIN_STATE_LIMIT as u64,
+            Limit::ExactStates => crate::chat_model::CHAIN_STATE_LIMIT as u64,
+            Limit::WindowStates => crate::chat_model::WINDOW_CHAIN_LIMIT as u64,
         }
     }
 }
@@ -116,7 +117,7 @@ impl fmt::Display for Limit {
             Limit::WindowShape => {
                 "7 chats per agent and 65,535 agents in the window chain; use the balanced approximation"
             }
-            Limit::WindowStates => "500,000 states in the window chain; use the balanced approximation",
+            Limit::WindowStates => "2,000,000 states in the window chain; use the balanced approximation",
             Limit::QueueStates => "summing 100,000,000 queue states; shorten the patience or add agents",
         })
     }

@@ -778,27 +778,27 @@ fn chat_model_solve_says_which_method_and_bound() {
     let step = (r.p_wait() - next.solve_balanced().p_wait()).abs();
     assert_eq!(bound, (0.12 / 61.0f64).max(2.0 * step));
     assert!(bound < 1e-2, "{bound}");
-    // 200 agents: 40,401 window states, past its limit: balanced, with the bound measured at
-    // the window chain's reach. Checked there: 199 agents, as far from the window chain (and
-    // the window chain's own envelope further from the exact answer) at most.
-    let big = ChatModel::new(200, &aht, 0.95, Some(s(120.0))).unwrap();
-    assert_eq!(big.window_states(), Some(40_401));
+    // 800 agents: 641,601 window states, past its limit: balanced, with the bound measured at
+    // 199 agents, as far from the window chain (and the window chain's own envelope further
+    // from the exact answer) at most.
+    let big = ChatModel::new(800, &aht, 3.8, Some(s(120.0))).unwrap();
+    assert_eq!(big.window_states(), Some(641_601));
     let r = big.solve();
     assert_eq!(r.method(), ChatModelMethod::Balanced);
     let bound = r.p_wait_error_bound().expect("measured past the chains' reach");
-    let reach = ChatModel::new(199, &aht, 0.95 * 199.0 / 200.0, Some(s(120.0))).unwrap();
+    let reach = ChatModel::new(199, &aht, 3.8 * 199.0 / 800.0, Some(s(120.0))).unwrap();
     let window = reach.solve();
     assert!(matches!(window.method(), ChatModelMethod::Window { states: 40_000, .. }));
     let gap = window.p_wait() - reach.solve_balanced().p_wait();
     assert!(gap > 0.0 && gap + 0.12 / 199.0 <= bound, "gap {gap:.2e}, bound {bound:.2e}");
     // Past the patience it was measured at (30 s to 600 s), and for handle times outside the
     // grid, no bound is claimed.
-    let patient = ChatModel::new(200, &aht, 0.95, None).unwrap();
+    let patient = ChatModel::new(800, &aht, 3.8, None).unwrap();
     assert_eq!(patient.solve().p_wait_error_bound(), None);
-    let odd = ChatModel::new(200, &[s(300.0), s(400.0), s(1200.0)], 0.5, Some(s(120.0))).unwrap();
+    let odd = ChatModel::new(800, &[s(300.0), s(400.0), s(1200.0)], 2.0, Some(s(120.0))).unwrap();
     assert_eq!(odd.solve().p_wait_error_bound(), None);
     // Nor where an agent's throughput falls with concurrency (1/300, 2/300, then 3/900 per s).
-    let slowing = ChatModel::new(200, &[s(300.0), s(300.0), s(900.0)], 1.0, Some(s(120.0))).unwrap();
+    let slowing = ChatModel::new(800, &[s(300.0), s(300.0), s(900.0)], 4.0, Some(s(120.0))).unwrap();
     assert_eq!(slowing.solve().method(), ChatModelMethod::Balanced);
     assert_eq!(slowing.solve().p_wait_error_bound(), None);
     // The window chain's state count, against the chain itself.
@@ -819,8 +819,8 @@ fn chat_model_refuses_floors_beyond_its_limits() {
     let big = ChatModel::new(100, &[s(300.0); 4], 1.0, Some(s(60.0))).unwrap();
     assert!(matches!(big.solve_exact(), Err(QueueingError::ModelTooLarge { .. })));
     assert!(matches!(big.solve().method(), ChatModelMethod::Window { .. }));
-    // 1,000 agents of 3 chats: 1,002,001 window states, past the 500,000 it takes.
-    let wide = ChatModel::new(1_000, &[s(300.0); 3], 1.0, Some(s(60.0))).unwrap();
+    // 1,500 agents of 3 chats: 2,253,001 window states, past the 2,000,000 it takes.
+    let wide = ChatModel::new(1_500, &[s(300.0); 3], 1.0, Some(s(60.0))).unwrap();
     assert!(matches!(wide.solve_window(), Err(QueueingError::ModelTooLarge { .. })));
     assert_eq!(wide.solve().method(), ChatModelMethod::Balanced);
     // 143 agents of 3 chats: C(146, 3) = 508,080 states, past the 500,000 the exact solver takes.
