@@ -159,7 +159,7 @@ fn check_isa_on(
     let p_wait = |f: fn(&PerMethod<Achieved>) -> Option<Achieved>| -> Vec<f64> {
         s.intervals.iter().map(|i| measure(&f(&i.achieved).expect("checked"))).collect()
     };
-    let (isa, psa) = (p_wait(|a| a.isa), p_wait(|a| a.psa));
+    let (isa, psa, mol) = (p_wait(|a| a.isa), p_wait(|a| a.psa), p_wait(|a| a.mol));
     let staff = |f: fn(&IntervalPlan) -> Option<u32>| -> Vec<u32> {
         s.intervals.iter().map(|i| f(i).unwrap_or(0)).collect()
     };
@@ -175,7 +175,12 @@ fn check_isa_on(
     // What the README quotes (`--nocapture`).
     #[allow(clippy::disallowed_macros)]
     {
-        eprintln!("target {alpha}: isa {:.3?}, psa {:.3?} (lowest, highest)", range(&isa), range(&psa));
+        eprintln!(
+            "target {alpha}: isa {:.3?}, psa {:.3?}, mol {:.3?} (lowest, highest)",
+            range(&isa),
+            range(&psa),
+            range(&mol)
+        );
     }
     for (i, x) in isa.iter().enumerate() {
         assert!((x - alpha).abs() <= 0.05, "interval {i}: {x}\n{context}");
