@@ -232,7 +232,7 @@ pub struct IsaRun {
     /// each interval then keeps the most agents of the states in the cycle.
     pub cycle: Option<usize>,
     /// Replications of the final simulation of the settled staffing that set the staffing
-    /// reported (a delay-probability goal; see [`PlanConfig::isa_final_replications`]).
+    /// reported (see [`PlanConfig::isa_final_replications`]); `None` when there was none.
     pub final_replications: Option<usize>,
 }
 
@@ -529,7 +529,7 @@ fn isa(
                 if rates[i] <= 0.0 {
                     return 0;
                 }
-                let n = match goal {
+                let mut n = match goal {
                     // The fewest agents n whose n·m slots the chats in the system reach at
                     // most alpha of the time.
                     Goal::DelayProbability { alpha } => seen.fewest(i, m, alpha),
@@ -552,7 +552,6 @@ fn isa(
                 // Under an abandonment cap, also the fewest whose slots leave few enough
                 // waiting: visitors abandon at the patience rate times the mean queue,
                 // read off the same samples as the chats beyond the slots.
-                let mut n = n;
                 if let (Some(cap), Some(p)) = (config.limits.max_abandon, patience(i)) {
                     while seen.mean_beyond(i, n * m) / p > cap * rates[i] {
                         n += 1;
