@@ -4,8 +4,8 @@
 use std::time::Duration;
 
 use chatcap_queueing::{
-    ChatModel, ChatModelMethod, ErlangA, ErlangC, QueueingError, StaffingTarget, Traffic, erlang_b,
-    staff_chat, staff_erlang_a, staff_erlang_c,
+    ChatModel, ChatModelMethod, ErlangA, ErlangC, QueueingError, StaffingTarget, Traffic, WINDOW_STATE_LIMIT,
+    erlang_b, staff_chat, staff_erlang_a, staff_erlang_c,
 };
 use num_bigint::BigUint;
 use proptest::prelude::*;
@@ -778,11 +778,22 @@ fn chat_model_solve_says_which_method_and_bound() {
     let step = (r.p_wait() - next.solve_balanced().p_wait()).abs();
     assert_eq!(bound, (0.12 / 61.0f64).max(2.0 * step));
     assert!(bound < 1e-2, "{bound}");
-    // 800 agents: 641,601 window states, past its limit: balanced, with the bound measured at
-    // 199 agents, as far from the window chain (and the window chain's own envelope further
+    // 800 agents: 641,601 states in the whole window chain, which truncates to those holding
+    // more than 1e-30 of the largest level's mass, with few agents at a window's ends.
+    let wide = ChatModel::new(800, &aht, 3.8, Some(s(120.0))).unwrap();
+    let states = wide.window_states().unwrap();
+    assert!(states < 641_601 / 2, "{states}");
+    let r = wide.solve();
+    assert!(
+        matches!(r.method(), ChatModelMethod::Window { states: s, .. } if s == states),
+        "{:?}",
+        r.method()
+    );
+    // 20,000 agents: past the window chain's limit in `solve`: balanced, with the bound measured
+    // at 199 agents, as far from the window chain (and the window chain's own envelope further
     // from the exact answer) at most.
-    let big = ChatModel::new(800, &aht, 3.8, Some(s(120.0))).unwrap();
-    assert_eq!(big.window_states(), Some(641_601));
+    let big = ChatModel::new(20_000, &aht, 3.8 * 25.0, Some(s(120.0))).unwrap();
+    assert!(big.window_states().unwrap() > WINDOW_STATE_LIMIT);
     let r = big.solve();
     assert_eq!(r.method(), ChatModelMethod::Balanced);
     let bound = r.p_wait_error_bound().expect("measured past the chains' reach");
@@ -793,12 +804,14 @@ fn chat_model_solve_says_which_method_and_bound() {
     assert!(gap > 0.0 && gap + 0.12 / 199.0 <= bound, "gap {gap:.2e}, bound {bound:.2e}");
     // Past the patience it was measured at (30 s to 600 s), and for handle times outside the
     // grid, no bound is claimed.
-    let patient = ChatModel::new(800, &aht, 3.8, None).unwrap();
+    let patient = ChatModel::new(20_000, &aht, 3.8 * 25.0, None).unwrap();
+    assert_eq!(patient.solve().method(), ChatModelMethod::Balanced);
     assert_eq!(patient.solve().p_wait_error_bound(), None);
-    let odd = ChatModel::new(800, &[s(300.0), s(400.0), s(1200.0)], 2.0, Some(s(120.0))).unwrap();
+    let odd = ChatModel::new(20_000, &[s(300.0), s(400.0), s(1200.0)], 50.0, Some(s(120.0))).unwrap();
+    assert_eq!(odd.solve().method(), ChatModelMethod::Balanced);
     assert_eq!(odd.solve().p_wait_error_bound(), None);
     // Nor where an agent's throughput falls with concurrency (1/300, 2/300, then 3/900 per s).
-    let slowing = ChatModel::new(800, &[s(300.0), s(300.0), s(900.0)], 4.0, Some(s(120.0))).unwrap();
+    let slowing = ChatModel::new(20_000, &[s(300.0), s(300.0), s(900.0)], 66.6, Some(s(120.0))).unwrap();
     assert_eq!(slowing.solve().method(), ChatModelMethod::Balanced);
     assert_eq!(slowing.solve().p_wait_error_bound(), None);
     // The window chain's state count, against the chain itself.
@@ -819,8 +832,10 @@ fn chat_model_refuses_floors_beyond_its_limits() {
     let big = ChatModel::new(100, &[s(300.0); 4], 1.0, Some(s(60.0))).unwrap();
     assert!(matches!(big.solve_exact(), Err(QueueingError::ModelTooLarge { .. })));
     assert!(matches!(big.solve().method(), ChatModelMethod::Window { .. }));
-    // 1,500 agents of 3 chats: 2,253,001 window states, past the 2,000,000 it takes.
-    let wide = ChatModel::new(1_500, &[s(300.0); 3], 1.0, Some(s(60.0))).unwrap();
+    // 6,400 agents of 3 chats at the critical load of 300/600/900 s, where the level masses are
+    // flat from N to 3 N chats: past the 2,000,000 window states it takes, even truncated.
+    let wide =
+        ChatModel::new(6_400, &[s(300.0), s(600.0), s(900.0)], 6_400.0 / 300.0, Some(s(60.0))).unwrap();
     assert!(matches!(wide.solve_window(), Err(QueueingError::ModelTooLarge { .. })));
     assert_eq!(wide.solve().method(), ChatModelMethod::Balanced);
     // 143 agents of 3 chats: C(146, 3) = 508,080 states, past the 500,000 the exact solver takes.
