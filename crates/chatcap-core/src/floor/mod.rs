@@ -13,6 +13,7 @@ mod events;
 mod queue;
 mod skill_list;
 mod sync;
+mod sync_key;
 
 pub(crate) use agent::AgentRec;
 use agent::id_tag;
@@ -23,6 +24,7 @@ pub use events::Event;
 use queue::{SkillQueue, VisitorRec};
 use skill_list::SkillList;
 pub use sync::SyncReport;
+use sync_key::SyncKeys;
 
 use crate::hash::{FxMap, StrIndex};
 use crate::{
@@ -160,6 +162,8 @@ pub struct Floor {
     total_agg: Aggregate,
     queues: Vec<SkillQueue>,
     visitors: FxMap<VisitorId, VisitorRec>,
+    /// Per place, a compact copy of what a sync compares.
+    sync_keys: SyncKeys,
 }
 
 impl Floor {
@@ -206,6 +210,7 @@ impl Floor {
             login_index: StrIndex::with_capacity(agents.iter().filter(|a| a.login.is_some()).count()),
             total_agg: Aggregate::default(),
             visitors: FxMap::default(),
+            sync_keys: SyncKeys::default(),
         };
 
         for agent in agents {
@@ -236,6 +241,7 @@ impl Floor {
             }
             floor.agents.push(rec);
         }
+        floor.sync_keys = SyncKeys::new(&floor.agents);
 
         floor.visitors.reserve(queue.len());
         for v in queue {
