@@ -139,7 +139,7 @@ impl fmt::Display for SyncReport {
 
 /// Agents compared per block: the texts and skill lists of a block are read first, in a tight
 /// loop that has many of them on their way from memory at once, and then compared.
-const WARM_BLOCK: usize = 32;
+const WARM_BLOCK: usize = 64;
 
 /// Reads the first byte of every text and the first skill a block of the snapshot's agents
 /// points to, so that comparing them finds them in cache.

@@ -92,7 +92,17 @@ fn same_skills(ids: &[crate::SkillId], skills: &[SkillIdx], addr_of: &[usize]) -
     for (id, s) in ids.iter().zip(skills) {
         in_order &= id.addr() == addr(s);
     }
-    in_order || skills.iter().all(|s| ids.iter().any(|id| id.addr() == addr(s)))
+    if in_order {
+        return true;
+    }
+    // Without an early exit: vendors list skills in an order of their own, and a branch per
+    // pair mispredicted more than the comparisons cost.
+    let mut all = true;
+    for s in skills {
+        let a = addr(s);
+        all &= ids.iter().fold(false, |found, id| found | (id.addr() == a));
+    }
+    all
 }
 
 /// Whether two texts are the same, compared a word at a time in line: ids and logins are
