@@ -3,9 +3,9 @@
 //!
 //! By concern: `agent` (records, indices, views), `aggregate` (the running sums and the slots
 //! queries that read them), `queue` (per-skill queues), `events` (one change at a time),
-//! `sync` (a whole snapshot at a time) and `skill_list` (an agent's skills, inline). This file
-//! holds the floor itself: building it from a snapshot, its skills, and the way back to plain
-//! data.
+//! `sync` (a whole snapshot at a time), `sync_key` (what a sync compares, per place, compact)
+//! and `skill_list` (an agent's skills, inline). This file holds the floor itself: building it
+//! from a snapshot, its skills, and the way back to plain data.
 
 mod agent;
 mod aggregate;

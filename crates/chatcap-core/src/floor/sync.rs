@@ -251,7 +251,10 @@ impl Floor {
     /// changed, what the same events would cost. An agent is looked for first at the place
     /// after the previous one's, so a vendor that lists agents in a stable order costs no id
     /// hashing; an agent's skills are matched by the address of their ids first, which costs
-    /// no string comparison when the adapter shares one id per skill (as chatcap's does).
+    /// no string comparison when the adapter shares one id per skill (as chatcap's does). The
+    /// floor's side of the comparison is a compact key per place (an exact copy of what a sync
+    /// compares, its texts side by side in one table), read in place order; an agent changed
+    /// by an event since the last sync is compared with its full record instead.
     ///
     /// # Errors
     ///

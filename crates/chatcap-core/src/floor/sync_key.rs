@@ -116,7 +116,7 @@ pub(super) fn same_text(a: &[u8], b: &[u8]) -> bool {
     if n < 8 {
         return a.iter().zip(b).all(|(x, y)| x == y);
     }
-    let word = |s: &[u8], at: usize| s[at..at + 8].iter().rev().fold(0u64, |w, &x| w << 8 | u64::from(x));
+    let word = |s: &[u8], at: usize| s[at..at + 8].try_into().map_or(0, u64::from_ne_bytes);
     let mut at = 0;
     while at + 8 < n {
         if word(a, at) != word(b, at) {
