@@ -6,9 +6,9 @@ use std::collections::BTreeMap;
 use std::time::Duration;
 
 use chatcap_core::{
-    Agent, AgentId, AgentState, Capacity, Floor, GroupId, MaxWait, ModelError, OfferPolicy, QueuedVisitor,
-    Ranking, Relaxation, RouteBy, Routed, Router, Scope, Skill, SkillId, Slots, Snapshot, Stance, Timestamp,
-    TransferRequest, TransferTarget, VisitorId, Weight,
+    Agent, AgentId, AgentState, Capacity, Event, Floor, GroupId, MaxWait, ModelError, OfferPolicy,
+    QueuedVisitor, Ranking, Relaxation, RouteBy, Routed, Router, Scope, Skill, SkillId, Slots, Snapshot,
+    Stance, Timestamp, TransferRequest, TransferTarget, VisitorId, Weight,
 };
 use proptest::prelude::*;
 
@@ -282,8 +282,99 @@ fn drain(router: &mut Router, at: Timestamp) -> Result<Vec<Routed>, ModelError> 
     Ok(decisions)
 }
 
+/// One event on the floor between two polls, named by numbers: what happens, to which agent of
+/// the pool, and a value for it.
+type EventSpec = (u8, usize, usize);
+
+fn events() -> impl Strategy<Value = Vec<EventSpec>> {
+    prop::collection::vec((0u8..13, 0..AGENTS, 0..6usize), 0..12)
+}
+
+/// Applies events as specified, through the floor's `apply` or a router's; events the floor
+/// refuses change nothing and are passed over.
+fn apply_events(spec: &[EventSpec], mut apply: impl FnMut(Event<'_>) -> Result<(), ModelError>) {
+    let skills: Vec<SkillId> = (0..SKILLS).map(skill_id).collect();
+    for &(kind, agent, value) in spec {
+        let id = agent_id(agent);
+        let state = AgentState::ALL[value % AgentState::ALL.len()];
+        let login = format!("login{value}");
+        let group = GroupId::from(format!("g{}", value % 3));
+        let weight = Weight::from_thousandths(if value % 2 == 0 { 1000 } else { 500 }).unwrap();
+        let joining = Agent::new(id.clone(), state, Capacity::Limited(value as u32))
+            .with_skills([skills[value % SKILLS].clone()])
+            .with_login(format!("join{value}"));
+        let event = match kind {
+            0 => Event::ChatStarted { agent: &id, weight },
+            1 => Event::ChatEnded { agent: &id, weight },
+            2 => Event::StateChanged { agent: &id, state },
+            3 => Event::VoiceStateChanged { agent: &id, state: (value % 2 == 0).then_some(state) },
+            4 => Event::CapacityChanged {
+                agent: &id,
+                capacity: if value == 5 { Capacity::Unlimited } else { Capacity::Limited(value as u32) },
+            },
+            5 => Event::LoginChanged { agent: &id, login: (value != 5).then_some(login.as_str()) },
+            6 => Event::GroupChanged { agent: &id, group: (value != 5).then_some(&group) },
+            7 => Event::SkillAdded { agent: &id, skill: &skills[value % SKILLS] },
+            8 => Event::SkillRemoved { agent: &id, skill: &skills[value % SKILLS] },
+            9 => Event::ChatsCounted { agent: &id, active: value as u32, load: None },
+            10 => Event::AgentLeft { agent: &id },
+            11 => Event::AgentJoined { agent: &joining },
+            _ => Event::ChatTransferred { from: &id, to: &agent_id((agent + value) % AGENTS), weight },
+        };
+        let _ = apply(event);
+    }
+}
+
+/// Routes the head of every queue and one new visitor per skill (`round` keeps their ids apart
+/// from earlier rounds'), passing over what the router refuses.
+fn route_some(router: &mut Router, at: Timestamp, round: u64) {
+    for k in 0..SKILLS {
+        let Some(s) = router.floor().skill_index(skill_id(k).as_str()) else { continue };
+        let _ = router.route(at, s);
+        let _ = router.arrive(at, VisitorId(50_000 + round * 100 + k as u64), s, 0);
+    }
+}
+
 proptest! {
     #![proptest_config(ProptestConfig { cases: 2_000, ..ProptestConfig::default() })]
+
+    #[test]
+    fn a_floor_changed_by_events_between_polls_syncs_as_a_fresh_floor(
+        chain in prop::collection::vec((spec(), events()), 2..6),
+    ) {
+        let mut floor = Floor::new(snapshot(&chain[0].0, T0_MS)).unwrap();
+        for (k, (spec, between)) in chain.iter().enumerate().skip(1) {
+            // Events after the last poll change agents behind the sync's back, in place.
+            let at = Timestamp::from_millis(T0_MS + 10_000 * k as i64 - 5_000);
+            apply_events(between, |e| floor.apply(at, e));
+            let next = snapshot(spec, T0_MS + 10_000 * k as i64);
+            floor.sync(next.taken_at, &next).unwrap();
+            assert_same_answers(&floor, &Floor::new(next.clone()).unwrap())?;
+            // And the same poll again, now that every place's key is written afresh.
+            prop_assert!(floor.sync(next.taken_at, &next).unwrap().is_empty());
+        }
+    }
+
+    #[test]
+    fn a_router_changed_by_events_and_routing_between_polls_syncs_as_a_fresh_router(
+        chain in prop::collection::vec((spec(), events()), 2..5),
+        ranking in prop::sample::select(Ranking::ALL.to_vec()),
+    ) {
+        let by = RouteBy::Ranking(ranking);
+        let mut router = Router::new(Floor::new(snapshot(&chain[0].0, T0_MS)).unwrap(), by, &[]).unwrap();
+        for (k, (spec, between)) in chain.iter().enumerate().skip(1) {
+            // Polls 100 s apart; events and routing halfway, after the last look at the floor.
+            let at = Timestamp::from_millis(T0_MS + 100_000 * k as i64 - 50_000);
+            apply_events(between, |e| router.apply(at, e));
+            route_some(&mut router, at, k as u64);
+            let next = snapshot(spec, T0_MS + 100_000 * k as i64);
+            router.sync(next.taken_at, &next).unwrap();
+            let mut fresh = Router::new(Floor::new(next.clone()).unwrap(), by, &[]).unwrap();
+            assert_same_answers(router.floor(), fresh.floor())?;
+            let later = next.taken_at.saturating_add(Duration::from_secs(45));
+            prop_assert_eq!(drain(&mut router, later), drain(&mut fresh, later));
+        }
+    }
 
     #[test]
     fn a_synced_floor_answers_as_a_floor_built_from_the_snapshot(a in spec(), b in spec()) {
@@ -552,4 +643,82 @@ fn a_stale_or_foreign_agent_index_is_an_error_not_another_agent() {
     router.end_chat_by_index(at(4), c, Weight::ONE).unwrap();
     assert_eq!(router.floor().agent(&"c".into()).unwrap().active_chats(), 0);
     assert_eq!(router.floor().agent_by_index(c).unwrap().index(), c);
+}
+
+/// A text of one of the lengths that meet the edges of the sync's word-at-a-time comparison
+/// and of its compact keys (whose texts must each fit in 16 bits), ending in `last`.
+fn edge_text(len: usize, last: u8) -> String {
+    let mut text = "x".repeat(len);
+    text.push(char::from(b'0' + last));
+    text
+}
+
+/// Agents whose ids and logins differ only in their last byte, at lengths around a word and
+/// beyond what a compact key holds, with up to eight skills (more than a key holds): one
+/// snapshot per spec, `(id length, id's last byte, login, skills as bits, chats)` per agent.
+type EdgeAgent = (usize, u8, Option<(usize, u8)>, u8, u32);
+
+fn edge_agents() -> impl Strategy<Value = Vec<EdgeAgent>> {
+    let len = prop::sample::select(vec![0usize, 6, 7, 8, 9, 15, 16, 17, 70_000]);
+    prop::collection::vec((len.clone(), 0u8..4, prop::option::of((len, 0u8..4)), any::<u8>(), 0u32..3), 0..8)
+}
+
+fn edge_snapshot(agents: &[EdgeAgent], at_ms: i64) -> Snapshot {
+    let skills: Vec<SkillId> = (0..8).map(|s| SkillId::from(format!("e{s}"))).collect();
+    let mut ids = Vec::new();
+    let mut logins = Vec::new();
+    let agents = agents
+        .iter()
+        .filter_map(|&(len, last, login, bits, active)| {
+            let id = edge_text(len, last);
+            let login = login.map(|(l, c)| edge_text(l, c)).filter(|l| !logins.contains(l));
+            if ids.contains(&id) {
+                return None;
+            }
+            ids.push(id.clone());
+            logins.extend(login.clone());
+            let mut agent = Agent::new(id, AgentState::Online, Capacity::Limited(3))
+                .with_active_chats(active)
+                // In its state since the first snapshot: unchanged agents stay unchanged.
+                .with_time_in_state(Duration::from_millis((at_ms - T0_MS) as u64))
+                .with_skills((0..8).filter(|s| bits & (1 << s) != 0).map(|s| skills[s].clone()));
+            agent.login = login;
+            Some(agent)
+        })
+        .collect();
+    Snapshot {
+        taken_at: Timestamp::from_millis(at_ms),
+        skills: skills.iter().cloned().map(Skill::new).collect(),
+        agents,
+        queue: vec![],
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 200, ..ProptestConfig::default() })]
+
+    /// Long chains churn the places, so the keys' text table is written afresh on the way.
+    #[test]
+    fn texts_that_differ_late_long_texts_and_many_skills_sync_exactly(
+        chain in prop::collection::vec(edge_agents(), 2..40),
+    ) {
+        let mut floor = Floor::new(edge_snapshot(&chain[0], T0_MS)).unwrap();
+        for (k, agents) in chain.iter().enumerate().skip(1) {
+            let next = edge_snapshot(agents, T0_MS + 10_000 * k as i64);
+            floor.sync(next.taken_at, &next).unwrap();
+            let fresh = Floor::new(next.clone()).unwrap();
+            prop_assert_eq!(agents_by_id(&floor), agents_by_id(&fresh));
+            prop_assert_eq!(floor.slots_total(), fresh.slots_total());
+            for s in 0..8 {
+                let id = format!("e{s}");
+                prop_assert_eq!(floor.slots(id.as_str()), fresh.slots(id.as_str()));
+            }
+            for agent in &next.agents {
+                if let Some(login) = &agent.login {
+                    prop_assert_eq!(floor.agent_by_login(login).map(|a| a.id().clone()), Some(agent.id.clone()));
+                }
+            }
+            prop_assert!(floor.sync(next.taken_at, &next).unwrap().is_empty());
+        }
+    }
 }

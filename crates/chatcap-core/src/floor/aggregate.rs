@@ -164,6 +164,7 @@ impl Floor {
     /// Changes one agent and moves its contribution in every scope it belongs to.
     #[inline]
     pub(super) fn update_agent(&mut self, i: usize, change: impl FnOnce(&mut AgentRec)) {
+        self.sync_keys.mark(i);
         let rec = &mut self.agents[i];
         let before = rec.contribution();
         change(rec);

@@ -224,6 +224,7 @@ impl Floor {
             }
             Event::GroupChanged { agent, group } => {
                 let i = self.agent_idx(agent)?;
+                self.sync_keys.mark(i);
                 self.agents[i].group = group.cloned();
             }
             Event::StateChanged { agent, state } => {
@@ -237,6 +238,7 @@ impl Floor {
             }
             Event::VoiceStateChanged { agent, state } => {
                 let i = self.agent_idx(agent)?;
+                self.sync_keys.mark(i);
                 self.agents[i].voice_state = state;
             }
             Event::CapacityChanged { agent, capacity } => {
@@ -268,6 +270,7 @@ impl Floor {
                 let i = self.agent_idx(agent)?;
                 let s = self.skill_idx(skill)?;
                 let rec = &mut self.agents[i];
+                self.sync_keys.mark(i);
                 let Err(pos) = rec.skills.binary_search(&s) else {
                     return Err(ModelError::SkillAlreadyHeld { agent: agent.clone(), skill: skill.clone() });
                 };
@@ -284,6 +287,7 @@ impl Floor {
                 let i = self.agent_idx(agent)?;
                 let s = self.skill_idx(skill)?;
                 let rec = &mut self.agents[i];
+                self.sync_keys.mark(i);
                 let Ok(pos) = rec.skills.binary_search(&s) else {
                     return Err(ModelError::SkillNotHeld { agent: agent.clone(), skill: skill.clone() });
                 };
@@ -327,6 +331,7 @@ impl Floor {
                 index_u32(self.agents.len() - 1)
             }
         };
+        self.sync_keys.mark(i as usize);
         let recs = &self.agents;
         let rec = &recs[i as usize];
         // Checked by the caller: neither the id nor the login is on the floor.
@@ -347,6 +352,7 @@ impl Floor {
     /// Empties agent `i`'s place: out of the aggregates and the id and login indexes. The caller
     /// takes it out of the skills' member lists.
     pub(super) fn vacate(&mut self, i: usize) {
+        self.sync_keys.mark(i);
         let rec = &self.agents[i];
         if let Some(c) = rec.contribution() {
             self.total_agg.remove(c);
@@ -368,6 +374,7 @@ impl Floor {
     /// other agent holds it.
     pub(super) fn set_login(&mut self, i: usize, login: Option<String>) {
         let pos = index_u32(i);
+        self.sync_keys.mark(i);
         if let Some(old) = self.agents[i].login.take() {
             self.login_index.remove(&old, pos);
         }

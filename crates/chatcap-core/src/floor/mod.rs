@@ -3,9 +3,9 @@
 //!
 //! By concern: `agent` (records, indices, views), `aggregate` (the running sums and the slots
 //! queries that read them), `queue` (per-skill queues), `events` (one change at a time),
-//! `sync` (a whole snapshot at a time) and `skill_list` (an agent's skills, inline). This file
-//! holds the floor itself: building it from a snapshot, its skills, and the way back to plain
-//! data.
+//! `sync` (a whole snapshot at a time), `sync_key` (what a sync compares, per place, compact)
+//! and `skill_list` (an agent's skills, inline). This file holds the floor itself: building it
+//! from a snapshot, its skills, and the way back to plain data.
 
 mod agent;
 mod aggregate;
@@ -13,6 +13,7 @@ mod events;
 mod queue;
 mod skill_list;
 mod sync;
+mod sync_key;
 
 pub(crate) use agent::AgentRec;
 use agent::id_tag;
@@ -23,6 +24,7 @@ pub use events::Event;
 use queue::{SkillQueue, VisitorRec};
 use skill_list::SkillList;
 pub use sync::SyncReport;
+use sync_key::SyncKeys;
 
 use crate::hash::{FxMap, StrIndex};
 use crate::{
@@ -160,6 +162,8 @@ pub struct Floor {
     total_agg: Aggregate,
     queues: Vec<SkillQueue>,
     visitors: FxMap<VisitorId, VisitorRec>,
+    /// Per place, a compact copy of what a sync compares.
+    sync_keys: SyncKeys,
 }
 
 impl Floor {
@@ -206,6 +210,7 @@ impl Floor {
             login_index: StrIndex::with_capacity(agents.iter().filter(|a| a.login.is_some()).count()),
             total_agg: Aggregate::default(),
             visitors: FxMap::default(),
+            sync_keys: SyncKeys::default(),
         };
 
         for agent in agents {
@@ -236,6 +241,7 @@ impl Floor {
             }
             floor.agents.push(rec);
         }
+        floor.sync_keys = SyncKeys::new(&floor.agents);
 
         floor.visitors.reserve(queue.len());
         for v in queue {

@@ -8,6 +8,7 @@
 
 use std::fmt;
 
+use super::sync_key::same_text;
 use super::{AgentRec, Floor, SkillIdx, SkillList, index_u32, load_of, state_since};
 use crate::hash::FxMap;
 use crate::{
@@ -136,6 +137,25 @@ impl fmt::Display for SyncReport {
     }
 }
 
+/// Agents compared per block: the texts and skill lists of a block are read first, in a tight
+/// loop that has many of them on their way from memory at once, and then compared.
+const WARM_BLOCK: usize = 64;
+
+/// Reads the first byte of every text and the first skill a block of the snapshot's agents
+/// points to, so that comparing them finds them in cache.
+fn warm(block: &[Agent]) -> u64 {
+    let first = |s: &str| u64::from(s.as_bytes().first().copied().unwrap_or(0));
+    let mut acc = 0u64;
+    for a in block {
+        acc ^= first(a.id.as_str());
+        acc ^= a.login.as_deref().map_or(0, first);
+        acc ^= a.skills.first().map_or(0, |s| s.addr() as u64);
+        acc ^= a.skills.last().map_or(0, |s| s.addr() as u64);
+        acc ^= a.group.as_ref().map_or(0, |g| first(g.as_str()));
+    }
+    acc
+}
+
 /// An agent that stays, with what it will be.
 #[derive(Debug)]
 struct Change<'s> {
@@ -231,7 +251,10 @@ impl Floor {
     /// changed, what the same events would cost. An agent is looked for first at the place
     /// after the previous one's, so a vendor that lists agents in a stable order costs no id
     /// hashing; an agent's skills are matched by the address of their ids first, which costs
-    /// no string comparison when the adapter shares one id per skill (as chatcap's does).
+    /// no string comparison when the adapter shares one id per skill (as chatcap's does). The
+    /// floor's side of the comparison is a compact key per place (an exact copy of what a sync
+    /// compares, its texts side by side in one table), read in place order; an agent changed
+    /// by an event since the last sync is compared with its full record instead.
     ///
     /// # Errors
     ///
@@ -364,108 +387,136 @@ impl Floor {
         let mut joins = Vec::new();
         let mut changes = Vec::new();
         let mut guess = 0usize;
-        for agent in &next.agents {
-            let since = state_since(agent, taken_at)?;
-            let load = load_of(&agent.id, agent.active_chats, agent.load)?;
-            let place = match self.agents.get(guess) {
-                Some(rec) if rec.present && rec.id == agent.id => Some(guess),
-                _ => self.agent_idx(&agent.id).ok(),
-            };
-            let Some(i) = place else {
-                if joining.insert(agent.id.as_str(), ()).is_some() {
+        let mut warmth = 0u64;
+        let keys = &self.sync_keys;
+        for block in next.agents.chunks(WARM_BLOCK) {
+            warmth ^= warm(block);
+            for agent in block {
+                let since = state_since(agent, taken_at)?;
+                let load = load_of(&agent.id, agent.active_chats, agent.load)?;
+                // The place after the last one found, checked against its key where the key can
+                // stand for the record, else against the record; then by id.
+                let at_guess = if keys.usable(guess) {
+                    keys.has_id(guess, agent.id.as_str())
+                } else {
+                    self.agents.get(guess).is_some_and(|rec| {
+                        rec.present && same_text(rec.id.as_str().as_bytes(), agent.id.as_str().as_bytes())
+                    })
+                };
+                let place = if at_guess { Some(guess) } else { self.agent_idx(&agent.id).ok() };
+                let Some(i) = place else {
+                    if joining.insert(agent.id.as_str(), ()).is_some() {
+                        return Err(ModelError::DuplicateAgent { agent: agent.id.clone() });
+                    }
+                    joins.push(AgentRec {
+                        present: true,
+                        generation: 0,
+                        tag: super::agent::id_tag(&agent.id),
+                        id: agent.id.clone(),
+                        login: agent.login.clone(),
+                        chat_state: agent.chat_state,
+                        voice_state: agent.voice_state,
+                        capacity: agent.capacity,
+                        active: agent.active_chats,
+                        load,
+                        skills: {
+                            skills_into(agent, &mut skills)?;
+                            SkillList::from_sorted(&skills)
+                        },
+                        group: agent.group.clone(),
+                        state_since: since.unwrap_or(taken_at),
+                    });
+                    report.joined.push(agent.id.clone());
+                    continue;
+                };
+                if std::mem::replace(&mut seen[i], true) {
                     return Err(ModelError::DuplicateAgent { agent: agent.id.clone() });
                 }
-                joins.push(AgentRec {
-                    present: true,
-                    generation: 0,
-                    tag: super::agent::id_tag(&agent.id),
-                    id: agent.id.clone(),
-                    login: agent.login.clone(),
-                    chat_state: agent.chat_state,
-                    voice_state: agent.voice_state,
-                    capacity: agent.capacity,
-                    active: agent.active_chats,
-                    load,
-                    skills: {
-                        skills_into(agent, &mut skills)?;
-                        SkillList::from_sorted(&skills)
-                    },
-                    group: agent.group.clone(),
-                    state_since: since.unwrap_or(taken_at),
-                });
-                report.joined.push(agent.id.clone());
-                continue;
-            };
-            if std::mem::replace(&mut seen[i], true) {
-                return Err(ModelError::DuplicateAgent { agent: agent.id.clone() });
-            }
-            guess = i + 1;
-            found += 1;
-            let rec = &self.agents[i];
-            // The same skills, found by address: every skill the agent has is among those the
-            // snapshot lists for it, and as many (the agent's are distinct, so the lists are
-            // the same set). Few skills each: a comparison per pair beats sorting.
-            let same = agent.skills.len() == rec.skills.len()
-                && (agent.skills.iter().zip(rec.skills.iter()).all(|(id, s)| id.addr() == addr_of[s.get()])
-                    || rec
+                guess = i + 1;
+                found += 1;
+                let rec = &self.agents[i];
+                if keys.usable(i) {
+                    debug_assert!(keys.agrees(i, rec), "the sync key of place {i} is stale");
+                    if keys.unchanged(i, agent, since, load, &addr_of) {
+                        continue;
+                    }
+                }
+                // The same skills, found by address: every skill the agent has is among those the
+                // snapshot lists for it, and as many (the agent's are distinct, so the lists are
+                // the same set). Few skills each: a comparison per pair beats sorting.
+                let same = agent.skills.len() == rec.skills.len()
+                    && (agent
                         .skills
                         .iter()
-                        .all(|s| agent.skills.iter().any(|id| id.addr() == addr_of[s.get()])));
-            let skills = if same {
-                None
-            } else {
-                skills_into(agent, &mut skills)?;
-                (skills[..] != rec.skills[..]).then(|| SkillList::from_sorted(&skills))
-            };
-            let since =
-                since.unwrap_or(if agent.chat_state == rec.chat_state { rec.state_since } else { taken_at });
-            let same_login = agent.login.as_deref() == rec.login.as_deref();
-            if same
-                && same_login
-                && agent.chat_state == rec.chat_state
-                && since == rec.state_since
-                && agent.voice_state == rec.voice_state
-                && agent.capacity == rec.capacity
-                && agent.active_chats == rec.active
-                && load == rec.load
-                && agent.group == rec.group
-            {
-                continue;
-            }
-            let login = (!same_login).then_some(agent.login.as_deref());
-            let group = (agent.group != rec.group).then_some(agent.group.as_ref());
-            let kinds = [
-                (agent.chat_state != rec.chat_state, &mut report.state_changed),
-                (agent.chat_state == rec.chat_state && since != rec.state_since, &mut report.state_restarted),
-                (agent.voice_state != rec.voice_state, &mut report.voice_changed),
-                (agent.capacity != rec.capacity, &mut report.capacity_changed),
-                (agent.active_chats != rec.active || load != rec.load, &mut report.chats_changed),
-                (skills.is_some(), &mut report.skills_changed),
-                (login.is_some(), &mut report.login_changed),
-                (group.is_some(), &mut report.group_changed),
-            ];
-            let mut changed = false;
-            for (yes, list) in kinds {
-                if yes {
-                    list.push(agent.id.clone());
-                    changed = true;
+                        .zip(rec.skills.iter())
+                        .all(|(id, s)| id.addr() == addr_of[s.get()])
+                        || rec
+                            .skills
+                            .iter()
+                            .all(|s| agent.skills.iter().any(|id| id.addr() == addr_of[s.get()])));
+                let skills = if same {
+                    None
+                } else {
+                    skills_into(agent, &mut skills)?;
+                    (skills[..] != rec.skills[..]).then(|| SkillList::from_sorted(&skills))
+                };
+                let since = since.unwrap_or(if agent.chat_state == rec.chat_state {
+                    rec.state_since
+                } else {
+                    taken_at
+                });
+                let same_login = agent.login.as_deref() == rec.login.as_deref();
+                if same
+                    && same_login
+                    && agent.chat_state == rec.chat_state
+                    && since == rec.state_since
+                    && agent.voice_state == rec.voice_state
+                    && agent.capacity == rec.capacity
+                    && agent.active_chats == rec.active
+                    && load == rec.load
+                    && agent.group == rec.group
+                {
+                    continue;
+                }
+                let login = (!same_login).then_some(agent.login.as_deref());
+                let group = (agent.group != rec.group).then_some(agent.group.as_ref());
+                let kinds = [
+                    (agent.chat_state != rec.chat_state, &mut report.state_changed),
+                    (
+                        agent.chat_state == rec.chat_state && since != rec.state_since,
+                        &mut report.state_restarted,
+                    ),
+                    (agent.voice_state != rec.voice_state, &mut report.voice_changed),
+                    (agent.capacity != rec.capacity, &mut report.capacity_changed),
+                    (agent.active_chats != rec.active || load != rec.load, &mut report.chats_changed),
+                    (skills.is_some(), &mut report.skills_changed),
+                    (login.is_some(), &mut report.login_changed),
+                    (group.is_some(), &mut report.group_changed),
+                ];
+                let mut changed = false;
+                for (yes, list) in kinds {
+                    if yes {
+                        list.push(agent.id.clone());
+                        changed = true;
+                    }
+                }
+                if changed {
+                    changes.push(Change {
+                        place: index_u32(i),
+                        state: agent.chat_state,
+                        since,
+                        voice: agent.voice_state,
+                        capacity: agent.capacity,
+                        active: agent.active_chats,
+                        load,
+                        skills,
+                        login,
+                        group,
+                    });
                 }
             }
-            if changed {
-                changes.push(Change {
-                    place: index_u32(i),
-                    state: agent.chat_state,
-                    since,
-                    voice: agent.voice_state,
-                    capacity: agent.capacity,
-                    active: agent.active_chats,
-                    load,
-                    skills,
-                    login,
-                    group,
-                });
-            }
         }
+        std::hint::black_box(warmth);
         let mut leaves = Vec::new();
         if found < self.agent_count() {
             for (i, _) in seen.iter().enumerate().filter(|(_, seen)| !**seen) {
@@ -589,6 +640,7 @@ impl Floor {
                 new_logins.push((i, login));
             }
             if let Some(group) = c.group {
+                self.sync_keys.mark(i);
                 self.agents[i].group = group.cloned();
             }
             self.restate(i, c);
@@ -611,6 +663,7 @@ impl Floor {
             // Planned: the visitor is not queued (a moved one has just left).
             let _ = self.enqueue(visitor, skill, priority, arrived_at);
         }
+        self.sync_keys.refresh(&self.agents);
         self.now = now;
         (report, touched)
     }
@@ -618,6 +671,7 @@ impl Floor {
     /// Sets an agent that stays to what a change says, moving its contribution out of the
     /// scopes it was in and into those it is in now.
     fn restate(&mut self, i: usize, c: Change<'_>) {
+        self.sync_keys.mark(i);
         let rec = &mut self.agents[i];
         if let Some(before) = rec.contribution() {
             self.total_agg.remove(before);
