@@ -211,3 +211,40 @@ fn chat_model_past_the_exact_reach_agrees_with_a_long_simulation() {
     assert!((sim.mean - window.p_wait()).abs() <= z + envelope, "window {} vs {sim:?}", window.p_wait());
     assert!(envelope <= bound && sim.ci95 < 0.15 * sim.mean, "{sim:?}");
 }
+
+/// Far past the exact solver's reach, 1,000 agents of 3 chats (300/400/600 s: throughput rising
+/// with concurrency) at the critical load: the truncated window chain against a long simulation,
+/// within the 99.9 % interval and the window chain's envelope. Ignored: about 8 minutes in release
+/// (`cargo test --release -p chatcap-sim --test chat_model -- --ignored --nocapture`).
+#[test]
+#[ignore]
+#[allow(clippy::disallowed_macros)] // prints what it measured
+fn chat_model_at_a_thousand_agents_agrees_with_a_long_simulation() {
+    use std::time::Duration;
+    const AGENTS: usize = 1_000;
+    let aht = [300.0, 400.0, 600.0];
+    let (per_hour, patience) = (AGENTS as f64 * 3.0 / 600.0 * 3600.0, 120.0);
+    let levels = aht.map(Duration::from_secs_f64);
+    let model =
+        ChatModel::new(AGENTS as u32, &levels, per_hour / 3600.0, Some(Duration::from_secs_f64(patience)))
+            .unwrap();
+    let window = model.solve();
+    assert!(matches!(window.method(), ChatModelMethod::Window { .. }), "{:?}", window.method());
+    let balanced = model.solve_balanced().p_wait();
+    let bound = window.p_wait_error_bound().unwrap();
+    let sc = one_skill_floor(AGENTS, &aht, per_hour, patience, 120);
+    let r = simulate(&sc, &RunConfig { replications: 400, seed: 71_000, threads: None }).unwrap();
+    let sim = r.skills[0].total.p_wait;
+    let z = sim.ci95 * 3.29 / 1.96; // the 99.9 % interval
+    println!(
+        "P(wait): simulated {:.5} ± {:.5}, window {:.5} (bound {bound:.1e}), balanced {balanced:.5}",
+        sim.mean,
+        sim.ci95,
+        window.p_wait()
+    );
+    let envelope = 0.12 / AGENTS as f64;
+    assert!((sim.mean - window.p_wait()).abs() <= z + envelope, "window {} vs {sim:?}", window.p_wait());
+    assert!(sim.ci95 < 2e-3, "{sim:?}");
+    // Long enough to tell the balanced approximation apart.
+    assert!((sim.mean - balanced).abs() > z, "balanced {balanced} vs {sim:?}");
+}
