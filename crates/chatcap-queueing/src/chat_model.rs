@@ -1582,6 +1582,17 @@ mod tests {
         x.iter().map(|v| v / z).collect()
     }
 
+    /// The chain's lines, checked to hold every state once.
+    fn on_lines(chain: &Chain) -> &Lines {
+        let lines = chain.lines.as_ref().expect("a window chain has lines");
+        let mut seen = vec![0; chain.states];
+        for &st in &lines.order {
+            seen[st as usize] += 1;
+        }
+        assert!(seen.iter().all(|&c| c == 1), "every state on one line");
+        lines
+    }
+
     /// The line sweeps give a dense GTH solve's distribution, state by state, to 1e-12 of each
     /// state's probability, on small window chains of 3 to 5 chats: handle times rising, flat
     /// and falling with concurrency, light to heavy load, with and without patience.
@@ -1605,12 +1616,7 @@ mod tests {
                         let lambda = load * f64::from(n) * m as f64 / aht[m - 1].as_secs_f64();
                         let Ok(model) = ChatModel::new(n, aht, lambda, patience) else { continue };
                         let chain = Chain::build(&model, Some(2), None);
-                        let lines = chain.lines.as_ref().unwrap();
-                        let mut seen = vec![0; chain.states];
-                        for &st in &lines.order {
-                            seen[st as usize] += 1;
-                        }
-                        assert!(seen.iter().all(|&c| c == 1), "every state on one line");
+                        let lines = on_lines(&chain);
                         let dense = dense_gth(&chain);
                         let (new, _) = chain.solve_lines(&model, lines);
                         let (old, _) = chain.solve(&model);
@@ -1654,12 +1660,7 @@ mod tests {
                             let chain = Chain::build(&model, Some(2), Some(t));
                             assert!(chain.states < model.full_window_states().unwrap());
                             assert!(!chain.boundary.is_empty());
-                            let lines = chain.lines.as_ref().unwrap();
-                            let mut seen = vec![0; chain.states];
-                            for &st in &lines.order {
-                                seen[st as usize] += 1;
-                            }
-                            assert!(seen.iter().all(|&c| c == 1), "every state on one line");
+                            let lines = on_lines(&chain);
                             let dense = dense_gth(&chain);
                             let (swept, _) = chain.solve_lines(&model, lines);
                             for (st, (d, a)) in dense.iter().zip(&swept).enumerate() {
