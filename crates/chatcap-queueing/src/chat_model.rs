@@ -551,8 +551,8 @@ impl ChatModel {
     /// # Errors
     ///
     /// [`QueueingError::ModelTooLarge`] above 7 chats per agent, 65,535 agents or 2,000,000 states
-    /// ([`ChatModel::window_states`]; at the critical load of 300/600/900 s about 3,900 agents of
-    /// 3 chats, 10 to 30 s on one core and about half a gigabyte).
+    /// ([`ChatModel::window_states`]; at the critical load of 300/600/900 s, the largest chain per
+    /// agent, 3,200 agents of 3 chats take 1.4 million states and 9 s on one core).
     pub fn solve_window(&self) -> Result<ChatModelResult, QueueingError> {
         if !self.exact_fits() {
             return Err(QueueingError::ModelTooLarge { limit: crate::Limit::WindowShape });
