@@ -376,16 +376,20 @@ fn chat_model_says_when_it_approximates() {
     let bound = num(&m, "p_wait_error_bound");
     assert!((0.12 / 61.0..5e-3).contains(&bound), "{bound}");
     assert!(chatcap(&args("61", "1000")).stderr.is_empty());
-    // 1,000 agents: 1,002,001 window states, past its limit of 640,000: the balanced approximation,
-    // with the bound measured past the chains' reach.
+    // 1,000 agents: 1,002,001 window states, truncated to those that hold probability.
     let m = json(&args("1000", "16000"));
+    assert_eq!(m["method"].as_str(), Some("window"));
+    assert!(num(&m, "p_wait_error_bound") < 2e-3, "{m:?}");
+    // 20,000 agents: past the window chain's limit of 640,000 states even truncated: the balanced
+    // approximation, with the bound measured past the chains' reach.
+    let m = json(&args("20000", "342000"));
     assert_eq!(m["method"].as_str(), Some("balanced"));
     let bound = num(&m, "p_wait_error_bound");
     assert!((1e-3..0.1).contains(&bound), "{bound}");
-    assert!(chatcap(&args("1000", "16000")).stderr.is_empty());
+    assert!(chatcap(&args("20000", "342000")).stderr.is_empty());
     // A mean patience of 1,200 s is past what was measured: no bound, and a warning.
     let patient: Vec<&str> =
-        args("1000", "16000").into_iter().map(|a| if a == "120" { "1200" } else { a }).collect();
+        args("20000", "342000").into_iter().map(|a| if a == "120" { "1200" } else { a }).collect();
     let m = json(&patient);
     assert_eq!(m["method"].as_str(), Some("balanced"));
     assert!(m["p_wait_error_bound"].is_null(), "{m:?}");
