@@ -236,7 +236,7 @@ pub enum EventError {
         visitor: VisitorId,
     },
     /// A visitor arriving is queued already.
-    #[error("visitor {visitor} is queued already; visitor ids must be unique")]
+    #[error("visitor {visitor} is queued twice; visitor ids must be unique")]
     DuplicateVisitor {
         /// The repeated id.
         visitor: VisitorId,
