@@ -377,8 +377,12 @@ impl From<AgentProblem> for SnapshotError {
     fn from(p: AgentProblem) -> SnapshotError {
         match p {
             AgentProblem::UnknownSkill { agent, skill } => SnapshotError::UnknownAgentSkill { agent, skill },
-            AgentProblem::DuplicateSkill { agent, skill } => SnapshotError::DuplicateAgentSkill { agent, skill },
-            AgentProblem::TimeInState { agent, millis } => SnapshotError::TimeInStateOutOfRange { agent, millis },
+            AgentProblem::DuplicateSkill { agent, skill } => {
+                SnapshotError::DuplicateAgentSkill { agent, skill }
+            }
+            AgentProblem::TimeInState { agent, millis } => {
+                SnapshotError::TimeInStateOutOfRange { agent, millis }
+            }
             AgentProblem::Load { agent, load_thousandths } => {
                 SnapshotError::LoadMismatch { agent, active: 0, load_thousandths }
             }
@@ -391,7 +395,9 @@ impl From<AgentProblem> for EventError {
         match p {
             AgentProblem::UnknownSkill { agent, skill } => EventError::UnknownAgentSkill { agent, skill },
             AgentProblem::DuplicateSkill { agent, skill } => EventError::DuplicateAgentSkill { agent, skill },
-            AgentProblem::TimeInState { agent, millis } => EventError::TimeInStateOutOfRange { agent, millis },
+            AgentProblem::TimeInState { agent, millis } => {
+                EventError::TimeInStateOutOfRange { agent, millis }
+            }
             AgentProblem::Load { agent, load_thousandths } => {
                 EventError::LoadMismatch { agent, active: 0, load_thousandths }
             }

@@ -10,8 +10,8 @@ use crate::hash::FxMap;
 use crate::min_tree::MinTree;
 use crate::transfer::{Key, key};
 use crate::{
-    AgentId, AgentIdx, Event, EventError, Floor, Ranking, SnapshotError, SkillId, SkillIdx, Snapshot, SyncReport, Timestamp,
-    VisitorId, Weight,
+    AgentId, AgentIdx, Event, EventError, Floor, Ranking, SkillId, SkillIdx, Snapshot, SnapshotError,
+    SyncReport, Timestamp, VisitorId, Weight,
 };
 
 /// How the router picks among the agents that can take a new chat. Every rule breaks ties by
@@ -549,7 +549,8 @@ impl Router {
         agent: AgentIdx,
         weight: Weight,
     ) -> Result<(), EventError> {
-        let i = self.floor.check_index(agent).map_err(|_| EventError::StaleAgentIndex { place: agent.get() })?;
+        let i =
+            self.floor.check_index(agent).map_err(|_| EventError::StaleAgentIndex { place: agent.get() })?;
         let result = self.floor.end_chat_at(now, i, weight);
         self.refresh(i);
         result
@@ -884,7 +885,9 @@ fn routable(rec: &AgentRec) -> bool {
 }
 
 fn resolve(floor: &Floor, skill: &SkillId) -> Result<SkillIdx, SnapshotError> {
-    floor.skill_index(skill.as_str()).ok_or_else(|| SnapshotError::UnknownRelaxationSkill { skill: skill.clone() })
+    floor
+        .skill_index(skill.as_str())
+        .ok_or_else(|| SnapshotError::UnknownRelaxationSkill { skill: skill.clone() })
 }
 
 /// The agents an event names, by position (unknown agents are left to `Floor::apply` to reject).

@@ -5,7 +5,9 @@ use std::collections::BinaryHeap;
 use std::fmt;
 
 use crate::floor::AgentRec;
-use crate::{AgentId, AgentState, Capacity, Floor, LookupError, SkillIdx, SkillKey, Slots, Timestamp, Weight};
+use crate::{
+    AgentId, AgentState, Capacity, Floor, LookupError, SkillIdx, SkillKey, Slots, Timestamp, Weight,
+};
 
 /// How candidates are ranked. Every strategy breaks ties by agent id, so the same floor always
 /// gives the same order.

@@ -183,8 +183,7 @@ fn parse_thousandths(s: &str) -> Result<u64, WeightProblem> {
 impl TryFrom<u64> for Weight {
     type Error = InputError;
     fn try_from(thousandths: u64) -> Result<Weight, InputError> {
-        Weight::from_thousandths(thousandths)
-            .ok_or(InputError::ZeroWeight)
+        Weight::from_thousandths(thousandths).ok_or(InputError::ZeroWeight)
     }
 }
 

@@ -76,11 +76,7 @@ fn every_rejected_weight_says_why() {
         ("79228162514264337593543950335", TooLarge),
     ];
     for &(text, reason) in cases {
-        assert_eq!(
-            parse(text),
-            Err(InputError::InvalidWeight { text: text.to_owned(), reason }),
-            "{text:?}"
-        );
+        assert_eq!(parse(text), Err(InputError::InvalidWeight { text: text.to_owned(), reason }), "{text:?}");
     }
     assert_eq!(
         parse("0.3333").unwrap_err().to_string(),

@@ -6,9 +6,9 @@ use std::collections::BTreeMap;
 use std::time::Duration;
 
 use chatcap_core::{
-    Agent, AgentId, AgentState, Capacity, Event, Floor, GroupId, MaxWait, EventError, LookupError, OfferPolicy,
-    QueuedVisitor, Ranking, Relaxation, RouteBy, Routed, Router, Scope, Skill, SkillId, Slots, Snapshot,
-    Stance, Timestamp, TransferRequest, TransferTarget, VisitorId, Weight,
+    Agent, AgentId, AgentState, Capacity, Event, EventError, Floor, GroupId, LookupError, MaxWait,
+    OfferPolicy, QueuedVisitor, Ranking, Relaxation, RouteBy, Routed, Router, Scope, Skill, SkillId, Slots,
+    Snapshot, Stance, Timestamp, TransferRequest, TransferTarget, VisitorId, Weight,
 };
 use proptest::prelude::*;
 
@@ -638,7 +638,10 @@ fn a_stale_or_foreign_agent_index_is_an_error_not_another_agent() {
     let other = Floor::new(snap(0, &["x", "y"])).unwrap();
     let y = other.agent_index(&"y".into()).unwrap();
     assert_eq!(router.floor().check_index(y), Err(LookupError::StaleAgentIndex { place: 1 }));
-    assert_eq!(router.end_chat_by_index(at(4), y, Weight::ONE), Err(EventError::StaleAgentIndex { place: 1 }));
+    assert_eq!(
+        router.end_chat_by_index(at(4), y, Weight::ONE),
+        Err(EventError::StaleAgentIndex { place: 1 })
+    );
     // A fresh index works.
     router.end_chat_by_index(at(4), c, Weight::ONE).unwrap();
     assert_eq!(router.floor().agent(&"c".into()).unwrap().active_chats(), 0);

@@ -5,7 +5,9 @@ use std::fmt;
 use std::time::Duration;
 
 use super::{Contribution, Floor, SkillIdx, SkillKey, SkillList, index_u32};
-use crate::{Agent, AgentId, AgentState, Capacity, EventError, GroupId, LookupError, SkillId, Slots, Timestamp, Weight};
+use crate::{
+    Agent, AgentId, AgentState, Capacity, EventError, GroupId, LookupError, SkillId, Slots, Timestamp, Weight,
+};
 
 /// An agent's place on one floor: the cheapest way to name an agent in a hot loop, as
 /// [`SkillIdx`] is for skills. Get one from [`Floor::agent_index`], [`AgentView::index`] or a

@@ -2,7 +2,7 @@
 
 use super::{AgentRec, Aggregate, Floor, SkillIdx, SkillQueue, index_u32, load_of};
 use crate::{
-    Agent, AgentId, AgentState, Capacity, GroupId, EventError, Skill, SkillId, Timestamp, VisitorId, Weight,
+    Agent, AgentId, AgentState, Capacity, EventError, GroupId, Skill, SkillId, Timestamp, VisitorId, Weight,
 };
 
 /// A change on the floor. Apply it with [`Floor::apply`]; [`Floor::sync`] turns a new snapshot
@@ -303,7 +303,8 @@ impl Floor {
             }
             Event::VisitorQueued { visitor, skill, priority } => {
                 let s = self.skill_idx(skill)?;
-                self.enqueue(visitor, s, priority, now).map_err(|visitor| EventError::DuplicateVisitor { visitor })?;
+                self.enqueue(visitor, s, priority, now)
+                    .map_err(|visitor| EventError::DuplicateVisitor { visitor })?;
             }
             Event::VisitorDequeued { visitor } => {
                 let s = self.dequeue(visitor)?;

@@ -29,7 +29,7 @@ use sync_key::SyncKeys;
 use crate::error::AgentProblem;
 use crate::hash::{FxMap, StrIndex};
 use crate::{
-    Agent, AgentId, QueuedVisitor, SnapshotError, Skill, SkillId, Snapshot, Timestamp, VisitorId, Weight,
+    Agent, AgentId, QueuedVisitor, Skill, SkillId, Snapshot, SnapshotError, Timestamp, VisitorId, Weight,
 };
 
 /// A skill's position on one floor: the cheapest way to name a skill in a hot loop.
@@ -391,7 +391,9 @@ fn load_of(agent: &AgentId, active: u32, load: Option<Weight>) -> Result<u64, Ag
     match load {
         None => Ok(u64::from(active) * Weight::SCALE),
         Some(w) if active > 0 => Ok(w.as_thousandths()),
-        Some(w) => Err(AgentProblem::Load { agent: agent.clone(), load_thousandths: i128::from(w.as_thousandths()) }),
+        Some(w) => {
+            Err(AgentProblem::Load { agent: agent.clone(), load_thousandths: i128::from(w.as_thousandths()) })
+        }
     }
 }
 

@@ -12,7 +12,8 @@ use super::sync_key::same_text;
 use super::{AgentRec, Floor, SkillIdx, SkillList, index_u32, load_of, state_since};
 use crate::hash::FxMap;
 use crate::{
-    Agent, AgentId, AgentState, Capacity, GroupId, SnapshotError, Skill, SkillId, Snapshot, Timestamp, VisitorId,
+    Agent, AgentId, AgentState, Capacity, GroupId, Skill, SkillId, Snapshot, SnapshotError, Timestamp,
+    VisitorId,
 };
 
 /// What a [`Floor::sync`] changed, by kind, with the ids of what changed.
@@ -360,7 +361,10 @@ impl Floor {
             skills.clear();
             for id in &agent.skills {
                 let Some(idx) = resolve_fast(id) else {
-                    return Err(SnapshotError::UnknownAgentSkill { agent: agent.id.clone(), skill: id.clone() });
+                    return Err(SnapshotError::UnknownAgentSkill {
+                        agent: agent.id.clone(),
+                        skill: id.clone(),
+                    });
                 };
                 skills.push(idx);
             }
