@@ -121,7 +121,7 @@ pub enum SnapshotError {
         floor_time: Timestamp,
     },
     /// A router's relaxation names a skill the floor does not define.
-    #[error("a relaxation names skill {skill}, which the floor does not define")]
+    #[error("skill {skill} is not defined on the floor")]
     UnknownRelaxationSkill {
         /// The undefined skill.
         skill: SkillId,
@@ -328,7 +328,7 @@ pub enum LookupError {
 /// ```
 /// use chatcap_core::{InputError, Weight, WeightProblem};
 /// let err = "-1".parse::<Weight>().unwrap_err();
-/// assert_eq!(err, InputError::InvalidWeight { text: "-1".into(), reason: WeightProblem::NotANumber });
+/// assert_eq!(err, InputError::InvalidWeight { text: "-1".into(), reason: WeightProblem::NotPositive });
 /// ```
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 #[non_exhaustive]
