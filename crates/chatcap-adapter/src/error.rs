@@ -2,7 +2,7 @@
 
 use std::fmt;
 
-use chatcap_core::ModelError;
+use chatcap_core::SnapshotError;
 
 /// Where in an input a problem lies: the file (when known), the path inside the document and,
 /// for syntax and type errors, the line and column.
@@ -139,7 +139,7 @@ pub enum AdapterError {
         /// Where (the file, when known).
         at: Location,
         /// The core's complaint (boxed: it is the largest variant).
-        error: Box<ModelError>,
+        error: Box<SnapshotError>,
     },
 }
 

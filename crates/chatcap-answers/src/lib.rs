@@ -41,7 +41,7 @@ pub use payload::{Payload, load_floor, read_payloads};
 pub use slots::{SlotsQuery, handle_time, max_wait};
 pub use transfer::{TransferAnswer, TransferArgs, TransferCandidate, TransferExcluded, transfer};
 
-use chatcap_core::{ModelError, QueueingError};
+use chatcap_core::{LookupError, QueueingError};
 
 /// Why a shell's request has no answer.
 #[derive(Debug, thiserror::Error)]
@@ -54,9 +54,9 @@ pub enum AnswerError {
     /// a model past its size limits).
     #[error(transparent)]
     Queueing(#[from] QueueingError),
-    /// The floor rejected a query (an agent not on it, a weight out of range).
+    /// The floor does not hold the agent a query names (by id or login).
     #[error(transparent)]
-    Model(#[from] ModelError),
+    Lookup(#[from] LookupError),
     /// A vendor payload could not be read.
     #[error(transparent)]
     Payload(#[from] chatcap_adapter::AdapterError),

@@ -90,7 +90,7 @@ impl SlotsQuery {
     ///
     /// # Errors
     ///
-    /// [`AnswerError::Model`] for an agent that is not on the floor.
+    /// [`AnswerError::Lookup`] for an agent that is not on the floor.
     pub fn answer(&self, floor: &Floor) -> Result<Answer<Slots>, AnswerError> {
         if let Some(login) = &self.agent {
             let slots = floor

@@ -72,7 +72,7 @@ fn slots_number(s: Slots) -> i64 {
 /// # Errors
 ///
 /// [`AnswerError::Argument`] for an unknown ranking, a malformed weight or limit, no target, or
-/// a skill no agent has; [`AnswerError::Model`] for an agent not on the floor.
+/// a skill no agent has; [`AnswerError::Lookup`] for an agent not on the floor.
 pub fn transfer(
     floor: &Floor,
     args: &TransferArgs<'_>,

@@ -4,7 +4,7 @@ use std::fmt;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use crate::ModelError;
+use crate::InputError;
 
 macro_rules! string_id {
     ($(#[$doc:meta])* $name:ident) => {
@@ -228,7 +228,7 @@ impl From<Timestamp> for SystemTime {
 }
 
 impl TryFrom<SystemTime> for Timestamp {
-    type Error = ModelError;
+    type Error = InputError;
 
     /// The system time to the millisecond, rounded toward the past: a time between two
     /// milliseconds becomes the earlier one, so the timestamp is never later than the time.
@@ -249,14 +249,14 @@ impl TryFrom<SystemTime> for Timestamp {
     ///     let err = Timestamp::try_from(far).unwrap_err();
     ///     assert!(err.to_string().starts_with("system time 4611686018427387904000 ms from the unix epoch is out of range"));
     /// }
-    /// # Ok::<(), chatcap_core::ModelError>(())
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     ///
     /// # Errors
     ///
-    /// [`ModelError::SystemTimeOutOfRange`] for a time more than `i64::MAX` milliseconds after
+    /// [`InputError::SystemTimeOutOfRange`] for a time more than `i64::MAX` milliseconds after
     /// the epoch or `i64::MIN` before it.
-    fn try_from(t: SystemTime) -> Result<Timestamp, ModelError> {
+    fn try_from(t: SystemTime) -> Result<Timestamp, InputError> {
         // A `Duration` is below 2^64 seconds, so its milliseconds fit an i128 with room to spare.
         let millis = match t.duration_since(UNIX_EPOCH) {
             Ok(after) => after.as_millis() as i128,
@@ -266,6 +266,6 @@ impl TryFrom<SystemTime> for Timestamp {
                 -((before.as_millis() + u128::from(part_ms)) as i128)
             }
         };
-        i64::try_from(millis).map(Timestamp).map_err(|_| ModelError::SystemTimeOutOfRange { millis })
+        i64::try_from(millis).map(Timestamp).map_err(|_| InputError::SystemTimeOutOfRange { millis })
     }
 }

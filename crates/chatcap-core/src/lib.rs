@@ -11,7 +11,10 @@
 //! Erlang A with patience ([`ErlangA`]), agents holding several chats at once ([`ChatModel`])
 //! and the staffing searches ([`staff_erlang_c`] and its siblings): no factorials, stable at any
 //! size, within 1e-12 of exact arithmetic for Erlang B and C. Their errors are
-//! [`QueueingError`] (a model's inputs); the floor's are [`ModelError`].
+//! [`QueueingError`] (a model's inputs). The floor's errors come by family of operation:
+//! [`SnapshotError`] (building a floor or router, syncing to a snapshot), [`EventError`] (an
+//! event or a routing operation), [`LookupError`] (a query naming an agent that is not on the
+//! floor) and [`InputError`] (a time, weight or wait budget that does not convert).
 //!
 //! A [`Floor`] is built once from a snapshot, which validates it; after that, queries are
 //! infallible and cost constant time. [`Event`]s keep it current at a cost proportional to the
@@ -46,7 +49,7 @@
 //!
 //! let policy = OfferPolicy::new(MaxWait::from_secs(60)?).with_handle_time(Duration::from_secs(300));
 //! assert!(floor.offer("billing", &policy).is_offer());
-//! # Ok::<(), ModelError>(())
+//! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
@@ -70,7 +73,7 @@ pub use chatcap_queueing::{
     Staffing, StaffingTarget, Traffic, WINDOW_STATE_LIMIT, erlang_b, staff_chat, staff_erlang_a,
     staff_erlang_c,
 };
-pub use error::ModelError;
+pub use error::{EventError, InputError, LookupError, SnapshotError};
 pub use floor::{AgentIdx, AgentView, Event, Floor, Scope, SkillIdx, SkillKey, Summary, SyncReport};
 pub use id::{AgentId, GroupId, SkillId, Timestamp, VisitorId};
 pub use model::{Agent, AgentState, Capacity, QueuedVisitor, Skill, Snapshot};

@@ -266,7 +266,7 @@ impl QueuedVisitor {
 /// };
 /// let floor = Floor::new(snapshot)?;
 /// assert_eq!(floor.agent_count(), 1);
-/// # Ok::<(), chatcap_core::ModelError>(())
+/// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]

@@ -28,7 +28,7 @@ pub enum Stance {
 ///     .with_handle_time(Duration::from_secs(300))
 ///     .with_missing_data(Stance::FailOpen);
 /// assert_eq!(policy.max_queue, Some(10));
-/// # Ok::<(), chatcap_core::ModelError>(())
+/// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
@@ -175,7 +175,7 @@ impl Floor {
     /// assert_eq!(d.to_string(), "declined: estimated wait 480 s > 120 s limit");
     /// let too_long = DeclineReason::WaitTooLong { estimate: Duration::from_secs(480), max_wait: policy.max_wait };
     /// assert_eq!(d, Decision::Decline { reason: too_long });
-    /// # Ok::<(), chatcap_core::ModelError>(())
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn offer(&self, skill: impl SkillKey, policy: &OfferPolicy) -> Decision {
         let Some(idx) = skill.resolve(self) else {

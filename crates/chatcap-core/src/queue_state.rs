@@ -77,7 +77,7 @@ impl QueueTotals {
 /// assert_eq!(view.skills[0].state.unwrap().max_wait, Some(Duration::from_millis(15_253)));
 /// assert_eq!(view.skills[1].state, None); // skill 100: no data
 /// assert_eq!((view.totals.skills, view.totals.limited_slots, view.totals.queued), (1, 5, 1));
-/// # Ok::<(), chatcap_core::ModelError>(())
+/// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]

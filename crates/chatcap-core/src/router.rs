@@ -10,8 +10,8 @@ use crate::hash::FxMap;
 use crate::min_tree::MinTree;
 use crate::transfer::{Key, key};
 use crate::{
-    AgentId, AgentIdx, Event, Floor, ModelError, Ranking, SkillId, SkillIdx, Snapshot, SyncReport, Timestamp,
-    VisitorId, Weight,
+    AgentId, AgentIdx, Event, EventError, Floor, Ranking, SkillId, SkillIdx, Snapshot, SnapshotError,
+    SyncReport, Timestamp, VisitorId, Weight,
 };
 
 /// How the router picks among the agents that can take a new chat. Every rule breaks ties by
@@ -144,7 +144,7 @@ enum Index {
 /// let routed = router.route(t0, s)?;
 /// assert_eq!(routed, Routed::Assigned { visitor: VisitorId(1), agent: "b".into(), via_fallback: None });
 /// assert_eq!(router.floor().slots(s), Slots::Count(3));
-/// # Ok::<(), ModelError>(())
+/// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Clone, Debug)]
 pub struct Router {
@@ -233,8 +233,8 @@ impl Router {
     ///
     /// # Errors
     ///
-    /// [`ModelError::UnknownSkill`] when a relaxation names a skill the floor does not define.
-    pub fn new(floor: Floor, route_by: RouteBy, relaxations: &[Relaxation]) -> Result<Router, ModelError> {
+    /// [`SnapshotError::UnknownRelaxationSkill`] when a relaxation names a skill the floor does not define.
+    pub fn new(floor: Floor, route_by: RouteBy, relaxations: &[Relaxation]) -> Result<Router, SnapshotError> {
         let skills = floor.skill_places();
         let mut relax = vec![Vec::new(); skills];
         for r in relaxations {
@@ -323,7 +323,7 @@ impl Router {
     /// # Errors
     ///
     /// As [`Floor::apply`]; the floor and the index are then unchanged.
-    pub fn apply(&mut self, now: Timestamp, event: Event<'_>) -> Result<(), ModelError> {
+    pub fn apply(&mut self, now: Timestamp, event: Event<'_>) -> Result<(), EventError> {
         match event {
             Event::AgentJoined { agent } => {
                 self.floor.apply(now, event)?;
@@ -334,7 +334,7 @@ impl Router {
             Event::AgentLeft { agent } => {
                 let place = self.floor.agent_idx(agent)? as u32;
                 if now < self.floor.now() {
-                    return Err(ModelError::EventInPast { at: now, floor_time: self.floor.now() });
+                    return Err(EventError::EventInPast { at: now, floor_time: self.floor.now() });
                 }
                 self.cursors_leave(&[place]);
                 self.detach(place as usize);
@@ -408,9 +408,9 @@ impl Router {
     /// let s = router.floor().skill_index("s").unwrap();
     /// let routed = router.route(next.taken_at, s)?;
     /// assert_eq!(routed, Routed::Assigned { visitor: VisitorId(1), agent: "b".into(), via_fallback: None });
-    /// # Ok::<(), ModelError>(())
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
-    pub fn sync(&mut self, now: Timestamp, next: &Snapshot) -> Result<SyncReport, ModelError> {
+    pub fn sync(&mut self, now: Timestamp, next: &Snapshot) -> Result<SyncReport, SnapshotError> {
         let plan = self.floor.plan(now, next)?;
         let leaving = plan.leaving().to_vec();
         self.cursors_leave(&leaving);
@@ -522,7 +522,7 @@ impl Router {
     ///
     /// As [`Router::apply`] with [`Event::ChatEnded`]; the floor and the index are then unchanged.
     ///
-    /// [`ModelError::StaleAgentIndex`] when the agent has left or the index is from another
+    /// [`EventError::StaleAgentIndex`] when the agent has left or the index is from another
     /// floor.
     ///
     /// # Examples
@@ -541,15 +541,16 @@ impl Router {
     /// assert_eq!(router.floor().slots(s), Slots::ZERO);
     /// router.end_chat_by_index(now, served.agent, Weight::ONE)?;
     /// assert_eq!(router.floor().slots(s), Slots::Count(1));
-    /// # Ok::<(), ModelError>(())
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn end_chat_by_index(
         &mut self,
         now: Timestamp,
         agent: AgentIdx,
         weight: Weight,
-    ) -> Result<(), ModelError> {
-        let i = self.floor.check_index(agent)?;
+    ) -> Result<(), EventError> {
+        let i =
+            self.floor.check_index(agent).map_err(|_| EventError::StaleAgentIndex { place: agent.get() })?;
         let result = self.floor.end_chat_at(now, i, weight);
         self.refresh(i);
         result
@@ -564,9 +565,9 @@ impl Router {
     ///
     /// # Errors
     ///
-    /// [`ModelError::EventInPast`] when `now` is earlier than the floor's time;
-    /// [`ModelError::TooManyChats`] when the chosen agent cannot count another chat.
-    pub fn route(&mut self, now: Timestamp, skill: SkillIdx) -> Result<Routed, ModelError> {
+    /// [`EventError::EventInPast`] when `now` is earlier than the floor's time;
+    /// [`EventError::TooManyChats`] when the chosen agent cannot count another chat.
+    pub fn route(&mut self, now: Timestamp, skill: SkillIdx) -> Result<Routed, EventError> {
         match self.route_by_index(now, skill)? {
             Some(assignment) => Ok(self.routed(assignment)),
             None => Ok(self.unrouted(skill)),
@@ -583,9 +584,9 @@ impl Router {
         &mut self,
         now: Timestamp,
         skill: SkillIdx,
-    ) -> Result<Option<Assignment>, ModelError> {
+    ) -> Result<Option<Assignment>, EventError> {
         if now < self.floor.now() {
-            return Err(ModelError::EventInPast { at: now, floor_time: self.floor.now() });
+            return Err(EventError::EventInPast { at: now, floor_time: self.floor.now() });
         }
         let Some((visitor, arrived_at)) = self.floor.head_of(skill) else {
             return Ok(None);
@@ -628,8 +629,8 @@ impl Router {
     ///
     /// # Errors
     ///
-    /// [`ModelError::EventInPast`], [`ModelError::DuplicateVisitor`] for a visitor already
-    /// queued, or [`ModelError::TooManyChats`]; the floor is then unchanged.
+    /// [`EventError::EventInPast`], [`EventError::DuplicateVisitor`] for a visitor already
+    /// queued, or [`EventError::TooManyChats`]; the floor is then unchanged.
     ///
     /// # Examples
     ///
@@ -646,7 +647,7 @@ impl Router {
     /// assert_eq!(router.arrive(now, VisitorId(1), s, 0)?, Routed::Assigned { visitor: VisitorId(1), agent: "a".into(), via_fallback: None });
     /// assert_eq!(router.arrive(now, VisitorId(2), s, 0)?, Routed::NoAgent { visitor: VisitorId(2) });
     /// assert_eq!(router.floor().queue_len(s), 1);
-    /// # Ok::<(), ModelError>(())
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn arrive(
         &mut self,
@@ -654,7 +655,7 @@ impl Router {
         visitor: VisitorId,
         skill: SkillIdx,
         priority: i32,
-    ) -> Result<Routed, ModelError> {
+    ) -> Result<Routed, EventError> {
         match self.arrive_by_index(now, visitor, skill, priority)? {
             Some(assignment) => Ok(self.routed(assignment)),
             None => Ok(self.unrouted(skill)),
@@ -687,7 +688,7 @@ impl Router {
     /// // The chat ends: the waiting visitor is next.
     /// router.end_chat_by_index(now, a.unwrap(), Weight::ONE)?;
     /// assert_eq!(router.route_by_index(now, s)?.map(|a| a.visitor), Some(VisitorId(2)));
-    /// # Ok::<(), ModelError>(())
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn arrive_by_index(
         &mut self,
@@ -695,9 +696,9 @@ impl Router {
         visitor: VisitorId,
         skill: SkillIdx,
         priority: i32,
-    ) -> Result<Option<Assignment>, ModelError> {
+    ) -> Result<Option<Assignment>, EventError> {
         if now < self.floor.now() {
-            return Err(ModelError::EventInPast { at: now, floor_time: self.floor.now() });
+            return Err(EventError::EventInPast { at: now, floor_time: self.floor.now() });
         }
         if self.floor.skill(skill).is_none() {
             return Ok(None);
@@ -883,8 +884,10 @@ fn routable(rec: &AgentRec) -> bool {
     rec.chat_state().takes_new_chats() && rec.fits(Weight::ONE)
 }
 
-fn resolve(floor: &Floor, skill: &SkillId) -> Result<SkillIdx, ModelError> {
-    floor.skill_index(skill.as_str()).ok_or_else(|| ModelError::UnknownSkill { skill: skill.clone() })
+fn resolve(floor: &Floor, skill: &SkillId) -> Result<SkillIdx, SnapshotError> {
+    floor
+        .skill_index(skill.as_str())
+        .ok_or_else(|| SnapshotError::UnknownRelaxationSkill { skill: skill.clone() })
 }
 
 /// The agents an event names, by position (unknown agents are left to `Floor::apply` to reject).

@@ -3,7 +3,7 @@
 use std::fmt;
 use std::time::Duration;
 
-use crate::ModelError;
+use crate::InputError;
 
 /// A number of chats that can start: a count, or no limit at all.
 ///
@@ -87,7 +87,7 @@ impl fmt::Display for Slots {
 /// use chatcap_core::MaxWait;
 /// assert_eq!(MaxWait::from_secs(120)?.as_secs(), 120);
 /// assert!(MaxWait::from_secs(86_401).is_err());
-/// # Ok::<(), chatcap_core::ModelError>(())
+/// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 #[cfg_attr(
@@ -108,10 +108,10 @@ impl MaxWait {
     ///
     /// # Errors
     ///
-    /// [`ModelError::MaxWaitOutOfRange`] when `secs` is above 86,400.
-    pub const fn from_secs(secs: u32) -> Result<MaxWait, ModelError> {
+    /// [`InputError::MaxWaitOutOfRange`] when `secs` is above 86,400.
+    pub const fn from_secs(secs: u32) -> Result<MaxWait, InputError> {
         if secs > Self::MAX_SECS {
-            return Err(ModelError::MaxWaitOutOfRange { secs: secs as i64 });
+            return Err(InputError::MaxWaitOutOfRange { secs });
         }
         Ok(MaxWait(secs))
     }
@@ -128,8 +128,8 @@ impl MaxWait {
 }
 
 impl TryFrom<u32> for MaxWait {
-    type Error = ModelError;
-    fn try_from(secs: u32) -> Result<Self, ModelError> {
+    type Error = InputError;
+    fn try_from(secs: u32) -> Result<Self, InputError> {
         MaxWait::from_secs(secs)
     }
 }
@@ -216,7 +216,7 @@ impl crate::Floor {
     /// assert_eq!(floor.slots_within(s, MaxWait::NOW, Some(aht)).slots, Slots::Count(1));
     /// let no_aht = floor.slots_within(s, MaxWait::from_secs(300)?, None);
     /// assert_eq!((no_aht.slots, no_aht.completion), (Slots::Count(1), Completion::NoHandleTime));
-    /// # Ok::<(), chatcap_core::ModelError>(())
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn slots_within(&self, scope: crate::Scope, max_wait: MaxWait, aht: Option<Duration>) -> SlotsWithin {
         let s = self.summary(scope);

@@ -5,7 +5,9 @@ use std::collections::BinaryHeap;
 use std::fmt;
 
 use crate::floor::AgentRec;
-use crate::{AgentId, AgentState, Capacity, Floor, ModelError, SkillIdx, SkillKey, Slots, Timestamp, Weight};
+use crate::{
+    AgentId, AgentState, Capacity, Floor, LookupError, SkillIdx, SkillKey, Slots, Timestamp, Weight,
+};
 
 /// How candidates are ranked. Every strategy breaks ties by agent id, so the same floor always
 /// gives the same order.
@@ -67,7 +69,7 @@ pub enum TransferTarget<'a> {
 ///     .with_strategy(Ranking::MostFree)
 ///     .with_limit(5);
 /// assert_eq!(request.limit, Some(5));
-/// # Ok::<(), chatcap_core::ModelError>(())
+/// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct TransferRequest<'a> {
@@ -343,7 +345,7 @@ impl Floor {
     ///
     /// # Errors
     ///
-    /// [`ModelError::UnknownAgent`] when the holder or the target agent is not on the floor.
+    /// [`LookupError::UnknownAgent`] when the holder or the target agent is not on the floor.
     ///
     /// # Examples
     ///
@@ -366,13 +368,13 @@ impl Floor {
     /// assert_eq!(ids, ["2"]);
     /// let why: Vec<(&str, Exclusion)> = answer.excluded.iter().map(|e| (e.agent.as_str(), e.reason)).collect();
     /// assert_eq!(why, [("1", Exclusion::IsCurrentOwner), ("3", Exclusion::AtCapacity), ("4", Exclusion::Away)]);
-    /// # Ok::<(), ModelError>(())
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn transfer_candidates<'a>(
         &'a self,
         request: &TransferRequest<'_>,
-    ) -> Result<TransferCandidates<'a>, ModelError> {
-        let owner = self.agent_idx(request.from)?;
+    ) -> Result<TransferCandidates<'a>, LookupError> {
+        let owner = self.lookup(request.from)?;
         let over = request.allow_over_capacity;
         let limit = request.limit.unwrap_or(usize::MAX);
         let mut out = TransferCandidates::default();
@@ -401,7 +403,7 @@ impl Floor {
         };
         match request.to {
             TransferTarget::Agent(target) => {
-                let t = self.agent_idx(target)?;
+                let t = self.lookup(target)?;
                 consider(t, Need::Nothing, &mut out);
             }
             TransferTarget::Skill(skill) => match skill.resolve(self) {

@@ -3,7 +3,7 @@
 use std::fmt;
 use std::str::FromStr;
 
-use crate::ModelError;
+use crate::InputError;
 
 /// What a chat costs of an agent's capacity, or what an agent's chats cost together: a positive
 /// number of chat slots in exact thousandths.
@@ -22,7 +22,7 @@ use crate::ModelError;
 /// assert_eq!(half.to_string(), "0.5");
 /// assert_eq!("1.250".parse::<Weight>()?.to_string(), "1.25");
 /// assert!("0.0001".parse::<Weight>().is_err()); // finer than a thousandth
-/// # Ok::<(), chatcap_core::ModelError>(())
+/// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 #[cfg_attr(
@@ -55,15 +55,15 @@ impl Weight {
     }
 }
 
-/// Why a weight's text was rejected ([`ModelError::InvalidWeight`]); its text follows
-/// "invalid chat weight {value}: ".
+/// Why a weight's text was rejected ([`InputError::InvalidWeight`]); its text follows
+/// "invalid chat weight {text}: ".
 ///
 /// # Examples
 ///
 /// ```
-/// use chatcap_core::{ModelError, Weight, WeightProblem};
+/// use chatcap_core::{InputError, Weight, WeightProblem};
 /// let err = "0.3333".parse::<Weight>().unwrap_err();
-/// assert!(matches!(err, ModelError::InvalidWeight { reason: WeightProblem::Places, .. }));
+/// assert!(matches!(err, InputError::InvalidWeight { reason: WeightProblem::Places, .. }));
 /// assert_eq!(WeightProblem::Places.to_string(), "a weight has at most three decimal places");
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -102,7 +102,7 @@ impl fmt::Display for WeightProblem {
 }
 
 impl FromStr for Weight {
-    type Err = ModelError;
+    type Err = InputError;
 
     /// Reads a positive decimal number of slots with at most three decimal places, exactly:
     /// `"0.5"`, `"1"`, `"1.250"` (zeros after the third decimal place are allowed too).
@@ -112,14 +112,14 @@ impl FromStr for Weight {
     ///
     /// # Errors
     ///
-    /// [`ModelError::InvalidWeight`] with the text and the reason: empty text, a character
+    /// [`InputError::InvalidWeight`] with the text and the reason: empty text, a character
     /// other than a digit or one decimal point, an exponent (`"1e3"`), a point without digits on
     /// both sides, a negative number or zero, a nonzero digit after the third decimal place, or
     /// a weight above `u64::MAX` thousandths.
-    fn from_str(s: &str) -> Result<Weight, ModelError> {
+    fn from_str(s: &str) -> Result<Weight, InputError> {
         parse_thousandths(s)
             .map(Weight)
-            .map_err(|reason| ModelError::InvalidWeight { value: s.to_owned(), reason })
+            .map_err(|reason| InputError::InvalidWeight { text: s.to_owned(), reason })
     }
 }
 
@@ -181,10 +181,9 @@ fn parse_thousandths(s: &str) -> Result<u64, WeightProblem> {
 }
 
 impl TryFrom<u64> for Weight {
-    type Error = ModelError;
-    fn try_from(thousandths: u64) -> Result<Weight, ModelError> {
-        Weight::from_thousandths(thousandths)
-            .ok_or(ModelError::InvalidWeight { value: "0".into(), reason: WeightProblem::NotPositive })
+    type Error = InputError;
+    fn try_from(thousandths: u64) -> Result<Weight, InputError> {
+        Weight::from_thousandths(thousandths).ok_or(InputError::ZeroWeight)
     }
 }
 

@@ -3,11 +3,11 @@
 
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use chatcap_core::{ModelError, Timestamp, Weight, WeightProblem};
+use chatcap_core::{InputError, Timestamp, Weight, WeightProblem};
 use num_bigint::BigUint;
 use proptest::prelude::*;
 
-fn parse(s: &str) -> Result<Weight, ModelError> {
+fn parse(s: &str) -> Result<Weight, InputError> {
     s.parse()
 }
 
@@ -76,11 +76,7 @@ fn every_rejected_weight_says_why() {
         ("79228162514264337593543950335", TooLarge),
     ];
     for &(text, reason) in cases {
-        assert_eq!(
-            parse(text),
-            Err(ModelError::InvalidWeight { value: text.to_owned(), reason }),
-            "{text:?}"
-        );
+        assert_eq!(parse(text), Err(InputError::InvalidWeight { text: text.to_owned(), reason }), "{text:?}");
     }
     assert_eq!(
         parse("0.3333").unwrap_err().to_string(),
@@ -90,6 +86,8 @@ fn every_rejected_weight_says_why() {
         Weight::try_from(0).unwrap_err().to_string(),
         "invalid chat weight 0: a weight must be positive"
     );
+    assert_eq!(Weight::try_from(0), Err(InputError::ZeroWeight));
+    assert_eq!(Weight::try_from(1).map(Weight::as_thousandths), Ok(1));
 }
 
 /// What a weight's text stands for, by exact big-integer arithmetic on the digits: the text must
@@ -151,8 +149,8 @@ proptest! {
 fn check_against_reference(s: &str) -> Result<(), TestCaseError> {
     match (parse(s), reference(s)) {
         (Ok(w), Ok(t)) => prop_assert_eq!(w.as_thousandths(), t, "{:?}", s),
-        (Err(ModelError::InvalidWeight { value, reason }), Err(want)) => {
-            prop_assert_eq!(&value, s);
+        (Err(InputError::InvalidWeight { text, reason }), Err(want)) => {
+            prop_assert_eq!(&text, s);
             if want != "not a decimal" {
                 let text = reason.to_string();
                 prop_assert!(text.starts_with(want), "{:?}: {} vs {}", s, text, want);
@@ -193,10 +191,10 @@ fn system_times_beyond_i64_milliseconds_are_out_of_range() {
     // One step beyond does not: a millisecond later, or a nanosecond earlier (it rounds down).
     assert_eq!(
         Timestamp::try_from(UNIX_EPOCH + ms(max) + Duration::from_millis(1)),
-        Err(ModelError::SystemTimeOutOfRange { millis: max + 1 })
+        Err(InputError::SystemTimeOutOfRange { millis: max + 1 })
     );
     let err = Timestamp::try_from(UNIX_EPOCH - ms(min) - Duration::from_nanos(1)).unwrap_err();
-    assert_eq!(err, ModelError::SystemTimeOutOfRange { millis: min - 1 });
+    assert_eq!(err, InputError::SystemTimeOutOfRange { millis: min - 1 });
     assert_eq!(
         err.to_string(),
         "system time -9223372036854775809 ms from the unix epoch is out of range; a timestamp holds \
@@ -206,7 +204,7 @@ fn system_times_beyond_i64_milliseconds_are_out_of_range() {
     let latest = Duration::from_secs(i64::MAX as u64);
     assert_eq!(
         Timestamp::try_from(UNIX_EPOCH + latest),
-        Err(ModelError::SystemTimeOutOfRange { millis: i128::from(i64::MAX) * 1_000 })
+        Err(InputError::SystemTimeOutOfRange { millis: i128::from(i64::MAX) * 1_000 })
     );
 }
 

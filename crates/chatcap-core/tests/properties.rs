@@ -201,7 +201,7 @@ fn apply_with(
     naive: &Naive,
     ev: &Ev,
     now: Timestamp,
-    mut apply: impl FnMut(Timestamp, Event<'_>) -> Result<(), chatcap_core::ModelError>,
+    mut apply: impl FnMut(Timestamp, Event<'_>) -> Result<(), chatcap_core::EventError>,
 ) -> bool {
     let n = naive.agents.len();
     let ids: Vec<AgentId> = (0..n).map(agent_id).collect();

@@ -101,7 +101,7 @@ fn agent_slots_by_id_and_login() {
     assert_eq!(f.agent_slots_by_login("ann"), Ok(Slots::Count(3)));
     assert_eq!(f.agent_slots_by_login("bob"), Ok(Slots::ZERO));
     assert_eq!(f.agent_slots(&"3".into()), Ok(Slots::Unlimited));
-    assert_eq!(f.agent_slots(&"9".into()), Err(ModelError::UnknownAgent { agent: "9".into() }));
+    assert_eq!(f.agent_slots(&"9".into()), Err(LookupError::UnknownAgent { agent: "9".into() }));
     assert_eq!(
         f.agent_slots_by_login("zed").unwrap_err().to_string(),
         "no agent on the floor has the login \"zed\""

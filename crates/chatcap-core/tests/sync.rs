@@ -6,9 +6,9 @@ use std::collections::BTreeMap;
 use std::time::Duration;
 
 use chatcap_core::{
-    Agent, AgentId, AgentState, Capacity, Event, Floor, GroupId, MaxWait, ModelError, OfferPolicy,
-    QueuedVisitor, Ranking, Relaxation, RouteBy, Routed, Router, Scope, Skill, SkillId, Slots, Snapshot,
-    Stance, Timestamp, TransferRequest, TransferTarget, VisitorId, Weight,
+    Agent, AgentId, AgentState, Capacity, Event, EventError, Floor, GroupId, LookupError, MaxWait,
+    OfferPolicy, QueuedVisitor, Ranking, Relaxation, RouteBy, Routed, Router, Scope, Skill, SkillId, Slots,
+    Snapshot, Stance, Timestamp, TransferRequest, TransferTarget, VisitorId, Weight,
 };
 use proptest::prelude::*;
 
@@ -269,7 +269,7 @@ fn relaxations(a: &Snapshot, b: &Snapshot) -> Vec<Relaxation> {
 
 /// Routes every queue until nothing more is routed, then offers a new visitor to every skill;
 /// the decisions, in order.
-fn drain(router: &mut Router, at: Timestamp) -> Result<Vec<Routed>, ModelError> {
+fn drain(router: &mut Router, at: Timestamp) -> Result<Vec<Routed>, EventError> {
     let mut decisions = Vec::new();
     for round in 0..3 {
         for k in 0..SKILLS {
@@ -292,7 +292,7 @@ fn events() -> impl Strategy<Value = Vec<EventSpec>> {
 
 /// Applies events as specified, through the floor's `apply` or a router's; events the floor
 /// refuses change nothing and are passed over.
-fn apply_events(spec: &[EventSpec], mut apply: impl FnMut(Event<'_>) -> Result<(), ModelError>) {
+fn apply_events(spec: &[EventSpec], mut apply: impl FnMut(Event<'_>) -> Result<(), EventError>) {
     let skills: Vec<SkillId> = (0..SKILLS).map(skill_id).collect();
     for &(kind, agent, value) in spec {
         let id = agent_id(agent);
@@ -628,7 +628,7 @@ fn a_stale_or_foreign_agent_index_is_an_error_not_another_agent() {
     assert_eq!(c.get(), b.get());
     assert_eq!(
         router.end_chat_by_index(at(2), b, Weight::ONE),
-        Err(ModelError::StaleAgentIndex { place: b.get() })
+        Err(EventError::StaleAgentIndex { place: b.get() })
     );
     assert_eq!(router.floor().agent(&"c".into()).unwrap().active_chats(), 1);
     // b comes back in another place: the old index names nobody still.
@@ -637,8 +637,11 @@ fn a_stale_or_foreign_agent_index_is_an_error_not_another_agent() {
     // An index from a floor of other agents is refused too.
     let other = Floor::new(snap(0, &["x", "y"])).unwrap();
     let y = other.agent_index(&"y".into()).unwrap();
-    assert_eq!(router.floor().check_index(y), Err(ModelError::StaleAgentIndex { place: 1 }));
-    assert!(router.end_chat_by_index(at(4), y, Weight::ONE).is_err());
+    assert_eq!(router.floor().check_index(y), Err(LookupError::StaleAgentIndex { place: 1 }));
+    assert_eq!(
+        router.end_chat_by_index(at(4), y, Weight::ONE),
+        Err(EventError::StaleAgentIndex { place: 1 })
+    );
     // A fresh index works.
     router.end_chat_by_index(at(4), c, Weight::ONE).unwrap();
     assert_eq!(router.floor().agent(&"c".into()).unwrap().active_chats(), 0);

@@ -169,7 +169,7 @@ fn transfer_errors_name_the_missing_agent() {
     let err = f.transfer_candidates(&TransferRequest::new(&ghost, TransferTarget::Agent(&a))).unwrap_err();
     assert_eq!(err.to_string(), "agent ghost is not on the floor");
     let err = f.transfer_candidates(&TransferRequest::new(&a, TransferTarget::Agent(&ghost))).unwrap_err();
-    assert_eq!(err, ModelError::UnknownAgent { agent: ghost });
+    assert_eq!(err, LookupError::UnknownAgent { agent: ghost });
 }
 
 #[test]

@@ -49,7 +49,7 @@ mod scenario;
 mod stats;
 mod study;
 
-use chatcap_core::{ModelError, SkillId};
+use chatcap_core::{SkillId, SnapshotError};
 use rayon::prelude::*;
 
 pub use scenario::{Arrivals, HandleTime, IntervalFactors, Patience, Scenario, StateChange, limits};
@@ -168,7 +168,7 @@ pub enum SimError {
     },
     /// The scenario's floor is not a valid floor.
     #[error("scenario floor: {0}")]
-    Floor(#[from] ModelError),
+    Floor(#[from] SnapshotError),
     /// A scenario file is not a valid study.
     #[error("{}{problem}", at.map_or(String::new(), |(line, column)| format!("line {line}, column {column}: ")))]
     File {

@@ -184,7 +184,7 @@ impl Scenario {
     /// [`SimError::Invalid`] naming the field: a non-positive or non-finite time, a negative
     /// rate, an empty empirical distribution, a skill or agent unknown to the floor (in traffic,
     /// relaxations or the schedule), an agent holding weighted chats; or the
-    /// floor's own [`ModelError`](chatcap_core::ModelError).
+    /// floor's own [`SnapshotError`](chatcap_core::SnapshotError).
     pub fn validate(&self) -> Result<Floor, SimError> {
         let bad =
             |field: &str, what: String| Err(SimError::Invalid { field: field.to_owned(), problem: what });

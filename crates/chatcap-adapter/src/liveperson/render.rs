@@ -63,7 +63,7 @@ fn millis(wait: Option<Duration>) -> i64 {
 /// let view = floor.queue_state_view(SkillSelection::Only(&["1".into(), "100".into()]), t0);
 /// assert_eq!(render_queue_state(&view, QueueStateVersion::V1),
 ///     r#"{"skills":{"1":{"currentAvailableSlots":5,"currentQueueSize":0},"100":{"currentAvailableSlots":-1,"currentQueueSize":-1}},"totals":{"currentAvailableSlots":5,"currentQueueSize":0}}"#);
-/// # Ok::<(), chatcap_core::ModelError>(())
+/// # Ok::<(), chatcap_core::SnapshotError>(())
 /// ```
 pub fn render_queue_state(view: &QueueStateView, version: QueueStateVersion) -> String {
     let mut out = String::with_capacity(64 + 96 * view.skills.len());

@@ -5,7 +5,9 @@ use std::fmt;
 use std::time::Duration;
 
 use super::{Contribution, Floor, SkillIdx, SkillKey, SkillList, index_u32};
-use crate::{Agent, AgentId, AgentState, Capacity, GroupId, ModelError, SkillId, Slots, Timestamp, Weight};
+use crate::{
+    Agent, AgentId, AgentState, Capacity, EventError, GroupId, LookupError, SkillId, Slots, Timestamp, Weight,
+};
 
 /// An agent's place on one floor: the cheapest way to name an agent in a hot loop, as
 /// [`SkillIdx`] is for skills. Get one from [`Floor::agent_index`], [`AgentView::index`] or a
@@ -13,7 +15,7 @@ use crate::{Agent, AgentId, AgentState, Capacity, GroupId, ModelError, SkillId, 
 ///
 /// An index names the agent that held the place when the index was handed out. Once that
 /// agent leaves the index is stale, and calls that take it answer
-/// [`ModelError::StaleAgentIndex`], never about the agent that took the place next. An index
+/// [`LookupError::StaleAgentIndex`], never about the agent that took the place next. An index
 /// from another floor is refused the same way unless that floor has an agent with the same id
 /// fingerprint (32 bits of its id's hash) at the same place and generation: in practice, the
 /// same agent of the same snapshot.
@@ -32,8 +34,8 @@ use crate::{Agent, AgentId, AgentState, Capacity, GroupId, ModelError, SkillId, 
 /// // b leaves and c takes its place: the index no longer names anyone.
 /// floor.sync(floor.now(), &snapshot(&["a", "c"]))?;
 /// assert!(floor.agent_by_index(b).is_none());
-/// assert_eq!(floor.check_index(b), Err(ModelError::StaleAgentIndex { place: 1 }));
-/// # Ok::<(), ModelError>(())
+/// assert_eq!(floor.check_index(b), Err(LookupError::StaleAgentIndex { place: 1 }));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct AgentIdx {
@@ -207,7 +209,7 @@ impl Floor {
     /// })?;
     /// let a = floor.agent(&"1".into()).unwrap();
     /// assert_eq!((a.active_chats(), a.free()), (5, Slots::Count(0)));
-    /// # Ok::<(), chatcap_core::ModelError>(())
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn agent(&self, id: &AgentId) -> Option<AgentView<'_>> {
         let i = self.agent_index.get(id.as_str(), |p| self.agents[p as usize].id.as_str())?;
@@ -231,22 +233,22 @@ impl Floor {
     ///
     /// # Errors
     ///
-    /// [`ModelError::UnknownAgent`] when the agent is not on the floor.
-    pub fn agent_slots(&self, agent: &AgentId) -> Result<Slots, ModelError> {
+    /// [`LookupError::UnknownAgent`] when the agent is not on the floor.
+    pub fn agent_slots(&self, agent: &AgentId) -> Result<Slots, LookupError> {
         self.agent(agent)
             .map(|a| a.slots_for_new_chats())
-            .ok_or_else(|| ModelError::UnknownAgent { agent: agent.clone() })
+            .ok_or_else(|| LookupError::UnknownAgent { agent: agent.clone() })
     }
 
     /// Free slots of the agent with a login name (LivePerson's `agent` parameter).
     ///
     /// # Errors
     ///
-    /// [`ModelError::UnknownLogin`] when no agent has that login.
-    pub fn agent_slots_by_login(&self, login: &str) -> Result<Slots, ModelError> {
+    /// [`LookupError::UnknownLogin`] when no agent has that login.
+    pub fn agent_slots_by_login(&self, login: &str) -> Result<Slots, LookupError> {
         self.agent_by_login(login)
             .map(|a| a.slots_for_new_chats())
-            .ok_or_else(|| ModelError::UnknownLogin { login: login.to_owned() })
+            .ok_or_else(|| LookupError::UnknownLogin { login: login.to_owned() })
     }
 
     /// The index of an agent on the floor, if it is there.
@@ -264,22 +266,28 @@ impl Floor {
     ///
     /// # Errors
     ///
-    /// [`ModelError::StaleAgentIndex`] when the agent has left, or the index is from another
+    /// [`LookupError::StaleAgentIndex`] when the agent has left, or the index is from another
     /// floor.
-    pub fn check_index(&self, idx: AgentIdx) -> Result<usize, ModelError> {
+    pub fn check_index(&self, idx: AgentIdx) -> Result<usize, LookupError> {
         match self.agents.get(idx.get()) {
             Some(rec) if rec.present && rec.generation == idx.generation && rec.tag == idx.tag => {
                 Ok(idx.get())
             }
-            _ => Err(ModelError::StaleAgentIndex { place: idx.get() }),
+            _ => Err(LookupError::StaleAgentIndex { place: idx.get() }),
         }
     }
 
-    pub(crate) fn agent_idx(&self, agent: &AgentId) -> Result<usize, ModelError> {
+    /// The place of an agent on the floor, or the error a query naming a missing agent gets.
+    pub(crate) fn lookup(&self, agent: &AgentId) -> Result<usize, LookupError> {
+        self.agent_idx(agent).map_err(|_| LookupError::UnknownAgent { agent: agent.clone() })
+    }
+
+    /// The place of an agent on the floor, or the error an event naming a missing agent gets.
+    pub(crate) fn agent_idx(&self, agent: &AgentId) -> Result<usize, EventError> {
         self.agent_index
             .get(agent.as_str(), |p| self.agents[p as usize].id.as_str())
             .map(|i| i as usize)
-            .ok_or_else(|| ModelError::UnknownAgent { agent: agent.clone() })
+            .ok_or_else(|| EventError::UnknownAgent { agent: agent.clone() })
     }
 
     /// The record at place `i`, vacant or not.

@@ -22,7 +22,7 @@ use crate::Slots;
 /// })?;
 /// let s = floor.summary(Scope::Skill(floor.skill_index("s").unwrap()));
 /// assert_eq!((s.eligible_agents, s.free, s.busy), (1, Slots::Count(2), 1));
-/// # Ok::<(), chatcap_core::ModelError>(())
+/// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Summary {
@@ -125,7 +125,7 @@ impl Floor {
     /// })?;
     /// assert_eq!(floor.slots("s"), Slots::Count(2)); // 2 from agent 1; Occupied and over-limit add none
     /// assert_eq!(floor.slots("unknown"), Slots::Count(0));
-    /// # Ok::<(), chatcap_core::ModelError>(())
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     #[inline]
     pub fn slots(&self, skill: impl SkillKey) -> Slots {

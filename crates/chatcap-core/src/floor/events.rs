@@ -2,7 +2,7 @@
 
 use super::{AgentRec, Aggregate, Floor, SkillIdx, SkillQueue, index_u32, load_of};
 use crate::{
-    Agent, AgentId, AgentState, Capacity, GroupId, ModelError, Skill, SkillId, Timestamp, VisitorId, Weight,
+    Agent, AgentId, AgentState, Capacity, EventError, GroupId, Skill, SkillId, Timestamp, VisitorId, Weight,
 };
 
 /// A change on the floor. Apply it with [`Floor::apply`]; [`Floor::sync`] turns a new snapshot
@@ -142,37 +142,38 @@ impl Floor {
     ///
     /// # Errors
     ///
-    /// A [`ModelError`] when the event is earlier than the floor's time, names an agent, skill or
+    /// An [`EventError`] when the event is earlier than the floor's time, names an agent, skill or
     /// visitor the floor does not know, ends a chat an agent does not hold, transfers a chat to
-    /// its holder, adds a skill an agent has or removes one it lacks, or queues a visitor twice.
+    /// its holder, adds a skill an agent has or removes one it lacks, queues a visitor twice, or
+    /// joins an agent already on the floor, sharing a login, or naming an undefined skill.
     /// The floor is then unchanged.
     ///
     /// # Examples
     ///
     /// ```
-    /// use chatcap_core::{Agent, AgentId, AgentState, Capacity, Event, Floor, ModelError, Snapshot, Timestamp, Weight};
+    /// use chatcap_core::{Agent, AgentId, AgentState, Capacity, Event, Floor, EventError, Snapshot, Timestamp, Weight};
     /// let mut floor = Floor::new(Snapshot {
     ///     agents: vec![Agent::new("1", AgentState::Online, Capacity::Limited(2))],
     ///     ..Snapshot::default()
     /// })?;
     /// let a = AgentId::from("1");
     /// let err = floor.apply(Timestamp::from_millis(5), Event::ChatEnded { agent: &a, weight: Weight::ONE }).unwrap_err();
-    /// assert_eq!(err, ModelError::NoActiveChat { agent: a });
-    /// # Ok::<(), chatcap_core::ModelError>(())
+    /// assert_eq!(err, EventError::NoActiveChat { agent: a });
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
-    pub fn apply(&mut self, now: Timestamp, event: Event<'_>) -> Result<(), ModelError> {
+    pub fn apply(&mut self, now: Timestamp, event: Event<'_>) -> Result<(), EventError> {
         if now < self.now {
-            return Err(ModelError::EventInPast { at: now, floor_time: self.now });
+            return Err(EventError::EventInPast { at: now, floor_time: self.now });
         }
         match event {
             Event::AgentJoined { agent } => {
                 if self.agent_idx(&agent.id).is_ok() {
-                    return Err(ModelError::AgentOnFloor { agent: agent.id.clone() });
+                    return Err(EventError::AgentOnFloor { agent: agent.id.clone() });
                 }
                 if let Some(login) = &agent.login
                     && let Some(holder) = self.agent_by_login(login)
                 {
-                    return Err(ModelError::DuplicateLogin {
+                    return Err(EventError::DuplicateLogin {
                         login: login.clone(),
                         first: holder.id().clone(),
                         second: agent.id.clone(),
@@ -214,7 +215,7 @@ impl Floor {
                     && let Some(holder) = self.agent_by_login(login)
                     && holder.id() != agent
                 {
-                    return Err(ModelError::DuplicateLogin {
+                    return Err(EventError::DuplicateLogin {
                         login: login.to_owned(),
                         first: holder.id().clone(),
                         second: agent.clone(),
@@ -259,7 +260,7 @@ impl Floor {
                 let f = self.agent_idx(from)?;
                 let t = self.agent_idx(to)?;
                 if f == t {
-                    return Err(ModelError::TransferToSelf { agent: from.clone() });
+                    return Err(EventError::TransferToSelf { agent: from.clone() });
                 }
                 self.check_can_end_chat(f, weight)?;
                 self.check_can_add_chat(t, weight)?;
@@ -272,7 +273,7 @@ impl Floor {
                 let rec = &mut self.agents[i];
                 self.sync_keys.mark(i);
                 let Err(pos) = rec.skills.binary_search(&s) else {
-                    return Err(ModelError::SkillAlreadyHeld { agent: agent.clone(), skill: skill.clone() });
+                    return Err(EventError::SkillAlreadyHeld { agent: agent.clone(), skill: skill.clone() });
                 };
                 rec.skills.insert(pos, s);
                 if let Some(c) = rec.contribution() {
@@ -289,7 +290,7 @@ impl Floor {
                 let rec = &mut self.agents[i];
                 self.sync_keys.mark(i);
                 let Ok(pos) = rec.skills.binary_search(&s) else {
-                    return Err(ModelError::SkillNotHeld { agent: agent.clone(), skill: skill.clone() });
+                    return Err(EventError::SkillNotHeld { agent: agent.clone(), skill: skill.clone() });
                 };
                 rec.skills.remove(pos);
                 if let Some(c) = rec.contribution() {
@@ -302,7 +303,8 @@ impl Floor {
             }
             Event::VisitorQueued { visitor, skill, priority } => {
                 let s = self.skill_idx(skill)?;
-                self.enqueue(visitor, s, priority, now)?;
+                self.enqueue(visitor, s, priority, now)
+                    .map_err(|visitor| EventError::DuplicateVisitor { visitor })?;
             }
             Event::VisitorDequeued { visitor } => {
                 let s = self.dequeue(visitor)?;
@@ -404,14 +406,14 @@ impl Floor {
         (idx, true)
     }
 
-    pub(super) fn skill_idx(&self, skill: &SkillId) -> Result<SkillIdx, ModelError> {
-        self.skill_index(skill.as_str()).ok_or_else(|| ModelError::UnknownSkill { skill: skill.clone() })
+    pub(super) fn skill_idx(&self, skill: &SkillId) -> Result<SkillIdx, EventError> {
+        self.skill_index(skill.as_str()).ok_or_else(|| EventError::UnknownSkill { skill: skill.clone() })
     }
 
-    pub(super) fn check_can_end_chat(&self, i: usize, w: Weight) -> Result<(), ModelError> {
+    pub(super) fn check_can_end_chat(&self, i: usize, w: Weight) -> Result<(), EventError> {
         let a = &self.agents[i];
         if a.active == 0 {
-            return Err(ModelError::NoActiveChat { agent: a.id.clone() });
+            return Err(EventError::NoActiveChat { agent: a.id.clone() });
         }
         let left = a.load.checked_sub(w.as_thousandths());
         // The last chat takes the whole load with it; any other leaves some behind.
@@ -421,7 +423,7 @@ impl Floor {
             None => false,
         };
         if !consistent {
-            return Err(ModelError::LoadMismatch {
+            return Err(EventError::LoadMismatch {
                 agent: a.id.clone(),
                 active: a.active - 1,
                 load_thousandths: i128::from(a.load) - i128::from(w.as_thousandths()),
@@ -430,17 +432,17 @@ impl Floor {
         Ok(())
     }
 
-    pub(super) fn check_can_add_chat(&self, i: usize, w: Weight) -> Result<(), ModelError> {
+    pub(super) fn check_can_add_chat(&self, i: usize, w: Weight) -> Result<(), EventError> {
         let a = &self.agents[i];
         if a.active == u32::MAX || a.load.checked_add(w.as_thousandths()).is_none() {
-            return Err(ModelError::TooManyChats { agent: a.id.clone() });
+            return Err(EventError::TooManyChats { agent: a.id.clone() });
         }
         Ok(())
     }
 
     /// Serves a queued visitor with agent `i`: the visitor leaves the queue, the agent takes the
     /// chat. The caller has checked that both exist and that `now` is not in the past.
-    pub(crate) fn serve(&mut self, now: Timestamp, visitor: VisitorId, i: usize) -> Result<(), ModelError> {
+    pub(crate) fn serve(&mut self, now: Timestamp, visitor: VisitorId, i: usize) -> Result<(), EventError> {
         self.check_can_add_chat(i, Weight::ONE)?;
         let s = self.dequeue(visitor)?;
         self.queues[s.get()].dequeued += 1;
@@ -456,7 +458,7 @@ impl Floor {
         now: Timestamp,
         skill: SkillIdx,
         i: usize,
-    ) -> Result<(), ModelError> {
+    ) -> Result<(), EventError> {
         self.check_can_add_chat(i, Weight::ONE)?;
         self.queues[skill.get()].dequeued += 1;
         self.update_agent(i, |a| add_chat(a, Weight::ONE));
@@ -465,9 +467,9 @@ impl Floor {
     }
 
     /// As [`Event::ChatEnded`] for agent `i`, found by position instead of by id.
-    pub(crate) fn end_chat_at(&mut self, now: Timestamp, i: usize, weight: Weight) -> Result<(), ModelError> {
+    pub(crate) fn end_chat_at(&mut self, now: Timestamp, i: usize, weight: Weight) -> Result<(), EventError> {
         if now < self.now {
-            return Err(ModelError::EventInPast { at: now, floor_time: self.now });
+            return Err(EventError::EventInPast { at: now, floor_time: self.now });
         }
         self.check_can_end_chat(i, weight)?;
         self.update_agent(i, |a| end_chat(a, weight));

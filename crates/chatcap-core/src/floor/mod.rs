@@ -26,9 +26,10 @@ use skill_list::SkillList;
 pub use sync::SyncReport;
 use sync_key::SyncKeys;
 
+use crate::error::AgentProblem;
 use crate::hash::{FxMap, StrIndex};
 use crate::{
-    Agent, AgentId, ModelError, QueuedVisitor, Skill, SkillId, Snapshot, Timestamp, VisitorId, Weight,
+    Agent, AgentId, QueuedVisitor, Skill, SkillId, Snapshot, SnapshotError, Timestamp, VisitorId, Weight,
 };
 
 /// A skill's position on one floor: the cheapest way to name a skill in a hot loop.
@@ -45,7 +46,7 @@ use crate::{
 /// let floor = Floor::new(Snapshot { skills: vec![Skill::new("sales")], ..Snapshot::default() })?;
 /// let sales = floor.skill_index("sales").unwrap();
 /// assert_eq!(floor.skill(sales).unwrap().id.as_str(), "sales");
-/// # Ok::<(), chatcap_core::ModelError>(())
+/// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct SkillIdx(u32);
@@ -140,7 +141,7 @@ pub enum Scope {
 /// assert_eq!(floor.slots("billing"), Slots::Count(2));
 /// floor.apply(Timestamp::from_millis(1_000), Event::ChatStarted { agent: &AgentId::from("a1"), weight: Weight::ONE })?;
 /// assert_eq!(floor.slots("billing"), Slots::Count(1));
-/// # Ok::<(), chatcap_core::ModelError>(())
+/// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Clone, Debug)]
 pub struct Floor {
@@ -171,20 +172,20 @@ impl Floor {
     ///
     /// # Errors
     ///
-    /// A [`ModelError`] naming the first problem found: a repeated agent id, login, skill or
+    /// A [`SnapshotError`] naming the first problem found: a repeated agent id, login, skill or
     /// visitor; an agent or visitor naming an undefined skill; an agent listing a skill twice; a
     /// visitor that arrived after the snapshot was taken; a time in state beyond the
-    /// representable range.
+    /// representable range; a load given for an agent without chats.
     ///
     /// # Examples
     ///
     /// ```
-    /// use chatcap_core::{Agent, AgentState, Capacity, Floor, ModelError, Snapshot};
+    /// use chatcap_core::{Agent, AgentState, Capacity, Floor, Snapshot, SnapshotError};
     /// let a = Agent::new("9", AgentState::Online, Capacity::Limited(1)).with_skills(["nope".into()]);
     /// let err = Floor::new(Snapshot { agents: vec![a], ..Snapshot::default() }).unwrap_err();
-    /// assert!(matches!(err, ModelError::UnknownAgentSkill { .. }));
+    /// assert_eq!(err, SnapshotError::UnknownAgentSkill { agent: "9".into(), skill: "nope".into() });
     /// ```
-    pub fn new(snapshot: Snapshot) -> Result<Floor, ModelError> {
+    pub fn new(snapshot: Snapshot) -> Result<Floor, SnapshotError> {
         let Snapshot { taken_at, skills, agents, queue } = snapshot;
 
         let mut skill_index = FxMap::default();
@@ -192,7 +193,7 @@ impl Floor {
         for (i, skill) in skills.iter().enumerate() {
             let idx = SkillIdx(index_u32(i));
             if skill_index.insert(skill.id.clone(), idx).is_some() {
-                return Err(ModelError::DuplicateSkill { skill: skill.id.clone() });
+                return Err(SnapshotError::DuplicateSkill { skill: skill.id.clone() });
             }
         }
 
@@ -218,12 +219,12 @@ impl Floor {
             let i = index_u32(floor.agents.len());
             let recs = &floor.agents;
             if floor.agent_index.insert(rec.id.as_str(), i, |p| recs[p as usize].id.as_str()).is_err() {
-                return Err(ModelError::DuplicateAgent { agent: rec.id });
+                return Err(SnapshotError::DuplicateAgent { agent: rec.id });
             }
             if let Some(login) = &rec.login {
                 let login_at = |p: u32| recs[p as usize].login.as_deref().unwrap_or_default();
                 if let Err(first) = floor.login_index.insert(login, i, login_at) {
-                    return Err(ModelError::DuplicateLogin {
+                    return Err(SnapshotError::DuplicateLogin {
                         login: login.clone(),
                         first: recs[first as usize].id.clone(),
                         second: rec.id,
@@ -246,32 +247,34 @@ impl Floor {
         floor.visitors.reserve(queue.len());
         for v in queue {
             let Some(skill) = floor.skill_index(v.skill.as_str()) else {
-                return Err(ModelError::UnknownQueueSkill { visitor: v.id, skill: v.skill });
+                return Err(SnapshotError::UnknownQueueSkill { visitor: v.id, skill: v.skill });
             };
             if v.arrived_at > taken_at {
-                return Err(ModelError::VisitorFromFuture {
+                return Err(SnapshotError::VisitorFromFuture {
                     visitor: v.id,
                     arrived_at: v.arrived_at,
                     taken_at,
                 });
             }
-            floor.enqueue(v.id, skill, v.priority, v.arrived_at)?;
+            if let Err(visitor) = floor.enqueue(v.id, skill, v.priority, v.arrived_at) {
+                return Err(SnapshotError::DuplicateVisitor { visitor });
+            }
         }
         Ok(floor)
     }
 
-    fn validate_agent(&self, agent: Agent, taken_at: Timestamp) -> Result<AgentRec, ModelError> {
+    fn validate_agent(&self, agent: Agent, taken_at: Timestamp) -> Result<AgentRec, AgentProblem> {
         let mut skills = Vec::with_capacity(agent.skills.len());
         for skill in &agent.skills {
             let Some(idx) = self.skill_index(skill.as_str()) else {
-                return Err(ModelError::UnknownAgentSkill { agent: agent.id, skill: skill.clone() });
+                return Err(AgentProblem::UnknownSkill { agent: agent.id, skill: skill.clone() });
             };
             skills.push(idx);
         }
         skills.sort_unstable();
         if let Some(w) = skills.windows(2).find(|w| w[0] == w[1]) {
             let skill = self.skills[w[0].get()].id.clone();
-            return Err(ModelError::DuplicateAgentSkill { agent: agent.id, skill });
+            return Err(AgentProblem::DuplicateSkill { agent: agent.id, skill });
         }
         let state_since = state_since(&agent, taken_at)?.unwrap_or(taken_at);
         let load = load_of(&agent.id, agent.active_chats, agent.load)?;
@@ -350,7 +353,7 @@ impl Floor {
     ///     ..Snapshot::default()
     /// };
     /// assert_eq!(Floor::new(snapshot.clone())?.to_snapshot(), snapshot);
-    /// # Ok::<(), chatcap_core::ModelError>(())
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn to_snapshot(&self) -> Snapshot {
         let agents = self.agents().map(|a| a.to_agent()).collect();
@@ -373,26 +376,24 @@ impl Floor {
 
 /// When the agent entered its chat state, from its time in state at `taken_at`; `None` when
 /// the snapshot does not say.
-fn state_since(agent: &Agent, taken_at: Timestamp) -> Result<Option<Timestamp>, ModelError> {
+fn state_since(agent: &Agent, taken_at: Timestamp) -> Result<Option<Timestamp>, AgentProblem> {
     let Some(in_state) = agent.time_in_state else { return Ok(None) };
     let in_state_ms = in_state.as_millis();
     i64::try_from(in_state_ms)
         .ok()
         .and_then(|ms| taken_at.as_millis().checked_sub(ms))
         .map(|ms| Some(Timestamp::from_millis(ms)))
-        .ok_or_else(|| ModelError::TimeInStateOutOfRange { agent: agent.id.clone(), millis: in_state_ms })
+        .ok_or_else(|| AgentProblem::TimeInState { agent: agent.id.clone(), millis: in_state_ms })
 }
 
 /// An agent's load in thousandths of a slot, from its chats and their weighted load.
-fn load_of(agent: &AgentId, active: u32, load: Option<Weight>) -> Result<u64, ModelError> {
+fn load_of(agent: &AgentId, active: u32, load: Option<Weight>) -> Result<u64, AgentProblem> {
     match load {
         None => Ok(u64::from(active) * Weight::SCALE),
         Some(w) if active > 0 => Ok(w.as_thousandths()),
-        Some(w) => Err(ModelError::LoadMismatch {
-            agent: agent.clone(),
-            active: 0,
-            load_thousandths: i128::from(w.as_thousandths()),
-        }),
+        Some(w) => {
+            Err(AgentProblem::Load { agent: agent.clone(), load_thousandths: i128::from(w.as_thousandths()) })
+        }
     }
 }
 

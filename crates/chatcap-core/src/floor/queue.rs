@@ -4,7 +4,7 @@ use std::cmp::Reverse;
 use std::collections::BTreeSet;
 
 use super::{Floor, SkillIdx, SkillKey};
-use crate::{ModelError, QueuedVisitor, Timestamp, VisitorId};
+use crate::{EventError, QueuedVisitor, Timestamp, VisitorId};
 
 /// Queue order: highest priority, then earliest arrival, then visitor id.
 pub(super) type QueueKey = (Reverse<i32>, Timestamp, VisitorId);
@@ -70,10 +70,10 @@ impl Floor {
         skill: SkillIdx,
         priority: i32,
         arrived_at: Timestamp,
-    ) -> Result<(), ModelError> {
+    ) -> Result<(), VisitorId> {
         use std::collections::hash_map::Entry;
         match self.visitors.entry(visitor) {
-            Entry::Occupied(_) => return Err(ModelError::DuplicateVisitor { visitor }),
+            Entry::Occupied(_) => return Err(visitor),
             Entry::Vacant(slot) => {
                 slot.insert(VisitorRec { skill, priority, arrived_at });
             }
@@ -84,8 +84,8 @@ impl Floor {
         Ok(())
     }
 
-    pub(super) fn dequeue(&mut self, visitor: VisitorId) -> Result<SkillIdx, ModelError> {
-        let v = self.visitors.remove(&visitor).ok_or(ModelError::UnknownVisitor { visitor })?;
+    pub(super) fn dequeue(&mut self, visitor: VisitorId) -> Result<SkillIdx, EventError> {
+        let v = self.visitors.remove(&visitor).ok_or(EventError::UnknownVisitor { visitor })?;
         let q = &mut self.queues[v.skill.get()];
         q.by_service.remove(&(Reverse(v.priority), v.arrived_at, visitor));
         q.by_arrival.remove(&(v.arrived_at, visitor));

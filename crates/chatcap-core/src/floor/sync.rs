@@ -12,7 +12,8 @@ use super::sync_key::same_text;
 use super::{AgentRec, Floor, SkillIdx, SkillList, index_u32, load_of, state_since};
 use crate::hash::FxMap;
 use crate::{
-    Agent, AgentId, AgentState, Capacity, GroupId, ModelError, Skill, SkillId, Snapshot, Timestamp, VisitorId,
+    Agent, AgentId, AgentState, Capacity, GroupId, Skill, SkillId, Snapshot, SnapshotError, Timestamp,
+    VisitorId,
 };
 
 /// What a [`Floor::sync`] changed, by kind, with the ids of what changed.
@@ -47,7 +48,7 @@ use crate::{
 /// assert_eq!(report.chats_changed, [AgentId::from("1")]);
 /// assert_eq!(report.to_string(), "1 joined, 1 with chats changed");
 /// assert_eq!(floor.slots("s"), Slots::Count(4));
-/// # Ok::<(), ModelError>(())
+/// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 #[non_exhaustive]
@@ -258,7 +259,7 @@ impl Floor {
     ///
     /// # Errors
     ///
-    /// [`ModelError::EventInPast`] when `now` is earlier than the floor's time, or any error
+    /// [`SnapshotError::SyncInPast`] when `now` is earlier than the floor's time, or any error
     /// [`Floor::new`] gives for `next`. The floor is then unchanged.
     ///
     /// # Examples
@@ -284,17 +285,17 @@ impl Floor {
     /// bad.agents[0].skills.push("undefined".into());
     /// assert!(floor.sync(bad.taken_at, &bad).is_err());
     /// assert_eq!(floor.slots("s"), Slots::Count(3));
-    /// # Ok::<(), ModelError>(())
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
-    pub fn sync(&mut self, now: Timestamp, next: &Snapshot) -> Result<SyncReport, ModelError> {
+    pub fn sync(&mut self, now: Timestamp, next: &Snapshot) -> Result<SyncReport, SnapshotError> {
         let plan = self.plan(now, next)?;
         Ok(self.commit(plan).0)
     }
 
     /// Checks `next` and finds how it differs from the floor, changing nothing.
-    pub(crate) fn plan<'s>(&self, now: Timestamp, next: &'s Snapshot) -> Result<Plan<'s>, ModelError> {
+    pub(crate) fn plan<'s>(&self, now: Timestamp, next: &'s Snapshot) -> Result<Plan<'s>, SnapshotError> {
         if now < self.now {
-            return Err(ModelError::EventInPast { at: now, floor_time: self.now });
+            return Err(SnapshotError::SyncInPast { at: now, floor_time: self.now });
         }
         let taken_at = next.taken_at;
         let mut report = SyncReport::default();
@@ -308,7 +309,7 @@ impl Floor {
             match self.skill_index.get(skill.id.as_str()).copied() {
                 Some(idx) => {
                     if std::mem::replace(&mut listed[idx.get()], true) {
-                        return Err(ModelError::DuplicateSkill { skill: skill.id.clone() });
+                        return Err(SnapshotError::DuplicateSkill { skill: skill.id.clone() });
                     }
                     let renamed_too = self.skills[idx.get()].name != skill.name;
                     if renamed_too {
@@ -323,7 +324,7 @@ impl Floor {
                 None => {
                     let idx = SkillIdx(index_u32(self.skills.len() + new_skills.len()));
                     if new_index.insert(skill.id.as_str(), idx).is_some() {
-                        return Err(ModelError::DuplicateSkill { skill: skill.id.clone() });
+                        return Err(SnapshotError::DuplicateSkill { skill: skill.id.clone() });
                     }
                     new_skills.push(skill);
                     report.skills_defined.push(skill.id.clone());
@@ -356,18 +357,21 @@ impl Floor {
             addr_of[idx.get()] = addr;
         }
         // The agent's skills, sorted, into `skills`.
-        let skills_into = |agent: &Agent, skills: &mut Vec<SkillIdx>| -> Result<(), ModelError> {
+        let skills_into = |agent: &Agent, skills: &mut Vec<SkillIdx>| -> Result<(), SnapshotError> {
             skills.clear();
             for id in &agent.skills {
                 let Some(idx) = resolve_fast(id) else {
-                    return Err(ModelError::UnknownAgentSkill { agent: agent.id.clone(), skill: id.clone() });
+                    return Err(SnapshotError::UnknownAgentSkill {
+                        agent: agent.id.clone(),
+                        skill: id.clone(),
+                    });
                 };
                 skills.push(idx);
             }
             skills.sort_unstable();
             if let Some(w) = skills.windows(2).find(|w| w[0] == w[1]) {
                 let skill = agent.skills.iter().find(|id| resolve(id) == Some(w[0])).cloned();
-                return Err(ModelError::DuplicateAgentSkill {
+                return Err(SnapshotError::DuplicateAgentSkill {
                     agent: agent.id.clone(),
                     skill: skill.unwrap_or_else(|| SkillId::from("")),
                 });
@@ -406,7 +410,7 @@ impl Floor {
                 let place = if at_guess { Some(guess) } else { self.agent_idx(&agent.id).ok() };
                 let Some(i) = place else {
                     if joining.insert(agent.id.as_str(), ()).is_some() {
-                        return Err(ModelError::DuplicateAgent { agent: agent.id.clone() });
+                        return Err(SnapshotError::DuplicateAgent { agent: agent.id.clone() });
                     }
                     joins.push(AgentRec {
                         present: true,
@@ -430,7 +434,7 @@ impl Floor {
                     continue;
                 };
                 if std::mem::replace(&mut seen[i], true) {
-                    return Err(ModelError::DuplicateAgent { agent: agent.id.clone() });
+                    return Err(SnapshotError::DuplicateAgent { agent: agent.id.clone() });
                 }
                 guess = i + 1;
                 found += 1;
@@ -535,7 +539,7 @@ impl Floor {
         let joining_logins = joins.iter().filter_map(|r| Some((r.login.as_deref()?, &r.id)));
         for (login, id) in changed_logins.chain(joining_logins) {
             if let Some(first) = claimed.insert(login, id) {
-                return Err(ModelError::DuplicateLogin {
+                return Err(SnapshotError::DuplicateLogin {
                     login: login.to_owned(),
                     first: first.clone(),
                     second: id.clone(),
@@ -545,7 +549,7 @@ impl Floor {
             if let Some(p) = self.login_index.get(login, login_at)
                 && freed.binary_search(&p).is_err()
             {
-                return Err(ModelError::DuplicateLogin {
+                return Err(SnapshotError::DuplicateLogin {
                     login: login.to_owned(),
                     first: self.agents[p as usize].id.clone(),
                     second: id.clone(),
@@ -560,17 +564,17 @@ impl Floor {
         let mut arrivals = Vec::new();
         for v in &next.queue {
             let Some(skill) = resolve(&v.skill) else {
-                return Err(ModelError::UnknownQueueSkill { visitor: v.id, skill: v.skill.clone() });
+                return Err(SnapshotError::UnknownQueueSkill { visitor: v.id, skill: v.skill.clone() });
             };
             if v.arrived_at > taken_at {
-                return Err(ModelError::VisitorFromFuture {
+                return Err(SnapshotError::VisitorFromFuture {
                     visitor: v.id,
                     arrived_at: v.arrived_at,
                     taken_at,
                 });
             }
             if queued.insert(v.id, ()).is_some() {
-                return Err(ModelError::DuplicateVisitor { visitor: v.id });
+                return Err(SnapshotError::DuplicateVisitor { visitor: v.id });
             }
             match self.visitors.get(&v.id) {
                 Some(r) if r.skill == skill && r.priority == v.priority && r.arrived_at == v.arrived_at => {}

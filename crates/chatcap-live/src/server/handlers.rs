@@ -93,7 +93,7 @@ fn freshness_headers(response: &mut Response, fresh: Freshness) {
 fn answer_error(e: AnswerError) -> ApiError {
     match e {
         AnswerError::Argument(m) => ApiError::bad_request(m),
-        AnswerError::Model(m) => ApiError::new(StatusCode::NOT_FOUND, m.to_string()),
+        AnswerError::Lookup(m) => ApiError::new(StatusCode::NOT_FOUND, m.to_string()),
         other => ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, other.to_string()),
     }
 }

@@ -219,7 +219,7 @@ fn publish(
     polls: u64,
 ) -> Result<(), CallError> {
     let Polled { snapshot, warnings, as_of, vendor } = polled;
-    let invalid = |e: chatcap_core::ModelError| CallError::bad_payload("snapshot", e);
+    let invalid = |e: chatcap_core::SnapshotError| CallError::bad_payload("snapshot", e);
     match floor {
         Some(f) => {
             f.sync(as_of, &snapshot).map_err(invalid)?;
