@@ -577,15 +577,24 @@ impl ChatModel {
             // Wider while the truncation leaves out more than it may, and a wider one fits.
             let Some(t) = truncation else { break };
             let left_out = chain.boundary_mass(&pi);
-            if left_out.is_nan() || left_out <= TRUNCATION_MASS {
+            let whole = self.full_window_states().map_or(u64::MAX, |s| s as u64);
+            if !left_out.is_finite() {
+                // A truncated solve that broke down: the whole chain, if it fits.
+                if whole > WINDOW_CHAIN_LIMIT as u64 {
+                    break;
+                }
+                truncation = None;
+                continue;
+            }
+            if left_out <= TRUNCATION_MASS {
                 break;
             }
             let wider = Truncation { edge: t.edge.saturating_mul(3) / 2, ..t };
-            if wider.states(n, m) > WINDOW_CHAIN_LIMIT as u64 {
+            let wider_states = wider.states(n, m);
+            if wider_states > WINDOW_CHAIN_LIMIT as u64 {
                 break;
             }
-            let whole = self.full_window_states().map_or(u64::MAX, |s| s as u64);
-            truncation = (2 * wider.states(n, m) < whole).then_some(wider);
+            truncation = (2 * wider_states < whole).then_some(wider);
         }
         let left_out = chain.boundary_mass(&pi);
         let states = chain.states;
