@@ -16,7 +16,7 @@ fn transfer(c: &mut Criterion) {
         let floor = Floor::new(snapshot(n)).expect("valid floor");
         let s = floor.skill_index(&skill_id(5)).expect("skill");
         let from = AgentId::from("agent-0");
-        let members = floor.agents().filter(|a| a.has_skill(s)).count() as u64;
+        let members = floor.agents().filter(|a| a.has_skill(s) == Ok(true)).count() as u64;
         g.throughput(Throughput::Elements(members.max(1)));
         for ranking in [Ranking::LeastLoaded, Ranking::MostFree] {
             let top5 =
@@ -50,7 +50,10 @@ fn routing(c: &mut Criterion) {
                 Router::new(Floor::new(snapshot(n)).expect("valid floor"), route_by, &[]).expect("router");
             // The skill with the most room, so that a small floor can take the chat at all.
             let f = router.floor();
-            let s = f.skill_indices().max_by_key(|&s| (f.slots(s), std::cmp::Reverse(s))).expect("skills");
+            let s = f
+                .skill_indices()
+                .max_by_key(|&s| (f.slots(s).unwrap(), std::cmp::Reverse(s)))
+                .expect("skills");
             let skill = f.skill(s).expect("skill").id.clone();
             let now = router.floor().now();
             let mut next = 10_000_000u64;
@@ -83,14 +86,18 @@ fn routing(c: &mut Criterion) {
         // The alternative a bot without an index writes: scan the floor for the least-loaded
         // agent of the skill with a free slot (ties by id), start the chat there and end it.
         let mut floor = Floor::new(snapshot(n)).expect("valid floor");
-        let s =
-            floor.skill_indices().max_by_key(|&s| (floor.slots(s), std::cmp::Reverse(s))).expect("skills");
+        let s = floor
+            .skill_indices()
+            .max_by_key(|&s| (floor.slots(s).unwrap(), std::cmp::Reverse(s)))
+            .expect("skills");
         let now = floor.now();
         g.bench_with_input(BenchmarkId::new("pick_start_end_naive_scan", n), &n, |bch, _| {
             bch.iter(|| {
                 let agent = floor
                     .agents()
-                    .filter(|a| a.has_skill(black_box(s)) && a.slots_for_new_chats() > Slots::ZERO)
+                    .filter(|a| {
+                        a.has_skill(black_box(s)) == Ok(true) && a.slots_for_new_chats() > Slots::ZERO
+                    })
                     .min_by(|a, b| a.active_chats().cmp(&b.active_chats()).then_with(|| a.id().cmp(b.id())))
                     .map(|a| a.id().clone())
                     .expect("a free slot");

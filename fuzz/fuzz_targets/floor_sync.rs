@@ -63,7 +63,7 @@ fn snapshot(data: &mut &[u8], at_ms: i64) -> Option<Snapshot> {
 fn same_answers(synced: &Floor, fresh: &Floor) {
     assert_eq!(synced.agent_count(), fresh.agent_count());
     assert_eq!(synced.slots_total(), fresh.slots_total());
-    assert_eq!(synced.summary(Scope::All), fresh.summary(Scope::All));
+    assert_eq!(synced.summary_total(), fresh.summary_total());
     for s in 0..SKILLS {
         let id = skill_id(s);
         assert_eq!(synced.slots(&id), fresh.slots(&id), "slots of {id}");

@@ -175,9 +175,9 @@ fn ask(floor: &Floor, policy: &OfferPolicy) {
         println!(
             "  {name:<8} ({}) slots {:<2} queued {:<2} -> {}",
             skill.id,
-            floor.slots(&skill.id),
-            floor.queue_len(&skill.id),
-            floor.offer(&skill.id, policy)
+            floor.slots(&skill.id).unwrap(),
+            floor.queue_len(&skill.id).unwrap(),
+            floor.offer(&skill.id, policy).unwrap()
         );
     }
 }

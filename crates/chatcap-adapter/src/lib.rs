@@ -36,9 +36,9 @@
 //! let ingest = liveperson::available_agents_json(payload, Timestamp::from_millis(0))?;
 //! assert!(ingest.warnings.is_empty());
 //! let (floor, _warnings) = ingest.into_floor()?;
-//! assert_eq!(floor.slots("25975313"), Slots::Count(2)); // 3 chats allowed, 1 held
-//! assert_eq!(liveperson::render_available_slots(floor.slots("25975313")), r#"{"availableSlots":2}"#);
-//! # Ok::<(), chatcap_adapter::AdapterError>(())
+//! assert_eq!(floor.slots("25975313")?, Slots::Count(2)); // 3 chats allowed, 1 held
+//! assert_eq!(liveperson::render_available_slots(floor.slots("25975313")?), r#"{"availableSlots":2}"#);
+//! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
 mod de;

@@ -72,7 +72,7 @@ fn doc_001_available_agents_one_away_unlimited_agent() {
     );
     let floor = floor(ingest);
     // The only agent is away: nothing can start, although it is unlimited.
-    assert_eq!(floor.slots("2"), Slots::Count(0));
+    assert_eq!(floor.slots("2").unwrap(), Slots::Count(0));
     assert_eq!(floor.slots_total(), Slots::Count(0));
     assert_eq!(floor.agent_slots_by_login("Agent1").unwrap(), Slots::Count(0));
 }
@@ -95,7 +95,7 @@ fn doc_002_agent_info_online_unlimited_with_three_named_skills() {
     let k = kinds(&ingest);
     assert!(k.contains(&WarningKind::MissingChats) && k.contains(&WarningKind::TimeInState), "{k:?}");
     let floor = floor(ingest);
-    assert_eq!(floor.slots("26060413"), Slots::Unlimited);
+    assert_eq!(floor.slots("26060413").unwrap(), Slots::Unlimited);
 }
 
 #[test]
@@ -147,7 +147,7 @@ fn doc_002_first_five_agents_repaired_by_hand() {
     );
     let floor = floor(ingest);
     // Only Reem Diab is online ("2"), with "-1" (unlimited): every skill of hers is unlimited.
-    assert_eq!(floor.slots("25975313"), Slots::Unlimited);
+    assert_eq!(floor.slots("25975313").unwrap(), Slots::Unlimited);
     // The others are offline ("1"): 0 for them.
     assert_eq!(floor.agent_slots_by_login("sales").unwrap(), Slots::Count(0));
 }
@@ -305,22 +305,28 @@ fn check_quirk_floor(name: &str) {
     let floor = floor(ingest);
     // Skill 1: ann (online, 4 - 1 = 3) + bob (online, 3 - 0, chats missing = 0) = 6;
     // dee is occupied, fay away (unlimited but away), gus has maxChats 0.
-    assert_eq!(floor.slots("1"), Slots::Count(6), "{name}");
+    assert_eq!(floor.slots("1").unwrap(), Slots::Count(6), "{name}");
     // Skill 2: ann 3 + eve max(0, 2 - 4) = 0; dee occupied; hal's unknown state is not routable.
-    assert_eq!(floor.slots("2"), Slots::Count(3), "{name}");
+    assert_eq!(floor.slots("2").unwrap(), Slots::Count(3), "{name}");
     // Skill 3 (from skillsInfo only): cy is online and unlimited.
-    assert_eq!(floor.slots("3"), Slots::Unlimited, "{name}");
+    assert_eq!(floor.slots("3").unwrap(), Slots::Unlimited, "{name}");
     assert_eq!(floor.agent_slots_by_login("ann").unwrap(), Slots::Count(3));
     let idx = |s: &str| Scope::Skill(floor.skill_index(s).unwrap());
     // Skill 1 within 0 s: max(0, 6 - 2 queued) = 4.
-    assert_eq!(floor.slots_within(idx("1"), MaxWait::NOW, None).slots, Slots::Count(4));
+    assert_eq!(floor.slots_within(idx("1"), MaxWait::NOW, None).unwrap().slots, Slots::Count(4));
     // Skill 1 within 120 s, AHT 300 s: ann's 1 chat frees 1 slot; 1 * (1 - e^-0.4) = 0.3297;
     // floor(6 + 0.3297) - 2 = 4.
     let aht = Some(Duration::from_secs(300));
-    assert_eq!(floor.slots_within(idx("1"), MaxWait::from_secs(120).unwrap(), aht).slots, Slots::Count(4));
+    assert_eq!(
+        floor.slots_within(idx("1"), MaxWait::from_secs(120).unwrap(), aht).unwrap().slots,
+        Slots::Count(4)
+    );
     // Skill 2 within 600 s, AHT 300 s: free 3; slots that can free up: ann 1, eve 2 (her limit;
     // the 2 chats over it free none) = 3; 3 * (1 - e^-2) = 2.594; floor(3 + 2.594) - 1 queued = 4.
-    assert_eq!(floor.slots_within(idx("2"), MaxWait::from_secs(600).unwrap(), aht).slots, Slots::Count(4));
+    assert_eq!(
+        floor.slots_within(idx("2"), MaxWait::from_secs(600).unwrap(), aht).unwrap().slots,
+        Slots::Count(4)
+    );
     // The longest wait on skill 1 is the reported 30,000 ms.
     let view = floor.queue_state_view(SkillSelection::All, T0);
     assert_eq!(view.skills[0].state.unwrap().max_wait, Some(Duration::from_secs(30)));
@@ -357,7 +363,7 @@ fn quirks_single_agent_as_bare_object_with_numbers() {
         let a = &ingest.snapshot.agents[0];
         assert_eq!((a.id.as_str(), a.capacity, a.active_chats), ("7", Capacity::Limited(3), 2));
         // 3 - 2 = 1 free on skill 42.
-        assert_eq!(floor(ingest).slots("42"), Slots::Count(1), "{name}");
+        assert_eq!(floor(ingest).slots("42").unwrap(), Slots::Count(1), "{name}");
     }
 }
 
@@ -459,11 +465,11 @@ fn comm100_queue_visitors_wait_for_their_department() {
     assert!(kinds(&ingest).contains(&WarningKind::WaitUnitAssumed));
     let floor = floor(ingest);
     let d1 = "d1d1d1d1-0000-0000-0000-000000000001";
-    assert_eq!(floor.queue_len(d1), 2);
+    assert_eq!(floor.queue_len(d1).unwrap(), 2);
     // The longest waiter: 90 s.
-    assert_eq!(floor.oldest_arrival(d1), Some(Timestamp::from_millis(T0.as_millis() - 90_000)));
+    assert_eq!(floor.oldest_arrival(d1).unwrap(), Some(Timestamp::from_millis(T0.as_millis() - 90_000)));
     // Whole floor within 0 s: a1's 2 free (page 1 only) minus 2 waiting = 0.
-    assert_eq!(floor.slots_within(Scope::All, MaxWait::NOW, None).slots, Slots::Count(0));
+    assert_eq!(floor.slots_within(Scope::All, MaxWait::NOW, None).unwrap().slots, Slots::Count(0));
 }
 
 #[test]
@@ -550,7 +556,7 @@ fn liveperson_repeated_agent_id_keeps_the_first_and_warns() {
     // Skill 9 only the repeat named.
     assert_eq!(s.skills.iter().map(|k| k.id.as_str()).collect::<Vec<_>>(), ["1"]);
     // Skill 1: agent 7 (3 - 1) + agent 8 (2 - 0) = 4.
-    assert_eq!(floor(ingest).slots("1"), Slots::Count(4));
+    assert_eq!(floor(ingest).slots("1").unwrap(), Slots::Count(4));
 }
 
 #[test]
@@ -572,7 +578,7 @@ fn liveperson_xml_repeated_agent_id_warns_with_its_path_line_and_column() {
     assert_eq!(ids, ["7", "8"]);
     let floor = floor(ingest);
     // 7: 3 - 1, 8: 2 - 0; cy's maxChats 1 went with her repeated id.
-    assert_eq!(floor.slots("1"), Slots::Count(4));
+    assert_eq!(floor.slots("1").unwrap(), Slots::Count(4));
     assert_eq!(floor.slots_total(), Slots::Count(4));
 }
 
@@ -603,7 +609,7 @@ fn repeated_agent_id_and_login_across_files_keep_the_first() {
         ]
     );
     // Skill 1: 7 (3 - 1) + 8 (2 - 0) + 9 (1 - 0) = 5.
-    assert_eq!(floor(ingest).slots("1"), Slots::Count(5));
+    assert_eq!(floor(ingest).slots("1").unwrap(), Slots::Count(5));
 }
 
 #[test]
@@ -657,7 +663,7 @@ fn liveperson_whole_number_floats_are_integers() {
         );
         assert_eq!(ingest.snapshot.skills.iter().map(|k| k.id.as_str()).collect::<Vec<_>>(), ["42"]);
         // (4 - 1) + (5 - 2) = 6.
-        assert_eq!(floor(ingest).slots("42"), Slots::Count(6), "{name}");
+        assert_eq!(floor(ingest).slots("42").unwrap(), Slots::Count(6), "{name}");
     }
     let (r, _) =
         liveperson::queue_state_json(&fixture("liveperson/quirks/queuestate_whole_number_floats.json"))
@@ -757,9 +763,9 @@ fn comm100_older_queue_lists_visitors_under_queue() {
     read_queue("old.json", &bytes, &mut ingest).unwrap();
     let floor = floor(ingest);
     let (d1, d2) = ("d1d1d1d1-0000-0000-0000-000000000001", "d2d2d2d2-0000-0000-0000-000000000002");
-    assert_eq!((floor.queue_len(d1), floor.queue_len(d2)), (3, 4));
-    assert_eq!(floor.oldest_arrival(d1), Some(Timestamp::from_millis(T0.as_millis() - 75_000)));
-    assert_eq!(floor.oldest_arrival(d2), Some(Timestamp::from_millis(T0.as_millis() - 20_000)));
+    assert_eq!((floor.queue_len(d1).unwrap(), floor.queue_len(d2).unwrap()), (3, 4));
+    assert_eq!(floor.oldest_arrival(d1).unwrap(), Some(Timestamp::from_millis(T0.as_millis() - 75_000)));
+    assert_eq!(floor.oldest_arrival(d2).unwrap(), Some(Timestamp::from_millis(T0.as_millis() - 20_000)));
 }
 
 #[test]
@@ -778,8 +784,8 @@ fn comm100_older_queue_given_alone_with_bare_visitor_ids() {
     let floor = floor(ingest);
     let d2 = "d2d2d2d2-0000-0000-0000-000000000002";
     // "v7" and "v8", with no wait: both at the snapshot time.
-    assert_eq!(floor.queue_len(d2), 2);
-    assert_eq!(floor.oldest_arrival(d2), Some(T0));
+    assert_eq!(floor.queue_len(d2).unwrap(), 2);
+    assert_eq!(floor.oldest_arrival(d2).unwrap(), Some(T0));
 }
 
 #[test]
@@ -848,10 +854,10 @@ fn comm100_queue_length_above_the_list_counts() {
     read_queue("q.json", &bytes, &mut ingest).unwrap();
     let floor = floor(ingest);
     let d1 = "d1d1d1d1-0000-0000-0000-000000000001";
-    assert_eq!(floor.queue_len(d1), 5);
-    assert_eq!(floor.oldest_arrival(d1), Some(Timestamp::from_millis(T0.as_millis() - 60_000)));
+    assert_eq!(floor.queue_len(d1).unwrap(), 5);
+    assert_eq!(floor.oldest_arrival(d1).unwrap(), Some(Timestamp::from_millis(T0.as_millis() - 60_000)));
     // a1's 2 free slots against 5 waiting: none within 0 s.
-    assert_eq!(floor.slots_within(Scope::All, MaxWait::NOW, None).slots, Slots::Count(0));
+    assert_eq!(floor.slots_within(Scope::All, MaxWait::NOW, None).unwrap().slots, Slots::Count(0));
 }
 
 #[test]

@@ -38,7 +38,7 @@ fn the_documents_agent_view_example() {
     assert_eq!(names, [("2", Some("cats")), ("3", Some("lpsocial")), ("1", Some("dogs"))]);
     let (floor, _) = ingest.into_floor().unwrap();
     // Only lital (20 slots, none busy) is online; michal is away.
-    assert_eq!(floor.slots("2"), Slots::Count(20));
+    assert_eq!(floor.slots("2").unwrap(), Slots::Count(20));
     assert_eq!(floor.slots_total(), Slots::Count(20));
 }
 
@@ -87,23 +87,21 @@ fn quirks_read_into_the_floor_the_arithmetic_gives() {
     );
     let (floor, _) = ingest.into_floor().unwrap();
     // Sales (12): ann 4 - 3 = 1, bob 3 - 3 = 0, eve away: 1 free; 3 actionable waiting.
-    assert_eq!(floor.slots("12"), Slots::Count(1));
-    assert_eq!(floor.queue_len("12"), 3);
+    assert_eq!(floor.slots("12").unwrap(), Slots::Count(1));
+    assert_eq!(floor.queue_len("12").unwrap(), 3);
     // Billing (13): dee is unlimited; 1 unassigned waiting (actionable has no data).
-    assert_eq!(floor.slots("13"), Slots::Unlimited);
-    assert_eq!(floor.queue_len("13"), 1);
-    assert_eq!(floor.oldest_arrival("12"), Some(T0.saturating_sub(Duration::from_secs(45))));
+    assert_eq!(floor.slots("13").unwrap(), Slots::Unlimited);
+    assert_eq!(floor.queue_len("13").unwrap(), 1);
+    assert_eq!(floor.oldest_arrival("12").unwrap(), Some(T0.saturating_sub(Duration::from_secs(45))));
     // Within 600 s at 300 s per conversation: 1 + 6 releasable * (1 - e^-2) = 6.19, less 3
     // waiting: 3.
     let idx = floor.skill_index("12").unwrap();
-    let within = floor.slots_within(
-        Scope::Skill(idx),
-        MaxWait::from_secs(600).unwrap(),
-        Some(Duration::from_secs(300)),
-    );
+    let within = floor
+        .slots_within(Scope::Skill(idx), MaxWait::from_secs(600).unwrap(), Some(Duration::from_secs(300)))
+        .unwrap();
     assert_eq!(within.slots, Slots::Count(3));
     // Rendered back in the legacy shapes, as chatcap serve's LivePerson routes answer.
-    assert_eq!(liveperson::render_available_slots(floor.slots("12")), r#"{"availableSlots":1}"#);
+    assert_eq!(liveperson::render_available_slots(floor.slots("12").unwrap()), r#"{"availableSlots":1}"#);
 }
 
 #[test]

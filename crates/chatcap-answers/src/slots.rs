@@ -111,8 +111,8 @@ impl SlotsQuery {
         let value = match (scope, self.max_wait) {
             // A skill no agent has: no slots.
             (None, _) => Slots::ZERO,
-            (Some(scope), Some(w)) => floor.slots_within(scope, w, self.aht).slots,
-            (Some(scope), None) => floor.summary(scope).free,
+            (Some(scope), Some(w)) => floor.slots_within(scope, w, self.aht)?.slots,
+            (Some(scope), None) => floor.summary(scope)?.free,
         };
         Ok(Answer { value, warning })
     }

@@ -232,7 +232,8 @@ fn agents(a: AgentsArgs) -> Result<()> {
         .agents()
         .filter(|ag| state.is_none_or(|s| ag.chat_state() == s))
         .filter(|ag| voice.is_none_or(|s| ag.voice_state() == Some(s)))
-        .filter(|ag| a.skill.as_deref().is_none_or(|s| ag.has_skill(s)))
+        // A skill the floor does not define: no agent has it (warned above).
+        .filter(|ag| a.skill.as_deref().is_none_or(|s| ag.has_skill(s) == Ok(true)))
         .collect();
     if a.json {
         let list: Vec<serde_json::Value> = rows

@@ -229,6 +229,15 @@ pub enum EventError {
         /// The missing skill.
         skill: SkillId,
     },
+    /// A [`SkillIdx`](crate::SkillIdx) the floor did not give, as for
+    /// [`LookupError::ForeignSkillIndex`].
+    #[error(
+        "the skill index {index} is from another floor: no skill here matches it; look the skill up again by id"
+    )]
+    ForeignSkillIndex {
+        /// The position the index names.
+        index: usize,
+    },
     /// An event names a visitor that is not queued.
     #[error("visitor {visitor} is not queued")]
     UnknownVisitor {
@@ -316,6 +325,22 @@ pub enum LookupError {
         /// The place the index names.
         place: usize,
     },
+    /// A query names a skill the floor does not define: a name it never listed, or a skill
+    /// a sync retired.
+    #[error("skill {skill} is not defined on the floor")]
+    UnknownSkill {
+        /// The skill named.
+        skill: SkillId,
+    },
+    /// A [`SkillIdx`](crate::SkillIdx) the floor did not give: from another floor, where
+    /// another skill (or none) sits at its position here.
+    #[error(
+        "the skill index {index} is from another floor: no skill here matches it; look the skill up again by id"
+    )]
+    ForeignSkillIndex {
+        /// The position the index names.
+        index: usize,
+    },
 }
 
 /// A value that does not convert into a core type.
@@ -365,6 +390,17 @@ pub enum InputError {
 
 /// What is wrong with an agent joining the floor, whether from a snapshot or an event; each
 /// family turns it into its own variant.
+impl EventError {
+    /// The event error for a skill lookup that failed.
+    pub(crate) fn from_skill_lookup(e: LookupError) -> EventError {
+        match e {
+            LookupError::UnknownSkill { skill } => EventError::UnknownSkill { skill },
+            LookupError::ForeignSkillIndex { index } => EventError::ForeignSkillIndex { index },
+            other => unreachable!("a skill lookup fails only on the skill: {other:?}"),
+        }
+    }
+}
+
 #[derive(Debug)]
 pub(crate) enum AgentProblem {
     UnknownSkill { agent: AgentId, skill: SkillId },

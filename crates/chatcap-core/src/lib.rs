@@ -40,15 +40,15 @@
 //!     ],
 //!     queue: vec![],
 //! })?;
-//! assert_eq!(floor.slots("sales"), Slots::Count(1));
+//! assert_eq!(floor.slots("sales")?, Slots::Count(1));
 //!
 //! // Agent 2 comes back: its unlimited capacity makes sales unlimited.
 //! floor.apply(t0, Event::StateChanged { agent: &"2".into(), state: AgentState::Online })?;
-//! assert_eq!(floor.slots("sales"), Slots::Unlimited);
-//! assert_eq!(floor.slots("billing"), Slots::Count(1));
+//! assert_eq!(floor.slots("sales")?, Slots::Unlimited);
+//! assert_eq!(floor.slots("billing")?, Slots::Count(1));
 //!
 //! let policy = OfferPolicy::new(MaxWait::from_secs(60)?).with_handle_time(Duration::from_secs(300));
-//! assert!(floor.offer("billing", &policy).is_offer());
+//! assert!(floor.offer("billing", &policy)?.is_offer());
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 #![forbid(unsafe_code)]

@@ -3,7 +3,7 @@
 use std::fmt;
 use std::time::Duration;
 
-use crate::{Floor, MaxWait, Scope, SkillKey, WaitEstimate};
+use crate::{Floor, LookupError, MaxWait, Scope, SkillKey, Summary, WaitEstimate};
 
 /// What to do when the data needed for a decision is missing.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -97,8 +97,6 @@ impl Decision {
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize), serde(rename_all = "snake_case"))]
 #[non_exhaustive]
 pub enum DeclineReason {
-    /// The floor does not define the skill.
-    UnknownSkill,
     /// No agent with the skill is online with capacity.
     NoEligibleAgents,
     /// The queue has reached its limit.
@@ -122,7 +120,6 @@ pub enum DeclineReason {
 impl fmt::Display for DeclineReason {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            DeclineReason::UnknownSkill => f.write_str("the skill is not on the floor"),
             DeclineReason::NoEligibleAgents => f.write_str("no agent with the skill is online with capacity"),
             DeclineReason::QueueFull { queued, max_queue } => {
                 write!(f, "{queued} visitors queued, at the limit of {max_queue}")
@@ -149,12 +146,18 @@ impl fmt::Display for Decision {
 impl Floor {
     /// Decides whether to offer a human chat for a skill now.
     ///
-    /// In order: a skill the floor does not define is declined; a free slot for the newcomer
+    /// In order: a free slot for the newcomer
     /// (more free slots than visitors waiting, or an unlimited agent) is an offer; no eligible
     /// agent, or a queue at its limit, is a decline; otherwise the wait is estimated by queue
     /// position ([`WaitEstimate::by_queue_position`]) and offered if within the budget (the
     /// estimate, rounded to the nanosecond, at most [`MaxWait::as_duration`]). Without
     /// a handle time the policy's [`Stance`] decides. Constant time.
+    ///
+    /// # Errors
+    ///
+    /// A [`LookupError`] when the floor does not define the skill named: a bot asking for a
+    /// skill the vendor does not list has a configuration to fix, which no decision would
+    /// tell it.
     ///
     /// # Examples
     ///
@@ -171,48 +174,48 @@ impl Floor {
     /// })?;
     /// let policy = OfferPolicy::new(MaxWait::from_secs(120)?).with_handle_time(Duration::from_secs(240));
     /// // 3 ahead, 2 slots freeing at 1/240 s each: (3 + 1) / (2 / 240) = 480 s.
-    /// let d = floor.offer("billing", &policy);
+    /// let d = floor.offer("billing", &policy)?;
     /// assert_eq!(d.to_string(), "declined: estimated wait 480 s > 120 s limit");
     /// let too_long = DeclineReason::WaitTooLong { estimate: Duration::from_secs(480), max_wait: policy.max_wait };
     /// assert_eq!(d, Decision::Decline { reason: too_long });
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
-    pub fn offer(&self, skill: impl SkillKey, policy: &OfferPolicy) -> Decision {
-        let Some(idx) = skill.resolve(self) else {
-            return Decision::Decline { reason: DeclineReason::UnknownSkill };
-        };
-        let scope = self.summary(Scope::Skill(idx));
-        if scope.free.count().is_none_or(|free| free > scope.queued) {
-            return Decision::Offer { estimate: WaitEstimate::AgentFreeNow };
-        }
-        if scope.eligible_agents == 0 {
-            return Decision::Decline { reason: DeclineReason::NoEligibleAgents };
-        }
-        if let Some(max_queue) = policy.max_queue
-            && scope.queued >= max_queue
-        {
-            return Decision::Decline {
-                reason: DeclineReason::QueueFull { queued: scope.queued, max_queue },
-            };
-        }
-        match WaitEstimate::by_queue_position(&scope, policy.aht) {
-            // Compared as the durations the decision carries, so an offer's estimate is never
-            // above the budget and a decline's always is.
-            estimate @ WaitEstimate::Estimate { wait, .. } => {
-                if wait <= policy.max_wait.as_duration() {
-                    Decision::Offer { estimate }
-                } else {
-                    Decision::Decline {
-                        reason: DeclineReason::WaitTooLong { estimate: wait, max_wait: policy.max_wait },
-                    }
+    pub fn offer(&self, skill: impl SkillKey, policy: &OfferPolicy) -> Result<Decision, LookupError> {
+        let scope = self.summary(Scope::Skill(skill.resolve(self)?))?;
+        Ok(decide(&scope, policy))
+    }
+}
+
+/// The decision for a skill's counts.
+fn decide(scope: &Summary, policy: &OfferPolicy) -> Decision {
+    if scope.free.count().is_none_or(|free| free > scope.queued) {
+        return Decision::Offer { estimate: WaitEstimate::AgentFreeNow };
+    }
+    if scope.eligible_agents == 0 {
+        return Decision::Decline { reason: DeclineReason::NoEligibleAgents };
+    }
+    if let Some(max_queue) = policy.max_queue
+        && scope.queued >= max_queue
+    {
+        return Decision::Decline { reason: DeclineReason::QueueFull { queued: scope.queued, max_queue } };
+    }
+    match WaitEstimate::by_queue_position(scope, policy.aht) {
+        // Compared as the durations the decision carries, so an offer's estimate is never
+        // above the budget and a decline's always is.
+        estimate @ WaitEstimate::Estimate { wait, .. } => {
+            if wait <= policy.max_wait.as_duration() {
+                Decision::Offer { estimate }
+            } else {
+                Decision::Decline {
+                    reason: DeclineReason::WaitTooLong { estimate: wait, max_wait: policy.max_wait },
                 }
             }
-            estimate @ WaitEstimate::InsufficientData { .. } => match policy.missing_data {
-                Stance::FailOpen => Decision::Offer { estimate },
-                Stance::FailClosed => Decision::Decline { reason: DeclineReason::NoHandleTime },
-            },
-            WaitEstimate::NoAgents => Decision::Decline { reason: DeclineReason::NoEligibleAgents },
-            estimate @ WaitEstimate::AgentFreeNow => Decision::Offer { estimate },
         }
+        estimate @ WaitEstimate::InsufficientData { .. } => match policy.missing_data {
+            Stance::FailOpen => Decision::Offer { estimate },
+            Stance::FailClosed => Decision::Decline { reason: DeclineReason::NoHandleTime },
+        },
+        WaitEstimate::NoAgents => Decision::Decline { reason: DeclineReason::NoEligibleAgents },
+        estimate @ WaitEstimate::AgentFreeNow => Decision::Offer { estimate },
     }
 }

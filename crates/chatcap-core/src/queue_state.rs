@@ -2,7 +2,7 @@
 
 use std::time::Duration;
 
-use crate::{Floor, Scope, SkillId, SkillIdx, Slots, Timestamp};
+use crate::{Floor, LookupError, Scope, SkillId, SkillKey, Slots, Timestamp};
 
 /// One skill's queue state.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -99,13 +99,18 @@ pub enum SkillSelection<'a> {
 
 impl Floor {
     /// One skill's queue state at `now`. Constant time.
-    pub fn queue_state(&self, skill: SkillIdx, now: Timestamp) -> QueueState {
-        let s = self.summary(Scope::Skill(skill));
-        QueueState {
+    ///
+    /// # Errors
+    ///
+    /// A [`LookupError`] when the floor does not define the skill named.
+    pub fn queue_state(&self, skill: impl SkillKey, now: Timestamp) -> Result<QueueState, LookupError> {
+        let skill = skill.resolve(self)?;
+        let s = self.summary(Scope::Skill(skill))?;
+        Ok(QueueState {
             available: s.free,
             queued: s.queued,
-            max_wait: self.oldest_arrival(skill).map(|t| now.saturating_duration_since(t)),
-        }
+            max_wait: self.oldest_arrival(skill)?.map(|t| now.saturating_duration_since(t)),
+        })
     }
 
     /// The queue state of the selected skills at `now`, with totals over those that have data.
@@ -127,7 +132,7 @@ impl Floor {
         match selection {
             SkillSelection::All => {
                 for idx in self.skill_indices() {
-                    add(self.skill_at(idx).id.clone(), Some(self.queue_state(idx, now)));
+                    add(self.skill_at(idx.pos()).id.clone(), self.queue_state(idx, now).ok());
                 }
             }
             SkillSelection::Only(ids) => {
@@ -135,7 +140,7 @@ impl Floor {
                     if ids[..i].contains(id) {
                         continue;
                     }
-                    let state = self.skill_index(id.as_str()).map(|idx| self.queue_state(idx, now));
+                    let state = self.queue_state(id, now).ok();
                     add(id.clone(), state);
                 }
             }

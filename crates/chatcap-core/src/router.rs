@@ -6,6 +6,7 @@ use std::fmt;
 use std::time::Duration;
 
 use crate::floor::AgentRec;
+use crate::floor::SkillPos;
 use crate::hash::FxMap;
 use crate::min_tree::MinTree;
 use crate::transfer::{Key, key};
@@ -143,7 +144,7 @@ enum Index {
 /// // b holds 1 of 4 (0.25), a 1 of 2 (0.5): b is least loaded.
 /// let routed = router.route(t0, s)?;
 /// assert_eq!(routed, Routed::Assigned { visitor: VisitorId(1), agent: "b".into(), via_fallback: None });
-/// assert_eq!(router.floor().slots(s), Slots::Count(3));
+/// assert_eq!(router.floor().slots(s)?, Slots::Count(3));
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Clone, Debug)]
@@ -151,7 +152,7 @@ pub struct Router {
     floor: Floor,
     route_by: RouteBy,
     /// Per skill, ordered by `after`: the fallback skills open after each wait.
-    relax: Vec<Vec<(Duration, SkillIdx)>>,
+    relax: Vec<Vec<(Duration, SkillPos)>>,
     index: Index,
     /// Per place, the agent's label and leaves.
     places: Vec<Place>,
@@ -538,9 +539,9 @@ impl Router {
     /// let s = router.floor().skill_index("s").unwrap();
     /// let now = router.floor().now();
     /// let Some(served) = router.arrive_by_index(now, VisitorId(1), s, 0)? else { panic!() };
-    /// assert_eq!(router.floor().slots(s), Slots::ZERO);
+    /// assert_eq!(router.floor().slots(s)?, Slots::ZERO);
     /// router.end_chat_by_index(now, served.agent, Weight::ONE)?;
-    /// assert_eq!(router.floor().slots(s), Slots::Count(1));
+    /// assert_eq!(router.floor().slots(s)?, Slots::Count(1));
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn end_chat_by_index(
@@ -561,16 +562,16 @@ impl Router {
     /// slot, the best by the routing rule takes the chat. The floor's aggregates are updated as
     /// for any event. Cost: a few ordered-set operations per skill of the chosen agent.
     ///
-    /// An index from another floor that names no skill here has an empty queue.
-    ///
     /// # Errors
     ///
     /// [`EventError::EventInPast`] when `now` is earlier than the floor's time;
+    /// [`EventError::ForeignSkillIndex`] for an index the floor did not give, and
+    /// [`EventError::UnknownSkill`] for a skill a sync retired;
     /// [`EventError::TooManyChats`] when the chosen agent cannot count another chat.
     pub fn route(&mut self, now: Timestamp, skill: SkillIdx) -> Result<Routed, EventError> {
         match self.route_by_index(now, skill)? {
             Some(assignment) => Ok(self.routed(assignment)),
-            None => Ok(self.unrouted(skill)),
+            None => Ok(self.unrouted(skill.pos())),
         }
     }
 
@@ -588,6 +589,7 @@ impl Router {
         if now < self.floor.now() {
             return Err(EventError::EventInPast { at: now, floor_time: self.floor.now() });
         }
+        let skill = self.floor.check_skill(skill).map_err(EventError::from_skill_lookup)?.pos();
         let Some((visitor, arrived_at)) = self.floor.head_of(skill) else {
             return Ok(None);
         };
@@ -602,7 +604,11 @@ impl Router {
         served?;
         self.cursor[s] = Cursor::Label(rank);
         let agent = self.floor.index_at(i);
-        Ok(Some(Assignment { visitor, agent, via_fallback: (pool != skill).then_some(pool) }))
+        Ok(Some(Assignment {
+            visitor,
+            agent,
+            via_fallback: (pool != skill).then(|| self.floor.idx_of(pool)),
+        }))
     }
 
     /// The routing decision with the agent's and the fallback skill's ids.
@@ -610,12 +616,12 @@ impl Router {
         Routed::Assigned {
             visitor: a.visitor,
             agent: self.floor.rec(a.agent.get()).id().clone(),
-            via_fallback: a.via_fallback.map(|f| self.floor.skill_at(f).id.clone()),
+            via_fallback: a.via_fallback.map(|f| self.floor.skill_at(f.pos()).id.clone()),
         }
     }
 
     /// What a queue that was not routed holds at its head.
-    fn unrouted(&self, skill: SkillIdx) -> Routed {
+    fn unrouted(&self, skill: SkillPos) -> Routed {
         match self.floor.head_of(skill) {
             Some((visitor, _)) => Routed::NoAgent { visitor },
             None => Routed::QueueEmpty,
@@ -646,7 +652,7 @@ impl Router {
     /// let now = router.floor().now();
     /// assert_eq!(router.arrive(now, VisitorId(1), s, 0)?, Routed::Assigned { visitor: VisitorId(1), agent: "a".into(), via_fallback: None });
     /// assert_eq!(router.arrive(now, VisitorId(2), s, 0)?, Routed::NoAgent { visitor: VisitorId(2) });
-    /// assert_eq!(router.floor().queue_len(s), 1);
+    /// assert_eq!(router.floor().queue_len(s)?, 1);
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn arrive(
@@ -658,7 +664,7 @@ impl Router {
     ) -> Result<Routed, EventError> {
         match self.arrive_by_index(now, visitor, skill, priority)? {
             Some(assignment) => Ok(self.routed(assignment)),
-            None => Ok(self.unrouted(skill)),
+            None => Ok(self.unrouted(skill.pos())),
         }
     }
 
@@ -700,9 +706,8 @@ impl Router {
         if now < self.floor.now() {
             return Err(EventError::EventInPast { at: now, floor_time: self.floor.now() });
         }
-        if self.floor.skill(skill).is_none() {
-            return Ok(None);
-        }
+        let idx = self.floor.check_skill(skill).map_err(EventError::from_skill_lookup)?;
+        let skill = idx.pos();
         if self.floor.head_of(skill).is_none() && !self.floor.is_queued(visitor) {
             // Nobody ahead: with no wait, only relaxations that open at once apply.
             let s = skill.get();
@@ -715,20 +720,20 @@ impl Router {
                 return Ok(Some(Assignment {
                     visitor,
                     agent: self.floor.index_at(i),
-                    via_fallback: (pool != skill).then_some(pool),
+                    via_fallback: (pool != skill).then(|| self.floor.idx_of(pool)),
                 }));
             }
         }
         let skill_id = self.floor.skill_at(skill).id.clone();
         self.floor.apply(now, Event::VisitorQueued { visitor, skill: &skill_id, priority })?;
-        self.route_by_index(now, skill)
+        self.route_by_index(now, idx)
     }
 
     /// The best agent over the queue's own pool and the open fallback pools: its rank by id, its
     /// position, and the pool it qualified through.
-    fn best(&self, skill: SkillIdx, open: impl Iterator<Item = SkillIdx>) -> Option<(u32, usize, SkillIdx)> {
+    fn best(&self, skill: SkillPos, open: impl Iterator<Item = SkillPos>) -> Option<(u32, usize, SkillPos)> {
         let cursor = self.cursor_label(skill);
-        let mut best: Option<(Entry, SkillIdx)> = None;
+        let mut best: Option<(Entry, SkillPos)> = None;
         for pool in std::iter::once(skill).chain(open) {
             if let Some(entry) = self.pick(pool, cursor)
                 && best.is_none_or(|(b, _)| self.better(entry, b, cursor))
@@ -757,7 +762,7 @@ impl Router {
     }
 
     /// The label round robin goes on after in a skill: `None` from the start.
-    fn cursor_label(&self, skill: SkillIdx) -> Option<u32> {
+    fn cursor_label(&self, skill: SkillPos) -> Option<u32> {
         match &self.cursor[skill.get()] {
             Cursor::Start => None,
             Cursor::Label(l) => Some(*l),
@@ -772,7 +777,7 @@ impl Router {
 
     /// The best entry of one pool: the first by key, or for round robin the first after the
     /// cursor, wrapping.
-    fn pick(&self, pool: SkillIdx, cursor: Option<u32>) -> Option<Entry> {
+    fn pick(&self, pool: SkillPos, cursor: Option<u32>) -> Option<Entry> {
         match &self.index {
             Index::Ranked { trees, .. } => trees[pool.get()].min(),
             Index::RoundRobin(sets) => {
@@ -884,9 +889,9 @@ fn routable(rec: &AgentRec) -> bool {
     rec.chat_state().takes_new_chats() && rec.fits(Weight::ONE)
 }
 
-fn resolve(floor: &Floor, skill: &SkillId) -> Result<SkillIdx, SnapshotError> {
+fn resolve(floor: &Floor, skill: &SkillId) -> Result<SkillPos, SnapshotError> {
     floor
-        .skill_index(skill.as_str())
+        .pos_by_name(skill.as_str())
         .ok_or_else(|| SnapshotError::UnknownRelaxationSkill { skill: skill.clone() })
 }
 

@@ -196,6 +196,11 @@ impl crate::Floor {
     /// little, since its excess must end before any slot frees). A slot held by chats weighing
     /// less than one frees when enough of them end, and is counted once.
     ///
+    /// # Errors
+    ///
+    /// A [`LookupError`](crate::LookupError) when the scope is a skill the floor does not
+    /// define.
+    ///
     /// # Examples
     ///
     /// ```
@@ -212,23 +217,28 @@ impl crate::Floor {
     /// let s = Scope::Skill(floor.skill_index("s").unwrap());
     /// // free 2, busy 8, W = AHT: 8 * (1 - 1/e) = 5.06 chats end; floor(7.06) - 1 = 6
     /// let aht = Duration::from_secs(300);
-    /// assert_eq!(floor.slots_within(s, MaxWait::from_secs(300)?, Some(aht)).slots, Slots::Count(6));
-    /// assert_eq!(floor.slots_within(s, MaxWait::NOW, Some(aht)).slots, Slots::Count(1));
-    /// let no_aht = floor.slots_within(s, MaxWait::from_secs(300)?, None);
+    /// assert_eq!(floor.slots_within(s, MaxWait::from_secs(300)?, Some(aht))?.slots, Slots::Count(6));
+    /// assert_eq!(floor.slots_within(s, MaxWait::NOW, Some(aht))?.slots, Slots::Count(1));
+    /// let no_aht = floor.slots_within(s, MaxWait::from_secs(300)?, None)?;
     /// assert_eq!((no_aht.slots, no_aht.completion), (Slots::Count(1), Completion::NoHandleTime));
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
-    pub fn slots_within(&self, scope: crate::Scope, max_wait: MaxWait, aht: Option<Duration>) -> SlotsWithin {
-        let s = self.summary(scope);
+    pub fn slots_within(
+        &self,
+        scope: crate::Scope,
+        max_wait: MaxWait,
+        aht: Option<Duration>,
+    ) -> Result<SlotsWithin, crate::LookupError> {
+        let s = self.summary(scope)?;
         let Slots::Count(free) = s.free else {
-            return SlotsWithin {
+            return Ok(SlotsWithin {
                 slots: Slots::Unlimited,
                 free: s.free,
                 busy: s.busy,
                 releasable: s.releasable,
                 queued: s.queued,
                 completion: Completion::Unlimited,
-            };
+            });
         };
         let (completion, ended) = match aht {
             _ if max_wait.as_secs() == 0 => (Completion::ZeroBudget, 0),
@@ -241,13 +251,13 @@ impl crate::Floor {
                 (Completion::Expected { completions }, completions.floor() as u64)
             }
         };
-        SlotsWithin {
+        Ok(SlotsWithin {
             slots: Slots::Count(free.saturating_add(ended).saturating_sub(s.queued)),
             free: s.free,
             busy: s.busy,
             releasable: s.releasable,
             queued: s.queued,
             completion,
-        }
+        })
     }
 }

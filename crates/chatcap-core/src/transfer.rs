@@ -5,9 +5,8 @@ use std::collections::BinaryHeap;
 use std::fmt;
 
 use crate::floor::AgentRec;
-use crate::{
-    AgentId, AgentState, Capacity, Floor, LookupError, SkillIdx, SkillKey, Slots, Timestamp, Weight,
-};
+use crate::floor::SkillPos;
+use crate::{AgentId, AgentState, Capacity, Floor, LookupError, SkillIdx, Slots, Timestamp, Weight};
 
 /// How candidates are ranked. Every strategy breaks ties by agent id, so the same floor always
 /// gives the same order.
@@ -300,9 +299,7 @@ impl Ord for Ranked<'_> {
 enum Need {
     /// None: a transfer to one agent.
     Nothing,
-    Skill(SkillIdx),
-    /// A skill the floor does not define, which no agent has.
-    Undefined,
+    Skill(SkillPos),
 }
 
 /// Why `rec` cannot take the chat, or `None` if it can.
@@ -318,7 +315,6 @@ fn exclusion(rec: &AgentRec, owner: usize, i: usize, need: Need, over: bool, w: 
     let has_skill = match need {
         Need::Nothing => true,
         Need::Skill(s) => rec.skills().binary_search(&s).is_ok(),
-        Need::Undefined => false,
     };
     if !has_skill {
         return Some(Exclusion::MissingSkill);
@@ -345,7 +341,9 @@ impl Floor {
     ///
     /// # Errors
     ///
-    /// [`LookupError::UnknownAgent`] when the holder or the target agent is not on the floor.
+    /// [`LookupError::UnknownAgent`] when the holder or the target agent is not on the floor;
+    /// [`LookupError::ForeignSkillIndex`] or [`LookupError::UnknownSkill`] when the target skill
+    /// is not one the floor defines.
     ///
     /// # Examples
     ///
@@ -406,20 +404,19 @@ impl Floor {
                 let t = self.lookup(target)?;
                 consider(t, Need::Nothing, &mut out);
             }
-            TransferTarget::Skill(skill) => match skill.resolve(self) {
-                Some(s) if !request.explain => {
+            TransferTarget::Skill(skill) => {
+                let s = self.check_skill(skill)?.pos();
+                if request.explain {
+                    for i in (0..self.places()).filter(|&i| self.rec(i).present()) {
+                        consider(i, Need::Skill(s), &mut out);
+                    }
+                } else {
                     // Members have the skill: no need to look it up in each agent's list.
                     for &i in self.members_of(s) {
                         consider(i as usize, Need::Nothing, &mut out);
                     }
                 }
-                need => {
-                    let need = need.map_or(Need::Undefined, Need::Skill);
-                    for i in (0..self.places()).filter(|&i| self.rec(i).present()) {
-                        consider(i, need, &mut out);
-                    }
-                }
-            },
+            }
         }
         out.candidates = heap
             .into_sorted_vec()

@@ -361,7 +361,7 @@ fn build(n: &Naive) -> Floor {
 /// Every scope of the floor against the reference, and every agent's state.
 fn assert_matches(floor: &Floor, naive: &Naive) -> Result<(), TestCaseError> {
     let check = |scope: Scope, skill: Option<usize>| -> Result<(), TestCaseError> {
-        let got = floor.summary(scope);
+        let got = floor.summary(scope).unwrap();
         let want = naive.expected(skill);
         prop_assert_eq!(
             (got.eligible_agents, got.unlimited_agents, got.free, got.busy, got.releasable, got.queued),
@@ -376,15 +376,15 @@ fn assert_matches(floor: &Floor, naive: &Naive) -> Result<(), TestCaseError> {
     for s in 0..naive.skills {
         let idx = floor.skill_index(&format!("s{s}")).expect("skill");
         check(Scope::Skill(idx), Some(s))?;
-        prop_assert_eq!(floor.slots(idx), naive.expected(Some(s)).free);
-        prop_assert_eq!(floor.queue_len(idx), naive.expected(Some(s)).queued);
+        prop_assert_eq!(floor.slots(idx).unwrap(), naive.expected(Some(s)).free);
+        prop_assert_eq!(floor.queue_len(idx).unwrap(), naive.expected(Some(s)).queued);
     }
     for (i, a) in naive.agents.iter().enumerate() {
         let v = floor.agent(&agent_id(i)).expect("agent");
         prop_assert_eq!((v.chat_state(), v.capacity(), v.active_chats()), (a.state, a.capacity, a.active));
         prop_assert_eq!(v.state_since().as_millis(), a.since);
         prop_assert_eq!(v.load().map_or(0, Weight::as_thousandths), a.load);
-        let skills: Vec<bool> = (0..naive.skills).map(|s| v.has_skill(skill_id(s))).collect();
+        let skills: Vec<bool> = (0..naive.skills).map(|s| v.has_skill(skill_id(s)).unwrap()).collect();
         prop_assert_eq!(&skills, &a.skills);
     }
     Ok(())
@@ -432,9 +432,9 @@ proptest! {
         prop_assert!(after.slots_total() >= before.slots_total());
         for s in 0..n.skills {
             let id = skill_id(s);
-            prop_assert!(after.slots(&id) >= before.slots(&id));
+            prop_assert!(after.slots(&id).unwrap() >= before.slots(&id).unwrap());
             if extra.skills[s] && extra.capacity == Capacity::Unlimited {
-                prop_assert_eq!(after.slots(&id), Slots::Unlimited);
+                prop_assert_eq!(after.slots(&id).unwrap(), Slots::Unlimited);
             }
         }
     }
@@ -455,7 +455,7 @@ proptest! {
         let after = build(&grown);
         prop_assert_eq!(after.slots_total(), before.slots_total());
         for s in 0..n.skills {
-            prop_assert_eq!(after.slots(skill_id(s)), before.slots(skill_id(s)));
+            prop_assert_eq!(after.slots(skill_id(s)).unwrap(), before.slots(skill_id(s)).unwrap());
         }
         let id = agent_id(n.agents.len());
         prop_assert_eq!(after.agent_slots(&id).expect("agent"), Slots::ZERO);
@@ -468,7 +468,7 @@ proptest! {
         let budget = MaxWait::from_secs(w).expect("in range");
         for s in 0..n.skills {
             let e = n.expected(Some(s));
-            let got = floor.slots_within(Scope::Skill(floor.skill_index(&format!("s{s}")).expect("skill")), budget, aht.map(Duration::from_secs));
+            let got = floor.slots_within(Scope::Skill(floor.skill_index(&format!("s{s}")).expect("skill")), budget, aht.map(Duration::from_secs)).unwrap();
             let want = match e.free {
                 Slots::Unlimited => Slots::Unlimited,
                 Slots::Count(free) => {
@@ -505,7 +505,7 @@ proptest! {
         policy.aht = aht.map(Duration::from_secs);
         for s in 0..n.skills {
             let e = n.expected(Some(s));
-            let decision = floor.offer(skill_id(s), &policy);
+            let decision = floor.offer(skill_id(s), &policy).unwrap();
             if e.free == Slots::ZERO && e.queued >= max_queue {
                 prop_assert!(!decision.is_offer(), "{:?} {:?}", e, decision);
             }
@@ -545,8 +545,9 @@ proptest! {
         let from = from % count;
         let from_id = agent_id(from);
         let to_id = agent_id(to_agent % count);
-        // Skills s0..s5 sit at the same positions on both floors; on `floor`, those past its
-        // skill count are not defined, so an index from `wide` names nothing there.
+        // Skills s0..s5 sit at the same positions on both floors, so an index from `wide` names
+        // the same skill on `floor`; those past its skill count are not defined there, and an
+        // index for one of them is an error.
         let wide = Floor::new(Snapshot { skills: (0..6).map(|s| Skill::new(skill_id(s))).collect(), ..Snapshot::default() })
             .expect("valid");
         let to = match target {
@@ -558,6 +559,12 @@ proptest! {
         req.limit = limit;
         req.explain = explain;
         req.weight = w(wt);
+        if let Some(s) = target
+            && floor.skill_index(skill_id(s).as_str()).is_none()
+        {
+            prop_assert_eq!(floor.transfer_candidates(&req), Err(chatcap_core::LookupError::ForeignSkillIndex { index: s }));
+            return Ok(());
+        }
         let got = floor.transfer_candidates(&req).expect("known agents");
 
         let pool: Vec<usize> = match target {
@@ -761,7 +768,7 @@ fn assert_queue_matches(
     want.sort();
     prop_assert_eq!(got, want);
     for s in 0..skills {
-        let head = floor.queue_head(skill_id(s)).map(|v| v.id.0);
+        let head = floor.queue_head(skill_id(s)).unwrap().map(|v| v.id.0);
         let want = queue.iter().find(|&(_, &qs)| qs == s).map(|(&(_, _, v), _)| v);
         prop_assert_eq!(head, want, "head of s{}", s);
     }

@@ -36,7 +36,7 @@ fn check_slots(rows: &[Row<'_>], expected: &[(&str, Slots)], total: Slots) {
     let skills: Vec<&str> = expected.iter().map(|(s, _)| *s).collect();
     let f = floor(&skills, rows, &[]);
     for &(skill, want) in expected {
-        assert_eq!(f.slots(skill), want, "skill {skill}");
+        assert_eq!(f.slots(skill).unwrap(), want, "skill {skill}");
     }
     assert_eq!(f.slots_total(), total, "total");
 }
@@ -78,9 +78,9 @@ fn a_hundred_thousand_agents_at_the_largest_limit_do_not_overflow() {
     let f =
         Floor::new(Snapshot { taken_at: T0, skills: vec![Skill::new("s")], agents, queue: vec![] }).unwrap();
     // 100,000 x 4,294,967,295
-    assert_eq!(f.slots("s"), Slots::Count(429_496_729_500_000));
+    assert_eq!(f.slots("s").unwrap(), Slots::Count(429_496_729_500_000));
     assert_eq!(f.slots_total(), Slots::Count(429_496_729_500_000));
-    let s = f.summary(Scope::All);
+    let s = f.summary(Scope::All).unwrap();
     assert_eq!((s.eligible_agents, s.busy), (100_000, 0));
 }
 
@@ -120,7 +120,7 @@ fn check_within(
     let queue: Vec<(u64, &str, i64)> = (0..queued as u64).map(|v| (v, "s", -1_000)).collect();
     let f = floor(&["s"], &[("1", Online, Limited(free_limit), active, &["s"])], &queue);
     let scope = Scope::Skill(f.skill_index("s").unwrap());
-    let got = f.slots_within(scope, MaxWait::from_secs(w).unwrap(), aht.map(Duration::from_secs));
+    let got = f.slots_within(scope, MaxWait::from_secs(w).unwrap(), aht.map(Duration::from_secs)).unwrap();
     assert_eq!(got.slots, expected, "limit {free_limit} active {active} q {queued} w {w} aht {aht:?}");
     match (got.completion, how) {
         (Completion::Expected { completions: g }, Completion::Expected { completions: e }) => {
@@ -164,7 +164,8 @@ fn slots_within_a_wait_budget() {
 #[test]
 fn slots_within_stays_unlimited() {
     let f = floor(&["s"], &[("1", Online, Unlimited, 3, &["s"])], &[(1, "s", 0)]);
-    let got = f.slots_within(Scope::All, MaxWait::from_secs(30).unwrap(), Some(Duration::from_secs(60)));
+    let got =
+        f.slots_within(Scope::All, MaxWait::from_secs(30).unwrap(), Some(Duration::from_secs(60))).unwrap();
     assert_eq!((got.slots, got.completion), (Slots::Unlimited, Completion::Unlimited));
 }
 
@@ -243,7 +244,7 @@ fn queue_totals_count_unlimited_skills_apart() {
 
 fn decide(rows: &[Row<'_>], queued: usize, policy: OfferPolicy) -> Decision {
     let queue: Vec<(u64, &str, i64)> = (0..queued as u64).map(|v| (v, "s", -1_000)).collect();
-    floor(&["s"], rows, &queue).offer("s", &policy)
+    floor(&["s"], rows, &queue).offer("s", &policy).unwrap()
 }
 
 fn policy(w: u32) -> OfferPolicy {
@@ -284,9 +285,9 @@ fn offer_decisions_and_their_reasons() {
         d,
         Decision::Offer { estimate: WaitEstimate::InsufficientData { missing: MissingData::HandleTime } }
     );
-    // Unknown skill.
+    // Unknown skill: an error, not a decision.
     let f = floor(&["s"], &[], &[]);
-    assert_eq!(f.offer("nope", &policy(60)), Decision::Decline { reason: DeclineReason::UnknownSkill });
+    assert_eq!(f.offer("nope", &policy(60)), Err(LookupError::UnknownSkill { skill: "nope".into() }));
 }
 
 #[test]
@@ -309,7 +310,11 @@ fn events_move_slots_as_described() {
     let (a1, a2) = (AgentId::from("1"), AgentId::from("2"));
     let mut step = |ms: i64, ev: Event<'_>, a: u64, b: u64| {
         f.apply(at(ms), ev).unwrap();
-        assert_eq!((f.slots("a"), f.slots("b")), (Slots::Count(a), Slots::Count(b)), "after {ev:?}");
+        assert_eq!(
+            (f.slots("a").unwrap(), f.slots("b").unwrap()),
+            (Slots::Count(a), Slots::Count(b)),
+            "after {ev:?}"
+        );
     };
     step(1, Event::ChatStarted { agent: &a1, weight: Weight::ONE }, 2, 0);
     step(2, Event::StateChanged { agent: &a2, state: Online }, 2, 2);
@@ -333,17 +338,17 @@ fn queue_events_keep_priority_then_arrival_order() {
     let s = SkillId::from("s");
     f.apply(at(1), Event::VisitorQueued { visitor: VisitorId(2), skill: &s, priority: 0 }).unwrap();
     f.apply(at(2), Event::VisitorQueued { visitor: VisitorId(3), skill: &s, priority: 5 }).unwrap();
-    assert_eq!(f.queue_head("s").unwrap().id, VisitorId(3)); // highest priority first
-    assert_eq!(f.oldest_arrival("s"), Some(at(-5_000)));
+    assert_eq!(f.queue_head("s").unwrap().unwrap().id, VisitorId(3)); // highest priority first
+    assert_eq!(f.oldest_arrival("s").unwrap(), Some(at(-5_000)));
     f.apply(at(3), Event::VisitorDequeued { visitor: VisitorId(3) }).unwrap();
-    assert_eq!(f.queue_head("s").unwrap().id, VisitorId(1)); // then earliest arrival
+    assert_eq!(f.queue_head("s").unwrap().unwrap().id, VisitorId(1)); // then earliest arrival
     f.apply(at(4), Event::VisitorAbandoned { visitor: VisitorId(1) }).unwrap();
-    assert_eq!(f.queue_head("s").unwrap().id, VisitorId(2));
-    assert_eq!(f.oldest_arrival("s"), Some(at(1)));
-    assert_eq!(f.queue_len("s"), 1);
-    assert_eq!(f.queue_exits("s"), (1, 1));
+    assert_eq!(f.queue_head("s").unwrap().unwrap().id, VisitorId(2));
+    assert_eq!(f.oldest_arrival("s").unwrap(), Some(at(1)));
+    assert_eq!(f.queue_len("s").unwrap(), 1);
+    assert_eq!(f.queue_exits("s").unwrap(), (1, 1));
     assert_eq!(
-        f.queue_state(f.skill_index("s").unwrap(), at(1_001)).max_wait,
+        f.queue_state(f.skill_index("s").unwrap(), at(1_001)).unwrap().max_wait,
         Some(Duration::from_millis(1_000))
     );
 }
@@ -480,11 +485,11 @@ fn weighted_chats_use_capacity_in_thousandths() {
     let a1 = AgentId::from("1");
     // Two messaging conversations of 0.5 and one plain chat: load 2 of 2.
     f.apply(at(1), Event::ChatStarted { agent: &a1, weight: half }).unwrap();
-    assert_eq!(f.slots("s"), Slots::Count(2)); // 1.5 free rounds down to 1, plus agent 2's 1
+    assert_eq!(f.slots("s").unwrap(), Slots::Count(2)); // 1.5 free rounds down to 1, plus agent 2's 1
     f.apply(at(2), Event::ChatStarted { agent: &a1, weight: half }).unwrap();
-    assert_eq!(f.slots("s"), Slots::Count(2));
+    assert_eq!(f.slots("s").unwrap(), Slots::Count(2));
     f.apply(at(3), Event::ChatStarted { agent: &a1, weight: Weight::ONE }).unwrap();
-    assert_eq!(f.slots("s"), Slots::Count(1));
+    assert_eq!(f.slots("s").unwrap(), Slots::Count(1));
     let a = f.agent(&a1).unwrap();
     assert_eq!((a.active_chats(), a.load(), a.free()), (3, Some(weight("2")), Slots::ZERO));
     // A half-slot chat still fits where a plain one does not.

@@ -24,13 +24,13 @@ fn scope(f: &Floor) -> Scope {
 fn an_agent_over_its_limit_releases_only_its_limit() {
     // Limit 2, holding 5 chats (the limit was lowered under it): 2 releasable slots, not 5.
     let f = floor(vec![agent("a", 2, 5), agent("b", 3, 1)]);
-    let s = f.summary(scope(&f));
+    let s = f.summary(scope(&f)).unwrap();
     assert_eq!((s.free, s.busy, s.releasable), (Slots::Count(2), 6, 3));
     // W = AHT ln 4: each slot frees with probability 3/4. free 2 + 3 * 0.75 = 4.25 -> 4.
     let aht = Duration::from_secs(100);
     let w = MaxWait::from_secs((100.0 * 4f64.ln()).round() as u32).unwrap();
     let p = 1.0 - (-f64::from(w.as_secs()) / 100.0).exp();
-    let got = f.slots_within(scope(&f), w, Some(aht));
+    let got = f.slots_within(scope(&f), w, Some(aht)).unwrap();
     assert_eq!(got.slots, Slots::Count((2.0 + 3.0 * p).floor() as u64));
     // Counting the chats instead would have said floor(2 + 6 p) = 6.
     assert_eq!(got.slots, Slots::Count(4));
@@ -43,10 +43,12 @@ fn half_weight_chats_free_one_slot_together() {
     // Three chats of 0.4: 1.2 slots used, so 0 whole slots free and 2 releasable.
     let b = agent("b", 2, 3).with_load(Weight::from_thousandths(1_200).unwrap());
     let f = floor(vec![a, b]);
-    let s = f.summary(scope(&f));
+    let s = f.summary(scope(&f)).unwrap();
     assert_eq!((s.free, s.busy, s.releasable), (Slots::Count(1), 5, 3));
     // Every chat ending within a day's budget frees 3 slots, not 5.
-    let all = f.slots_within(scope(&f), MaxWait::from_secs(86_400).unwrap(), Some(Duration::from_secs(60)));
+    let all = f
+        .slots_within(scope(&f), MaxWait::from_secs(86_400).unwrap(), Some(Duration::from_secs(60)))
+        .unwrap();
     assert_eq!(all.slots, Slots::Count(4));
 }
 
@@ -60,7 +62,7 @@ fn queue_position_waits_for_slot_releases() {
     for v in 0..4 {
         f.apply(t0, Event::VisitorQueued { visitor: VisitorId(v), skill: &skill, priority: 0 }).unwrap();
     }
-    let s = f.summary(scope(&f));
+    let s = f.summary(scope(&f)).unwrap();
     assert_eq!((s.free, s.busy, s.releasable, s.queued), (Slots::Count(0), 7, 5, 4));
     let WaitEstimate::Estimate { wait, .. } =
         WaitEstimate::by_queue_position(&s, Some(Duration::from_secs(60)))

@@ -215,8 +215,8 @@ fn routing_waits_when_nobody_can_take_the_chat_and_resumes_when_someone_can() {
         r.route(at(3), s).unwrap(),
         Routed::Assigned { visitor: VisitorId(1), agent: "a".into(), via_fallback: None }
     );
-    assert_eq!(r.floor().queue_exits(s), (1, 0));
-    assert_eq!(r.floor().slots(s), Slots::ZERO);
+    assert_eq!(r.floor().queue_exits(s).unwrap(), (1, 0));
+    assert_eq!(r.floor().slots(s).unwrap(), Slots::ZERO);
 }
 
 #[test]

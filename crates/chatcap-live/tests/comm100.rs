@@ -102,10 +102,13 @@ fn same_answers(live: &chatcap_core::Floor, cli: &chatcap_core::Floor) {
     assert_eq!(live.agent_count(), cli.agent_count());
     assert_eq!(live.slots_total(), cli.slots_total());
     for s in cli.skills() {
-        assert_eq!(live.slots(&s.id), cli.slots(&s.id), "{}", s.id);
-        assert_eq!(live.queue_len(&s.id), cli.queue_len(&s.id), "{}", s.id);
+        assert_eq!(live.slots(&s.id).unwrap(), cli.slots(&s.id).unwrap(), "{}", s.id);
+        assert_eq!(live.queue_len(&s.id).unwrap(), cli.queue_len(&s.id).unwrap(), "{}", s.id);
     }
-    assert_eq!(live.summary(chatcap_core::Scope::All), cli.summary(chatcap_core::Scope::All));
+    assert_eq!(
+        live.summary(chatcap_core::Scope::All).unwrap(),
+        cli.summary(chatcap_core::Scope::All).unwrap()
+    );
 }
 
 #[tokio::test(start_paused = true)]

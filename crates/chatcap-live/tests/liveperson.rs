@@ -107,8 +107,10 @@ fn expected(step: &Step) -> (Vec<(String, String)>, String) {
         Capacity::Limited(3),
     )
     .unwrap();
-    let slots =
-        floor.skills().map(|s| (s.id.to_string(), render_available_slots(floor.slots(&s.id)))).collect();
+    let slots = floor
+        .skills()
+        .map(|s| (s.id.to_string(), render_available_slots(floor.slots(&s.id).unwrap())))
+        .collect();
     let qs =
         render_queue_state(&floor.queue_state_view(SkillSelection::All, floor.now()), QueueStateVersion::V2);
     (slots, qs)

@@ -69,16 +69,23 @@ auth = {{ app_key = "app-key", app_secret = "app-secret", access_token = "t", ac
         for skill in cli.skills() {
             let url = format!("{base}/api/account/4321/chat/availableSlots?skill={}", skill.id);
             let live = client.get(url).send().await.unwrap().text().await.unwrap();
-            assert_eq!(live, render_available_slots(cli.slots(&skill.id)), "step {i} skill {}", skill.id);
+            assert_eq!(
+                live,
+                render_available_slots(cli.slots(&skill.id).unwrap()),
+                "step {i} skill {}",
+                skill.id
+            );
             let url =
                 format!("{base}/api/account/4321/chat/availableSlots?skill={}&maxWaitTime=600", skill.id);
             let live = client.get(url).send().await.unwrap().text().await.unwrap();
             let idx = cli.skill_index(skill.id.as_str()).unwrap();
-            let within = cli.slots_within(
-                chatcap_core::Scope::Skill(idx),
-                chatcap_core::MaxWait::from_secs(600).unwrap(),
-                Some(Duration::from_secs(300)),
-            );
+            let within = cli
+                .slots_within(
+                    chatcap_core::Scope::Skill(idx),
+                    chatcap_core::MaxWait::from_secs(600).unwrap(),
+                    Some(Duration::from_secs(300)),
+                )
+                .unwrap();
             assert_eq!(
                 live,
                 render_available_slots(within.slots),

@@ -243,12 +243,14 @@ async fn offers_follow_the_floor_and_the_stance_on_stale_data() {
     assert!(v["reason"].as_str().unwrap().starts_with("no data yet"), "{v}");
     h.publish(0, quirks_floor(), T0);
     let floor = quirks_floor();
-    for skill in ["1", "2", "3", "nope"] {
+    // A skill the floor does not define: not found, as for an estimate.
+    h.error("/v1/offer?skill=nope&max_wait_s=120", 404, "skill \"nope\" is not on the floor").await;
+    for skill in ["1", "2", "3"] {
         for wait in [0, 30, 120, 3_600] {
             let policy = OfferPolicy::new(MaxWait::from_secs(wait).unwrap())
                 .with_handle_time(Duration::from_secs(300))
                 .with_missing_data(Stance::FailClosed);
-            let expected = floor.offer(skill, &policy);
+            let expected = floor.offer(skill, &policy).unwrap();
             let v = h.json(&format!("/v1/offer?skill={skill}&max_wait_s={wait}")).await;
             let decision = if expected.is_offer() { "offer" } else { "decline" };
             assert_eq!(v["decision"], decision, "{skill} {wait}: {v}");
@@ -315,7 +317,7 @@ auth = { bearer = "x" }
     assert_eq!(v["decision"], "offer");
     assert_eq!(v["stance_applied"], "fail_open");
     assert!(v["reason"].as_str().unwrap().ends_with(": fail open"), "{v}");
-    assert_eq!(v["floor_decision"], "declined: the skill is not on the floor");
+    assert_eq!(v["floor_decision"], "skill nope is not defined on the floor");
 }
 
 #[tokio::test]
@@ -366,7 +368,7 @@ async fn estimates_and_the_floor_in_brief() {
     h.publish(0, quirks_floor(), T0);
     let floor = quirks_floor();
     let idx = floor.skill_index("2").unwrap();
-    let summary = floor.summary(chatcap_core::Scope::Skill(idx));
+    let summary = floor.summary(chatcap_core::Scope::Skill(idx)).unwrap();
     let v = h.json("/v1/estimate?skill=2").await;
     assert_eq!(v["queued"], summary.queued);
     assert_eq!(v["busy"], summary.busy);

@@ -1,9 +1,7 @@
 //! One skill's day on the simulator: agents logged in and out at interval boundaries to follow
 //! a staffing, the day warmed up on its own last intervals, and what the floor achieves.
 
-use chatcap_core::{
-    Agent, AgentId, AgentState, Capacity, Floor, Ranking, RouteBy, Scope, Skill, SkillId, Snapshot,
-};
+use chatcap_core::{Agent, AgentId, AgentState, Capacity, Floor, Ranking, RouteBy, Skill, SkillId, Snapshot};
 use chatcap_sim::{
     Arrivals, Estimate, HandleTime, IntervalFactors, Patience, Playback, RunConfig, Scenario, StateChange,
     simulate,
@@ -282,7 +280,7 @@ impl Day {
 /// Chats held by the agents logged in, and visitors waiting: what competes for the staffed
 /// slots (an agent logging out finishes its chats, which hold none of them).
 fn count(floor: &Floor) -> (u64, u64) {
-    let s = floor.summary(Scope::All);
+    let s = floor.summary_total();
     (s.busy, s.queued)
 }
 

@@ -153,7 +153,7 @@ impl Floor {
         if let Some(q) = max_queue {
             policy = policy.with_max_queue(q);
         }
-        let decision = self.floor.offer(skill, &policy);
+        let decision = self.floor.offer(skill, &policy).map_err(|e| answer_error(e.into()))?;
         offer_dict(py, &decision)
     }
 
@@ -270,7 +270,6 @@ fn offer_dict<'py>(py: Python<'py>, decision: &Decision) -> PyResult<Bound<'py, 
         Decision::Decline { reason } => {
             d.set_item("decision", "decline")?;
             let code = match reason {
-                DeclineReason::UnknownSkill => "unknown_skill",
                 DeclineReason::NoEligibleAgents => "no_eligible_agents",
                 DeclineReason::QueueFull { .. } => "queue_full",
                 DeclineReason::WaitTooLong { .. } => "wait_too_long",

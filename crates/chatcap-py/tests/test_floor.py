@@ -87,7 +87,9 @@ def test_the_offer_decision_and_its_reason():
     assert floor.offer("sales", max_wait_s=60)["reason"] == "agent_free_now"
     assert floor.offer("billing", max_wait_s=60)["reason"] == "no_handle_time"
     assert floor.offer("billing", max_wait_s=60, fail_open=True)["decision"] == "offer"
-    assert floor.offer("unknown", max_wait_s=60)["reason"] == "unknown_skill"
+    # A skill the floor does not define is an error, not a decision.
+    with pytest.raises(chatcap.InputError, match="skill unknown is not defined on the floor"):
+        floor.offer("unknown", max_wait_s=60)
 
 
 def test_transfer_candidates_ranked_with_every_exclusion():

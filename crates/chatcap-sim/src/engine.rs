@@ -409,7 +409,8 @@ impl<'a> Engine<'a> {
             staffed_now.push(a.chat_state() != AgentState::Offline);
             agent_drains.push(u32::try_from(list).expect("fewer distinct skill lists than 2^32"));
         }
-        let queue_len = skill_idx.iter().map(|&s| floor.queue_len(s)).collect();
+        let queue_len =
+            skill_idx.iter().map(|&s| floor.queue_len(s).expect("the floor's own skill")).collect();
         let snapshot_queue = floor.to_snapshot().queue;
         let router =
             Router::new(floor, sc.route_by, &sc.relaxations).expect("relaxations checked by validate");
@@ -858,8 +859,11 @@ impl<'a> Engine<'a> {
     fn drain_open(&mut self, open: &mut Vec<SkillIdx>) {
         loop {
             let f = self.router.floor();
-            let Some((_, pos)) =
-                open.iter().enumerate().filter_map(|(k, &q)| f.oldest_arrival(q).map(|t| (t, k))).min()
+            let Some((_, pos)) = open
+                .iter()
+                .enumerate()
+                .filter_map(|(k, &q)| f.oldest_arrival(q).expect("the floor's own skill").map(|t| (t, k)))
+                .min()
             else {
                 return;
             };

@@ -70,10 +70,10 @@ use stats::{FloorTally, SkillTally};
 /// use chatcap_sim::{Playback, Study};
 /// let study = Study::from_toml(include_str!("../../../scenarios/afternoon.toml"))?;
 /// let mut play = Playback::new(&study.scenarios[0].1, 7)?;
-/// let at_start = play.floor().summary(chatcap_core::Scope::All);
+/// let at_start = play.floor().summary_total();
 /// assert!(play.advance_to(1800.0));
 /// assert!(play.now_s() > 1700.0 && play.now_s() <= 1800.0);
-/// let later = play.floor().summary(chatcap_core::Scope::All);
+/// let later = play.floor().summary_total();
 /// assert!(later.busy > 0 && at_start.busy == 0);
 /// # Ok::<(), chatcap_sim::SimError>(())
 /// ```

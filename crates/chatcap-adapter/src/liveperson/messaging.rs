@@ -99,8 +99,8 @@ fn count(v: Option<Int>, path: &str, what: &str) -> Result<Option<u32>, AdapterE
 /// let a = &ingest.snapshot.agents[0];
 /// assert_eq!((a.chat_state, a.capacity, a.active_chats), (AgentState::Online, Capacity::Limited(4), 3));
 /// let (floor, _) = ingest.into_floor()?;
-/// assert_eq!(floor.slots("2"), Slots::Count(1));
-/// # Ok::<(), chatcap_adapter::AdapterError>(())
+/// assert_eq!(floor.slots("2")?, Slots::Count(1));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 ///
 /// # Errors

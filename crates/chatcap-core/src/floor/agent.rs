@@ -4,13 +4,13 @@
 use std::fmt;
 use std::time::Duration;
 
-use super::{Contribution, Floor, SkillIdx, SkillKey, SkillList, index_u32};
+use super::{Contribution, Floor, SkillKey, SkillList, SkillPos, index_u32};
 use crate::{
     Agent, AgentId, AgentState, Capacity, EventError, GroupId, LookupError, SkillId, Slots, Timestamp, Weight,
 };
 
 /// An agent's place on one floor: the cheapest way to name an agent in a hot loop, as
-/// [`SkillIdx`] is for skills. Get one from [`Floor::agent_index`], [`AgentView::index`] or a
+/// [`SkillIdx`](crate::SkillIdx) is for skills. Get one from [`Floor::agent_index`], [`AgentView::index`] or a
 /// routing [`Assignment`](crate::Assignment).
 ///
 /// An index names the agent that held the place when the index was handed out. Once that
@@ -113,7 +113,7 @@ impl AgentRec {
 
     /// The skills, sorted.
     #[inline]
-    pub(crate) fn skills(&self) -> &[SkillIdx] {
+    pub(crate) fn skills(&self) -> &[SkillPos] {
         &self.skills
     }
 
@@ -304,7 +304,7 @@ impl Floor {
 
     /// The places of the agents with a skill, ascending.
     #[inline]
-    pub(crate) fn members_of(&self, skill: SkillIdx) -> &[u32] {
+    pub(crate) fn members_of(&self, skill: SkillPos) -> &[u32] {
         &self.members[skill.get()]
     }
 
@@ -399,8 +399,13 @@ impl<'a> AgentView<'a> {
     }
 
     /// Whether the agent has a skill.
-    pub fn has_skill(&self, skill: impl SkillKey) -> bool {
-        skill.resolve(self.floor).is_some_and(|s| self.rec.skills.binary_search(&s).is_ok())
+    ///
+    /// # Errors
+    ///
+    /// A [`LookupError`] when the floor does not define the skill named.
+    pub fn has_skill(&self, skill: impl SkillKey) -> Result<bool, LookupError> {
+        let s = self.floor.pos_of(skill)?;
+        Ok(self.rec.skills.binary_search(&s).is_ok())
     }
 
     /// The agent's group, if any.

@@ -2,7 +2,7 @@
 //! new chats, and the slots and summary queries that read them.
 
 use super::{AgentRec, Floor, Scope, SkillKey};
-use crate::Slots;
+use crate::{LookupError, Slots};
 
 /// Per-scope counts of the agents eligible for new chats and of the queue.
 ///
@@ -20,7 +20,7 @@ use crate::Slots;
 ///     ],
 ///     ..Snapshot::default()
 /// })?;
-/// let s = floor.summary(Scope::Skill(floor.skill_index("s").unwrap()));
+/// let s = floor.summary(Scope::Skill(floor.skill_index("s").unwrap()))?;
 /// assert_eq!((s.eligible_agents, s.free, s.busy), (1, Slots::Count(2), 1));
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
@@ -43,15 +43,17 @@ pub struct Summary {
     pub queued: u64,
 }
 
-impl Summary {
-    pub(super) const EMPTY: Summary = Summary {
-        eligible_agents: 0,
-        unlimited_agents: 0,
-        free: Slots::ZERO,
-        busy: 0,
-        releasable: 0,
-        queued: 0,
-    };
+/// The summary of one scope's sums.
+#[inline]
+fn summarize(agg: &Aggregate, queued: u64) -> Summary {
+    Summary {
+        eligible_agents: agg.eligible,
+        unlimited_agents: agg.unlimited,
+        free: agg.free_slots(),
+        busy: saturate(agg.busy),
+        releasable: saturate(agg.releasable),
+        queued,
+    }
 }
 
 /// Exact running sums over the eligible agents of one scope.
@@ -123,16 +125,14 @@ impl Floor {
     ///     ],
     ///     ..Snapshot::default()
     /// })?;
-    /// assert_eq!(floor.slots("s"), Slots::Count(2)); // 2 from agent 1; Occupied and over-limit add none
-    /// assert_eq!(floor.slots("unknown"), Slots::Count(0));
+    /// assert_eq!(floor.slots("s")?, Slots::Count(2)); // 2 from agent 1; Occupied and over-limit add none
+    /// assert!(floor.slots("unknown").is_err());
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     #[inline]
-    pub fn slots(&self, skill: impl SkillKey) -> Slots {
-        match skill.resolve(self) {
-            Some(idx) => self.skill_agg[idx.get()].free_slots(),
-            None => Slots::ZERO,
-        }
+    pub fn slots(&self, skill: impl SkillKey) -> Result<Slots, LookupError> {
+        let s = self.pos_of(skill)?;
+        Ok(self.skill_agg[s.get()].free_slots())
     }
 
     /// Free slots for new chats over the whole floor, each agent counted once. Constant time.
@@ -142,23 +142,27 @@ impl Floor {
     }
 
     /// The counts behind the slots of a scope. Constant time.
+    ///
+    /// # Errors
+    ///
+    /// A [`LookupError`] when the scope is a skill the floor does not define; never for
+    /// [`Scope::All`] (which [`Floor::summary_total`] answers without a `Result`).
     #[inline]
-    pub fn summary(&self, scope: Scope) -> Summary {
-        let (agg, queued) = match scope {
-            Scope::All => (&self.total_agg, self.visitors.len() as u64),
-            Scope::Skill(idx) => match (self.skill_agg.get(idx.get()), self.queues.get(idx.get())) {
-                (Some(agg), Some(q)) => (agg, q.by_service.len() as u64),
-                _ => return Summary::EMPTY,
-            },
-        };
-        Summary {
-            eligible_agents: agg.eligible,
-            unlimited_agents: agg.unlimited,
-            free: agg.free_slots(),
-            busy: saturate(agg.busy),
-            releasable: saturate(agg.releasable),
-            queued,
+    pub fn summary(&self, scope: Scope) -> Result<Summary, LookupError> {
+        match scope {
+            Scope::All => Ok(self.summary_total()),
+            Scope::Skill(idx) => {
+                let s = self.check_skill(idx)?.get();
+                Ok(summarize(&self.skill_agg[s], self.queues[s].by_service.len() as u64))
+            }
         }
+    }
+
+    /// The counts behind the slots of the whole floor, each agent and visitor counted once.
+    /// Constant time.
+    #[inline]
+    pub fn summary_total(&self) -> Summary {
+        summarize(&self.total_agg, self.visitors.len() as u64)
     }
 
     /// Changes one agent and moves its contribution in every scope it belongs to.

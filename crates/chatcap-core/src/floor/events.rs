@@ -1,6 +1,6 @@
 //! Events: the changes a floor takes one at a time, each checked before it is applied.
 
-use super::{AgentRec, Aggregate, Floor, SkillIdx, SkillQueue, index_u32, load_of};
+use super::{AgentRec, Aggregate, Floor, SkillPos, SkillQueue, index_u32, load_of};
 use crate::{
     Agent, AgentId, AgentState, Capacity, EventError, GroupId, Skill, SkillId, Timestamp, VisitorId, Weight,
 };
@@ -24,7 +24,7 @@ pub enum Event<'a> {
         agent: &'a AgentId,
     },
     /// A skill is defined on the floor, or renamed if it is there already. Skills are never
-    /// removed, so every [`SkillIdx`] stays valid.
+    /// removed, so every [`SkillIdx`](crate::SkillIdx) stays valid.
     SkillDefined {
         /// The skill.
         skill: &'a Skill,
@@ -390,15 +390,16 @@ impl Floor {
 
     /// Defines a skill, or renames it if the floor has it; returns its index and whether it is
     /// new.
-    pub(super) fn define_skill(&mut self, skill: &Skill) -> (SkillIdx, bool) {
+    pub(super) fn define_skill(&mut self, skill: &Skill) -> (SkillPos, bool) {
         if let Some(&idx) = self.skill_index.get(skill.id.as_str()) {
             self.skills[idx.get()].name.clone_from(&skill.name);
             let revived = !std::mem::replace(&mut self.listed[idx.get()], true);
             return (idx, revived);
         }
-        let idx = SkillIdx(index_u32(self.skills.len()));
+        let idx = SkillPos(index_u32(self.skills.len()));
         self.skills.push(skill.clone());
         self.listed.push(true);
+        self.skill_tags.push(super::skill_tag(&skill.id));
         self.skill_index.insert(skill.id.clone(), idx);
         self.skill_agg.push(Aggregate::default());
         self.members.push(Vec::new());
@@ -406,8 +407,8 @@ impl Floor {
         (idx, true)
     }
 
-    pub(super) fn skill_idx(&self, skill: &SkillId) -> Result<SkillIdx, EventError> {
-        self.skill_index(skill.as_str()).ok_or_else(|| EventError::UnknownSkill { skill: skill.clone() })
+    pub(super) fn skill_idx(&self, skill: &SkillId) -> Result<SkillPos, EventError> {
+        self.pos_by_name(skill.as_str()).ok_or_else(|| EventError::UnknownSkill { skill: skill.clone() })
     }
 
     pub(super) fn check_can_end_chat(&self, i: usize, w: Weight) -> Result<(), EventError> {
@@ -456,7 +457,7 @@ impl Floor {
     pub(crate) fn serve_arrival(
         &mut self,
         now: Timestamp,
-        skill: SkillIdx,
+        skill: SkillPos,
         i: usize,
     ) -> Result<(), EventError> {
         self.check_can_add_chat(i, Weight::ONE)?;

@@ -29,43 +29,82 @@ use sync_key::SyncKeys;
 use crate::error::AgentProblem;
 use crate::hash::{FxMap, StrIndex};
 use crate::{
-    Agent, AgentId, QueuedVisitor, Skill, SkillId, Snapshot, SnapshotError, Timestamp, VisitorId, Weight,
+    Agent, AgentId, LookupError, QueuedVisitor, Skill, SkillId, Snapshot, SnapshotError, Timestamp,
+    VisitorId, Weight,
 };
 
 /// A skill's position on one floor: the cheapest way to name a skill in a hot loop.
 ///
 /// An index is never given to another skill, so it names the same skill for that floor's
-/// lifetime: a skill a later snapshot no longer lists is retired (queries and events treat it
-/// as unknown) and comes back at the same index if listed again. An index from another floor
-/// names whatever skill sits at that position here, or none.
+/// lifetime: a skill a later snapshot no longer lists is retired (a query naming it is an
+/// [`LookupError::UnknownSkill`]) and comes back at the same index if listed again.
+///
+/// An index carries 32 bits of its skill id's hash, checked on every use: an index from
+/// another floor names the same skill if that floor has it at the same position, and is a
+/// [`LookupError::ForeignSkillIndex`] otherwise (two different skill ids at the same position
+/// pass the check only if their hashes agree in those 32 bits).
 ///
 /// # Examples
 ///
 /// ```
-/// use chatcap_core::{Floor, Skill, Snapshot};
+/// use chatcap_core::{Floor, LookupError, Skill, Snapshot};
 /// let floor = Floor::new(Snapshot { skills: vec![Skill::new("sales")], ..Snapshot::default() })?;
 /// let sales = floor.skill_index("sales").unwrap();
 /// assert_eq!(floor.skill(sales).unwrap().id.as_str(), "sales");
+///
+/// // The same position on a floor where another skill sits there is an error, not an answer.
+/// let other = Floor::new(Snapshot { skills: vec![Skill::new("billing")], ..Snapshot::default() })?;
+/// assert_eq!(other.slots(sales), Err(LookupError::ForeignSkillIndex { index: 0 }));
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct SkillIdx(u32);
+pub struct SkillIdx {
+    pos: SkillPos,
+    tag: u32,
+}
 
 impl SkillIdx {
     /// The position in the floor's skill list.
+    #[inline]
     pub const fn get(self) -> usize {
+        self.pos.get()
+    }
+
+    /// The position, for the floor's own arrays.
+    #[inline]
+    pub(crate) const fn pos(self) -> SkillPos {
+        self.pos
+    }
+}
+
+/// A skill's position in the floor's own arrays: what an agent's skill list and the per-skill
+/// tables hold. Public queries take a [`SkillIdx`], which is checked against the floor.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub(crate) struct SkillPos(u32);
+
+impl SkillPos {
+    /// The position in the floor's skill list.
+    #[inline]
+    pub(crate) const fn get(self) -> usize {
         self.0 as usize
     }
 }
 
+/// 32 bits of a skill id's hash, which a [`SkillIdx`] carries to be checked against.
+fn skill_tag(id: &SkillId) -> u32 {
+    (crate::hash::hash_str(id.as_str()) >> 32) as u32
+}
+
 /// Anything that names a skill on a floor: a [`SkillIdx`], a [`SkillId`] or its text.
 ///
-/// Queries that take a skill accept any of these; an unknown skill is a skill no agent has.
-/// The trait is sealed: these are the ways to name a skill, and the set may grow.
+/// Queries that take a skill accept any of these. A name the floor does not define (or a
+/// skill it retired) is a [`LookupError::UnknownSkill`]; an index the floor did not give is a
+/// [`LookupError::ForeignSkillIndex`]. The trait is sealed: these are the ways to name a
+/// skill, and the set may grow.
 pub trait SkillKey: sealed::Sealed {
     /// The skill's index on `floor`, if the floor defines it.
     #[doc(hidden)]
-    fn resolve(&self, floor: &Floor) -> Option<SkillIdx>;
+    fn resolve(&self, floor: &Floor) -> Result<SkillIdx, LookupError>;
 }
 
 mod sealed {
@@ -79,29 +118,29 @@ mod sealed {
 
 impl SkillKey for SkillIdx {
     #[inline]
-    fn resolve(&self, floor: &Floor) -> Option<SkillIdx> {
-        floor.listed.get(self.get()).is_some_and(|&on| on).then_some(*self)
+    fn resolve(&self, floor: &Floor) -> Result<SkillIdx, LookupError> {
+        floor.check_skill(*self)
     }
 }
 
 impl SkillKey for SkillId {
     #[inline]
-    fn resolve(&self, floor: &Floor) -> Option<SkillIdx> {
-        floor.skill_index(self.as_str())
+    fn resolve(&self, floor: &Floor) -> Result<SkillIdx, LookupError> {
+        self.as_str().resolve(floor)
     }
 }
 
 impl SkillKey for &SkillId {
     #[inline]
-    fn resolve(&self, floor: &Floor) -> Option<SkillIdx> {
-        floor.skill_index(self.as_str())
+    fn resolve(&self, floor: &Floor) -> Result<SkillIdx, LookupError> {
+        self.as_str().resolve(floor)
     }
 }
 
 impl SkillKey for &str {
     #[inline]
-    fn resolve(&self, floor: &Floor) -> Option<SkillIdx> {
-        floor.skill_index(self)
+    fn resolve(&self, floor: &Floor) -> Result<SkillIdx, LookupError> {
+        floor.skill_index(self).ok_or_else(|| LookupError::UnknownSkill { skill: SkillId::from(*self) })
     }
 }
 
@@ -138,9 +177,9 @@ pub enum Scope {
 ///     agents: vec![Agent::new("a1", AgentState::Online, Capacity::Limited(2)).with_skills(["billing".into()])],
 ///     queue: vec![],
 /// })?;
-/// assert_eq!(floor.slots("billing"), Slots::Count(2));
+/// assert_eq!(floor.slots("billing")?, Slots::Count(2));
 /// floor.apply(Timestamp::from_millis(1_000), Event::ChatStarted { agent: &AgentId::from("a1"), weight: Weight::ONE })?;
-/// assert_eq!(floor.slots("billing"), Slots::Count(1));
+/// assert_eq!(floor.slots("billing")?, Slots::Count(1));
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Clone, Debug)]
@@ -150,7 +189,9 @@ pub struct Floor {
     skills: Vec<Skill>,
     /// Per skill, whether it is defined now (false: retired by a sync).
     listed: Vec<bool>,
-    skill_index: FxMap<SkillId, SkillIdx>,
+    /// Per skill, its id's tag, which its [`SkillIdx`] carries.
+    skill_tags: Vec<u32>,
+    skill_index: FxMap<SkillId, SkillPos>,
     /// Per place, the agent there, or a vacant place (`present` false).
     agents: Vec<AgentRec>,
     /// Vacant places, reused by the next agents to join.
@@ -191,7 +232,7 @@ impl Floor {
         let mut skill_index = FxMap::default();
         skill_index.reserve(skills.len());
         for (i, skill) in skills.iter().enumerate() {
-            let idx = SkillIdx(index_u32(i));
+            let idx = SkillPos(index_u32(i));
             if skill_index.insert(skill.id.clone(), idx).is_some() {
                 return Err(SnapshotError::DuplicateSkill { skill: skill.id.clone() });
             }
@@ -203,6 +244,7 @@ impl Floor {
             members: vec![Vec::new(); skills.len()],
             queues: vec![SkillQueue::default(); skills.len()],
             listed: vec![true; skills.len()],
+            skill_tags: skills.iter().map(|s| skill_tag(&s.id)).collect(),
             skills,
             skill_index,
             agents: Vec::with_capacity(agents.len()),
@@ -246,7 +288,7 @@ impl Floor {
 
         floor.visitors.reserve(queue.len());
         for v in queue {
-            let Some(skill) = floor.skill_index(v.skill.as_str()) else {
+            let Some(skill) = floor.pos_by_name(v.skill.as_str()) else {
                 return Err(SnapshotError::UnknownQueueSkill { visitor: v.id, skill: v.skill });
             };
             if v.arrived_at > taken_at {
@@ -266,7 +308,7 @@ impl Floor {
     fn validate_agent(&self, agent: Agent, taken_at: Timestamp) -> Result<AgentRec, AgentProblem> {
         let mut skills = Vec::with_capacity(agent.skills.len());
         for skill in &agent.skills {
-            let Some(idx) = self.skill_index(skill.as_str()) else {
+            let Some(idx) = self.pos_by_name(skill.as_str()) else {
                 return Err(AgentProblem::UnknownSkill { agent: agent.id, skill: skill.clone() });
             };
             skills.push(idx);
@@ -313,28 +355,70 @@ impl Floor {
 
     /// The index of every skill defined on the floor, in index order.
     pub fn skill_indices(&self) -> impl Iterator<Item = SkillIdx> + '_ {
-        self.listed.iter().enumerate().filter(|(_, on)| **on).map(|(i, _)| SkillIdx(index_u32(i)))
+        self.listed
+            .iter()
+            .enumerate()
+            .filter(|(_, on)| **on)
+            .map(|(i, _)| self.idx_of(SkillPos(index_u32(i))))
     }
 
     /// The index of a skill, if the floor defines it.
     #[inline]
     pub fn skill_index(&self, skill: &str) -> Option<SkillIdx> {
+        self.pos_by_name(skill).map(|s| self.idx_of(s))
+    }
+
+    /// The skill at an index, if the floor defines it and gave the index.
+    pub fn skill(&self, idx: SkillIdx) -> Option<&Skill> {
+        self.check_skill(idx).ok().map(|idx| &self.skills[idx.get()])
+    }
+
+    /// `idx` if it names a skill the floor defines now.
+    ///
+    /// # Errors
+    ///
+    /// [`LookupError::ForeignSkillIndex`] for an index the floor did not give;
+    /// [`LookupError::UnknownSkill`] for the index of a skill a sync retired.
+    #[inline]
+    pub fn check_skill(&self, idx: SkillIdx) -> Result<SkillIdx, LookupError> {
+        match self.skill_tags.get(idx.get()) {
+            Some(&tag) if tag == idx.tag => {
+                if self.listed[idx.get()] {
+                    Ok(idx)
+                } else {
+                    Err(LookupError::UnknownSkill { skill: self.skills[idx.get()].id.clone() })
+                }
+            }
+            _ => Err(LookupError::ForeignSkillIndex { index: idx.get() }),
+        }
+    }
+
+    /// The position of a skill the floor defines now, by id.
+    #[inline]
+    pub(crate) fn pos_by_name(&self, skill: &str) -> Option<SkillPos> {
         self.skill_index.get(skill).copied().filter(|s| self.listed[s.get()])
     }
 
-    /// The skill at an index, if the floor defines it.
-    pub fn skill(&self, idx: SkillIdx) -> Option<&Skill> {
-        self.skills.get(idx.get()).filter(|_| self.listed[idx.get()])
+    /// The public index of a position the floor gave out.
+    #[inline]
+    pub(crate) fn idx_of(&self, pos: SkillPos) -> SkillIdx {
+        SkillIdx { pos, tag: self.skill_tags[pos.get()] }
+    }
+
+    /// The position a key names, if the floor defines that skill.
+    #[inline]
+    pub(crate) fn pos_of(&self, skill: impl SkillKey) -> Result<SkillPos, LookupError> {
+        skill.resolve(self).map(SkillIdx::pos)
     }
 
     /// How many skill indices the floor has given out, retired ones included: every
-    /// [`SkillIdx`] it hands out is below this.
+    /// position it hands out is below this.
     pub(crate) fn skill_places(&self) -> usize {
         self.skills.len()
     }
 
     /// The skill at an index, retired or not.
-    pub(crate) fn skill_at(&self, idx: SkillIdx) -> &Skill {
+    pub(crate) fn skill_at(&self, idx: SkillPos) -> &Skill {
         &self.skills[idx.get()]
     }
 

@@ -3,8 +3,8 @@
 use std::cmp::Reverse;
 use std::collections::BTreeSet;
 
-use super::{Floor, SkillIdx, SkillKey};
-use crate::{EventError, QueuedVisitor, Timestamp, VisitorId};
+use super::{Floor, SkillKey, SkillPos};
+use crate::{EventError, LookupError, QueuedVisitor, Timestamp, VisitorId};
 
 /// Queue order: highest priority, then earliest arrival, then visitor id.
 pub(super) type QueueKey = (Reverse<i32>, Timestamp, VisitorId);
@@ -19,38 +19,44 @@ pub(super) struct SkillQueue {
 
 #[derive(Clone, Copy, Debug)]
 pub(super) struct VisitorRec {
-    pub(super) skill: SkillIdx,
+    pub(super) skill: SkillPos,
     pub(super) priority: i32,
     pub(super) arrived_at: Timestamp,
 }
 
 impl Floor {
-    /// Visitors waiting for a skill (0 for a skill the floor does not define).
+    /// Visitors waiting for a skill.
+    ///
+    /// # Errors
+    ///
+    /// A [`LookupError`] when the floor does not define the skill named (so for every query on
+    /// a skill's queue below).
     #[inline]
-    pub fn queue_len(&self, skill: impl SkillKey) -> u64 {
-        skill.resolve(self).map_or(0, |idx| self.queues[idx.get()].by_service.len() as u64)
+    pub fn queue_len(&self, skill: impl SkillKey) -> Result<u64, LookupError> {
+        let s = self.pos_of(skill)?;
+        Ok(self.queues[s.get()].by_service.len() as u64)
     }
 
-    /// The visitor a skill's queue serves next: highest priority, then earliest arrival.
-    pub fn queue_head(&self, skill: impl SkillKey) -> Option<QueuedVisitor> {
-        let idx = skill.resolve(self)?;
-        let &(Reverse(priority), arrived_at, id) = self.queues[idx.get()].by_service.first()?;
-        Some(QueuedVisitor { id, skill: self.skills[idx.get()].id.clone(), arrived_at, priority })
+    /// The visitor a skill's queue serves next (highest priority, then earliest arrival), if
+    /// anyone waits.
+    pub fn queue_head(&self, skill: impl SkillKey) -> Result<Option<QueuedVisitor>, LookupError> {
+        let s = self.pos_of(skill)?;
+        Ok(self.queues[s.get()].by_service.first().map(|&(Reverse(priority), arrived_at, id)| {
+            QueuedVisitor { id, skill: self.skills[s.get()].id.clone(), arrived_at, priority }
+        }))
     }
 
     /// When the longest-waiting visitor of a skill arrived, if anyone waits.
-    pub fn oldest_arrival(&self, skill: impl SkillKey) -> Option<Timestamp> {
-        let idx = skill.resolve(self)?;
-        self.queues[idx.get()].by_arrival.first().map(|&(t, _)| t)
+    pub fn oldest_arrival(&self, skill: impl SkillKey) -> Result<Option<Timestamp>, LookupError> {
+        let s = self.pos_of(skill)?;
+        Ok(self.queues[s.get()].by_arrival.first().map(|&(t, _)| t))
     }
 
     /// How many visitors have left a skill's queue to be served, and how many abandoned it,
     /// through events since the floor was built.
-    pub fn queue_exits(&self, skill: impl SkillKey) -> (u64, u64) {
-        skill.resolve(self).map_or((0, 0), |idx| {
-            let q = &self.queues[idx.get()];
-            (q.dequeued, q.abandoned)
-        })
+    pub fn queue_exits(&self, skill: impl SkillKey) -> Result<(u64, u64), LookupError> {
+        let q = &self.queues[self.pos_of(skill)?.get()];
+        Ok((q.dequeued, q.abandoned))
     }
 
     /// Whether a visitor waits in any queue.
@@ -59,7 +65,7 @@ impl Floor {
     }
 
     /// The next visitor of a skill's queue, without cloning anything.
-    pub(crate) fn head_of(&self, skill: SkillIdx) -> Option<(VisitorId, Timestamp)> {
+    pub(crate) fn head_of(&self, skill: SkillPos) -> Option<(VisitorId, Timestamp)> {
         let &(_, arrived_at, id) = self.queues.get(skill.get())?.by_service.first()?;
         Some((id, arrived_at))
     }
@@ -67,7 +73,7 @@ impl Floor {
     pub(super) fn enqueue(
         &mut self,
         visitor: VisitorId,
-        skill: SkillIdx,
+        skill: SkillPos,
         priority: i32,
         arrived_at: Timestamp,
     ) -> Result<(), VisitorId> {
@@ -84,7 +90,7 @@ impl Floor {
         Ok(())
     }
 
-    pub(super) fn dequeue(&mut self, visitor: VisitorId) -> Result<SkillIdx, EventError> {
+    pub(super) fn dequeue(&mut self, visitor: VisitorId) -> Result<SkillPos, EventError> {
         let v = self.visitors.remove(&visitor).ok_or(EventError::UnknownVisitor { visitor })?;
         let q = &mut self.queues[v.skill.get()];
         q.by_service.remove(&(Reverse(v.priority), v.arrived_at, visitor));

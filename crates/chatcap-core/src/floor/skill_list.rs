@@ -3,7 +3,7 @@
 
 use std::ops::Deref;
 
-use super::SkillIdx;
+use super::SkillPos;
 
 /// Skills held inline; most agents have fewer.
 const INLINE: usize = 5;
@@ -11,21 +11,21 @@ const INLINE: usize = 5;
 /// Sorted skill indices, no repeats (the floor keeps them so).
 #[derive(Clone, Debug)]
 pub(crate) enum SkillList {
-    Inline { len: u8, items: [SkillIdx; INLINE] },
-    Heap(Vec<SkillIdx>),
+    Inline { len: u8, items: [SkillPos; INLINE] },
+    Heap(Vec<SkillPos>),
 }
 
 impl Default for SkillList {
     fn default() -> SkillList {
-        SkillList::Inline { len: 0, items: [SkillIdx(0); INLINE] }
+        SkillList::Inline { len: 0, items: [SkillPos(0); INLINE] }
     }
 }
 
 impl SkillList {
     /// The list of `skills`, which the caller has sorted.
-    pub(crate) fn from_sorted(skills: &[SkillIdx]) -> SkillList {
+    pub(crate) fn from_sorted(skills: &[SkillPos]) -> SkillList {
         if skills.len() <= INLINE {
-            let mut items = [SkillIdx(0); INLINE];
+            let mut items = [SkillPos(0); INLINE];
             items[..skills.len()].copy_from_slice(skills);
             SkillList::Inline { len: skills.len() as u8, items }
         } else {
@@ -34,7 +34,7 @@ impl SkillList {
     }
 
     /// Inserts a skill at `pos`, keeping the order the caller found it by.
-    pub(crate) fn insert(&mut self, pos: usize, skill: SkillIdx) {
+    pub(crate) fn insert(&mut self, pos: usize, skill: SkillPos) {
         match self {
             SkillList::Inline { len, items } if usize::from(*len) < INLINE => {
                 let n = usize::from(*len);
@@ -67,10 +67,10 @@ impl SkillList {
 }
 
 impl Deref for SkillList {
-    type Target = [SkillIdx];
+    type Target = [SkillPos];
 
     #[inline]
-    fn deref(&self) -> &[SkillIdx] {
+    fn deref(&self) -> &[SkillPos] {
         match self {
             SkillList::Inline { len, items } => &items[..usize::from(*len)],
             SkillList::Heap(v) => v,
@@ -79,8 +79,8 @@ impl Deref for SkillList {
 }
 
 impl<'a> IntoIterator for &'a SkillList {
-    type Item = &'a SkillIdx;
-    type IntoIter = std::slice::Iter<'a, SkillIdx>;
+    type Item = &'a SkillPos;
+    type IntoIter = std::slice::Iter<'a, SkillPos>;
 
     fn into_iter(self) -> Self::IntoIter {
         self.iter()
@@ -94,23 +94,23 @@ mod tests {
     #[test]
     fn inserts_and_removes_keep_the_list_as_a_vec_would() {
         let mut list = SkillList::default();
-        let mut naive: Vec<SkillIdx> = Vec::new();
+        let mut naive: Vec<SkillPos> = Vec::new();
         // Grow past the inline size, then shrink back, at the front, middle and end.
         for (k, s) in [5u32, 1, 9, 3, 7, 2, 8, 4].into_iter().enumerate() {
-            let pos = naive.binary_search(&SkillIdx(s)).unwrap_err();
-            naive.insert(pos, SkillIdx(s));
-            list.insert(pos, SkillIdx(s));
+            let pos = naive.binary_search(&SkillPos(s)).unwrap_err();
+            naive.insert(pos, SkillPos(s));
+            list.insert(pos, SkillPos(s));
             assert_eq!(&*list, &naive[..], "after insert {k}");
         }
         for s in [1u32, 9, 5, 3, 7, 2, 8, 4] {
-            let pos = naive.binary_search(&SkillIdx(s)).unwrap();
+            let pos = naive.binary_search(&SkillPos(s)).unwrap();
             naive.remove(pos);
             list.remove(pos);
             assert_eq!(&*list, &naive[..]);
         }
         assert!(list.is_empty());
-        assert_eq!(&*SkillList::from_sorted(&[SkillIdx(1), SkillIdx(4)]), &[SkillIdx(1), SkillIdx(4)]);
-        let long: Vec<SkillIdx> = (0..9).map(SkillIdx).collect();
+        assert_eq!(&*SkillList::from_sorted(&[SkillPos(1), SkillPos(4)]), &[SkillPos(1), SkillPos(4)]);
+        let long: Vec<SkillPos> = (0..9).map(SkillPos).collect();
         assert_eq!(&*SkillList::from_sorted(&long), &long[..]);
     }
 }

@@ -9,7 +9,7 @@
 use std::fmt;
 
 use super::sync_key::same_text;
-use super::{AgentRec, Floor, SkillIdx, SkillList, index_u32, load_of, state_since};
+use super::{AgentRec, Floor, SkillList, SkillPos, index_u32, load_of, state_since};
 use crate::hash::FxMap;
 use crate::{
     Agent, AgentId, AgentState, Capacity, GroupId, Skill, SkillId, Snapshot, SnapshotError, Timestamp,
@@ -47,7 +47,7 @@ use crate::{
 /// assert_eq!(report.joined, [AgentId::from("2")]);
 /// assert_eq!(report.chats_changed, [AgentId::from("1")]);
 /// assert_eq!(report.to_string(), "1 joined, 1 with chats changed");
-/// assert_eq!(floor.slots("s"), Slots::Count(4));
+/// assert_eq!(floor.slots("s")?, Slots::Count(4));
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -182,14 +182,14 @@ pub(crate) struct Plan<'s> {
     /// Per skill the floor has, whether the snapshot lists it.
     listed: Vec<bool>,
     new_skills: Vec<&'s Skill>,
-    renamed: Vec<(SkillIdx, &'s Skill)>,
+    renamed: Vec<(SkillPos, &'s Skill)>,
     joins: Vec<AgentRec>,
     changes: Vec<Change<'s>>,
     leaves: Vec<u32>,
     /// Visitors to take out of the queues (those gone and those moved).
     departures: Vec<VisitorId>,
     /// Visitors to put in (those new and those moved): id, skill, priority, arrival.
-    arrivals: Vec<(VisitorId, SkillIdx, i32, Timestamp)>,
+    arrivals: Vec<(VisitorId, SkillPos, i32, Timestamp)>,
     report: SyncReport,
 }
 
@@ -273,18 +273,18 @@ impl Floor {
     ///     queue: vec![QueuedVisitor::new(VisitorId(7), "s", Timestamp::from_millis(0))],
     /// };
     /// let mut floor = Floor::new(snapshot(0, AgentState::Away))?;
-    /// assert_eq!(floor.slots("s"), Slots::ZERO);
+    /// assert_eq!(floor.slots("s")?, Slots::ZERO);
     /// let next = snapshot(10_000, AgentState::Online);
     /// let report = floor.sync(next.taken_at, &next)?;
     /// assert_eq!(report.state_changed, [AgentId::from("1")]);
-    /// assert_eq!(floor.slots("s"), Slots::Count(3));
+    /// assert_eq!(floor.slots("s")?, Slots::Count(3));
     /// assert_eq!(floor.agent(&"1".into()).unwrap().state_since(), next.taken_at);
     ///
     /// // A snapshot that does not validate changes nothing.
     /// let mut bad = snapshot(20_000, AgentState::Away);
     /// bad.agents[0].skills.push("undefined".into());
     /// assert!(floor.sync(bad.taken_at, &bad).is_err());
-    /// assert_eq!(floor.slots("s"), Slots::Count(3));
+    /// assert_eq!(floor.slots("s")?, Slots::Count(3));
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn sync(&mut self, now: Timestamp, next: &Snapshot) -> Result<SyncReport, SnapshotError> {
@@ -303,7 +303,7 @@ impl Floor {
         // Skills: which of the floor's the snapshot lists, and which are new.
         let mut listed = vec![false; self.skills.len()];
         let mut new_skills: Vec<&Skill> = Vec::new();
-        let mut new_index: FxMap<&str, SkillIdx> = FxMap::default();
+        let mut new_index: FxMap<&str, SkillPos> = FxMap::default();
         let mut renamed = Vec::new();
         for skill in &next.skills {
             match self.skill_index.get(skill.id.as_str()).copied() {
@@ -322,7 +322,7 @@ impl Floor {
                     }
                 }
                 None => {
-                    let idx = SkillIdx(index_u32(self.skills.len() + new_skills.len()));
+                    let idx = SkillPos(index_u32(self.skills.len() + new_skills.len()));
                     if new_index.insert(skill.id.as_str(), idx).is_some() {
                         return Err(SnapshotError::DuplicateSkill { skill: skill.id.clone() });
                     }
@@ -336,7 +336,7 @@ impl Floor {
                 report.skills_retired.push(skill.id.clone());
             }
         }
-        let resolve = |id: &SkillId| -> Option<SkillIdx> {
+        let resolve = |id: &SkillId| -> Option<SkillPos> {
             match self.skill_index.get(id.as_str()).copied() {
                 Some(idx) => listed[idx.get()].then_some(idx),
                 None => new_index.get(id.as_str()).copied(),
@@ -344,7 +344,7 @@ impl Floor {
         };
         // Adapters share one id per skill among the agents that have it: an agent's skill is
         // found by the address of its text first, and by the text only when that fails.
-        let mut by_addr: Vec<(usize, SkillIdx)> =
+        let mut by_addr: Vec<(usize, SkillPos)> =
             next.skills.iter().filter_map(|s| Some((s.id.addr(), resolve(&s.id)?))).collect();
         by_addr.sort_unstable();
         let by_address =
@@ -357,7 +357,7 @@ impl Floor {
             addr_of[idx.get()] = addr;
         }
         // The agent's skills, sorted, into `skills`.
-        let skills_into = |agent: &Agent, skills: &mut Vec<SkillIdx>| -> Result<(), SnapshotError> {
+        let skills_into = |agent: &Agent, skills: &mut Vec<SkillPos>| -> Result<(), SnapshotError> {
             skills.clear();
             for id in &agent.skills {
                 let Some(idx) = resolve_fast(id) else {
@@ -619,8 +619,8 @@ impl Floor {
         }
 
         // Skill memberships to drop and to add, (skill, place), applied per skill at the end.
-        let mut drops: Vec<(SkillIdx, u32)> = Vec::new();
-        let mut adds: Vec<(SkillIdx, u32)> = Vec::new();
+        let mut drops: Vec<(SkillPos, u32)> = Vec::new();
+        let mut adds: Vec<(SkillPos, u32)> = Vec::new();
         for &i in &leaves {
             drops.extend(self.agents[i as usize].skills.iter().map(|&s| (s, i)));
             self.vacate(i as usize);
@@ -704,7 +704,7 @@ impl Floor {
     /// sorted. Each change is found by binary search and the members between changes move as
     /// one block, so a skill costs its changes times a search plus one move of its members
     /// after the first change.
-    fn regroup_members(&mut self, mut drops: Vec<(SkillIdx, u32)>, mut adds: Vec<(SkillIdx, u32)>) {
+    fn regroup_members(&mut self, mut drops: Vec<(SkillPos, u32)>, mut adds: Vec<(SkillPos, u32)>) {
         drops.sort_unstable();
         adds.sort_unstable();
         for group in drops.chunk_by(|a, b| a.0 == b.0) {

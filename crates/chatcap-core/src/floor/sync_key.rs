@@ -8,7 +8,7 @@
 //! mark the place (one bit), a sync compares a marked place with its record, and the commit
 //! that follows writes the marked keys afresh.
 
-use super::{AgentRec, SkillIdx};
+use super::{AgentRec, SkillPos};
 use crate::{Agent, AgentState, Capacity, Timestamp};
 
 /// Skills a key holds; an agent with more is compared with its record.
@@ -39,7 +39,7 @@ pub(super) struct SyncKey {
     voice: Option<AgentState>,
     flags: u8,
     skill_count: u8,
-    skills: [SkillIdx; SKILLS],
+    skills: [SkillPos; SKILLS],
 }
 
 impl SyncKey {
@@ -57,7 +57,7 @@ impl SyncKey {
         voice: None,
         flags: 0,
         skill_count: 0,
-        skills: [SkillIdx(0); SKILLS],
+        skills: [SkillPos(0); SKILLS],
     };
 }
 
@@ -86,8 +86,8 @@ fn texts<'t>(key: &SyncKey, text: &'t [u8]) -> (&'t [u8], &'t [u8], &'t [u8]) {
 /// the agent's (as many and distinct: the same set). Few skills each: a comparison per pair
 /// beats sorting.
 #[inline]
-fn same_skills(ids: &[crate::SkillId], skills: &[SkillIdx], addr_of: &[usize]) -> bool {
-    let addr = |s: &SkillIdx| addr_of.get(s.get()).copied().unwrap_or(0);
+fn same_skills(ids: &[crate::SkillId], skills: &[SkillPos], addr_of: &[usize]) -> bool {
+    let addr = |s: &SkillPos| addr_of.get(s.get()).copied().unwrap_or(0);
     let mut in_order = true;
     for (id, s) in ids.iter().zip(skills) {
         in_order &= id.addr() == addr(s);

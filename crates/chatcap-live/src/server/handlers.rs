@@ -9,7 +9,7 @@ use axum::response::{IntoResponse, Response};
 use chatcap_adapter::liveperson::{QueueStateVersion, render_available_slots, render_queue_state};
 use chatcap_answers::{AnswerError, Naming, SlotsQuery, TransferArgs, max_wait, transfer};
 use chatcap_core::{
-    Decision, Floor, MaxWait, Method, OfferPolicy, Scope, SkillId, SkillSelection, Slots, Stance,
+    Decision, MaxWait, Method, OfferPolicy, Scope, SkillId, SkillSelection, Slots, Stance, Summary,
     WaitEstimate,
 };
 use serde::Serialize;
@@ -361,23 +361,33 @@ pub(super) async fn offer(State(state): Shared, RawQuery(query): RawQuery) -> Re
             body.stance_applied = Some(stance_name(stance));
             body.decision = if stance == Stance::FailOpen { "offer" } else { "decline" };
             body.reason = format!("{why}: {}", stance_name(stance).replace('_', " "));
-            if let Some(d) = floor {
-                body.floor_decision = Some(d.to_string());
-                if let Decision::Offer { estimate } = d {
-                    body.estimate = Some(estimate_body(&estimate));
+            match floor {
+                Some(Ok(d)) => {
+                    body.floor_decision = Some(d.to_string());
+                    if let Decision::Offer { estimate } = d {
+                        body.estimate = Some(estimate_body(&estimate));
+                    }
                 }
+                Some(Err(e)) => body.floor_decision = Some(e.to_string()),
+                None => {}
             }
         }
-        (None, Some(Decision::Offer { estimate })) => {
+        (None, Some(Err(_))) => return Err(not_on_floor(skill, source)),
+        (None, Some(Ok(Decision::Offer { estimate }))) => {
             body.decision = "offer";
             body.reason = estimate.to_string();
             body.estimate = Some(estimate_body(&estimate));
         }
-        (None, Some(Decision::Decline { reason })) => body.reason = reason.to_string(),
+        (None, Some(Ok(Decision::Decline { reason }))) => body.reason = reason.to_string(),
         // Fresh data always comes with a floor.
         (None, None) => body.reason = "no data yet from the source".to_owned(),
     }
     Ok(json(StatusCode::OK, &body))
+}
+
+/// The answer for a skill the source's floor does not define.
+fn not_on_floor(skill: &str, source: &SourceState) -> ApiError {
+    ApiError::new(StatusCode::NOT_FOUND, format!("skill {skill:?} is not on the floor of {}", source.name))
 }
 
 fn fmt_secs(d: Duration) -> String {
@@ -441,8 +451,7 @@ struct ScopeBody {
     queued: u64,
 }
 
-fn scope_body(floor: &Floor, scope: Scope) -> ScopeBody {
-    let s = floor.summary(scope);
+fn scope_body(s: &Summary) -> ScopeBody {
     ScopeBody {
         eligible_agents: s.eligible_agents,
         free_slots: s.free.count(),
@@ -471,13 +480,8 @@ pub(super) async fn estimate(State(state): Shared, RawQuery(query): RawQuery) ->
     let published = floor_of(source)?;
     let fresh = source.freshness_of(&published, state.clock.now());
     let floor = &published.floor;
-    let idx = floor.skill_index(skill).ok_or_else(|| {
-        ApiError::new(
-            StatusCode::NOT_FOUND,
-            format!("skill {skill:?} is not on the floor of {}", source.name),
-        )
-    })?;
-    let summary = floor.summary(Scope::Skill(idx));
+    let idx = floor.skill_index(skill).ok_or_else(|| not_on_floor(skill, source))?;
+    let summary = floor.summary(Scope::Skill(idx)).map_err(|_| not_on_floor(skill, source))?;
     let estimate = WaitEstimate::by_queue_position(&summary, source.aht);
     Ok(json(
         StatusCode::OK,
@@ -485,7 +489,7 @@ pub(super) async fn estimate(State(state): Shared, RawQuery(query): RawQuery) ->
             meta: meta(source, fresh),
             skill,
             aht_s: source.aht.map(|d| d.as_secs_f64()),
-            scope: scope_body(floor, Scope::Skill(idx)),
+            scope: scope_body(&summary),
             estimate: estimate_body(&estimate),
         },
     ))
@@ -525,10 +529,11 @@ pub(super) async fn floor(State(state): Shared, RawQuery(query): RawQuery) -> Re
     let skills = floor
         .skill_indices()
         .filter_map(|idx| {
+            let summary = floor.summary(Scope::Skill(idx)).ok()?;
             floor.skill(idx).map(|s| SkillBody {
                 id: s.id.as_str(),
                 name: s.name.as_deref(),
-                scope: scope_body(floor, Scope::Skill(idx)),
+                scope: scope_body(&summary),
             })
         })
         .collect();
@@ -540,7 +545,7 @@ pub(super) async fn floor(State(state): Shared, RawQuery(query): RawQuery) -> Re
             kind: source.kind.as_str(),
             agents: floor.agent_count(),
             polls: published.polls,
-            total: scope_body(floor, Scope::All),
+            total: scope_body(&floor.summary_total()),
             skills,
             warnings: &published.warnings,
             vendor,
