@@ -168,8 +168,9 @@ pub struct Router {
 
 /// What the index keeps per place, together, so that updating an agent's entries reads one
 /// record (on a floor of 100,000 agents, a separate label, list header and list were three cache
-/// misses).
+/// misses), aligned so that it never straddles two cache lines.
 #[derive(Clone, Debug, Default)]
+#[repr(align(32))]
 struct Place {
     /// Labels order agents as their ids do, with room between them for agents joining (see
     /// [`Router::relabel`]).
@@ -178,11 +179,14 @@ struct Place {
     leaves: Leaves,
 }
 
+// Two places to a cache line.
+const _: () = assert!(std::mem::size_of::<Place>() == 32);
+
 /// An agent's leaves, inline for up to [`Leaves::INLINE`] skills.
 #[derive(Clone, Debug)]
 enum Leaves {
     Inline { len: u8, items: [u32; Leaves::INLINE] },
-    Heap(Vec<u32>),
+    Heap(Box<[u32]>),
 }
 
 impl Default for Leaves {
@@ -556,6 +560,42 @@ impl Router {
         result
     }
 
+    /// Reads what a change to `agent` (a chat's end, or its start) will read of the floor and
+    /// of the index, and changes nothing: a hint for a caller that knows which agent comes
+    /// next, such as a simulator's calendar of chat ends, so that on a large floor the records
+    /// are in cache by then and their misses overlap with other work. An index that names no
+    /// agent here reads nothing.
+    #[inline]
+    pub fn warm(&self, agent: AgentIdx) {
+        self.warm_place(agent.get());
+    }
+
+    /// Reads what routing a chat of `skill` now would read: the agent the index would choose,
+    /// and its records, as [`Router::warm`]. Changes nothing.
+    #[inline]
+    pub fn warm_route(&self, skill: SkillIdx) {
+        if let Index::Ranked { trees, .. } = &self.index
+            && let Some(entry) = trees.get(skill.get()).and_then(MinTree::min)
+            && let Some(i) = self.place_of(entry as u32)
+        {
+            self.warm_place(i as usize);
+        }
+    }
+
+    #[inline]
+    fn warm_place(&self, i: usize) {
+        let (Some(rec), Some(place)) = (self.floor.try_rec(i), self.places.get(i)) else { return };
+        prefetch(rec);
+        prefetch(place);
+        if let Index::Ranked { trees, .. } = &self.index {
+            for (s, &leaf) in rec.skills().iter().zip(place.leaves.as_slice()) {
+                if let Some(tree) = trees.get(s.get()) {
+                    tree.prefetch(leaf);
+                }
+            }
+        }
+    }
+
     /// Routes the head of a skill's queue: among the agents with the skill (and, once the
     /// visitor has waited long enough, with its fallback skills) that are `Online` with a free
     /// slot, the best by the routing rule takes the chat. The floor's aggregates are updated as
@@ -873,6 +913,15 @@ fn route_key(ranking: Ranking, rec: &AgentRec) -> u128 {
     };
     debug_assert!(k < KEY_TOP, "a key packs with a rank into an entry below EMPTY");
     k
+}
+
+/// Asks the CPU to bring the cache line holding `at` in, without waiting for it.
+#[inline(always)]
+pub(crate) fn prefetch<T>(at: &T) {
+    #[cfg(all(target_arch = "x86_64", target_feature = "sse"))]
+    safe_arch::prefetch_t0(at);
+    #[cfg(not(all(target_arch = "x86_64", target_feature = "sse")))]
+    let _ = at;
 }
 
 /// Keys stay below this, so that a key and a rank pack into one `u128` that orders before

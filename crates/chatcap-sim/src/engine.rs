@@ -118,20 +118,30 @@ struct ChatEnds {
     filled: u128,
     /// The earliest live end.
     first: Option<End>,
-    /// Per agent, the generation of its live ends.
-    generation: Vec<u32>,
+    /// Per agent, what its ends carry: read together, one cache line per chat's start.
+    agents: Vec<AgentEnds>,
     /// Whether any end may be stale (an agent has moved on a generation).
     stale: bool,
 }
 
+/// What the calendar keeps per agent.
+#[derive(Clone, Copy, Debug)]
+struct AgentEnds {
+    /// The generation of the agent's live ends.
+    generation: u32,
+    /// The queues the agent can serve, as [`End::drains`].
+    drains: u32,
+}
+
 impl ChatEnds {
-    fn new(agents: usize) -> ChatEnds {
+    /// A calendar for agents serving, each, the queues of list `drains[agent]`.
+    fn new(drains: &[u32]) -> ChatEnds {
         ChatEnds {
             last: 0,
             buckets: vec![Vec::new(); 65],
             filled: 0,
             first: None,
-            generation: vec![0; agents],
+            agents: drains.iter().map(|&drains| AgentEnds { generation: 0, drains }).collect(),
             stale: false,
         }
     }
@@ -148,12 +158,18 @@ impl ChatEnds {
         self.first.map(|e| (e.at, e.agent.get()))
     }
 
-    /// A chat of `agent`, who serves the queues of list `drains`, ends at `at` (as [`bits`], not
-    /// earlier than the last end taken out).
+    /// The queues `agent` can serve, as an index into the run's distinct lists of them.
     #[inline]
-    fn push(&mut self, at: u64, agent: AgentIdx, drains: u32) {
+    fn drains(&self, agent: usize) -> u32 {
+        self.agents[agent].drains
+    }
+
+    /// A chat of `agent` ends at `at` (as [`bits`], not earlier than the last end taken out).
+    #[inline]
+    fn push(&mut self, at: u64, agent: AgentIdx) {
         debug_assert!(at >= self.last, "a chat ends after the event that started it");
-        let e = End { at, agent, drains, generation: self.generation[agent.get()] };
+        let AgentEnds { generation, drains } = self.agents[agent.get()];
+        let e = End { at, agent, drains, generation };
         let b = self.bucket(at);
         self.buckets[b].push(e);
         self.filled |= 1 << b;
@@ -164,8 +180,8 @@ impl ChatEnds {
 
     /// Every pending end of `agent` is dropped; the agent's ends from now on are new ones.
     fn forget(&mut self, agent: usize) {
-        self.generation[agent] =
-            self.generation[agent].checked_add(1).expect("fewer than 2^32 load changes per agent");
+        let generation = &mut self.agents[agent].generation;
+        *generation = generation.checked_add(1).expect("fewer than 2^32 load changes per agent");
         self.stale = true;
         if self.first.is_some_and(|f| f.agent.get() == agent) {
             self.find_first();
@@ -174,7 +190,7 @@ impl ChatEnds {
 
     #[inline]
     fn live(&self, e: &End) -> bool {
-        !self.stale || self.generation[e.agent.get()] == e.generation
+        !self.stale || self.agents[e.agent.get()].generation == e.generation
     }
 
     /// Takes the earliest end out (the one [`ChatEnds::first`] names).
@@ -214,13 +230,13 @@ impl ChatEnds {
 
     /// Finds the earliest live end: in the lowest bucket left with a live end.
     fn find_first(&mut self) {
-        let (generation, stale) = (&self.generation, self.stale);
+        let (agents, stale) = (&self.agents, self.stale);
         self.first = None;
         while self.filled != 0 {
             let b = self.filled.trailing_zeros() as usize;
             let bucket = &mut self.buckets[b];
             if stale {
-                bucket.retain(|e| generation[e.agent.get()] == e.generation);
+                bucket.retain(|e| agents[e.agent.get()].generation == e.generation);
             }
             if let Some(e) = bucket.iter().min_by_key(|e| e.key()) {
                 self.first = Some(*e);
@@ -340,10 +356,6 @@ pub(crate) struct Engine<'a> {
     /// The id of the run's next visitor: the run's visitors are numbered in arrival order, after
     /// the snapshot's.
     next_visitor_id: u64,
-    /// Per agent (by place on the floor), the queues it can serve (its skills', and those that
-    /// fall back to them) as an index into `drain_lists`: the one thing of the run's own a
-    /// chat reads of its agent. The chats an agent holds are the floor's count.
-    drains: Vec<u32>,
     /// Per agent, whether it is staffed (not offline), and its id, for state changes.
     staffed_now: Vec<bool>,
     ids: Vec<AgentId>,
@@ -430,7 +442,7 @@ impl<'a> Engine<'a> {
             waiting_counted: 0,
             interval: 0,
             interval_end: if sc.intervals > 1 { sc.interval_s } else { f64::INFINITY },
-            chat_ends: ChatEnds::new(ids.len()),
+            chat_ends: ChatEnds::new(&agent_drains),
             arrivals: Earliest::new(sc.traffic.len()),
             schedule,
             next_change: 0,
@@ -438,7 +450,6 @@ impl<'a> Engine<'a> {
             seq: 0,
             queued: Waiting::default(),
             next_visitor_id: snapshot_queue.iter().map(|v| v.id.0.saturating_add(1)).max().unwrap_or(0),
-            drains: agent_drains,
             staffed_now,
             ids,
             drain_lists,
@@ -485,7 +496,7 @@ impl<'a> Engine<'a> {
             let level = held as usize;
             for _ in 0..held {
                 let end = bits(engine.draw_handle(level));
-                engine.chat_ends.push(end, idx, engine.drains[a]);
+                engine.chat_ends.push(end, idx);
             }
         }
         for i in 0..sc.traffic.len() {
@@ -725,6 +736,10 @@ impl<'a> Engine<'a> {
 
     fn arrive(&mut self, stream: usize) {
         self.schedule_arrival(stream, self.now);
+        // The next arrival's queue is known now: the agent it would go to loads meanwhile.
+        if let Some((_, next)) = self.arrivals.first() {
+            self.router.warm_route(self.traffic_skill[next]);
+        }
         let skill = self.traffic_skill[stream];
         let id = VisitorId(self.next_visitor_id);
         self.next_visitor_id += 1;
@@ -790,13 +805,18 @@ impl<'a> Engine<'a> {
     fn depart(&mut self) {
         let Some(end) = self.chat_ends.first else { return };
         self.chat_ends.pop();
+        // The next chat's end is known now: its agent's records load while this one's are
+        // worked on.
+        if let Some(next) = self.chat_ends.first {
+            self.router.warm(next.agent);
+        }
         self.router
             .end_chat_by_index(self.stamp(), end.agent, Weight::ONE)
             .expect("the agent holds the chat");
         let held = self.held(end.agent);
         self.set_agent_chats(held, -1);
         if self.redraw {
-            self.redraw_chats(end.agent, end.drains);
+            self.redraw_chats(end.agent);
         }
         self.drain_list(end.drains as usize);
     }
@@ -829,7 +849,7 @@ impl<'a> Engine<'a> {
             .apply(now, Event::StateChanged { agent: &self.ids[a], state: change.state })
             .expect("known agent");
         if change.state == AgentState::Online {
-            self.drain_list(self.drains[a] as usize);
+            self.drain_list(self.chat_ends.drains(a) as usize);
         }
     }
 
@@ -893,24 +913,23 @@ impl<'a> Engine<'a> {
         }
         let held = self.held(a);
         self.set_agent_chats(held, 1);
-        let drains = self.drains[a.get()];
         if self.redraw {
             // Every chat of the agent, the new one included, gets a new end time.
-            self.redraw_chats(a, drains);
+            self.redraw_chats(a);
         } else {
             let end = self.now + self.draw_handle(held as usize);
-            self.chat_ends.push(bits(end), a, drains);
+            self.chat_ends.push(bits(end), a);
         }
     }
 
     /// Gives every chat of agent `a` a fresh end time, after a change of its load with
     /// per-level exponential handle times.
-    fn redraw_chats(&mut self, a: AgentIdx, drains: u32) {
+    fn redraw_chats(&mut self, a: AgentIdx) {
         self.chat_ends.forget(a.get());
         let level = self.held(a) as usize;
         for _ in 0..level {
             let end = bits(self.now + self.draw_handle(level));
-            self.chat_ends.push(end, a, drains);
+            self.chat_ends.push(end, a);
         }
     }
 
@@ -1056,7 +1075,7 @@ mod tests {
         })
         .unwrap();
         let idx: Vec<AgentIdx> = floor.agents().map(|a| a.index()).collect();
-        let mut cal = ChatEnds::new(agents);
+        let mut cal = ChatEnds::new(&vec![0; agents]);
         let mut naive: Vec<(u64, usize)> = Vec::new();
         let mut now = 0.0f64;
         let mut x: u64 = 0x2545_F491_4F6C_DD1D;
@@ -1067,7 +1086,7 @@ mod tests {
                 0..=3 => {
                     // Few distinct times, so that ties are common.
                     let at = bits(now + ((x >> 16) % 8) as f64 * 0.5);
-                    cal.push(at, idx[agent], 0);
+                    cal.push(at, idx[agent]);
                     naive.push((at, agent));
                 }
                 4 => {
