@@ -560,33 +560,47 @@ impl Router {
         result
     }
 
-    /// Reads what a change to `agent` (a chat's end, or its start) will read of the floor and
-    /// of the index, and changes nothing: a hint for a caller that knows which agent comes
-    /// next, such as a simulator's calendar of chat ends, so that on a large floor the records
-    /// are in cache by then and their misses overlap with other work. An index that names no
-    /// agent here reads nothing.
+    /// Asks the CPU to bring in the records a change to `agent` (a chat's end, or its start)
+    /// will read, without waiting for them and without reading them: a hint for a caller that
+    /// knows which agent comes next, such as a simulator's calendar of chat ends, so that on a
+    /// large floor the cache misses overlap with other work. Changes nothing; an index that
+    /// names no agent here brings nothing in.
+    ///
+    /// The agent's leaves in the index are found from those records: [`Router::warm_index`]
+    /// brings them in, best called once the records are in.
     #[inline]
     pub fn warm(&self, agent: AgentIdx) {
-        self.warm_place(agent.get());
+        let i = agent.get();
+        if let (Some(rec), Some(place)) = (self.floor.try_rec(i), self.places.get(i)) {
+            prefetch(rec);
+            prefetch(place);
+        }
     }
 
-    /// Reads what routing a chat of `skill` now would read: the agent the index would choose,
-    /// and its records, as [`Router::warm`]. Changes nothing.
+    /// Asks the CPU to bring in `agent`'s leaves in the index, reading its records to find
+    /// them (see [`Router::warm`]). Changes nothing.
+    #[inline]
+    pub fn warm_index(&self, agent: AgentIdx) {
+        self.warm_leaves(agent.get());
+    }
+
+    /// Reads what routing a chat of `skill` now would read first, the agent the index would
+    /// choose, and asks the CPU for its records, as [`Router::warm`]. Changes nothing.
     #[inline]
     pub fn warm_route(&self, skill: SkillIdx) {
         if let Index::Ranked { trees, .. } = &self.index
             && let Some(entry) = trees.get(skill.get()).and_then(MinTree::min)
             && let Some(i) = self.place_of(entry as u32)
+            && let (Some(rec), Some(place)) = (self.floor.try_rec(i as usize), self.places.get(i as usize))
         {
-            self.warm_place(i as usize);
+            prefetch(rec);
+            prefetch(place);
         }
     }
 
     #[inline]
-    fn warm_place(&self, i: usize) {
+    fn warm_leaves(&self, i: usize) {
         let (Some(rec), Some(place)) = (self.floor.try_rec(i), self.places.get(i)) else { return };
-        prefetch(rec);
-        prefetch(place);
         if let Index::Ranked { trees, .. } = &self.index {
             for (s, &leaf) in rec.skills().iter().zip(place.leaves.as_slice()) {
                 if let Some(tree) = trees.get(s.get()) {
