@@ -37,9 +37,10 @@ fn least(a: u128, b: u128) -> u128 {
 /// A tournament tree: leaves that each hold a `u128` entry (or nothing), every inner node the
 /// least of its children, so that the least entry sits at the root.
 ///
-/// Reading the least entry costs one load; changing a leaf walks up toward the root, choosing
-/// each winner without a branch, and stops at the first node that keeps its value: O(log
-/// leaves). The tree is 4-ary, the four children of a node on one cache line, so that a walk up
+/// Reading the least entry costs one load; changing a leaf walks up toward the root and stops
+/// at the first node that keeps its value: O(log leaves). A lower entry only compares itself
+/// with each node on the way; a higher one changes only the nodes it won, each to the least of
+/// its children, chosen without a branch. The tree is 4-ary, the four children of a node on one cache line, so that a walk up
 /// touches half the lines a binary tree's does (on a floor of 100,000 agents the lower levels
 /// are cache misses). Callers pack what they order by into the entry, high bits first, with a
 /// tie-break that keeps live entries distinct (the router packs a ranking key above an agent's
@@ -64,8 +65,10 @@ pub struct MinTree {
     /// of `levels[l + 1][g]` is the least of `levels[l][g * ARITY + j]`. The last level is one
     /// group, whose least is `root`.
     levels: Vec<Vec<Group>>,
-    /// The least entry of all.
-    root: u128,
+    /// The least entry of all, as its high and low halves: it is written as two words, and a
+    /// read of the whole as one wide load would wait for the writes to reach the cache instead
+    /// of taking them from the store buffer.
+    root: [u64; 2],
     /// Leaves handed out and given back, for reuse.
     free: Vec<u32>,
     /// Leaves ever handed out; those at and above it were never used.
@@ -85,7 +88,7 @@ impl MinTree {
 
     /// A tree with no leaves.
     pub fn new() -> MinTree {
-        MinTree { levels: vec![vec![Group::EMPTY]], root: MinTree::EMPTY, free: Vec::new(), used: 0 }
+        MinTree { levels: vec![vec![Group::EMPTY]], root: [u64::MAX; 2], free: Vec::new(), used: 0 }
     }
 
     fn cap(&self) -> usize {
@@ -95,8 +98,8 @@ impl MinTree {
     /// The least entry held, `None` when every leaf is empty.
     #[inline]
     pub fn min(&self) -> Option<u128> {
-        let e = self.root;
-        (e != MinTree::EMPTY).then_some(e)
+        let [hi, lo] = self.root;
+        (hi & lo != u64::MAX).then(|| u128::from(hi) << 64 | u128::from(lo))
     }
 
     /// A new leaf, holding nothing. Leaves given back are handed out again first, so `n` calls
@@ -143,24 +146,49 @@ impl MinTree {
     #[inline]
     pub fn set(&mut self, leaf: u32, entry: u128) {
         let leaf = leaf as usize;
-        let (mut g, mut j) = (leaf / ARITY, leaf % ARITY);
-        let group = &mut self.levels[0][g];
-        if group.0[j] == entry {
+        let mut g = leaf / ARITY;
+        let slot = &mut self.levels[0][g].0[leaf % ARITY];
+        let old = *slot;
+        if old == entry {
             return;
         }
-        group.0[j] = entry;
-        let mut least = group.least();
-        // Up to the root, or to the first node that keeps its value.
-        for level in &mut self.levels[1..] {
-            (g, j) = (g / ARITY, g % ARITY);
-            let group = &mut level[g];
-            if group.0[j] == least {
-                return;
+        *slot = entry;
+        if entry < old {
+            // Lower: each node on the way up takes the new entry while it beats the node's
+            // value, and the walk stops at the first it does not beat.
+            for level in &mut self.levels[1..] {
+                let node = &mut level[g / ARITY].0[g % ARITY];
+                if *node <= entry {
+                    return;
+                }
+                *node = entry;
+                g /= ARITY;
             }
-            group.0[j] = least;
-            least = group.least();
+            if self.min().is_none_or(|root| entry < root) {
+                self.set_root(entry);
+            }
+        } else {
+            // Higher: only nodes that the old entry won change, each to the least of its
+            // children (live entries are distinct, so the old one won only its own path).
+            for l in 1..self.levels.len() {
+                let (parent, j) = (g / ARITY, g % ARITY);
+                if self.levels[l][parent].0[j] != old {
+                    return;
+                }
+                let least = self.levels[l - 1][g].least();
+                self.levels[l][parent].0[j] = least;
+                g = parent;
+            }
+            if self.min() == Some(old) {
+                let top = self.levels[self.levels.len() - 1][0].least();
+                self.set_root(top);
+            }
         }
-        self.root = least;
+    }
+
+    #[inline]
+    fn set_root(&mut self, entry: u128) {
+        self.root = [(entry >> 64) as u64, entry as u64];
     }
 
     /// Doubles the leaves and builds the levels above them afresh.
@@ -185,7 +213,8 @@ impl MinTree {
                 .collect();
             self.levels.push(above);
         }
-        self.root = self.levels[self.levels.len() - 1][0].least();
+        let least = self.levels[self.levels.len() - 1][0].least();
+        self.set_root(least);
     }
 }
 
@@ -230,6 +259,7 @@ mod tests {
                     let entry = if next() % 5 == 0 { MinTree::EMPTY } else { entry };
                     tree.set(leaf, entry);
                     naive[leaf as usize] = (entry != MinTree::EMPTY).then_some(entry);
+                    assert_eq!(tree.get(leaf), entry);
                 }
                 _ => {}
             }

@@ -118,8 +118,10 @@ struct ChatEnds {
     filled: u128,
     /// The earliest live end.
     first: Option<End>,
-    /// An end likely to be taken out after `first` (the next in `first`'s bucket, or one added
-    /// since): a hint only, for warming the caches, and it may be stale.
+    /// Whether to keep `second`.
+    hint: bool,
+    /// When `hint`, an end likely to be taken out after `first` (the next in `first`'s bucket,
+    /// or one added since): a hint only, for warming the caches, and it may be stale.
     second: Option<End>,
     /// Per agent, what its ends carry: read together, one cache line per chat's start.
     agents: Vec<AgentEnds>,
@@ -137,13 +139,15 @@ struct AgentEnds {
 }
 
 impl ChatEnds {
-    /// A calendar for agents serving, each, the queues of list `drains[agent]`.
-    fn new(drains: &[u32]) -> ChatEnds {
+    /// A calendar for agents serving, each, the queues of list `drains[agent]`, keeping a hint
+    /// of the second end when `hint`.
+    fn new(drains: &[u32], hint: bool) -> ChatEnds {
         ChatEnds {
             last: 0,
             buckets: vec![Vec::new(); 65],
             filled: 0,
             first: None,
+            hint,
             second: None,
             agents: drains.iter().map(|&drains| AgentEnds { generation: 0, drains }).collect(),
             stale: false,
@@ -180,7 +184,7 @@ impl ChatEnds {
         if self.first.is_none_or(|f| e.key() < f.key()) {
             self.second = self.first;
             self.first = Some(e);
-        } else if self.second.is_none_or(|f| e.key() < f.key()) {
+        } else if self.hint && self.second.is_none_or(|f| e.key() < f.key()) {
             self.second = Some(e);
         }
     }
@@ -245,6 +249,14 @@ impl ChatEnds {
             let bucket = &mut self.buckets[b];
             if stale {
                 bucket.retain(|e| agents[e.agent.get()].generation == e.generation);
+            }
+            if !self.hint {
+                if let Some(e) = bucket.iter().min_by_key(|e| e.key()) {
+                    self.first = Some(*e);
+                    return;
+                }
+                self.filled &= !(1 << b);
+                continue;
             }
             // The least and the next.
             let mut two: [Option<End>; 2] = [None, None];
@@ -480,7 +492,7 @@ impl<'a> Engine<'a> {
             waiting_counted: 0,
             interval: 0,
             interval_end: if sc.intervals > 1 { sc.interval_s } else { f64::INFINITY },
-            chat_ends: ChatEnds::new(&agent_drains),
+            chat_ends: ChatEnds::new(&agent_drains, agent_drains.len() >= WARM_FROM),
             arrivals: Earliest::new(sc.traffic.len()),
             schedule,
             next_change: 0,
@@ -1123,34 +1135,37 @@ mod tests {
         })
         .unwrap();
         let idx: Vec<AgentIdx> = floor.agents().map(|a| a.index()).collect();
-        let mut cal = ChatEnds::new(&vec![0; agents]);
-        let mut naive: Vec<(u64, usize)> = Vec::new();
-        let mut now = 0.0f64;
-        let mut x: u64 = 0x2545_F491_4F6C_DD1D;
-        for _ in 0..20_000 {
-            xorshift(&mut x);
-            let agent = (x % agents as u64) as usize;
-            match (x >> 8) % 8 {
-                0..=3 => {
-                    // Few distinct times, so that ties are common.
-                    let at = bits(now + ((x >> 16) % 8) as f64 * 0.5);
-                    cal.push(at, idx[agent]);
-                    naive.push((at, agent));
-                }
-                4 => {
-                    cal.forget(agent);
-                    naive.retain(|&(_, a)| a != agent);
-                }
-                _ => {
-                    if let Some((at, _)) = cal.first() {
-                        cal.pop();
-                        let k = naive.iter().position(|&e| e == *naive.iter().min().unwrap()).unwrap();
-                        naive.swap_remove(k);
-                        now = f64::from_bits(at);
+        // With and without the hint of the second end, which must not change the order.
+        for hint in [false, true] {
+            let mut cal = ChatEnds::new(&vec![0; agents], hint);
+            let mut naive: Vec<(u64, usize)> = Vec::new();
+            let mut now = 0.0f64;
+            let mut x: u64 = 0x2545_F491_4F6C_DD1D;
+            for _ in 0..20_000 {
+                xorshift(&mut x);
+                let agent = (x % agents as u64) as usize;
+                match (x >> 8) % 8 {
+                    0..=3 => {
+                        // Few distinct times, so that ties are common.
+                        let at = bits(now + ((x >> 16) % 8) as f64 * 0.5);
+                        cal.push(at, idx[agent]);
+                        naive.push((at, agent));
+                    }
+                    4 => {
+                        cal.forget(agent);
+                        naive.retain(|&(_, a)| a != agent);
+                    }
+                    _ => {
+                        if let Some((at, _)) = cal.first() {
+                            cal.pop();
+                            let k = naive.iter().position(|&e| e == *naive.iter().min().unwrap()).unwrap();
+                            naive.swap_remove(k);
+                            now = f64::from_bits(at);
+                        }
                     }
                 }
+                assert_eq!(cal.first(), naive.iter().min().copied());
             }
-            assert_eq!(cal.first(), naive.iter().min().copied());
         }
     }
 
