@@ -585,17 +585,21 @@ impl Router {
     }
 
     /// Reads what routing a chat of `skill` now would read first, the agent the index would
-    /// choose, and asks the CPU for its records, as [`Router::warm`]. Changes nothing.
+    /// choose (relaxations aside), and asks the CPU for its records, as [`Router::warm`], or
+    /// with `leaves` for its leaves in the index too, as [`Router::warm_index`] (best once its
+    /// records are in). Returns the agent's place ([`AgentIdx::get`]), so that a caller can
+    /// warm its own records of the agent. Changes nothing.
     #[inline]
-    pub fn warm_route(&self, skill: SkillIdx) {
-        if let Index::Ranked { trees, .. } = &self.index
-            && let Some(entry) = trees.get(skill.get()).and_then(MinTree::min)
-            && let Some(i) = self.place_of(entry as u32)
-            && let (Some(rec), Some(place)) = (self.floor.try_rec(i as usize), self.places.get(i as usize))
-        {
+    pub fn warm_route(&self, skill: SkillIdx, leaves: bool) -> Option<usize> {
+        let Index::Ranked { trees, .. } = &self.index else { return None };
+        let i = self.place_of(trees.get(skill.get()).and_then(MinTree::min)? as u32)? as usize;
+        if leaves {
+            self.warm_leaves(i);
+        } else if let (Some(rec), Some(place)) = (self.floor.try_rec(i), self.places.get(i)) {
             prefetch(rec);
             prefetch(place);
         }
+        Some(i)
     }
 
     #[inline]
@@ -929,9 +933,10 @@ fn route_key(ranking: Ranking, rec: &AgentRec) -> u128 {
     k
 }
 
-/// Asks the CPU to bring the cache line holding `at` in, without waiting for it.
+/// Asks the CPU to bring the cache line holding `at` in, without waiting for it: a hint, which
+/// changes nothing (and does nothing off x86-64).
 #[inline(always)]
-pub(crate) fn prefetch<T>(at: &T) {
+pub fn prefetch<T>(at: &T) {
     #[cfg(all(target_arch = "x86_64", target_feature = "sse"))]
     safe_arch::prefetch_t0(at);
     #[cfg(not(all(target_arch = "x86_64", target_feature = "sse")))]

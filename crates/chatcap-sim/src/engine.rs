@@ -5,7 +5,7 @@ use std::collections::BinaryHeap;
 
 use chatcap_core::{
     AgentId, AgentIdx, AgentState, Event, Floor, Router, SkillIdx, Timestamp, VisitorId, Weight,
-    internal::{FxMap, MinTree},
+    internal::{FxMap, MinTree, prefetch},
 };
 
 use crate::rng::Rng;
@@ -170,6 +170,14 @@ impl ChatEnds {
     #[inline]
     fn drains(&self, agent: usize) -> u32 {
         self.agents[agent].drains
+    }
+
+    /// Asks the CPU for the calendar's record of an agent (a hint; changes nothing).
+    #[inline]
+    fn warm(&self, agent: usize) {
+        if let Some(a) = self.agents.get(agent) {
+            prefetch(a);
+        }
     }
 
     /// A chat of `agent` ends at `at` (as [`bits`], not earlier than the last end taken out).
@@ -472,7 +480,11 @@ impl<'a> Engine<'a> {
             agent_drains.push(u32::try_from(list).expect("fewer distinct skill lists than 2^32"));
         }
         let queue_len = skill_idx.iter().map(|&s| floor.queue_len(s)).collect();
-        let snapshot_queue = floor.to_snapshot().queue;
+        // The floor was built from the scenario's snapshot, every visitor of which it queues: its
+        // queue in id order, as `to_snapshot` gives it, without copying the agents as well.
+        let mut snapshot_queue = sc.floor.queue.clone();
+        snapshot_queue.sort_by_key(|v| v.id);
+        debug_assert_eq!(snapshot_queue, floor.to_snapshot().queue);
         let router =
             Router::new(floor, sc.route_by, &sc.relaxations).expect("relaxations checked by validate");
         let traffic_skill =
@@ -786,13 +798,21 @@ impl<'a> Engine<'a> {
     }
 
     fn arrive(&mut self, stream: usize) {
+        if self.warm {
+            // The agent this arrival will likely go to had its records warmed at the arrival
+            // before: its leaves in the routing index, and the calendar's record of it, load
+            // while the next arrival is drawn.
+            if let Some(i) = self.router.warm_route(self.traffic_skill[stream], true) {
+                self.chat_ends.warm(i);
+            }
+        }
         self.schedule_arrival(stream, self.now);
         // The next arrival's queue is known now: the records of the agent it would go to load
         // meanwhile.
         if self.warm
             && let Some((_, next)) = self.arrivals.first()
         {
-            self.router.warm_route(self.traffic_skill[next]);
+            self.router.warm_route(self.traffic_skill[next], false);
         }
         let skill = self.traffic_skill[stream];
         let id = VisitorId(self.next_visitor_id);
