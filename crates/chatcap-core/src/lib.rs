@@ -93,4 +93,5 @@ pub use weight::{Weight, WeightProblem};
 pub mod internal {
     pub use crate::hash::{FxHasher, FxMap};
     pub use crate::min_tree::MinTree;
+    pub use crate::router::prefetch;
 }

@@ -169,8 +169,9 @@ pub struct Router {
 
 /// What the index keeps per place, together, so that updating an agent's entries reads one
 /// record (on a floor of 100,000 agents, a separate label, list header and list were three cache
-/// misses).
+/// misses), aligned so that it never straddles two cache lines.
 #[derive(Clone, Debug, Default)]
+#[repr(align(32))]
 struct Place {
     /// Labels order agents as their ids do, with room between them for agents joining (see
     /// [`Router::relabel`]).
@@ -179,11 +180,14 @@ struct Place {
     leaves: Leaves,
 }
 
+// Two places to a cache line.
+const _: () = assert!(std::mem::size_of::<Place>() == 32);
+
 /// An agent's leaves, inline for up to [`Leaves::INLINE`] skills.
 #[derive(Clone, Debug)]
 enum Leaves {
     Inline { len: u8, items: [u32; Leaves::INLINE] },
-    Heap(Vec<u32>),
+    Heap(Box<[u32]>),
 }
 
 impl Default for Leaves {
@@ -557,6 +561,60 @@ impl Router {
         result
     }
 
+    /// Asks the CPU to bring in the records a change to `agent` (a chat's end, or its start)
+    /// will read, without waiting for them and without reading them: a hint for a caller that
+    /// knows which agent comes next, such as a simulator's calendar of chat ends, so that on a
+    /// large floor the cache misses overlap with other work. Changes nothing; an index that
+    /// names no agent here brings nothing in.
+    ///
+    /// The agent's leaves in the index are found from those records: [`Router::warm_index`]
+    /// brings them in, best called once the records are in.
+    #[inline]
+    pub fn warm(&self, agent: AgentIdx) {
+        let i = agent.get();
+        if let (Some(rec), Some(place)) = (self.floor.try_rec(i), self.places.get(i)) {
+            prefetch(rec);
+            prefetch(place);
+        }
+    }
+
+    /// Asks the CPU to bring in `agent`'s leaves in the index, reading its records to find
+    /// them (see [`Router::warm`]). Changes nothing.
+    #[inline]
+    pub fn warm_index(&self, agent: AgentIdx) {
+        self.warm_leaves(agent.get());
+    }
+
+    /// Reads what routing a chat of `skill` now would read first, the agent the index would
+    /// choose (relaxations aside), and asks the CPU for its records, as [`Router::warm`], or
+    /// with `leaves` for its leaves in the index too, as [`Router::warm_index`] (best once its
+    /// records are in). Returns the agent's place ([`AgentIdx::get`]), so that a caller can
+    /// warm its own records of the agent. Changes nothing.
+    #[inline]
+    pub fn warm_route(&self, skill: SkillIdx, leaves: bool) -> Option<usize> {
+        let Index::Ranked { trees, .. } = &self.index else { return None };
+        let i = self.place_of(trees.get(skill.get()).and_then(MinTree::min)? as u32)? as usize;
+        if leaves {
+            self.warm_leaves(i);
+        } else if let (Some(rec), Some(place)) = (self.floor.try_rec(i), self.places.get(i)) {
+            prefetch(rec);
+            prefetch(place);
+        }
+        Some(i)
+    }
+
+    #[inline]
+    fn warm_leaves(&self, i: usize) {
+        let (Some(rec), Some(place)) = (self.floor.try_rec(i), self.places.get(i)) else { return };
+        if let Index::Ranked { trees, .. } = &self.index {
+            for (s, &leaf) in rec.skills().iter().zip(place.leaves.as_slice()) {
+                if let Some(tree) = trees.get(s.get()) {
+                    tree.prefetch(leaf);
+                }
+            }
+        }
+    }
+
     /// Routes the head of a skill's queue: among the agents with the skill (and, once the
     /// visitor has waited long enough, with its fallback skills) that are `Online` with a free
     /// slot, the best by the routing rule takes the chat. The floor's aggregates are updated as
@@ -878,6 +936,16 @@ fn route_key(ranking: Ranking, rec: &AgentRec) -> u128 {
     };
     debug_assert!(k < KEY_TOP, "a key packs with a rank into an entry below EMPTY");
     k
+}
+
+/// Asks the CPU to bring the cache line holding `at` in, without waiting for it: a hint, which
+/// changes nothing (and does nothing off x86-64).
+#[inline(always)]
+pub fn prefetch<T>(at: &T) {
+    #[cfg(all(target_arch = "x86_64", target_feature = "sse"))]
+    safe_arch::prefetch_t0(at);
+    #[cfg(not(all(target_arch = "x86_64", target_feature = "sse")))]
+    let _ = at;
 }
 
 /// Keys stay below this, so that a key and a rank pack into one `u128` that orders before
