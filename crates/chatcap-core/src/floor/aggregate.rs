@@ -110,7 +110,11 @@ pub(super) fn saturate(n: u128) -> u64 {
 
 impl Floor {
     /// Free slots for new chats with a skill: unlimited if any eligible agent is unlimited, else
-    /// the sum of their free capacity. A skill the floor does not define has 0. Constant time.
+    /// the sum of their free capacity. Constant time.
+    ///
+    /// # Errors
+    ///
+    /// A [`LookupError`] when the floor does not define the skill named (see [`SkillKey`]).
     ///
     /// # Examples
     ///
