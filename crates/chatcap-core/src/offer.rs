@@ -3,7 +3,7 @@
 use std::fmt;
 use std::time::Duration;
 
-use crate::{Floor, LookupError, MaxWait, Scope, SkillKey, Summary, WaitEstimate};
+use crate::{Floor, LookupError, MaxWait, SkillKey, Summary, WaitEstimate};
 
 /// What to do when the data needed for a decision is missing.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -180,13 +180,15 @@ impl Floor {
     /// assert_eq!(d, Decision::Decline { reason: too_long });
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
+    #[inline(always)]
     pub fn offer(&self, skill: impl SkillKey, policy: &OfferPolicy) -> Result<Decision, LookupError> {
-        let scope = self.summary(Scope::Skill(skill.resolve(self)?))?;
-        Ok(decide(&scope, policy))
+        let s = self.pos_of(skill)?;
+        Ok(decide(&self.summary_at(s), policy))
     }
 }
 
 /// The decision for a skill's counts.
+#[inline(always)]
 fn decide(scope: &Summary, policy: &OfferPolicy) -> Decision {
     if scope.free.count().is_none_or(|free| free > scope.queued) {
         return Decision::Offer { estimate: WaitEstimate::AgentFreeNow };

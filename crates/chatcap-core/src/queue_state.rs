@@ -2,7 +2,7 @@
 
 use std::time::Duration;
 
-use crate::{Floor, LookupError, Scope, SkillId, SkillKey, Slots, Timestamp};
+use crate::{Floor, LookupError, SkillId, SkillKey, Slots, Timestamp};
 
 /// One skill's queue state.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -104,12 +104,12 @@ impl Floor {
     ///
     /// A [`LookupError`] when the floor does not define the skill named.
     pub fn queue_state(&self, skill: impl SkillKey, now: Timestamp) -> Result<QueueState, LookupError> {
-        let skill = skill.resolve(self)?;
-        let s = self.summary(Scope::Skill(skill))?;
+        let skill = self.pos_of(skill)?;
+        let s = self.summary_at(skill);
         Ok(QueueState {
             available: s.free,
             queued: s.queued,
-            max_wait: self.oldest_arrival(skill)?.map(|t| now.saturating_duration_since(t)),
+            max_wait: self.oldest_arrival_at(skill).map(|t| now.saturating_duration_since(t)),
         })
     }
 

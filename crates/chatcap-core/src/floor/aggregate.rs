@@ -155,11 +155,14 @@ impl Floor {
     pub fn summary(&self, scope: Scope) -> Result<Summary, LookupError> {
         match scope {
             Scope::All => Ok(self.summary_total()),
-            Scope::Skill(idx) => {
-                let s = self.check_skill(idx)?.get();
-                Ok(summarize(&self.skill_agg[s], self.queues[s].by_service.len() as u64))
-            }
+            Scope::Skill(idx) => Ok(self.summary_at(self.check_skill(idx)?.pos())),
         }
+    }
+
+    /// The counts of a skill the floor gave `s` to.
+    #[inline]
+    pub(crate) fn summary_at(&self, s: super::SkillPos) -> Summary {
+        summarize(&self.skill_agg[s.get()], self.queues[s.get()].by_service.len() as u64)
     }
 
     /// The counts behind the slots of the whole floor, each agent and visitor counted once.

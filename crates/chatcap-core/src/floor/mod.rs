@@ -381,15 +381,21 @@ impl Floor {
     /// [`LookupError::UnknownSkill`] for the index of a skill a sync retired.
     #[inline]
     pub fn check_skill(&self, idx: SkillIdx) -> Result<SkillIdx, LookupError> {
+        let p = idx.get();
+        if self.skill_tags.get(p) == Some(&idx.tag) && self.listed[p] {
+            Ok(idx)
+        } else {
+            Err(self.skill_error(idx))
+        }
+    }
+
+    /// Why `idx` names no skill defined now: out of the way of the queries' fast path.
+    #[cold]
+    #[inline(never)]
+    fn skill_error(&self, idx: SkillIdx) -> LookupError {
         match self.skill_tags.get(idx.get()) {
-            Some(&tag) if tag == idx.tag => {
-                if self.listed[idx.get()] {
-                    Ok(idx)
-                } else {
-                    Err(LookupError::UnknownSkill { skill: self.skills[idx.get()].id.clone() })
-                }
-            }
-            _ => Err(LookupError::ForeignSkillIndex { index: idx.get() }),
+            Some(&tag) if tag == idx.tag => LookupError::UnknownSkill { skill: self.skills[idx.get()].id.clone() },
+            _ => LookupError::ForeignSkillIndex { index: idx.get() },
         }
     }
 

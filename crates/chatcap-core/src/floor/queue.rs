@@ -48,8 +48,12 @@ impl Floor {
 
     /// When the longest-waiting visitor of a skill arrived, if anyone waits.
     pub fn oldest_arrival(&self, skill: impl SkillKey) -> Result<Option<Timestamp>, LookupError> {
-        let s = self.pos_of(skill)?;
-        Ok(self.queues[s.get()].by_arrival.first().map(|&(t, _)| t))
+        Ok(self.oldest_arrival_at(self.pos_of(skill)?))
+    }
+
+    /// When the longest-waiting visitor of a skill the floor gave `s` to arrived.
+    pub(crate) fn oldest_arrival_at(&self, s: SkillPos) -> Option<Timestamp> {
+        self.queues[s.get()].by_arrival.first().map(|&(t, _)| t)
     }
 
     /// How many visitors have left a skill's queue to be served, and how many abandoned it,
