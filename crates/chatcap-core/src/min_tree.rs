@@ -136,15 +136,15 @@ pub type MinTree = Tournament<u128>;
 /// fewer levels, for callers whose entries fit.
 pub type MinTree64 = Tournament<u64>;
 
-/// A tournament tree: leaves that each hold a `u128` entry (or nothing), every inner node the
+/// A tournament tree: leaves that each hold an entry, a `u128` or a `u64` (or nothing), every inner node the
 /// least of its children, so that the least entry sits at the root.
 ///
 /// Reading the least entry costs one load; changing a leaf walks up toward the root and stops
 /// at the first node that keeps its value: O(log leaves). A lower entry only compares itself
 /// with each node on the way; a higher one changes only the nodes it won, each to the least of
-/// its children, chosen without a branch. The tree is 4-ary, the four children of a node on one cache line, so that a walk up
-/// touches half the lines a binary tree's does (on a floor of 100,000 agents the lower levels
-/// are cache misses). Callers pack what they order by into the entry, high bits first, with a
+/// its children, chosen without a branch. The children of a node fill one cache line (four
+/// `u128`s, eight `u64`s), so that a walk up touches a half or a third of the lines a binary
+/// tree's does (on a floor of 100,000 agents the lower levels are cache misses). Callers pack what they order by into the entry, high bits first, with a
 /// tie-break that keeps live entries distinct (the router packs a ranking key above an agent's
 /// rank by id; a simulator packs a time's bits above an event source's number). Leaves are
 /// handed out and given back; the tree doubles when it runs out.
