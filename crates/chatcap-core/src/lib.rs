@@ -92,6 +92,6 @@ pub use weight::{Weight, WeightProblem};
 #[doc(hidden)]
 pub mod internal {
     pub use crate::hash::{FxHasher, FxMap};
-    pub use crate::min_tree::MinTree;
+    pub use crate::min_tree::{MinTree, MinTree64, Tournament, TreeEntry};
     pub use crate::router::prefetch;
 }

@@ -1,16 +1,76 @@
-//! A tournament tree of `u128` entries: the router's per-skill index, and the simulator's
-//! calendar of chat ends and arrivals.
+//! Tournament trees of `u128` or `u64` entries: the router's per-skill index, and the
+//! simulator's calendar of chat ends and arrivals.
 
-/// Children per inner node: a group of them fills one cache line.
-const ARITY: usize = 4;
+/// What a [`Tournament`] can hold: an unsigned integer whose maximum means "nothing", with a
+/// group of children that fills one cache line.
+pub trait TreeEntry: Copy + Ord + Eq + std::fmt::Debug + sealed::Sealed {
+    /// The children of one inner node, together on a cache line.
+    #[doc(hidden)]
+    type Group: Copy + Eq + std::fmt::Debug + AsRef<[Self]> + AsMut<[Self]>;
+    /// What a leaf holds when it holds nothing.
+    const NOTHING: Self;
+    /// A group of empty children.
+    #[doc(hidden)]
+    const EMPTY_GROUP: Self::Group;
+    /// Children per inner node.
+    #[doc(hidden)]
+    const ARITY: usize;
+    /// The least of a group's entries, without a branch.
+    #[doc(hidden)]
+    fn least_of(group: &Self::Group) -> Self;
+    /// The entry as two words, both `u64::MAX` for nothing.
+    #[doc(hidden)]
+    fn to_words(self) -> [u64; 2];
+    /// The entry [`TreeEntry::to_words`] made these words of.
+    #[doc(hidden)]
+    fn from_words(words: [u64; 2]) -> Self;
+}
 
-/// The entries of one node's children, together on a cache line.
+mod sealed {
+    pub trait Sealed {}
+    impl Sealed for u128 {}
+    impl Sealed for u64 {}
+}
+
+/// Four `u128` entries on a cache line.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[repr(align(64))]
-struct Group([u128; ARITY]);
+#[doc(hidden)]
+pub struct Group4([u128; 4]);
 
-impl Group {
-    const EMPTY: Group = Group([MinTree::EMPTY; ARITY]);
+impl AsRef<[u128]> for Group4 {
+    fn as_ref(&self) -> &[u128] {
+        &self.0
+    }
+}
+impl AsMut<[u128]> for Group4 {
+    fn as_mut(&mut self) -> &mut [u128] {
+        &mut self.0
+    }
+}
+
+/// Eight `u64` entries on a cache line.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[repr(align(64))]
+#[doc(hidden)]
+pub struct Group8([u64; 8]);
+
+impl AsRef<[u64]> for Group8 {
+    fn as_ref(&self) -> &[u64] {
+        &self.0
+    }
+}
+impl AsMut<[u64]> for Group8 {
+    fn as_mut(&mut self) -> &mut [u64] {
+        &mut self.0
+    }
+}
+
+impl TreeEntry for u128 {
+    type Group = Group4;
+    const NOTHING: u128 = u128::MAX;
+    const EMPTY_GROUP: Group4 = Group4([u128::MAX; 4]);
+    const ARITY: usize = 4;
 
     /// The least of the group's entries, chosen without a branch: which child wins is a coin
     /// toss to the branch predictor, so the winner is chosen by conditional moves on the two
@@ -18,13 +78,48 @@ impl Group {
     /// `select_unpredictable`, into a branch, and a mispredicted branch costs more than the
     /// comparisons).
     #[inline]
-    fn least(&self) -> u128 {
-        let [a, b, c, d] = self.0;
+    fn least_of(group: &Group4) -> u128 {
+        let [a, b, c, d] = group.0;
         least(least(a, b), least(c, d))
+    }
+
+    #[inline]
+    fn to_words(self) -> [u64; 2] {
+        [(self >> 64) as u64, self as u64]
+    }
+
+    #[inline]
+    fn from_words([hi, lo]: [u64; 2]) -> u128 {
+        u128::from(hi) << 64 | u128::from(lo)
     }
 }
 
-/// The lesser of two entries, without a branch (see [`Group::least`]).
+impl TreeEntry for u64 {
+    type Group = Group8;
+    const NOTHING: u64 = u64::MAX;
+    const EMPTY_GROUP: Group8 = Group8([u64::MAX; 8]);
+    const ARITY: usize = 8;
+
+    /// The least of the group's entries, by conditional moves (see the `u128` form).
+    #[inline]
+    fn least_of(group: &Group8) -> u64 {
+        let m = |a: u64, b: u64| std::hint::select_unpredictable(a < b, a, b);
+        let [a, b, c, d, e, f, g, h] = group.0;
+        m(m(m(a, b), m(c, d)), m(m(e, f), m(g, h)))
+    }
+
+    #[inline]
+    fn to_words(self) -> [u64; 2] {
+        [self, u64::MAX]
+    }
+
+    #[inline]
+    fn from_words([hi, _]: [u64; 2]) -> u64 {
+        hi
+    }
+}
+
+/// The lesser of two entries, without a branch (see [`TreeEntry::least_of`]).
 #[inline]
 fn least(a: u128, b: u128) -> u128 {
     let (a_hi, a_lo, b_hi, b_lo) = ((a >> 64) as u64, a as u64, (b >> 64) as u64, b as u64);
@@ -34,15 +129,22 @@ fn least(a: u128, b: u128) -> u128 {
     u128::from(hi) << 64 | u128::from(lo)
 }
 
-/// A tournament tree: leaves that each hold a `u128` entry (or nothing), every inner node the
+/// A tournament tree of `u128` entries, 4-ary.
+pub type MinTree = Tournament<u128>;
+
+/// A tournament tree of `u64` entries, 8-ary: half the memory of a [`MinTree`] per leaf, and
+/// fewer levels, for callers whose entries fit.
+pub type MinTree64 = Tournament<u64>;
+
+/// A tournament tree: leaves that each hold an entry, a `u128` or a `u64` (or nothing), every inner node the
 /// least of its children, so that the least entry sits at the root.
 ///
 /// Reading the least entry costs one load; changing a leaf walks up toward the root and stops
 /// at the first node that keeps its value: O(log leaves). A lower entry only compares itself
 /// with each node on the way; a higher one changes only the nodes it won, each to the least of
-/// its children, chosen without a branch. The tree is 4-ary, the four children of a node on one cache line, so that a walk up
-/// touches half the lines a binary tree's does (on a floor of 100,000 agents the lower levels
-/// are cache misses). Callers pack what they order by into the entry, high bits first, with a
+/// its children, chosen without a branch. The children of a node fill one cache line (four
+/// `u128`s, eight `u64`s), so that a walk up touches a half or a third of the lines a binary
+/// tree's does (on a floor of 100,000 agents the lower levels are cache misses). Callers pack what they order by into the entry, high bits first, with a
 /// tie-break that keeps live entries distinct (the router packs a ranking key above an agent's
 /// rank by id; a simulator packs a time's bits above an event source's number). Leaves are
 /// handed out and given back; the tree doubles when it runs out.
@@ -60,14 +162,14 @@ fn least(a: u128, b: u128) -> u128 {
 /// assert_eq!(tree.min(), Some(30 << 32 | 1));
 /// ```
 #[derive(Clone, Debug)]
-pub struct MinTree {
-    /// `levels[0]` holds the leaves, leaf `k` at `levels[0][k / ARITY].0[k % ARITY]`; entry `j`
+pub struct Tournament<E: TreeEntry> {
+    /// `levels[0]` holds the leaves, leaf `k` at `levels[0][k / ARITY][k % ARITY]`; entry `j`
     /// of `levels[l + 1][g]` is the least of `levels[l][g * ARITY + j]`. The last level is one
     /// group, whose least is `root`.
-    levels: Vec<Vec<Group>>,
-    /// The least entry of all, as its high and low halves: it is written as two words, and a
-    /// read of the whole as one wide load would wait for the writes to reach the cache instead
-    /// of taking them from the store buffer.
+    levels: Vec<Vec<E::Group>>,
+    /// The least entry of all, as two words (see [`TreeEntry::to_words`]): a `u128` is written
+    /// as two words, and a read of the whole as one wide load would wait for the writes to
+    /// reach the cache instead of taking them from the store buffer.
     root: [u64; 2],
     /// Leaves handed out and given back, for reuse.
     free: Vec<u32>,
@@ -75,31 +177,50 @@ pub struct MinTree {
     used: u32,
 }
 
-impl Default for MinTree {
-    fn default() -> MinTree {
-        MinTree::new()
+impl<E: TreeEntry> Default for Tournament<E> {
+    fn default() -> Tournament<E> {
+        Tournament::new()
     }
 }
 
-impl MinTree {
+impl<E: TreeEntry> Tournament<E> {
     /// What a leaf holds when it holds nothing; it orders after every entry. Entries must be
     /// below it.
-    pub const EMPTY: u128 = u128::MAX;
+    pub const EMPTY: E = E::NOTHING;
 
     /// A tree with no leaves.
-    pub fn new() -> MinTree {
-        MinTree { levels: vec![vec![Group::EMPTY]], root: [u64::MAX; 2], free: Vec::new(), used: 0 }
+    pub fn new() -> Tournament<E> {
+        Tournament { levels: vec![vec![E::EMPTY_GROUP]], root: [u64::MAX; 2], free: Vec::new(), used: 0 }
     }
 
     fn cap(&self) -> usize {
-        self.levels[0].len() * ARITY
+        self.levels[0].len() * E::ARITY
     }
 
     /// The least entry held, `None` when every leaf is empty.
     #[inline]
-    pub fn min(&self) -> Option<u128> {
+    pub fn min(&self) -> Option<E> {
         let [hi, lo] = self.root;
-        (hi & lo != u64::MAX).then(|| u128::from(hi) << 64 | u128::from(lo))
+        (hi & lo != u64::MAX).then(|| E::from_words(self.root))
+    }
+
+    /// A tree with the same leaves handed out and given back as `self`, each leaf holding what
+    /// `f` makes of `self`'s entry there (called on live leaves only; free and never used ones
+    /// hold nothing). O(leaves).
+    pub fn convert<F: TreeEntry>(&self, mut f: impl FnMut(E) -> F) -> Tournament<F> {
+        let mut tree = Tournament::<F>::new();
+        while tree.cap() < self.used as usize {
+            tree.grow();
+        }
+        tree.used = self.used;
+        tree.free = self.free.clone();
+        for leaf in 0..self.used {
+            let e = self.get(leaf);
+            if e != E::NOTHING {
+                tree.set(leaf, f(e));
+            }
+        }
+        tree
     }
 
     /// A new leaf, holding nothing. Leaves given back are handed out again first, so `n` calls
@@ -117,37 +238,38 @@ impl MinTree {
 
     /// Gives a leaf back; it holds nothing from now on.
     pub fn release(&mut self, leaf: u32) {
-        self.set(leaf, MinTree::EMPTY);
+        self.set(leaf, E::NOTHING);
         self.free.push(leaf);
     }
 
-    /// What a leaf holds ([`MinTree::EMPTY`] for nothing, or for a leaf beyond the tree).
+    /// What a leaf holds ([`Tournament::EMPTY`] for nothing, or for a leaf beyond the tree).
     #[inline]
-    pub fn get(&self, leaf: u32) -> u128 {
+    pub fn get(&self, leaf: u32) -> E {
         let leaf = leaf as usize;
-        self.levels[0].get(leaf / ARITY).map_or(MinTree::EMPTY, |g| g.0[leaf % ARITY])
+        self.levels[0].get(leaf / E::ARITY).map_or(E::NOTHING, |g| g.as_ref()[leaf % E::ARITY])
     }
 
     /// Asks the CPU to bring a leaf's cache line in, without waiting for it: a hint for a
     /// caller that knows which leaf it will set next.
     #[inline]
     pub fn prefetch(&self, leaf: u32) {
-        if let Some(g) = self.levels[0].get(leaf as usize / ARITY) {
+        if let Some(g) = self.levels[0].get(leaf as usize / E::ARITY) {
             crate::router::prefetch(g);
         }
     }
 
-    /// Sets what a leaf holds ([`MinTree::EMPTY`] for nothing) and restores the order on the way
+    /// Sets what a leaf holds ([`Tournament::EMPTY`] for nothing) and restores the order on the way
     /// to the root. O(log leaves).
     ///
     /// # Panics
     ///
     /// When `leaf` was never handed out by [`MinTree::alloc`] and lies beyond the tree.
     #[inline]
-    pub fn set(&mut self, leaf: u32, entry: u128) {
+    pub fn set(&mut self, leaf: u32, entry: E) {
         let leaf = leaf as usize;
-        let mut g = leaf / ARITY;
-        let slot = &mut self.levels[0][g].0[leaf % ARITY];
+        let arity = E::ARITY;
+        let mut g = leaf / arity;
+        let slot = &mut self.levels[0][g].as_mut()[leaf % arity];
         let old = *slot;
         if old == entry {
             return;
@@ -157,12 +279,12 @@ impl MinTree {
             // Lower: each node on the way up takes the new entry while it beats the node's
             // value, and the walk stops at the first it does not beat.
             for level in &mut self.levels[1..] {
-                let node = &mut level[g / ARITY].0[g % ARITY];
+                let node = &mut level[g / arity].as_mut()[g % arity];
                 if *node <= entry {
                     return;
                 }
                 *node = entry;
-                g /= ARITY;
+                g /= arity;
             }
             if self.min().is_none_or(|root| entry < root) {
                 self.set_root(entry);
@@ -171,49 +293,49 @@ impl MinTree {
             // Higher: only nodes that the old entry won change, each to the least of its
             // children (live entries are distinct, so the old one won only its own path).
             for l in 1..self.levels.len() {
-                let (parent, j) = (g / ARITY, g % ARITY);
-                if self.levels[l][parent].0[j] != old {
+                let (parent, j) = (g / arity, g % arity);
+                if self.levels[l][parent].as_ref()[j] != old {
                     return;
                 }
-                let least = self.levels[l - 1][g].least();
-                self.levels[l][parent].0[j] = least;
+                let least = E::least_of(&self.levels[l - 1][g]);
+                self.levels[l][parent].as_mut()[j] = least;
                 g = parent;
             }
             if self.min() == Some(old) {
-                let top = self.levels[self.levels.len() - 1][0].least();
+                let top = E::least_of(&self.levels[self.levels.len() - 1][0]);
                 self.set_root(top);
             }
         }
     }
 
     #[inline]
-    fn set_root(&mut self, entry: u128) {
-        self.root = [(entry >> 64) as u64, entry as u64];
+    fn set_root(&mut self, entry: E) {
+        self.root = entry.to_words();
     }
 
     /// Doubles the leaves and builds the levels above them afresh.
     fn grow(&mut self) {
         let groups = self.levels[0].len() * 2;
         self.levels.truncate(1);
-        self.levels[0].resize(groups, Group::EMPTY);
+        self.levels[0].resize(groups, E::EMPTY_GROUP);
         loop {
             let below = &self.levels[self.levels.len() - 1];
             if below.len() == 1 {
                 break;
             }
-            let above: Vec<Group> = below
-                .chunks(ARITY)
+            let above: Vec<E::Group> = below
+                .chunks(E::ARITY)
                 .map(|children| {
-                    let mut g = Group::EMPTY;
-                    for (slot, child) in g.0.iter_mut().zip(children) {
-                        *slot = child.least();
+                    let mut g = E::EMPTY_GROUP;
+                    for (slot, child) in g.as_mut().iter_mut().zip(children) {
+                        *slot = E::least_of(child);
                     }
                     g
                 })
                 .collect();
             self.levels.push(above);
         }
-        let least = self.levels[self.levels.len() - 1][0].least();
+        let least = E::least_of(&self.levels[self.levels.len() - 1][0]);
         self.set_root(least);
     }
 }
@@ -264,6 +386,65 @@ mod tests {
                 _ => {}
             }
             assert_eq!(tree.min(), naive.iter().flatten().min().copied(), "step {step}");
+        }
+    }
+
+    /// Against a plain list, for the 8-ary tree of `u64`s: after every change the root is the
+    /// least live entry; a conversion to `u128`s keeps every leaf, the root, and the leaves
+    /// handed out next.
+    #[test]
+    fn compact_tree_is_the_least_entry_and_converts_leaf_for_leaf() {
+        let mut tree = MinTree64::new();
+        let mut naive: Vec<Option<u64>> = Vec::new();
+        let mut leaves: Vec<u32> = Vec::new();
+        let mut x: u64 = 0x2545_F491_4F6C_DD1D;
+        let mut next = || {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x
+        };
+        for step in 0..20_000u32 {
+            match next() % 4 {
+                0 => {
+                    let leaf = tree.alloc();
+                    if leaf as usize >= naive.len() {
+                        naive.resize(leaf as usize + 1, None);
+                    }
+                    assert_eq!(naive[leaf as usize], None, "a handed-out leaf is empty");
+                    leaves.push(leaf);
+                }
+                1 if !leaves.is_empty() => {
+                    let leaf = leaves.swap_remove((next() % leaves.len() as u64) as usize);
+                    tree.release(leaf);
+                    naive[leaf as usize] = None;
+                }
+                _ if !leaves.is_empty() => {
+                    let leaf = leaves[(next() % leaves.len() as u64) as usize];
+                    // Few distinct keys, so that ties in the key are common; the step keeps
+                    // entries apart.
+                    let entry = (next() % 8) << 40 | u64::from(step);
+                    let entry = if next() % 5 == 0 { MinTree64::EMPTY } else { entry };
+                    tree.set(leaf, entry);
+                    naive[leaf as usize] = (entry != MinTree64::EMPTY).then_some(entry);
+                    assert_eq!(tree.get(leaf), entry);
+                }
+                _ => {}
+            }
+            assert_eq!(tree.min(), naive.iter().flatten().min().copied(), "step {step}");
+            if step % 1_000 == 0 {
+                let mut wide: MinTree = tree.convert(u128::from);
+                assert_eq!(wide.min(), tree.min().map(u128::from));
+                for leaf in 0..naive.len() as u32 + 9 {
+                    let e = tree.get(leaf);
+                    let want = if e == MinTree64::EMPTY { MinTree::EMPTY } else { u128::from(e) };
+                    assert_eq!(wide.get(leaf), want);
+                }
+                let mut same = tree.clone();
+                for _ in 0..3 {
+                    assert_eq!(wide.alloc(), same.alloc());
+                }
+            }
         }
     }
 }

@@ -8,7 +8,7 @@ use std::time::Duration;
 use crate::floor::AgentRec;
 use crate::floor::SkillPos;
 use crate::hash::FxMap;
-use crate::min_tree::MinTree;
+use crate::min_tree::{MinTree, MinTree64};
 use crate::transfer::{Key, key};
 use crate::{
     AgentId, AgentIdx, Event, EventError, Floor, Ranking, SkillId, SkillIdx, Snapshot, SnapshotError,
@@ -96,10 +96,77 @@ enum Index {
     /// For a ranking: per skill, a tournament tree with a leaf for every member, holding
     /// [`EMPTY`] while the member is not routable (each agent's leaves are in its [`Place`]).
     /// An event sets the agent's leaves once.
-    Ranked { ranking: Ranking, trees: Vec<MinTree> },
+    Ranked { ranking: Ranking, trees: Trees },
     /// For round robin: per skill, the labels of the routable members, so that the next agent
     /// after the cursor is one range query away.
     RoundRobin(Vec<BTreeSet<u32>>),
+}
+
+/// The per-skill trees of a ranking: of compact entries while every key fits one (see
+/// [`narrow_key`]), of [`Entry`]s from the first that does not on.
+#[derive(Clone, Debug)]
+enum Trees {
+    /// Entries of a [`narrow_key`] in the high 32 bits and the agent's label in the low 32:
+    /// half the memory, so that more of the index stays in cache on a large floor.
+    Narrow(Vec<MinTree64>),
+    /// [`Entry`]s.
+    Wide(Vec<MinTree>),
+}
+
+impl Trees {
+    fn new(ranking: Ranking, skills: usize) -> Trees {
+        match ranking {
+            Ranking::LongestInState => Trees::Wide(vec![MinTree::new(); skills]),
+            _ => Trees::Narrow(vec![MinTree64::new(); skills]),
+        }
+    }
+
+    fn resize(&mut self, skills: usize) {
+        match self {
+            Trees::Narrow(t) => t.resize(skills, MinTree64::new()),
+            Trees::Wide(t) => t.resize(skills, MinTree::new()),
+        }
+    }
+
+    fn alloc(&mut self, s: usize) -> u32 {
+        match self {
+            Trees::Narrow(t) => t[s].alloc(),
+            Trees::Wide(t) => t[s].alloc(),
+        }
+    }
+
+    fn release(&mut self, s: usize, leaf: u32) {
+        match self {
+            Trees::Narrow(t) => t[s].release(leaf),
+            Trees::Wide(t) => t[s].release(leaf),
+        }
+    }
+
+    /// The least entry of a skill's tree, widened to an [`Entry`] (entries of one kind of tree
+    /// compare as the agents rank; the low 32 bits are the label in both).
+    #[inline]
+    fn min(&self, s: usize) -> Option<Entry> {
+        match self {
+            Trees::Narrow(t) => t.get(s)?.min().map(Entry::from),
+            Trees::Wide(t) => t.get(s)?.min(),
+        }
+    }
+
+    #[inline]
+    fn prefetch(&self, s: usize, leaf: u32) {
+        match self {
+            Trees::Narrow(t) => {
+                if let Some(t) = t.get(s) {
+                    t.prefetch(leaf);
+                }
+            }
+            Trees::Wide(t) => {
+                if let Some(t) = t.get(s) {
+                    t.prefetch(leaf);
+                }
+            }
+        }
+    }
 }
 
 /// A floor that routes new chats.
@@ -300,7 +367,7 @@ impl Router {
             place.leaves = Leaves::default();
         }
         self.index = match self.route_by {
-            RouteBy::Ranking(ranking) => Index::Ranked { ranking, trees: vec![MinTree::new(); skills] },
+            RouteBy::Ranking(ranking) => Index::Ranked { ranking, trees: Trees::new(ranking, skills) },
             RouteBy::RoundRobin => Index::RoundRobin(vec![BTreeSet::new(); skills]),
         };
         for k in 0..self.by_id.len() {
@@ -451,7 +518,7 @@ impl Router {
         self.cursor.resize(skills, Cursor::Start);
         self.places.resize(places, Place::default());
         match &mut self.index {
-            Index::Ranked { trees, .. } => trees.resize(skills, MinTree::new()),
+            Index::Ranked { trees, .. } => trees.resize(skills),
             Index::RoundRobin(sets) => sets.resize(skills, BTreeSet::new()),
         }
         if !leaving.is_empty() {
@@ -593,7 +660,7 @@ impl Router {
     #[inline]
     pub fn warm_route(&self, skill: SkillIdx, leaves: bool) -> Option<usize> {
         let Index::Ranked { trees, .. } = &self.index else { return None };
-        let i = self.place_of(trees.get(skill.get()).and_then(MinTree::min)? as u32)? as usize;
+        let i = self.place_of(trees.min(skill.get())? as u32)? as usize;
         if leaves {
             self.warm_leaves(i);
         } else if let (Some(rec), Some(place)) = (self.floor.try_rec(i), self.places.get(i)) {
@@ -608,9 +675,7 @@ impl Router {
         let (Some(rec), Some(place)) = (self.floor.try_rec(i), self.places.get(i)) else { return };
         if let Index::Ranked { trees, .. } = &self.index {
             for (s, &leaf) in rec.skills().iter().zip(place.leaves.as_slice()) {
-                if let Some(tree) = trees.get(s.get()) {
-                    tree.prefetch(leaf);
-                }
+                trees.prefetch(s.get(), leaf);
             }
         }
     }
@@ -837,7 +902,7 @@ impl Router {
     /// cursor, wrapping.
     fn pick(&self, pool: SkillPos, cursor: Option<u32>) -> Option<Entry> {
         match &self.index {
-            Index::Ranked { trees, .. } => trees[pool.get()].min(),
+            Index::Ranked { trees, .. } => trees.min(pool.get()),
             Index::RoundRobin(sets) => {
                 let set = &sets[pool.get()];
                 let next = match cursor {
@@ -868,7 +933,22 @@ impl Router {
         let place = &self.places[i];
         let rank = place.label;
         match &mut self.index {
-            Index::Ranked { ranking, trees } => {
+            Index::Ranked { ranking, trees: Trees::Narrow(trees) } => {
+                let entry = if !routable(rec) {
+                    MinTree64::EMPTY
+                } else if let Some(k) = narrow_key(*ranking, rec) {
+                    u64::from(k) << 32 | u64::from(rank)
+                } else {
+                    // A key that does not fit: the index goes wide for good.
+                    self.widen();
+                    self.refresh(i);
+                    return;
+                };
+                for (s, &leaf) in rec.skills().iter().zip(place.leaves.as_slice()) {
+                    trees[s.get()].set(leaf, entry);
+                }
+            }
+            Index::Ranked { ranking, trees: Trees::Wide(trees) } => {
                 let entry =
                     if routable(rec) { route_key(*ranking, rec) << 32 | Entry::from(rank) } else { EMPTY };
                 for (s, &leaf) in rec.skills().iter().zip(place.leaves.as_slice()) {
@@ -894,7 +974,7 @@ impl Router {
             Index::Ranked { trees, .. } => {
                 let leaves = std::mem::take(&mut self.places[i].leaves);
                 for (s, &leaf) in rec.skills().iter().zip(leaves.as_slice()) {
-                    trees[s.get()].release(leaf);
+                    trees.release(s.get(), leaf);
                 }
             }
             Index::RoundRobin(sets) => {
@@ -909,9 +989,54 @@ impl Router {
     fn attach(&mut self, i: usize) {
         if let Index::Ranked { trees, .. } = &mut self.index {
             let skills = self.floor.rec(i).skills();
-            self.places[i].leaves = Leaves::new(skills.iter().map(|s| trees[s.get()].alloc()));
+            self.places[i].leaves = Leaves::new(skills.iter().map(|s| trees.alloc(s.get())));
         }
         self.refresh(i);
+    }
+
+    /// Turns compact trees into trees of [`Entry`]s, each agent's leaves where they were, each
+    /// live leaf holding its agent's entry as the agent's record is now.
+    #[cold]
+    #[inline(never)]
+    fn widen(&mut self) {
+        let Index::Ranked { ranking, trees: Trees::Narrow(narrow) } = &self.index else { return };
+        let ranking = *ranking;
+        let wide = narrow
+            .iter()
+            .map(|tree| {
+                tree.convert(|e| {
+                    let label = e as u32;
+                    let place = self.place_of(label);
+                    debug_assert!(place.is_some(), "a live leaf's agent is on the floor");
+                    place.map_or(EMPTY, |i| {
+                        let rec = self.floor.rec(i as usize);
+                        if routable(rec) { route_key(ranking, rec) << 32 | Entry::from(label) } else { EMPTY }
+                    })
+                })
+            })
+            .collect();
+        self.index = Index::Ranked { ranking, trees: Trees::Wide(wide) };
+    }
+}
+
+/// A routable agent's ranking key in 32 bits, ordered as [`route_key`] orders keys (and equal
+/// where it is equal), when it fits: `None` for a key that does not.
+///
+/// Least loaded keeps `floor(load * 2^31 / capacity)` while the capacity is below 2^15
+/// thousandths (32 slots): two different ratios of such capacities differ by at least
+/// 2^-30, so the floors at 2^-31 keep them apart and in order, while equal ratios map to equal
+/// codes. Most free keeps `u32::MAX - free` (unlimited 0) for fewer than `u32::MAX`
+/// thousandths free; fewest chats the count. Longest in state never fits.
+#[inline]
+fn narrow_key(ranking: Ranking, rec: &AgentRec) -> Option<u32> {
+    match key(ranking, rec) {
+        Key::Ratio { num, den } => (num < den && den < 1 << 15).then(|| ((num << 31) / den) as u32),
+        Key::Free(free) => match free.count() {
+            None => Some(0),
+            Some(c) => u32::try_from(c).ok().filter(|&c| c < u32::MAX).map(|c| u32::MAX - c),
+        },
+        Key::Active(n) => Some(n),
+        Key::Since(_) => None,
     }
 }
 

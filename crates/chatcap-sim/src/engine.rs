@@ -808,13 +808,6 @@ impl<'a> Engine<'a> {
             }
         }
         self.schedule_arrival(stream, self.now);
-        // The next arrival's queue is known now: the records of the agent it would go to load
-        // meanwhile.
-        if self.warm
-            && let Some((_, next)) = self.arrivals.first()
-        {
-            self.router.warm_route(self.traffic_skill[next], false);
-        }
         let skill = self.traffic_skill[stream];
         let id = VisitorId(self.next_visitor_id);
         self.next_visitor_id += 1;
@@ -858,6 +851,13 @@ impl<'a> Engine<'a> {
                 self.set_timer(at, Timer::Relax { skill: skill.get() as u32, visitor: id });
             }
         }
+        // The next arrival's queue is known, and this arrival's routing has moved its index on:
+        // the records of the agent the next one would go to load meanwhile.
+        if self.warm
+            && let Some((_, next)) = self.arrivals.first()
+        {
+            self.router.warm_route(self.traffic_skill[next], false);
+        }
     }
 
     /// A visitor gives up, if still waiting; whether it did.
@@ -880,16 +880,13 @@ impl<'a> Engine<'a> {
     fn depart(&mut self) {
         let Some(end) = self.chat_ends.first else { return };
         self.chat_ends.pop();
-        if self.warm {
-            // The next chat's end is known now, and likely the one after it: the records of
-            // the one after load while this one is worked on, and the next one's leaves in the
-            // routing index, found from its records (loading since the end before).
-            if let Some(next) = self.chat_ends.first {
-                self.router.warm_index(next.agent);
-            }
-            if let Some(after) = self.chat_ends.second {
-                self.router.warm(after.agent);
-            }
+        // The next chat's end is known now, and likely the one after it: the records of the one
+        // after load while this one is worked on.
+        let next = self.chat_ends.first.filter(|_| self.warm);
+        if self.warm
+            && let Some(after) = self.chat_ends.second
+        {
+            self.router.warm(after.agent);
         }
         self.router
             .end_chat_by_index(self.stamp(), end.agent, Weight::ONE)
@@ -900,6 +897,11 @@ impl<'a> Engine<'a> {
             self.redraw_chats(end.agent);
         }
         self.drain_list(end.drains as usize);
+        // The next one's leaves in the routing index, found from its records (loading since
+        // the end before), once this end's work gave those records time to come in.
+        if let Some(next) = next {
+            self.router.warm_index(next.agent);
+        }
     }
 
     /// The chats an agent holds now.

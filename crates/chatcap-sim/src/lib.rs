@@ -335,12 +335,22 @@ pub fn simulate_observed(
         });
     }
     let streams = Rng::streams(config.seed, config.replications);
-    let run = |r: usize| {
+    // The report names the skills; the floor itself goes to the replications.
+    let skill_ids: Vec<SkillId> = floor.skills().map(|s| s.id.clone()).collect();
+    let run_on = |r: usize, floor: chatcap_core::Floor| {
         let share = 1.0 / config.replications as f64;
-        Engine::new(scenario, floor.clone(), streams[r].clone()).run(&|done| progress(done * share))
+        Engine::new(scenario, floor, streams[r].clone()).run(&|done| progress(done * share))
     };
+    let run = |r: usize| run_on(r, floor.clone());
     let tallies: Vec<RunTally> = match config.threads {
-        Some(1) => (0..config.replications).map(run).collect(),
+        Some(1) => {
+            // The last replication on one thread takes the floor itself instead of a copy: on
+            // a large floor the copy is a share of the run.
+            let last = config.replications - 1;
+            let mut tallies: Vec<RunTally> = (0..last).map(run).collect();
+            tallies.push(run_on(last, floor));
+            tallies
+        }
         threads => {
             let mut pool = rayon::ThreadPoolBuilder::new();
             if let Some(t) = threads {
@@ -353,13 +363,13 @@ pub fn simulate_observed(
             pool.install(|| (0..config.replications).into_par_iter().map(run).collect())
         }
     };
-    Ok(summarize(scenario, &floor, &tallies))
+    Ok(summarize(scenario, &skill_ids, &tallies))
 }
 
-fn summarize(scenario: &Scenario, floor: &chatcap_core::Floor, runs: &[RunTally]) -> Report {
+fn summarize(scenario: &Scenario, skill_ids: &[SkillId], runs: &[RunTally]) -> Report {
     let intervals = scenario.intervals;
-    let skills: Vec<SkillReport> = floor
-        .skills()
+    let skills: Vec<SkillReport> = skill_ids
+        .iter()
         .enumerate()
         .map(|(s, skill)| {
             let total = metrics(runs.iter().map(|r| {
@@ -378,7 +388,7 @@ fn summarize(scenario: &Scenario, floor: &chatcap_core::Floor, runs: &[RunTally]
                 runs.iter().map(|r| r.backlog[s].offered_late).sum::<f64>() / runs.len() as f64;
             let overloaded =
                 backlog_growth.mean - backlog_growth.ci95 > 0.05 * offered_late && backlog_growth.mean >= 2.0;
-            SkillReport { skill: skill.id.clone(), total, intervals: per, backlog_growth, overloaded }
+            SkillReport { skill: skill.clone(), total, intervals: per, backlog_growth, overloaded }
         })
         .collect();
     let floor_total = floor_metrics(runs.iter().map(|r| {
