@@ -33,7 +33,7 @@ use std::path::Path;
 use std::time::Duration;
 
 use chatcap_adapter::{Ingest, Warning, WarningKind, liveperson};
-use chatcap_core::{AgentId, Floor, MaxWait, OfferPolicy, Stance, SyncReport, Timestamp};
+use chatcap_core::{AgentId, Floor, LookupError, MaxWait, OfferPolicy, Stance, SyncReport, Timestamp};
 
 /// When the first poll was taken: 2024-06-01 10:00:00 UTC.
 const T0: Timestamp = Timestamp::from_millis(1_717_236_000_000);
@@ -57,7 +57,7 @@ fn main() -> Result<(), Box<dyn Error>> {
     print_warnings(&ingest.warnings);
     let mut floor = Floor::new(ingest.snapshot)?;
     println!("  floor built: {} agents, {} skills", floor.agent_count(), floor.skill_count());
-    ask(&floor, &policy);
+    ask(&floor, &policy)?;
 
     for poll in 2..=POLLS {
         let at = taken_at(poll);
@@ -67,7 +67,7 @@ fn main() -> Result<(), Box<dyn Error>> {
         print_warnings(&ingest.warnings);
         let report = floor.sync(at, &ingest.snapshot)?;
         print_report(&report, &logins);
-        ask(&floor, &policy);
+        ask(&floor, &policy)?;
     }
     Ok(())
 }
@@ -169,15 +169,16 @@ fn print_report(report: &SyncReport, logins: &BTreeMap<AgentId, String>) {
 }
 
 /// Per skill: the free slots, the queue and whether to offer a human chat, with the reason.
-fn ask(floor: &Floor, policy: &OfferPolicy) {
+fn ask(floor: &Floor, policy: &OfferPolicy) -> Result<(), LookupError> {
     for skill in floor.skills() {
         let name = skill.name.as_deref().unwrap_or("-");
         println!(
             "  {name:<8} ({}) slots {:<2} queued {:<2} -> {}",
             skill.id,
-            floor.slots(&skill.id).unwrap(),
-            floor.queue_len(&skill.id).unwrap(),
-            floor.offer(&skill.id, policy).unwrap()
+            floor.slots(&skill.id)?,
+            floor.queue_len(&skill.id)?,
+            floor.offer(&skill.id, policy)?
         );
     }
+    Ok(())
 }

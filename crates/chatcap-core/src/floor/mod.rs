@@ -394,7 +394,9 @@ impl Floor {
     #[inline(never)]
     fn skill_error(&self, idx: SkillIdx) -> LookupError {
         match self.skill_tags.get(idx.get()) {
-            Some(&tag) if tag == idx.tag => LookupError::UnknownSkill { skill: self.skills[idx.get()].id.clone() },
+            Some(&tag) if tag == idx.tag => {
+                LookupError::UnknownSkill { skill: self.skills[idx.get()].id.clone() }
+            }
             _ => LookupError::ForeignSkillIndex { index: idx.get() },
         }
     }
