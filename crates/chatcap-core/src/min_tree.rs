@@ -344,13 +344,18 @@ impl<E: TreeEntry> Tournament<E> {
 mod tests {
     use super::*;
 
-    /// Against a plain list: after every change the root is the least live entry.
-    #[test]
-    fn root_is_the_least_entry_through_changes_growth_and_reuse() {
-        let mut tree = MinTree::new();
-        let mut naive: Vec<Option<u128>> = Vec::new();
+    /// Drives `tree` through 20,000 random allocations, releases and sets against a plain list,
+    /// checking after every change that the root is the least live entry and that each set leaf
+    /// reads back what was set; `entry` makes an entry from two random numbers and the step.
+    /// `check` sees the tree and the number of leaves used so far after each change.
+    fn drive<E: TreeEntry>(
+        tree: &mut Tournament<E>,
+        mut x: u64,
+        entry: impl Fn(u64, u64, u32) -> E,
+        mut check: impl FnMut(&Tournament<E>, u32, usize),
+    ) {
+        let mut naive: Vec<Option<E>> = Vec::new();
         let mut leaves: Vec<u32> = Vec::new();
-        let mut x: u64 = 0x9E37_79B9_7F4A_7C15;
         let mut next = || {
             x ^= x << 13;
             x ^= x >> 7;
@@ -374,77 +379,48 @@ mod tests {
                 }
                 _ if !leaves.is_empty() => {
                     let leaf = leaves[(next() % leaves.len() as u64) as usize];
-                    // Few distinct values in both halves of the entry, so that ties in the high
-                    // half are common; the step keeps entries apart.
-                    let entry =
-                        u128::from(next() % 8) << 90 | u128::from(next() % 8) << 40 | u128::from(step);
-                    let entry = if next() % 5 == 0 { MinTree::EMPTY } else { entry };
-                    tree.set(leaf, entry);
-                    naive[leaf as usize] = (entry != MinTree::EMPTY).then_some(entry);
-                    assert_eq!(tree.get(leaf), entry);
+                    let e = entry(next(), next(), step);
+                    let e = if next() % 5 == 0 { E::NOTHING } else { e };
+                    tree.set(leaf, e);
+                    naive[leaf as usize] = (e != E::NOTHING).then_some(e);
+                    assert_eq!(tree.get(leaf), e);
                 }
                 _ => {}
             }
             assert_eq!(tree.min(), naive.iter().flatten().min().copied(), "step {step}");
+            check(tree, step, naive.len());
         }
     }
 
-    /// Against a plain list, for the 8-ary tree of `u64`s: after every change the root is the
-    /// least live entry; a conversion to `u128`s keeps every leaf, the root, and the leaves
-    /// handed out next.
+    /// The 4-ary tree of `u128`s. Few distinct values in both halves of the entry, so that ties
+    /// in the high half are common; the step keeps entries apart.
+    #[test]
+    fn root_is_the_least_entry_through_changes_growth_and_reuse() {
+        let entry =
+            |a: u64, b: u64, step: u32| u128::from(a % 8) << 90 | u128::from(b % 8) << 40 | u128::from(step);
+        drive(&mut MinTree::new(), 0x9E37_79B9_7F4A_7C15, entry, |_, _, _| {});
+    }
+
+    /// The 8-ary tree of `u64`s, with few distinct keys; every 1,000 steps a conversion to
+    /// `u128`s keeps every leaf, the root, and the leaves handed out next.
     #[test]
     fn compact_tree_is_the_least_entry_and_converts_leaf_for_leaf() {
-        let mut tree = MinTree64::new();
-        let mut naive: Vec<Option<u64>> = Vec::new();
-        let mut leaves: Vec<u32> = Vec::new();
-        let mut x: u64 = 0x2545_F491_4F6C_DD1D;
-        let mut next = || {
-            x ^= x << 13;
-            x ^= x >> 7;
-            x ^= x << 17;
-            x
-        };
-        for step in 0..20_000u32 {
-            match next() % 4 {
-                0 => {
-                    let leaf = tree.alloc();
-                    if leaf as usize >= naive.len() {
-                        naive.resize(leaf as usize + 1, None);
-                    }
-                    assert_eq!(naive[leaf as usize], None, "a handed-out leaf is empty");
-                    leaves.push(leaf);
-                }
-                1 if !leaves.is_empty() => {
-                    let leaf = leaves.swap_remove((next() % leaves.len() as u64) as usize);
-                    tree.release(leaf);
-                    naive[leaf as usize] = None;
-                }
-                _ if !leaves.is_empty() => {
-                    let leaf = leaves[(next() % leaves.len() as u64) as usize];
-                    // Few distinct keys, so that ties in the key are common; the step keeps
-                    // entries apart.
-                    let entry = (next() % 8) << 40 | u64::from(step);
-                    let entry = if next() % 5 == 0 { MinTree64::EMPTY } else { entry };
-                    tree.set(leaf, entry);
-                    naive[leaf as usize] = (entry != MinTree64::EMPTY).then_some(entry);
-                    assert_eq!(tree.get(leaf), entry);
-                }
-                _ => {}
+        let entry = |a: u64, _: u64, step: u32| (a % 8) << 40 | u64::from(step);
+        drive(&mut MinTree64::new(), 0x2545_F491_4F6C_DD1D, entry, |tree, step, used| {
+            if step % 1_000 != 0 {
+                return;
             }
-            assert_eq!(tree.min(), naive.iter().flatten().min().copied(), "step {step}");
-            if step % 1_000 == 0 {
-                let mut wide: MinTree = tree.convert(u128::from);
-                assert_eq!(wide.min(), tree.min().map(u128::from));
-                for leaf in 0..naive.len() as u32 + 9 {
-                    let e = tree.get(leaf);
-                    let want = if e == MinTree64::EMPTY { MinTree::EMPTY } else { u128::from(e) };
-                    assert_eq!(wide.get(leaf), want);
-                }
-                let mut same = tree.clone();
-                for _ in 0..3 {
-                    assert_eq!(wide.alloc(), same.alloc());
-                }
+            let mut wide: MinTree = tree.convert(u128::from);
+            assert_eq!(wide.min(), tree.min().map(u128::from));
+            for leaf in 0..used as u32 + 9 {
+                let e = tree.get(leaf);
+                let want = if e == MinTree64::EMPTY { MinTree::EMPTY } else { u128::from(e) };
+                assert_eq!(wide.get(leaf), want);
             }
-        }
+            let mut same = tree.clone();
+            for _ in 0..3 {
+                assert_eq!(wide.alloc(), same.alloc());
+            }
+        });
     }
 }
