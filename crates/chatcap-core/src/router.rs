@@ -638,11 +638,7 @@ impl Router {
     /// brings them in, best called once the records are in.
     #[inline]
     pub fn warm(&self, agent: AgentIdx) {
-        let i = agent.get();
-        if let (Some(rec), Some(place)) = (self.floor.try_rec(i), self.places.get(i)) {
-            prefetch(rec);
-            prefetch(place);
-        }
+        self.warm_records(agent.get());
     }
 
     /// Asks the CPU to bring in `agent`'s leaves in the index, reading its records to find
@@ -663,11 +659,19 @@ impl Router {
         let i = self.place_of(trees.min(skill.get())? as u32)? as usize;
         if leaves {
             self.warm_leaves(i);
-        } else if let (Some(rec), Some(place)) = (self.floor.try_rec(i), self.places.get(i)) {
+        } else {
+            self.warm_records(i);
+        }
+        Some(i)
+    }
+
+    /// The hint of [`Router::warm`], by place.
+    #[inline]
+    fn warm_records(&self, i: usize) {
+        if let (Some(rec), Some(place)) = (self.floor.try_rec(i), self.places.get(i)) {
             prefetch(rec);
             prefetch(place);
         }
-        Some(i)
     }
 
     #[inline]
