@@ -157,8 +157,9 @@ pub struct ChatModelAnswer {
     /// The share of chat slots taken.
     pub slot_occupancy: f64,
     /// "exact" (the stationary distribution over occupancy counts), "window" (the chain of
-    /// spreads within two chats, past the exact solver's state limit) or "balanced" (the
-    /// birth-death approximation, past the window chain's).
+    /// spreads within two chats, past the exact solver's state limit), "scaled" (the window
+    /// chain's correction carried over from smaller floors, past the window chain's limit) or
+    /// "balanced" (the birth-death approximation, where nothing else applies).
     pub method: &'static str,
     /// How far `p_wait` may be from the exact model's; `None` when nothing bounds it.
     pub p_wait_error_bound: Option<f64>,
@@ -296,26 +297,29 @@ pub fn chat_model(args: &ChatModelArgs, naming: Naming) -> Result<Answer<ChatMod
     let method = match r.method() {
         ChatModelMethod::Exact { .. } => "exact",
         ChatModelMethod::Window { .. } => "window",
+        ChatModelMethod::Scaled { .. } => "scaled",
         _ => "balanced",
     };
     let bound = r.p_wait_error_bound();
     let warning = bound.is_none().then(|| {
-        let why = if method == "balanced" {
-            format!(
-                "{} states of the window chain are past its {}: this is the balanced approximation, \
-                 which assumes agents stay evenly loaded; its error was measured for 2 to 5 chats, \
-                 handle times at most 3 times the first level's where an agent's throughput never \
-                 falls as it takes another chat, and a mean patience of 30 s to 600 s, and this \
-                 floor is outside that; with \
-                 handle times that differ by concurrency its P(wait) can be off by a percentage \
-                 point or more",
+        let why = match r.method() {
+            ChatModelMethod::Scaled { reference_agents, .. } => format!(
+                "{} states of the window chain are past its {WINDOW_STATE_LIMIT}: this is the window \
+                 chain's correction carried over from floors of {reference_agents} and {} agents, \
+                 whose error was measured for 2 to 5 chats and handle times at most 3 times the \
+                 first level's where an agent's throughput never falls as it takes another chat, \
+                 and this floor is outside that",
                 model.window_states().map_or("more than 2^64".to_owned(), |s| s.to_string()),
-                WINDOW_STATE_LIMIT
-            )
-        } else {
-            "these handle times are outside the grid the window chain's error was measured on \
-             (never shorter at a higher concurrency, at most 3 times the first level's)"
-                .to_owned()
+                reference_agents / 2
+            ),
+            ChatModelMethod::Balanced => "this is the balanced approximation, which assumes agents stay \
+                 evenly loaded, on a floor past the window chain's limit and outside what its error \
+                 was measured for; with handle times that differ by concurrency its P(wait) can be \
+                 off by a percentage point or more"
+                .to_owned(),
+            _ => "these handle times are outside the grid the window chain's error was measured on \
+                 (never shorter at a higher concurrency, at most 3 times the first level's)"
+                .to_owned(),
         };
         format!("{why}; P(wait) has no error bound")
     });

@@ -157,6 +157,6 @@ def test_errors_are_input_errors_with_the_command_lines_messages():
 def test_the_chat_model_past_its_bounds_warns():
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        m = chatcap.chat_model(20000, 4, [300, 360, 420, 480], 570000, 20, patience_s=1200)
-    assert m["method"] == "balanced" and m["p_wait_error_bound"] is None
+        m = chatcap.chat_model(20000, 4, [300, 360, 420, 1500], 190000, 20, patience_s=120)
+    assert m["method"] == "scaled" and m["p_wait_error_bound"] is None
     assert any("no error bound" in str(w.message) for w in caught)

@@ -38,6 +38,25 @@ const TRUNCATION_LEVELS_LN: f64 = 69.0;
 /// The error bound of a solved chain: the tests hold the exact solver to 1e-11 of a dense solve.
 const CHAIN_TOLERANCE: f64 = 1e-9;
 
+/// The window chain's error envelope over the grid, times the agents: at 3 chats, and at 4 or 5
+/// ([`ChatModel::window_bound`]).
+const WINDOW_ENVELOPE: [f64; 2] = [0.12, 0.025];
+
+/// The agents past which the window chain's bound shrinks its step from the balanced answer by
+/// the root of how many times larger the floor is ([`ChatModel::window_bound`]).
+const WINDOW_STEP_FROM: f64 = 20.0;
+
+/// The most states of the larger of the two window chains that the scaled approximation solves
+/// ([`ChatModel::solve_scaled`]); the smaller has about a third as many.
+const SCALED_REFERENCE_STATES: usize = WINDOW_STATE_LIMIT / 2;
+
+/// The fewest agents of the smaller reference floor of the scaled approximation.
+const SCALED_FEWEST_AGENTS: u32 = 20;
+
+/// The scaled approximation's bound on what carrying the correction over costs: this many times
+/// the change in its answer between the two reference floors ([`ChatModel::solve_scaled`]).
+const SCALED_STEP_FACTOR: f64 = 3.0;
+
 /// The balanced approximation's error bound in P(wait) past the chains' reach, by chat limit
 /// (2 to 5), from its largest distance to the chain at the floors of [`BALANCED_BOUND_FROM`]
 /// with handle times `k x 300 s` (per-agent throughput flat from one chat up: the hardest case
@@ -61,6 +80,7 @@ const BALANCED_BOUND_PATIENCE_S: std::ops::RangeInclusive<f64> = 30.0..=600.0;
 enum Quick {
     Exact,
     Window,
+    Scaled,
     Balanced,
 }
 
@@ -164,6 +184,15 @@ pub enum ChatModelMethod {
         states: usize,
         /// Passes over the chain: one for each sweep over its lines, then one for each
         /// Gauss-Seidel sweep, each until the distribution changed by less than 1e-13 (relative).
+        sweeps: u32,
+    },
+    /// The window chain's correction carried over from smaller floors ([`ChatModel::solve_scaled`]).
+    Scaled {
+        /// The agents of the larger reference floor.
+        reference_agents: u32,
+        /// The states of its window chain.
+        states: usize,
+        /// Its passes, as for [`ChatModelMethod::Window`].
         sweeps: u32,
     },
     /// The balanced birth-death approximation.
@@ -347,6 +376,7 @@ impl ChatModel {
         match self.quick_method() {
             Quick::Exact => self.exact(),
             Quick::Window => self.window(),
+            Quick::Scaled => self.quick_scaled().unwrap_or_else(|| self.solve_balanced()),
             Quick::Balanced => self.solve_balanced(),
         }
     }
@@ -360,15 +390,21 @@ impl ChatModel {
     /// The method [`ChatModel::solve`] takes.
     fn quick_method(&self) -> Quick {
         let within = |states: Option<usize>, limit| states.is_some_and(|s| s <= limit);
-        if !self.exact_fits() {
-            Quick::Balanced
-        } else if within(self.exact_states(), EXACT_STATE_LIMIT) {
+        if self.exact_fits() && within(self.exact_states(), EXACT_STATE_LIMIT) {
             Quick::Exact
-        } else if within(self.window_states(), WINDOW_STATE_LIMIT) {
+        } else if self.exact_fits() && within(self.window_states(), WINDOW_STATE_LIMIT) {
             Quick::Window
+        } else if self.rate.len() >= 2 && self.rate.len() <= 7 && !self.equal_handle_times() {
+            Quick::Scaled
         } else {
             Quick::Balanced
         }
+    }
+
+    /// The scaled approximation from the reference floor [`ChatModel::solve`] takes.
+    fn quick_scaled(&self) -> Option<ChatModelResult> {
+        let n1 = self.scaled_reference(self.balanced_shape().depth)?;
+        self.scaled(n1, WINDOW_CHAIN_LIMIT)
     }
 
     /// The exact stationary solution.
@@ -423,46 +459,59 @@ impl ChatModel {
     /// # Ok::<(), chatcap_queueing::QueueingError>(())
     /// ```
     pub fn solve_balanced(&self) -> ChatModelResult {
-        let n = u64::from(self.agents);
-        let m = self.rate.len() as u64;
-        let top = n * m;
-        let departures = |l: u64| -> f64 {
-            let (q, r) = (l / n, l % n);
-            let at = |k: u64| if k == 0 { 0.0 } else { k as f64 * self.rate[k as usize - 1] };
-            (n - r) as f64 * at(q) + r as f64 * if r > 0 { at(q + 1) } else { 0.0 }
-        };
-        // One pass over the levels in constant memory: the ln of each level's unnormalized weight
-        // follows from the one before, and the sums are kept relative to a reference weight,
-        // moved up (and the sums rescaled) only when a weight passes it by e^600. Terms stay
-        // below e^600 and the sums below 10^8 times that, far from overflow.
-        const HEADROOM: f64 = 600.0;
-        let ln_lambda = self.arrivals_per_s.ln();
-        let (mut ln_w, mut reference) = (0.0f64, 0.0f64);
-        let (mut z, mut chats, mut busy) = (1.0f64, 0.0f64, 0.0f64);
-        for l in 1..=top {
-            ln_w += ln_lambda - departures(l).ln();
-            if ln_w > reference + HEADROOM {
-                let scale = (reference - ln_w).exp();
-                (z, chats, busy) = (z * scale, chats * scale, busy * scale);
-                reference = ln_w;
-            }
-            let p = (ln_w - reference).exp();
-            z += p;
-            chats += l as f64 * p;
-            busy += l.min(n) as f64 * p;
-        }
-        // ln_w is now the "all full" level's.
-        let full_weight = (ln_w - reference).exp();
-        let p_full = full_weight / z;
-        let without_full = (1.0 - p_full).max(0.0);
-        // Means over the non-full states, in the censored chain.
-        let chats_nonfull = (chats - top as f64 * full_weight) / z;
-        let busy_nonfull = (busy - n as f64 * full_weight) / z;
-        let mut r = self.finish(ChatModelMethod::Balanced, p_full, without_full, chats_nonfull, busy_nonfull);
+        let shape = self.balanced_shape();
+        let mut r =
+            self.finish(ChatModelMethod::Balanced, shape.p_full, 1.0 - shape.p_full, shape.chats, shape.busy);
         // Exact for equal handle times and one chat per agent; past the chains' reach, the
         // envelope measured there; otherwise nothing bounds it.
         r.bound = if self.equal_handle_times() { Some(CHAIN_TOLERANCE) } else { self.balanced_bound() };
         r
+    }
+
+    /// The balanced chain without its queue ([`BalancedShape`]), in one pass over the levels in
+    /// constant memory.
+    fn balanced_shape(&self) -> BalancedShape {
+        let n = u64::from(self.agents);
+        let top = n * self.rate.len() as u64;
+        // The ln of each level's unnormalized weight follows from the one before, and the sums
+        // are kept relative to a reference weight, moved up (and the sums rescaled) only when a
+        // weight passes it by e^600. Terms stay below e^600 and the sums below 10^8 (or 10^16
+        // for the squared depth) times that, far from overflow.
+        const HEADROOM: f64 = 600.0;
+        let ln_lambda = self.arrivals_per_s.ln();
+        let (mut ln_w, mut reference) = (0.0f64, 0.0f64);
+        let top_f = top as f64;
+        // Level 0 weighs 1: no chats, no busy agent, `N m` below full.
+        let (mut z, mut chats, mut busy, mut depth, mut depth2) =
+            (1.0f64, 0.0f64, 0.0f64, top_f, top_f * top_f);
+        for l in 1..=top {
+            ln_w += ln_lambda - self.balanced_departures(l).ln();
+            if ln_w > reference + HEADROOM {
+                let scale = (reference - ln_w).exp();
+                (z, chats, busy) = (z * scale, chats * scale, busy * scale);
+                (depth, depth2) = (depth * scale, depth2 * scale);
+                reference = ln_w;
+            }
+            let p = (ln_w - reference).exp();
+            let below = (top - l) as f64;
+            z += p;
+            chats += l as f64 * p;
+            busy += l.min(n) as f64 * p;
+            depth += below * p;
+            depth2 += below * below * p;
+        }
+        // ln_w is now the "all full" level's.
+        let full_weight = (ln_w - reference).exp();
+        let p_full = full_weight / z;
+        let mean = depth / z;
+        let sd = (depth2 / z - mean * mean).max(0.0).sqrt();
+        BalancedShape {
+            p_full,
+            // Means over the non-full states, in the censored chain.
+            chats: (chats - top_f * full_weight) / z,
+            busy: (busy - n as f64 * full_weight) / z,
+            depth: if sd > 0.0 { mean / sd } else { f64::INFINITY },
+        }
     }
 
     /// The rate at which chats end with `chats` in progress spread as evenly as they can be:
@@ -563,11 +612,11 @@ impl ChatModel {
         }
     }
 
-    fn window(&self) -> ChatModelResult {
-        let (n, m) = (self.agents, self.rate.len() as u32);
-        if m < 2 {
-            return self.exact();
-        }
+    /// The window chain solved ([`ChatModel::solve_window`]), widened until its truncation leaves
+    /// out at most [`TRUNCATION_MASS`] or the chain would pass [`WINDOW_CHAIN_LIMIT`] states.
+    fn window_solution(&self) -> WindowSolution {
+        let n = self.agents;
+        let m = self.rate.len() as u32;
         let mut truncation = self.truncation();
         let (mut chain, mut pi, mut sweeps);
         loop {
@@ -597,8 +646,16 @@ impl ChatModel {
             truncation = (2 * wider_states < whole).then_some(wider);
         }
         let left_out = chain.boundary_mass(&pi);
+        WindowSolution { chain, pi, sweeps, left_out }
+    }
+
+    fn window(&self) -> ChatModelResult {
+        if self.rate.len() < 2 {
+            return self.exact();
+        }
+        let WindowSolution { chain, pi, sweeps, left_out } = self.window_solution();
         let states = chain.states;
-        if m == 2 {
+        if self.rate.len() == 2 {
             // Every spread of two chats is in the window: this is the exact chain.
             let mut r = self.finish_chain(&chain, &pi, ChatModelMethod::Exact { states, sweeps });
             r.bound = Some(CHAIN_TOLERANCE + left_out);
@@ -607,17 +664,191 @@ impl ChatModel {
         let mut r = self.finish_chain(&chain, &pi, ChatModelMethod::Window { states, sweeps });
         r.bound = if self.equal_handle_times() {
             Some(CHAIN_TOLERANCE + left_out)
-        } else if self.within_grid() {
-            // Past the error grid's envelope (7.8e-3 at 5 agents of 3 chats, 8e-4 at 60, with
-            // patience 120 s), twice the step from the balanced approximation: longer patience
-            // near the critical load moves both approximations further, in proportion.
-            let c = if self.rate.len() == 3 { 0.12 } else { 0.025 };
-            let step = (r.p_wait - self.solve_balanced().p_wait).abs();
-            Some((c / f64::from(self.agents)).max(2.0 * step) + left_out)
         } else {
-            None
+            self.window_bound(r.p_wait, self.solve_balanced().p_wait).map(|b| b + left_out)
         };
         r
+    }
+
+    /// The window chain's error bound in P(wait) on this floor, given its answer and the balanced
+    /// one: `None` outside the error grid's handle times ([`ChatModel::within_grid`]).
+    ///
+    /// The larger of the grid's envelope (`0.12 / N` at 3 chats, `0.025 / N` at 4 or 5, with
+    /// patience 120 s) and twice the step from the balanced answer, that step shrunk by
+    /// `sqrt(20 / N)` past 20 agents. Against the exact chain the window chain's error falls as
+    /// about `1 / N` while the step falls as about `1 / sqrt N` (at 3 chats of 300/600/900 s, the
+    /// critical load and patience 600 s: 4.1e-3 against a step of 1.6e-2 at 40 agents, 1.1e-3
+    /// against 1.1e-2 at 140), and over 288 floors of 12 to 100 agents (3 to 5 chats, loads 98 %
+    /// to 110 %, patience 120 s and 600 s) the error was at most 0.56 of this bound (README,
+    /// "The chat model's error table"). Long patience near the critical load moves both the error
+    /// and the step, in proportion.
+    fn window_bound(&self, p_wait: f64, balanced: f64) -> Option<f64> {
+        if !self.within_grid() {
+            return None;
+        }
+        let n = f64::from(self.agents);
+        let c = if self.rate.len() <= 3 { WINDOW_ENVELOPE[0] } else { WINDOW_ENVELOPE[1] };
+        let shrink = (WINDOW_STEP_FROM / n).sqrt().min(1.0);
+        Some((c / n).max(2.0 * (p_wait - balanced).abs() * shrink))
+    }
+
+    /// The window chain's correction to the balanced approximation, carried over from two
+    /// smaller floors in the same regime: the scaled approximation, for floors past the window
+    /// chain's reach.
+    ///
+    /// The window chain is solved on a reference floor of `reference_agents` agents and on one
+    /// of half as many, each at the arrival rate that puts its balanced chain as deep below the
+    /// full floor as this floor's (the mean of the free slots over their standard deviation, in
+    /// the balanced chain without its queue, a loss system). How much more often the window
+    /// chain finds every agent full than the balanced one does on the larger reference floor
+    /// multiplies this floor's balanced "all full" probability, and the queue is attached to
+    /// that as in the other methods. The depth of the balanced chain is what stays put as a
+    /// floor grows in the same regime: at the critical load of handle times where an agent's
+    /// throughput is flat (300/600/900 s), where the correction falls slowest, the ratio moves
+    /// by less than 1 % between 400 and 1,600 agents, and the answer carried over from 800
+    /// agents was within 3e-4 of the window chain at 1,600 (README, "The chat model's error
+    /// table").
+    ///
+    /// The bound adds to the window chain's own bound on this floor
+    /// ([`ChatModelResult::p_wait_error_bound`]) three times the change in the answer from the
+    /// smaller reference floor to the larger (the error carried over fell about as one over the
+    /// reference floor's agents, for which the change itself would do) and what the references'
+    /// truncations left out. Where the balanced approximation is exact (equal handle times) it
+    /// is the answer.
+    ///
+    /// [`ChatModel::solve`] takes this past the window chain's limit, with the largest reference
+    /// floor whose window chain has at most 320,000 states (and at most half this floor).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use chatcap_queueing::{ChatModel, ChatModelMethod};
+    /// use std::time::Duration;
+    /// let s = Duration::from_secs;
+    /// let aht = [s(300), s(600), s(900)];
+    /// // 400 agents at the critical load, carried over from 100 and 50 agents.
+    /// let model = ChatModel::new(400, &aht, 400.0 / 300.0, Some(s(120)))?;
+    /// let (scaled, window) = (model.solve_scaled(100)?, model.solve_window()?);
+    /// assert!(matches!(scaled.method(), ChatModelMethod::Scaled { reference_agents: 100, .. }));
+    /// let bound = scaled.p_wait_error_bound().unwrap();
+    /// assert!((scaled.p_wait() - window.p_wait()).abs() <= bound);
+    /// # Ok::<(), chatcap_queueing::QueueingError>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// [`QueueingError::ReferenceFloor`] for a reference floor under 40 agents or larger than
+    /// this one, and [`QueueingError::ModelTooLarge`] where its window chain does not fit
+    /// ([`ChatModel::solve_window`]).
+    pub fn solve_scaled(&self, reference_agents: u32) -> Result<ChatModelResult, QueueingError> {
+        if reference_agents < 2 * SCALED_FEWEST_AGENTS || reference_agents > self.agents {
+            return Err(QueueingError::ReferenceFloor { reference: reference_agents, agents: self.agents });
+        }
+        if self.rate.len() > 7 || reference_agents > 0xffff {
+            return Err(QueueingError::ModelTooLarge { limit: crate::Limit::WindowShape });
+        }
+        if self.rate.len() < 2 || self.equal_handle_times() {
+            return Ok(self.solve_balanced());
+        }
+        self.scaled(reference_agents, WINDOW_CHAIN_LIMIT)
+            .ok_or(QueueingError::ModelTooLarge { limit: crate::Limit::WindowStates })
+    }
+
+    /// The reference floor [`ChatModel::solve`] scales from: the largest with at most
+    /// [`SCALED_REFERENCE_STATES`] window states at its matched arrival rate, at most half this
+    /// floor and at least twice [`SCALED_FEWEST_AGENTS`].
+    fn scaled_reference(&self, depth: f64) -> Option<u32> {
+        let mut n1 = (self.agents / 2).min(0xffff);
+        loop {
+            if n1 < 2 * SCALED_FEWEST_AGENTS {
+                return None;
+            }
+            let states = self.reference(n1, depth)?.window_states()?;
+            if states <= SCALED_REFERENCE_STATES {
+                return Some(n1);
+            }
+            // The chain grows as about N^1.5 at worst, more slowly elsewhere.
+            let shrink = (SCALED_REFERENCE_STATES as f64 / states as f64).powf(2.0 / 3.0) * 0.97;
+            n1 = ((f64::from(n1) * shrink) as u32).min(n1 - 1);
+        }
+    }
+
+    /// The model of `agents` agents with this one's handle times and patience, at the arrival
+    /// rate that puts its balanced chain `depth` standard deviations below the full floor; `None`
+    /// if no rate does (within a factor 2^60 of this floor's per agent).
+    fn reference(&self, agents: u32, depth: f64) -> Option<ChatModel> {
+        if !depth.is_finite() {
+            return None;
+        }
+        let mut model = ChatModel { agents, rate: self.rate.clone(), arrivals_per_s: 0.0, theta: self.theta };
+        let guess = self.arrivals_per_s * f64::from(agents) / f64::from(self.agents);
+        let mut depth_at = |ln_rate: f64| {
+            model.arrivals_per_s = ln_rate.exp();
+            model.balanced_shape().depth
+        };
+        // Deeper at lower rates: bracket, then bisect in the log of the rate.
+        let (mut lo, mut hi) = (guess.ln() - 1.0, guess.ln() + 1.0);
+        let mut widened = 0;
+        while depth_at(lo) < depth || depth_at(hi) > depth {
+            widened += 1;
+            if widened > 60 {
+                return None;
+            }
+            (lo, hi) = (lo - 1.0, hi + 1.0);
+        }
+        for _ in 0..64 {
+            let mid = 0.5 * (lo + hi);
+            if mid <= lo || mid >= hi {
+                break;
+            }
+            if depth_at(mid) > depth { lo = mid } else { hi = mid }
+        }
+        let rate = (0.5 * (lo + hi)).exp();
+        (rate.is_finite() && rate > 0.0).then_some(ChatModel {
+            agents,
+            rate: self.rate.clone(),
+            arrivals_per_s: rate,
+            theta: self.theta,
+        })
+    }
+
+    /// The scaled approximation from a reference floor of `n1` agents (and one of half as many),
+    /// `None` if a reference's window chain passes `limit` states or its ratio is not a number.
+    fn scaled(&self, n1: u32, limit: usize) -> Option<ChatModelResult> {
+        let shape = self.balanced_shape();
+        let ratio = |agents: u32| -> Option<(f64, WindowSolution)> {
+            let model = self.reference(agents, shape.depth)?;
+            if model.window_states()? > limit {
+                return None;
+            }
+            let solution = model.window_solution();
+            let window_full = solution.pi[solution.chain.states - 1];
+            let balanced_full = model.balanced_shape().p_full;
+            let ratio =
+                if window_full == 0.0 && balanced_full == 0.0 { 1.0 } else { window_full / balanced_full };
+            (ratio.is_finite() && ratio > 0.0).then_some((ratio, solution))
+        };
+        let (near, solution) = ratio(n1)?;
+        let (far, smaller) = ratio(n1 / 2)?;
+        let p_full = (shape.p_full * near).min(1.0);
+        // The other states keep the balanced chain's shape, with what is left to them.
+        let rest = if shape.p_full < 1.0 { (1.0 - p_full) / (1.0 - shape.p_full) } else { 0.0 };
+        let method = ChatModelMethod::Scaled {
+            reference_agents: n1,
+            states: solution.chain.states,
+            sweeps: solution.sweeps,
+        };
+        let mut r = self.finish(method, p_full, 1.0 - p_full, shape.chats * rest, shape.busy * rest);
+        let p_wait_from = |full: f64| r.tail.p_wait(full, &r.sums);
+        let carried = (r.p_wait - p_wait_from((shape.p_full * far).min(1.0))).abs();
+        let left_out = solution.left_out + smaller.left_out;
+        // Measured where throughput never falls; where it does, the balanced chain misses
+        // congested states whose weight moves quickly with the floor, and nothing is claimed.
+        r.bound = self
+            .window_bound(r.p_wait, p_wait_from(shape.p_full))
+            .filter(|_| self.throughput_never_falls())
+            .map(|b| b + SCALED_STEP_FACTOR * carried + left_out);
+        Some(r)
     }
 
     /// The balanced approximation's measured bound ([`BALANCED_BOUND`]): for the grid's handle
@@ -630,11 +861,16 @@ impl ChatModel {
     fn balanced_bound(&self) -> Option<f64> {
         let m = self.rate.len();
         let patience_s = 1.0 / self.theta; // infinite without patience
-        let throughput_never_falls =
-            (1..m).all(|k| (k + 1) as f64 * self.rate[k] >= k as f64 * self.rate[k - 1] * (1.0 - 1e-12));
-        let measured =
-            self.within_grid() && throughput_never_falls && BALANCED_BOUND_PATIENCE_S.contains(&patience_s);
+        let measured = self.within_grid()
+            && self.throughput_never_falls()
+            && BALANCED_BOUND_PATIENCE_S.contains(&patience_s);
         (measured && self.agents >= BALANCED_BOUND_FROM[m - 2]).then(|| BALANCED_BOUND[m - 2])
+    }
+
+    /// Whether an agent's throughput `k / AHT_k` never falls as it takes another chat.
+    fn throughput_never_falls(&self) -> bool {
+        (1..self.rate.len())
+            .all(|k| (k + 1) as f64 * self.rate[k] >= k as f64 * self.rate[k - 1] * (1.0 - 1e-12))
     }
 
     /// Whether every level's handle time is the same (then only the total of chats matters).
@@ -751,10 +987,11 @@ impl ChatModelResult {
     /// // 20,000 agents at the critical load of flat throughput: past the window chain's limit.
     /// let aht = [s(300), s(600), s(900)];
     /// let huge = ChatModel::new(20_000, &aht, 20_000.0 / 300.0, Some(s(120)))?;
-    /// assert_eq!(huge.solve().p_wait_error_bound(), Some(2.9e-2)); // balanced, 3 chats
+    /// assert_eq!(huge.solve_balanced().p_wait_error_bound(), Some(2.9e-2)); // 3 chats
+    /// // The window chain's correction carried over from floors of 400 and 200 agents.
+    /// assert!(huge.solve_scaled(400)?.p_wait_error_bound().unwrap() < 2e-3);
     /// let patient = ChatModel::new(20_000, &aht, 60.0, None)?;
-    /// assert_eq!(patient.solve().method(), ChatModelMethod::Balanced);
-    /// assert_eq!(patient.solve().p_wait_error_bound(), None); // no patience: not measured
+    /// assert_eq!(patient.solve_balanced().p_wait_error_bound(), None); // no patience: not measured
     /// let even = ChatModel::new(20_000, &[s(300); 3], 60.0, Some(s(120)))?;
     /// assert_eq!(even.solve().p_wait_error_bound(), Some(1e-9));
     /// # Ok::<(), chatcap_queueing::QueueingError>(())
@@ -810,6 +1047,28 @@ impl ChatModelResult {
 }
 
 /// The chain without its queue: states sorted by total chats (level), then by key.
+/// A solved window chain ([`ChatModel::window_solution`]).
+struct WindowSolution {
+    chain: Chain,
+    pi: Vec<f64>,
+    sweeps: u32,
+    /// The probability next to the states its truncation left out.
+    left_out: f64,
+}
+
+/// The balanced chain without its queue, a loss system ([`ChatModel::balanced_shape`]).
+#[derive(Clone, Copy, Debug)]
+struct BalancedShape {
+    /// The probability of "all full".
+    p_full: f64,
+    /// The sums of chats and of busy agents over the other states, weighted by their probabilities.
+    chats: f64,
+    busy: f64,
+    /// How far the chats in progress sit below the full floor, in standard deviations: the mean
+    /// of `N m - L` over its standard deviation.
+    depth: f64,
+}
+
 struct Chain {
     states: usize,
     level: Vec<u32>,

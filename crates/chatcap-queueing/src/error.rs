@@ -66,6 +66,18 @@ pub enum QueueingError {
         /// The limit exceeded (its message says what to do instead).
         limit: Limit,
     },
+    /// The scaled chat model asked for a reference floor it cannot take: fewer than 40 agents
+    /// (the smaller reference holds half of them), or more than the floor itself.
+    #[error(
+        "a reference floor of {reference} agents for a floor of {agents}: it must hold at least 40 agents \
+         and at most the floor's own"
+    )]
+    ReferenceFloor {
+        /// The reference floor's agents asked for.
+        reference: u32,
+        /// The floor's agents.
+        agents: u32,
+    },
     /// A staffing search found no agent count meeting the target up to its limit.
     #[error("no staffing up to {limit} agents meets the target; lower the target or check the inputs")]
     StaffingUnreachable {

@@ -149,7 +149,7 @@ def chat_model(
     handle time ``aht_by_concurrency[k - 1]`` while the agent holds ``k``. The keys of
     ``chatcap chat-model --json``: ``p_wait``, ``p_abandon``, ``mean_wait_all_s``,
     ``asa_served_s``, ``service_level``, ``mean_chats_in_service``, ``agent_utilization``,
-    ``slot_occupancy``, ``method`` (exact, window or balanced), ``p_wait_error_bound`` (None
+    ``slot_occupancy``, ``method`` (exact, window, scaled or balanced), ``p_wait_error_bound`` (None
     when nothing bounds it, with a :class:`ChatcapWarning`) and ``exact_states``.
 
     Without ``patience_s`` visitors never give up. ``aht_by_concurrency`` is one list for every
