@@ -66,10 +66,10 @@ pub enum QueueingError {
         /// The limit exceeded (its message says what to do instead).
         limit: Limit,
     },
-    /// The scaled chat model asked for a reference floor it cannot take: fewer than 40 agents
+    /// The scaled chat model asked for a reference floor it cannot take: fewer than 400 agents
     /// (the smaller reference holds half of them), or more than the floor itself.
     #[error(
-        "a reference floor of {reference} agents for a floor of {agents}: it must hold at least 40 agents \
+        "a reference floor of {reference} agents for a floor of {agents}: it must hold at least 400 agents \
          and at most the floor's own"
     )]
     ReferenceFloor {
