@@ -150,7 +150,7 @@ enum Quick {
 /// 0.56 of its bound, which shrinks its step from the balanced answer by `sqrt(20 / N)` past 20
 /// agents. Past the window chain's reach the scaled approximation carries its correction over:
 /// against the window chain solved at 2,400 and 3,200 agents near the critical load, where the
-/// correction peaks, it was off by at most 0.15 of its own bound (README).
+/// correction peaks, it was off by at most 0.21 of its own bound (README).
 ///
 /// The balanced approximation alone errs far more, and its error falls slowly with the floor
 /// (about as `N^-0.4` where per-agent throughput is flat from one chat up, the hardest case
@@ -723,7 +723,7 @@ impl ChatModel {
     /// floor grows in the same regime: at the critical load of handle times where an agent's
     /// throughput is flat (300/600/900 s), where the correction falls slowest, the ratio moves
     /// by less than 1 % between 400 and 1,600 agents, and the answer carried over from 800
-    /// agents was within 3e-4 of the window chain at 1,600 (README, "The chat model's error
+    /// agents was within 3.1e-4 of the window chain at 1,600 (README, "The chat model's error
     /// table").
     ///
     /// The bound adds to the window chain's own bound on this floor
@@ -733,7 +733,7 @@ impl ChatModel {
     /// unevenly as the references grow: off the window chain at 800 agents by 1.3e-4 from 400
     /// agents where the change from 200 was 2.5e-5), but the sum held with room: against the
     /// window chain solved at 2,400 and 3,200 agents the answer of [`ChatModel::solve`] was off
-    /// by at most 0.15 of its bound (README, "The chat model's error table"), and the window
+    /// by at most 0.21 of its bound (README, "The chat model's error table"), and the window
     /// chain itself by at most 0.56 of its own against the exact chain. The bound is stated where
     /// the window chain's is ([`ChatModel::within_grid`]) and an agent's throughput never falls
     /// as it takes another chat; elsewhere it is `None`. Where the balanced approximation is
