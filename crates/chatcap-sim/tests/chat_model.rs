@@ -235,7 +235,8 @@ fn chat_model_past_the_exact_reach_agrees_with_a_long_simulation() {
 /// so the chats in progress wander there without drift and take about `N^2 / (2 lambda)`, a day,
 /// to forget an empty start: the warm-up is two and a half days (with one hour the simulated
 /// P(wait) came out 0.0297, 3.4e-3 below the chain). Simulated 0.0319 ± 0.0026 against the
-/// window chain's 0.0332 (bound 9.8e-3) and the balanced 0.0282: the balanced answer is just
+/// window chain's 0.0332 (bound 1.4e-3), the scaled approximation's 0.0333 carried over from 500
+/// agents (bound 1.8e-3) and the balanced 0.0282: the balanced answer is just
 /// inside the 99.9 % interval, and telling the two apart would take about four times the run.
 /// Ignored: about 8 minutes in release
 /// (`cargo test --release -p chatcap-sim --test chat_model -- --ignored --nocapture`).
