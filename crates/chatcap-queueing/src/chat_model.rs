@@ -735,7 +735,8 @@ impl ChatModel {
     /// window chain solved at 2,400 and 3,200 agents the answer of [`ChatModel::solve`] was off
     /// by at most 0.21 of its bound (README, "The chat model's error table"), and the window
     /// chain itself by at most 0.56 of its own against the exact chain. The bound is stated where
-    /// the window chain's is ([`ChatModel::within_grid`]) and an agent's throughput never falls
+    /// the window chain's is (2 to 5 chats, handle times never shorter at a higher concurrency and
+    /// at most 3 times the first level's at the top) and an agent's throughput never falls
     /// as it takes another chat; elsewhere it is `None`. Where the balanced approximation is
     /// exact (equal handle times) it is the answer.
     ///
