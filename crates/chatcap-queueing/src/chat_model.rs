@@ -398,8 +398,8 @@ impl ChatModel {
         }
     }
 
-    /// Whether [`ChatModel::solve`] solves a chain (exact or window) rather than the balanced
-    /// approximation.
+    /// Whether [`ChatModel::solve`] solves a chain (exact, window, or the window chain on the
+    /// scaled approximation's reference floors) rather than the balanced approximation.
     pub(crate) fn solves_a_chain(&self) -> bool {
         self.quick_method() != Quick::Balanced
     }
@@ -411,7 +411,7 @@ impl ChatModel {
             Quick::Exact
         } else if self.exact_fits() && within(self.window_states(), WINDOW_STATE_LIMIT) {
             Quick::Window
-        } else if self.rate.len() >= 2 && self.rate.len() <= 7 && !self.equal_handle_times() {
+        } else if self.rate.len() <= 7 && !self.equal_handle_times() {
             Quick::Scaled
         } else {
             Quick::Balanced
@@ -420,8 +420,9 @@ impl ChatModel {
 
     /// The scaled approximation from the reference floor [`ChatModel::solve`] takes.
     fn quick_scaled(&self) -> Option<ChatModelResult> {
-        let n1 = self.scaled_reference(self.balanced_shape().depth)?;
-        self.scaled(n1, WINDOW_CHAIN_LIMIT)
+        let shape = self.balanced_shape();
+        let near = self.scaled_reference(shape.depth)?;
+        self.scaled(&shape, near)
     }
 
     /// The exact stationary solution.
@@ -722,7 +723,7 @@ impl ChatModel {
     /// that as in the other methods. The depth of the balanced chain is what stays put as a
     /// floor grows in the same regime: at the critical load of handle times where an agent's
     /// throughput is flat (300/600/900 s), where the correction falls slowest, the ratio moves
-    /// by less than 1 % between 400 and 1,600 agents, and the answer carried over from 800
+    /// by 0.13 % between 400 and 800 agents, and the answer carried over from 800
     /// agents was within 3.1e-4 of the window chain at 1,600 (README, "The chat model's error
     /// table").
     ///
@@ -771,25 +772,29 @@ impl ChatModel {
         if self.rate.len() > 7 || reference_agents > 0xffff {
             return Err(QueueingError::ModelTooLarge { limit: crate::Limit::WindowShape });
         }
-        if self.rate.len() < 2 || self.equal_handle_times() {
+        // One chat per agent has equal handle times too.
+        if self.equal_handle_times() {
             return Ok(self.solve_balanced());
         }
-        self.scaled(reference_agents, WINDOW_CHAIN_LIMIT)
+        let shape = self.balanced_shape();
+        self.reference(reference_agents, shape.depth)
+            .and_then(|near| self.scaled(&shape, near))
             .ok_or(QueueingError::ModelTooLarge { limit: crate::Limit::WindowStates })
     }
 
     /// The reference floor [`ChatModel::solve`] scales from: the largest with at most
     /// [`SCALED_REFERENCE_STATES`] window states at its matched arrival rate, at most half this
     /// floor and at least twice [`SCALED_FEWEST_AGENTS`].
-    fn scaled_reference(&self, depth: f64) -> Option<u32> {
+    fn scaled_reference(&self, depth: f64) -> Option<ChatModel> {
         let mut n1 = (self.agents / 2).min(0xffff);
         loop {
             if n1 < 2 * SCALED_FEWEST_AGENTS {
                 return None;
             }
-            let states = self.reference(n1, depth)?.window_states()?;
+            let reference = self.reference(n1, depth)?;
+            let states = reference.window_states()?;
             if states <= SCALED_REFERENCE_STATES {
-                return Some(n1);
+                return Some(reference);
             }
             // The chain grows as about N^1.5 at worst, more slowly elsewhere.
             let shrink = (SCALED_REFERENCE_STATES as f64 / states as f64).powf(2.0 / 3.0) * 0.97;
@@ -799,7 +804,7 @@ impl ChatModel {
 
     /// The model of `agents` agents with this one's handle times and patience, at the arrival
     /// rate that puts its balanced chain `depth` standard deviations below the full floor; `None`
-    /// if no rate does (within a factor 2^60 of this floor's per agent).
+    /// if no rate does (within a factor e^61 of this floor's per agent).
     fn reference(&self, agents: u32, depth: f64) -> Option<ChatModel> {
         if !depth.is_finite() {
             return None;
@@ -828,21 +833,17 @@ impl ChatModel {
             if depth_at(mid) > depth { lo = mid } else { hi = mid }
         }
         let rate = (0.5 * (lo + hi)).exp();
-        (rate.is_finite() && rate > 0.0).then_some(ChatModel {
-            agents,
-            rate: self.rate.clone(),
-            arrivals_per_s: rate,
-            theta: self.theta,
-        })
+        model.arrivals_per_s = rate;
+        (rate.is_finite() && rate > 0.0).then_some(model)
     }
 
-    /// The scaled approximation from a reference floor of `n1` agents (and one of half as many),
-    /// `None` if a reference's window chain passes `limit` states or its ratio is not a number.
-    fn scaled(&self, n1: u32, limit: usize) -> Option<ChatModelResult> {
-        let shape = self.balanced_shape();
-        let ratio = |agents: u32| -> Option<(f64, WindowSolution)> {
-            let model = self.reference(agents, shape.depth)?;
-            if model.window_states()? > limit {
+    /// The scaled approximation from the reference floor `near` (its arrival rate matched to
+    /// this floor's balanced `shape`) and one of half as many agents, `None` if a reference's
+    /// window chain passes [`WINDOW_CHAIN_LIMIT`] states or its ratio is not a number.
+    fn scaled(&self, shape: &BalancedShape, near: ChatModel) -> Option<ChatModelResult> {
+        let n1 = near.agents;
+        let ratio = |model: ChatModel| -> Option<(f64, WindowSolution)> {
+            if model.window_states()? > WINDOW_CHAIN_LIMIT {
                 return None;
             }
             let solution = model.window_solution();
@@ -852,8 +853,8 @@ impl ChatModel {
                 if window_full == 0.0 && balanced_full == 0.0 { 1.0 } else { window_full / balanced_full };
             (ratio.is_finite() && ratio > 0.0).then_some((ratio, solution))
         };
-        let (near, solution) = ratio(n1)?;
-        let (far, smaller) = ratio(n1 / 2)?;
+        let (far, smaller) = ratio(self.reference(n1 / 2, shape.depth)?)?;
+        let (near, solution) = ratio(near)?;
         let p_full = (shape.p_full * near).min(1.0);
         // The other states keep the balanced chain's shape, with what is left to them.
         let rest = if shape.p_full < 1.0 { (1.0 - p_full) / (1.0 - shape.p_full) } else { 0.0 };
