@@ -157,7 +157,9 @@ fn build(c: &mut Criterion) {
 
 /// Following a live floor: a sync to the next poll (1 % of agents changed) and a sync to an
 /// unchanged poll, beside rebuilding from the poll, for the floor and for a router. Every poll
-/// holds its own strings, as one read from a vendor's payload does.
+/// holds its own ids and logins, as one read from a vendor's payload does (its skill ids and
+/// lists shared within it, as the adapter shares them); the `shared` rows sync polls that share
+/// their texts with the floor's.
 fn sync(c: &mut Criterion) {
     let mut g = c.benchmark_group("sync");
     g.sample_size(20);
@@ -193,6 +195,22 @@ fn sync(c: &mut Criterion) {
                 router.sync(tick(), black_box(if flip { &b } else { &a })).expect("valid poll")
             })
         });
+        {
+            // Polls whose unchanged agents share their texts with the floor, as a caller that
+            // edits the last poll into the next gives them: ids and logins compare by address.
+            let a = snapshot(n);
+            let b = next_poll(&a);
+            let mut floor = Floor::new(a.clone()).expect("valid floor");
+            g.bench_with_input(BenchmarkId::new("floor_shared_changed_1pct", n), &n, |bch, _| {
+                bch.iter(|| {
+                    flip = !flip;
+                    floor.sync(tick(), black_box(if flip { &b } else { &a })).expect("valid poll")
+                })
+            });
+            g.bench_with_input(BenchmarkId::new("floor_shared_unchanged", n), &n, |bch, _| {
+                bch.iter(|| floor.sync(tick(), black_box(&a)).expect("valid poll"))
+            });
+        }
         g.bench_with_input(BenchmarkId::new("floor_unchanged", n), &n, |bch, _| {
             bch.iter(|| floor.sync(tick(), black_box(&a)).expect("valid poll"))
         });

@@ -59,9 +59,12 @@ pub fn skill_id(i: usize) -> String {
 pub fn snapshot(agents: usize) -> Snapshot {
     let mut rng = Rng::new(0x5eed ^ agents as u64);
     let taken_at = Timestamp::from_millis(1_700_000_000_000);
-    // Ids are shared, as an adapter that interns the skills it reads shares them.
+    // One id per skill and one list per set of skills, shared by the agents that have them, as
+    // the adapter shares them within one payload.
     let skill_ids: Vec<SkillId> = (0..SKILLS).map(|i| SkillId::from(skill_id(i))).collect();
     let skills = skill_ids.iter().map(|id| Skill::new(id.clone())).collect();
+    let mut lists: std::collections::HashMap<(usize, usize), std::sync::Arc<[SkillId]>> =
+        std::collections::HashMap::new();
     let agents = (0..agents)
         .map(|i| {
             let state = match rng.below(10) {
@@ -76,11 +79,16 @@ pub fn snapshot(agents: usize) -> Snapshot {
             let active = rng.below(u64::from(limit) + 2) as u32;
             let n_skills = 1 + rng.below(5) as usize;
             let first = rng.below(SKILLS as u64) as usize;
-            let skills = (0..n_skills).map(|k| skill_ids[(first + k * 3) % SKILLS].clone());
-            Agent::new(format!("agent-{i}"), state, Capacity::Limited(limit))
-                .with_active_chats(active)
-                .with_skills(skills)
-                .with_login(format!("login-{i}"))
+            let skills = lists
+                .entry((first, n_skills))
+                .or_insert_with(|| {
+                    (0..n_skills).map(|k| skill_ids[(first + k * 3) % SKILLS].clone()).collect()
+                })
+                .clone();
+            let mut agent =
+                Agent::new(format!("agent-{i}"), state, Capacity::Limited(limit)).with_active_chats(active);
+            agent.skills = skills;
+            agent.with_login(format!("login-{i}"))
         })
         .collect();
     let queue = (0..SKILLS as u64 * 3)
@@ -129,12 +137,14 @@ pub fn next_poll(snapshot: &Snapshot) -> Snapshot {
             3 => {
                 let swapped = SkillId::from(skill_id((k * 7) % SKILLS));
                 if !a.skills.contains(&swapped) {
-                    a.skills[0] = swapped;
+                    let mut skills = a.skills.to_vec();
+                    skills[0] = swapped;
+                    a.skills = skills.into();
                 }
             }
             _ => {
                 a.id = format!("agent-new-{i}").into();
-                a.login = Some(format!("login-new-{i}"));
+                a.login = Some(format!("login-new-{i}").into());
             }
         }
     }

@@ -76,8 +76,8 @@ fn same_answers(synced: &Floor, fresh: &Floor) {
     for a in fresh.agents() {
         let mut mine = synced.agent(a.id()).expect("every agent of the snapshot is on the synced floor").to_agent();
         let mut theirs = a.to_agent();
-        mine.skills.sort();
-        theirs.skills.sort();
+        std::sync::Arc::make_mut(&mut mine.skills).sort();
+        std::sync::Arc::make_mut(&mut theirs.skills).sort();
         assert_eq!(mine, theirs);
     }
 }

@@ -102,7 +102,7 @@ fn read(name: &str) -> Result<Vec<u8>, Box<dyn Error>> {
 fn remember_logins(ingest: &Ingest, logins: &mut BTreeMap<AgentId, String>) {
     for a in &ingest.snapshot.agents {
         if let Some(login) = &a.login {
-            logins.insert(a.id.clone(), login.clone());
+            logins.insert(a.id.clone(), login.to_string());
         }
     }
 }

@@ -297,7 +297,7 @@ impl FirstKept {
                 continue;
             }
             if let Some(login) = &a.login
-                && !self.logins.insert(login.clone())
+                && !self.logins.insert(login.to_string())
             {
                 repeats.push(Warning {
                     at: here.login(),
@@ -321,11 +321,17 @@ pub(crate) fn next_visitor_id(s: &Snapshot) -> u64 {
     s.queue.iter().map(|v| v.id.0.saturating_add(1)).max().unwrap_or(1)
 }
 
-/// The skills of a snapshot being built, in order of first appearance.
+/// The skills of a snapshot being built, in order of first appearance, and the agents' skill
+/// lists: one id per skill and one list per set of skills, shared by the agents that have them
+/// (a large poll stays small, and a floor synced to it compares skills by address, in cache).
 #[derive(Default)]
 pub(crate) struct SkillSet {
     pub(crate) skills: Vec<Skill>,
     index: HashMap<String, usize>,
+    /// The lists given out, by the positions of their skills in `skills`.
+    lists: HashMap<Vec<u32>, Arc<[SkillId]>>,
+    /// Scratch for the positions of the list being looked up.
+    at: Vec<u32>,
 }
 
 impl SkillSet {
@@ -336,6 +342,29 @@ impl SkillSet {
             set.skills.push(sk.clone());
         }
         set
+    }
+
+    /// The shared id of a skill added before.
+    pub(crate) fn id(&self, id: &str) -> Option<SkillId> {
+        self.index.get(id).map(|&i| self.skills[i].id.clone())
+    }
+
+    /// The shared list of these skills (each added before), in this order.
+    pub(crate) fn list(&mut self, ids: &[SkillId]) -> Arc<[SkillId]> {
+        self.at.clear();
+        for id in ids {
+            match self.index.get(id.as_str()) {
+                Some(&i) => self.at.push(u32::try_from(i).unwrap_or(u32::MAX)),
+                // Not a skill of this set: a list of its own.
+                None => return ids.into(),
+            }
+        }
+        if let Some(list) = self.lists.get(&self.at[..]) {
+            return Arc::clone(list);
+        }
+        let list: Arc<[SkillId]> = ids.into();
+        self.lists.insert(self.at.clone(), Arc::clone(&list));
+        list
     }
 
     /// Adds a skill if new; returns whether it was new. A name fills in a missing one; a

@@ -60,7 +60,7 @@ fn doc_001_available_agents_one_away_unlimited_agent() {
     assert_eq!(a.voice_state, Some(AgentState::Offline)); // "@voiceState": "1"
     assert_eq!(a.capacity, Capacity::Unlimited); // "@maxChats": "-1"
     assert_eq!(a.login.as_deref(), Some("Agent1"));
-    assert_eq!(a.skills, vec![SkillId::from("2"), SkillId::from("4")]);
+    assert_eq!(a.skills[..], [SkillId::from("2"), SkillId::from("4")]);
     assert_eq!(a.active_chats, 0);
     // `chats` is documented but absent from the example.
     assert!(kinds(&ingest).contains(&WarningKind::MissingChats));
@@ -902,4 +902,47 @@ fn offline_agents_reporting_no_time_in_state_do_not_restart_at_every_poll() {
     let mut floor = Floor::new(first).unwrap();
     let report = floor.sync(next.taken_at, &next).unwrap();
     assert_eq!(report.state_restarted, [chatcap_core::AgentId::from("25025413")], "{report}");
+}
+
+// ---- shared texts ----
+
+/// Agents read from one payload share one id per skill and one list per set of skills, in
+/// both LivePerson forms: the same set in another order is another
+/// list, and what the snapshot holds is what was listed, whatever is shared.
+#[test]
+fn one_payload_shares_its_skill_ids_and_lists() {
+    let json = br#"{"availableAgents":{"agents":{"agent":[
+        {"@id":"1","@chatState":"2","@maxChats":"2","chats":0,"skills":{"skill":["10","20"]}},
+        {"@id":"2","@chatState":"2","@maxChats":"2","chats":0,"skills":{"skill":["10","20"]}},
+        {"@id":"3","@chatState":"2","@maxChats":"2","chats":0,"skills":{"skill":["20","10"]}},
+        {"@id":"4","@chatState":"2","@maxChats":"2","chats":0,"skills":{"skill":"20"}}]}}}"#;
+    let xml = br#"<availableAgents><agents>
+        <agent id="1" chatState="2" maxChats="2"><skills><skill>10</skill><skill>20</skill></skills><chats>0</chats></agent>
+        <agent id="2" chatState="2" maxChats="2"><skills><skill>10</skill><skill>20</skill></skills><chats>0</chats></agent>
+        <agent id="3" chatState="2" maxChats="2"><skills><skill>20</skill><skill>10</skill></skills><chats>0</chats></agent>
+        <agent id="4" chatState="2" maxChats="2"><skills><skill>20</skill></skills><chats>0</chats></agent>
+        </agents></availableAgents>"#;
+    for ingest in [
+        liveperson::available_agents_json(json, T0).unwrap_or_else(|e| panic!("{e}")),
+        liveperson::available_agents_xml(xml, T0).unwrap_or_else(|e| panic!("{e}")),
+    ] {
+        let s = &ingest.snapshot;
+        let text = |id: &SkillId| id.as_str().as_ptr();
+        let listed: Vec<_> = s.skills.iter().map(|k| (k.id.as_str(), text(&k.id))).collect();
+        for a in &s.agents {
+            for id in a.skills.iter() {
+                assert!(
+                    listed.contains(&(id.as_str(), text(id))),
+                    "agent {} has its own copy of skill {id}",
+                    a.id
+                );
+            }
+        }
+        let names = |a: &Agent| a.skills.iter().map(|id| id.as_str().to_owned()).collect::<Vec<_>>();
+        assert_eq!(names(&s.agents[0]), ["10", "20"]);
+        assert_eq!(names(&s.agents[2]), ["20", "10"]);
+        assert_eq!(names(&s.agents[3]), ["20"]);
+        assert!(std::sync::Arc::ptr_eq(&s.agents[0].skills, &s.agents[1].skills));
+        assert!(!std::sync::Arc::ptr_eq(&s.agents[0].skills, &s.agents[2].skills));
+    }
 }

@@ -121,7 +121,10 @@ fn check(bytes: &[u8], xml: bool, agents: &[Gen]) -> Result<(), TestCaseError> {
         prop_assert_eq!(got.chat_state, want.state);
         prop_assert_eq!(got.capacity, want.capacity);
         prop_assert_eq!(got.active_chats, want.chats);
-        prop_assert_eq!(got.login.clone(), want.login.as_ref().map(|l| format!("{l}{i}")));
+        prop_assert_eq!(
+            got.login.as_deref().map(str::to_owned),
+            want.login.as_ref().map(|l| format!("{l}{i}"))
+        );
         let skills: Vec<String> = want.skills.iter().map(u8::to_string).collect();
         prop_assert_eq!(got.skills.iter().map(|s| s.as_str().to_owned()).collect::<Vec<_>>(), skills);
     }

@@ -4,6 +4,7 @@
 //! [`Floor`](crate::Floor) is built from it.
 
 use std::fmt;
+use std::sync::Arc;
 use std::time::Duration;
 
 use crate::{AgentId, GroupId, SkillId, Timestamp, VisitorId};
@@ -108,7 +109,7 @@ impl Capacity {
 ///     .with_active_chats(1)
 ///     .with_skills([SkillId::from("sales")]);
 /// assert_eq!(a.active_chats, 1);
-/// assert_eq!(a.skills, vec![SkillId::from("sales")]);
+/// assert_eq!(a.skills[..], [SkillId::from("sales")]);
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
@@ -116,7 +117,10 @@ pub struct Agent {
     /// The agent's id.
     pub id: AgentId,
     /// The login name, if the vendor gives one (LivePerson `userName`); unique on a floor.
-    pub login: Option<String>,
+    ///
+    /// Shared text, as the ids are: a reader that hands the next poll the login it read in the
+    /// last one lets [`Floor::sync`](crate::Floor::sync) compare it by address.
+    pub login: Option<Arc<str>>,
     /// State for chat.
     pub chat_state: AgentState,
     /// State for voice, where the vendor reports it.
@@ -129,7 +133,11 @@ pub struct Agent {
     /// each weighs [`Weight::ONE`](crate::Weight::ONE). Given only with chats held.
     pub load: Option<crate::Weight>,
     /// Skills, each at most once, each defined on the floor.
-    pub skills: Vec<SkillId>,
+    ///
+    /// A shared list: agents with the same skills may hold one list between them, which keeps a
+    /// large poll small and lets [`Floor::sync`](crate::Floor::sync) find an agent's skills in
+    /// cache.
+    pub skills: Arc<[SkillId]>,
     /// The agent's group, if any.
     pub group: Option<GroupId>,
     /// How long the agent has been in its chat state when the snapshot was taken, where the
@@ -150,7 +158,7 @@ impl Agent {
             capacity,
             active_chats: 0,
             load: None,
-            skills: Vec::new(),
+            skills: Arc::default(),
             group: None,
             time_in_state: None,
         }
@@ -181,7 +189,7 @@ impl Agent {
     }
 
     /// Sets the login name.
-    pub fn with_login(mut self, login: impl Into<String>) -> Self {
+    pub fn with_login(mut self, login: impl Into<Arc<str>>) -> Self {
         self.login = Some(login.into());
         self
     }

@@ -123,7 +123,7 @@ fn snapshot(spec: &Spec, at_ms: i64) -> Snapshot {
                 agent = agent.with_load(Weight::from_thousandths(w * u64::from(a.active)).unwrap());
             }
             agent.voice_state = a.voice;
-            agent.login = login.map(|l| format!("login{l}"));
+            agent.login = login.map(|l| format!("login{l}").into());
             agent.group = a.group.map(|g| GroupId::from(format!("g{g}")));
             agent
         })
@@ -158,6 +158,97 @@ fn snapshot(spec: &Spec, at_ms: i64) -> Snapshot {
     }
 }
 
+/// `next` with every id, login, group and skill list it has in common (by text) with `last`
+/// replaced by `last`'s own, as a reader that remembers the last poll hands them on: a floor
+/// synced to it compares those by address. Texts are shared wherever they are equal, also
+/// between different agents (a login one agent gave up and another took).
+fn sharing_texts_with(last: &Snapshot, mut next: Snapshot) -> Snapshot {
+    use std::collections::HashMap;
+    use std::sync::Arc;
+    let mut ids: HashMap<String, AgentId> = HashMap::new();
+    let mut logins: HashMap<String, Arc<str>> = HashMap::new();
+    let mut groups: HashMap<String, GroupId> = HashMap::new();
+    let mut skills: HashMap<String, SkillId> = HashMap::new();
+    let mut lists: HashMap<Vec<String>, Arc<[SkillId]>> = HashMap::new();
+    let names = |list: &[SkillId]| list.iter().map(|s| s.as_str().to_owned()).collect::<Vec<_>>();
+    for s in &last.skills {
+        skills.insert(s.id.as_str().to_owned(), s.id.clone());
+    }
+    for a in &last.agents {
+        ids.insert(a.id.as_str().to_owned(), a.id.clone());
+        if let Some(l) = &a.login {
+            logins.insert(l.to_string(), Arc::clone(l));
+        }
+        if let Some(g) = &a.group {
+            groups.insert(g.as_str().to_owned(), g.clone());
+        }
+        lists.insert(names(&a.skills), Arc::clone(&a.skills));
+    }
+    for s in &mut next.skills {
+        if let Some(id) = skills.get(s.id.as_str()) {
+            s.id = id.clone();
+        }
+    }
+    for a in &mut next.agents {
+        if let Some(id) = ids.get(a.id.as_str()) {
+            a.id = id.clone();
+        }
+        if let Some(l) = a.login.as_ref().and_then(|l| logins.get(&**l)) {
+            a.login = Some(Arc::clone(l));
+        }
+        if let Some(g) = a.group.as_ref().and_then(|g| groups.get(g.as_str())) {
+            a.group = Some(g.clone());
+        }
+        match lists.get(&names(&a.skills)) {
+            Some(list) => a.skills = Arc::clone(list),
+            None => {
+                a.skills = a
+                    .skills
+                    .iter()
+                    .map(|s| skills.get(s.as_str()).cloned().unwrap_or_else(|| s.clone()))
+                    .collect()
+            }
+        }
+    }
+    next
+}
+
+/// One edit of an agent of a spec (`p`, modulo the agents): a new state, chats, login, group,
+/// skill toggled, limit or voice state, or the agent gone (`v` even) or a new agent beside it.
+fn edit(spec: &mut Spec, p: usize, kind: u8, v: usize) {
+    if spec.agents.is_empty() {
+        return;
+    }
+    let p = p % spec.agents.len();
+    let a = &mut spec.agents[p].1;
+    match kind {
+        0 => a.state = AgentState::ALL[v % 4],
+        1 => a.active = v as u32,
+        2 => a.login = (v < 5).then_some(v),
+        3 => a.group = (v < 3).then_some(v),
+        4 => {
+            let s = v % SKILLS;
+            match a.skills.iter().position(|&x| x == s) {
+                Some(i) => {
+                    a.skills.remove(i);
+                }
+                None => a.skills.push(s),
+            }
+        }
+        5 => a.capacity = Capacity::Limited(v as u32),
+        6 => a.voice = Some(AgentState::ALL[v % 4]),
+        _ if v.is_multiple_of(2) => {
+            spec.agents.remove(p);
+        }
+        _ => {
+            if let Some(free) = (0..AGENTS).find(|i| spec.agents.iter().all(|(j, _)| j != i)) {
+                let twin = spec.agents[p].1.clone();
+                spec.agents.insert(p, (free, twin));
+            }
+        }
+    }
+}
+
 /// Every agent, by id, its skills sorted (an agent lists them in the order of the floor's skill
 /// indices, which a synced floor gives out in another order).
 fn agents_by_id(floor: &Floor) -> BTreeMap<AgentId, Agent> {
@@ -165,7 +256,7 @@ fn agents_by_id(floor: &Floor) -> BTreeMap<AgentId, Agent> {
         .agents()
         .map(|a| {
             let mut agent = a.to_agent();
-            agent.skills.sort();
+            std::sync::Arc::make_mut(&mut agent.skills).sort();
             (a.id().clone(), agent)
         })
         .collect()
@@ -401,6 +492,51 @@ proptest! {
     }
 
     #[test]
+    fn polls_a_few_edits_apart_sharing_texts_with_the_last_sync_as_the_last_snapshot(
+        first in spec(),
+        steps in prop::collection::vec(prop::collection::vec((0..AGENTS, 0u8..8, 0usize..6), 0..4), 1..5),
+    ) {
+        let mut spec = first;
+        let mut last = snapshot(&spec, T0_MS);
+        let mut floor = Floor::new(last.clone()).unwrap();
+        for (k, edits) in steps.iter().enumerate() {
+            let at = T0_MS + 10_000 * (k as i64 + 1);
+            // Every agent not edited stays as it was, in its state since the same moment; every
+            // visitor waits on.
+            for (_, a) in &mut spec.agents {
+                a.in_state_ms += 10_000;
+            }
+            for (_, _, _, waited) in &mut spec.queue {
+                *waited += 10_000;
+            }
+            for &(p, kind, v) in edits {
+                edit(&mut spec, p, kind, v);
+            }
+            let next = sharing_texts_with(&last, snapshot(&spec, at));
+            let report = floor.sync(next.taken_at, &next).unwrap();
+            prop_assert!(edits.is_empty() <= report.is_empty(), "no edit, yet {}", report);
+            assert_same_answers(&floor, &Floor::new(next.clone()).unwrap())?;
+            last = next;
+        }
+    }
+
+    #[test]
+    fn a_chain_of_polls_sharing_texts_with_the_last_syncs_as_the_last_snapshot(
+        chain in prop::collection::vec(spec(), 2..6),
+    ) {
+        let mut last = snapshot(&chain[0], T0_MS);
+        let mut floor = Floor::new(last.clone()).unwrap();
+        for (k, spec) in chain.iter().enumerate().skip(1) {
+            let next = sharing_texts_with(&last, snapshot(spec, T0_MS + 10_000 * k as i64));
+            floor.sync(next.taken_at, &next).unwrap();
+            assert_same_answers(&floor, &Floor::new(next.clone()).unwrap())?;
+            let again = floor.sync(next.taken_at, &next).unwrap();
+            prop_assert!(again.is_empty(), "{}", again);
+            last = next;
+        }
+    }
+
+    #[test]
     fn a_chain_of_syncs_answers_as_the_last_snapshot(chain in prop::collection::vec(spec(), 2..6)) {
         let mut floor = Floor::new(snapshot(&chain[0], T0_MS)).unwrap();
         for (k, spec) in chain.iter().enumerate().skip(1) {
@@ -493,7 +629,7 @@ proptest! {
                 true
             }
             1 if !bad.agents.is_empty() => {
-                bad.agents[0].skills.push(SkillId::from("undefined"));
+                bad.agents[0].skills = bad.agents[0].skills.iter().cloned().chain([SkillId::from("undefined")]).collect();
                 true
             }
             2 if !bad.skills.is_empty() => {
@@ -686,7 +822,7 @@ fn edge_snapshot(agents: &[EdgeAgent], at_ms: i64) -> Snapshot {
                 // In its state since the first snapshot: unchanged agents stay unchanged.
                 .with_time_in_state(Duration::from_millis((at_ms - T0_MS) as u64))
                 .with_skills((0..8).filter(|s| bits & (1 << s) != 0).map(|s| skills[s].clone()));
-            agent.login = login;
+            agent.login = login.map(Into::into);
             Some(agent)
         })
         .collect();

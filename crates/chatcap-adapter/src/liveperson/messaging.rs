@@ -236,7 +236,7 @@ pub(crate) fn agent_view_json_at(
                 ));
                 continue;
             }
-            agent_skills.push(SkillId::from(sid));
+            agent_skills.push(skills.id(&sid).unwrap_or_else(|| SkillId::from(sid)));
         }
         at.push(AgentAt::spelled(
             Location::path(format!("{path}.agentId")),
@@ -244,13 +244,13 @@ pub(crate) fn agent_view_json_at(
         ));
         agents.push(Agent {
             id: id.into(),
-            login,
+            login: login.map(Into::into),
             chat_state,
             voice_state: None,
             capacity,
             active_chats,
             load: None,
-            skills: agent_skills,
+            skills: skills.list(&agent_skills),
             group,
             time_in_state,
         });

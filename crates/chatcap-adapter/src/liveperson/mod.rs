@@ -414,7 +414,8 @@ fn reported(
 pub fn apply_queue_state(report: &QueueStateReport, ingest: &mut Ingest) -> Result<(), AdapterError> {
     let taken_at = ingest.snapshot.taken_at;
     let mut skills = SkillSet::from_snapshot(&ingest.snapshot);
-    let with_agents: HashSet<&SkillId> = ingest.snapshot.agents.iter().flat_map(|a| &a.skills).collect();
+    let with_agents: HashSet<&SkillId> =
+        ingest.snapshot.agents.iter().flat_map(|a| a.skills.iter()).collect();
     let mut plans = Vec::new();
     for s in &report.skills {
         let path = format!("skills.{}", s.skill);
@@ -679,7 +680,7 @@ impl Builder {
                 );
                 None
             }
-            Some(Text(l)) => Some(l),
+            Some(Text(l)) => Some(l.into()),
             None => None,
         };
         let mut skills: Vec<SkillId> = Vec::new();
@@ -712,7 +713,7 @@ impl Builder {
             active_chats,
             // LivePerson reports no chat weights: each chat counts as one.
             load: None,
-            skills,
+            skills: self.skills.list(&skills),
             group,
             time_in_state,
         });
@@ -746,7 +747,7 @@ impl Builder {
                 format!("skill {id} is in skillsInfo but not in skills: added"),
             );
         }
-        skills.push(SkillId::from(id));
+        skills.push(self.skills.id(id).unwrap_or_else(|| SkillId::from(id)));
     }
 }
 

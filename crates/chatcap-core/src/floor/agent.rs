@@ -74,7 +74,7 @@ pub(crate) struct AgentRec {
     pub(super) chat_state: AgentState,
     pub(super) voice_state: Option<AgentState>,
     pub(super) id: AgentId,
-    pub(super) login: Option<String>,
+    pub(super) login: Option<std::sync::Arc<str>>,
     pub(super) group: Option<GroupId>,
     pub(super) state_since: Timestamp,
 }

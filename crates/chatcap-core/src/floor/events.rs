@@ -174,7 +174,7 @@ impl Floor {
                     && let Some(holder) = self.agent_by_login(login)
                 {
                     return Err(EventError::DuplicateLogin {
-                        login: login.clone(),
+                        login: login.to_string(),
                         first: holder.id().clone(),
                         second: agent.id.clone(),
                     });
@@ -221,7 +221,7 @@ impl Floor {
                         second: agent.clone(),
                     });
                 }
-                self.set_login(i, login.map(str::to_owned));
+                self.set_login(i, login.map(std::sync::Arc::from));
             }
             Event::GroupChanged { agent, group } => {
                 let i = self.agent_idx(agent)?;
@@ -374,7 +374,7 @@ impl Floor {
 
     /// Gives agent `i` a new login, keeping the login index; the caller has checked that no
     /// other agent holds it.
-    pub(super) fn set_login(&mut self, i: usize, login: Option<String>) {
+    pub(super) fn set_login(&mut self, i: usize, login: Option<std::sync::Arc<str>>) {
         let pos = index_u32(i);
         self.sync_keys.mark(i);
         if let Some(old) = self.agents[i].login.take() {

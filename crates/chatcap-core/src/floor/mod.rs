@@ -267,7 +267,7 @@ impl Floor {
                 let login_at = |p: u32| recs[p as usize].login.as_deref().unwrap_or_default();
                 if let Err(first) = floor.login_index.insert(login, i, login_at) {
                     return Err(SnapshotError::DuplicateLogin {
-                        login: login.clone(),
+                        login: login.to_string(),
                         first: recs[first as usize].id.clone(),
                         second: rec.id,
                     });
@@ -307,7 +307,7 @@ impl Floor {
 
     fn validate_agent(&self, agent: Agent, taken_at: Timestamp) -> Result<AgentRec, AgentProblem> {
         let mut skills = Vec::with_capacity(agent.skills.len());
-        for skill in &agent.skills {
+        for skill in agent.skills.iter() {
             let Some(idx) = self.pos_by_name(skill.as_str()) else {
                 return Err(AgentProblem::UnknownSkill { agent: agent.id, skill: skill.clone() });
             };

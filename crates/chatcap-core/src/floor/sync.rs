@@ -143,15 +143,20 @@ impl fmt::Display for SyncReport {
 const WARM_BLOCK: usize = 64;
 
 /// Reads the first byte of every text and the first skill a block of the snapshot's agents
-/// points to, so that comparing them finds them in cache.
-fn warm(block: &[Agent]) -> u64 {
+/// points to, so that comparing them finds them in cache. An agent whose id is shared with the
+/// floor's at the place it is expected at (`at` for the first of the block) has its texts
+/// compared by address: only its skills are read.
+fn warm(block: &[Agent], keys: &super::sync_key::SyncKeys, at: usize) -> u64 {
     let first = |s: &str| u64::from(s.as_bytes().first().copied().unwrap_or(0));
     let mut acc = 0u64;
-    for a in block {
-        acc ^= first(a.id.as_str());
-        acc ^= a.login.as_deref().map_or(0, first);
+    for (k, a) in block.iter().enumerate() {
         acc ^= a.skills.first().map_or(0, |s| s.addr() as u64);
         acc ^= a.skills.last().map_or(0, |s| s.addr() as u64);
+        if keys.shares_id(at + k, a) {
+            continue;
+        }
+        acc ^= first(a.id.as_str());
+        acc ^= a.login.as_deref().map_or(0, first);
         acc ^= a.group.as_ref().map_or(0, |g| first(g.as_str()));
     }
     acc
@@ -170,7 +175,7 @@ struct Change<'s> {
     /// The new skills, when they changed.
     skills: Option<SkillList>,
     /// The new login, when it changed.
-    login: Option<Option<&'s str>>,
+    login: Option<Option<&'s std::sync::Arc<str>>>,
     /// The new group, when it changed.
     group: Option<Option<&'s GroupId>>,
 }
@@ -252,10 +257,12 @@ impl Floor {
     /// changed, what the same events would cost. An agent is looked for first at the place
     /// after the previous one's, so a vendor that lists agents in a stable order costs no id
     /// hashing; an agent's skills are matched by the address of their ids first, which costs
-    /// no string comparison when the adapter shares one id per skill (as chatcap's does). The
-    /// floor's side of the comparison is a compact key per place (an exact copy of what a sync
-    /// compares, its texts side by side in one table), read in place order; an agent changed
-    /// by an event since the last sync is compared with its full record instead.
+    /// no string comparison when the adapter shares one id per skill (as chatcap's does, with
+    /// one list per set of skills). An id, login or group that is the floor's own (a snapshot
+    /// made by editing the last one shares them) is matched by address, without reading its
+    /// text. The floor's side of the comparison is a compact key per place (an exact copy of
+    /// what a sync compares, with its texts side by side in one table), read in place order; an
+    /// agent changed by an event since the last sync is compared with its full record instead.
     ///
     /// # Errors
     ///
@@ -282,7 +289,7 @@ impl Floor {
     ///
     /// // A snapshot that does not validate changes nothing.
     /// let mut bad = snapshot(20_000, AgentState::Away);
-    /// bad.agents[0].skills.push("undefined".into());
+    /// bad.agents[0].skills = ["s".into(), "undefined".into()].into();
     /// assert!(floor.sync(bad.taken_at, &bad).is_err());
     /// assert_eq!(floor.slots("s")?, Slots::Count(3));
     /// # Ok::<(), Box<dyn std::error::Error>>(())
@@ -359,7 +366,7 @@ impl Floor {
         // The agent's skills, sorted, into `skills`.
         let skills_into = |agent: &Agent, skills: &mut Vec<SkillPos>| -> Result<(), SnapshotError> {
             skills.clear();
-            for id in &agent.skills {
+            for id in agent.skills.iter() {
                 let Some(idx) = resolve_fast(id) else {
                     return Err(SnapshotError::UnknownAgentSkill {
                         agent: agent.id.clone(),
@@ -394,14 +401,14 @@ impl Floor {
         let mut warmth = 0u64;
         let keys = &self.sync_keys;
         for block in next.agents.chunks(WARM_BLOCK) {
-            warmth ^= warm(block);
+            warmth ^= warm(block, keys, guess);
             for agent in block {
                 let since = state_since(agent, taken_at)?;
                 let load = load_of(&agent.id, agent.active_chats, agent.load)?;
                 // The place after the last one found, checked against its key where the key can
                 // stand for the record, else against the record; then by id.
                 let at_guess = if keys.usable(guess) {
-                    keys.has_id(guess, agent.id.as_str())
+                    keys.has_id(guess, &agent.id)
                 } else {
                     self.agents.get(guess).is_some_and(|rec| {
                         rec.present && same_text(rec.id.as_str().as_bytes(), agent.id.as_str().as_bytes())
@@ -482,7 +489,7 @@ impl Floor {
                 {
                     continue;
                 }
-                let login = (!same_login).then_some(agent.login.as_deref());
+                let login = (!same_login).then_some(agent.login.as_ref());
                 let group = (agent.group != rec.group).then_some(agent.group.as_ref());
                 let kinds = [
                     (agent.chat_state != rec.chat_state, &mut report.state_changed),
@@ -535,7 +542,7 @@ impl Floor {
         freed.sort_unstable();
         let mut claimed: FxMap<&str, &AgentId> = FxMap::default();
         let changed_logins =
-            changes.iter().filter_map(|c| Some((c.login??, &self.agents[c.place as usize].id)));
+            changes.iter().filter_map(|c| Some((&**c.login??, &self.agents[c.place as usize].id)));
         let joining_logins = joins.iter().filter_map(|r| Some((r.login.as_deref()?, &r.id)));
         for (login, id) in changed_logins.chain(joining_logins) {
             if let Some(first) = claimed.insert(login, id) {
@@ -650,7 +657,7 @@ impl Floor {
             self.restate(i, c);
         }
         for (i, login) in new_logins {
-            self.set_login(i, login.map(str::to_owned));
+            self.set_login(i, login.cloned());
         }
         for rec in joins {
             let i = self.place_agent(rec);

@@ -26,6 +26,11 @@ const GROUP: u8 = 8;
 /// One place's key.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(super) struct SyncKey {
+    /// Where the record's id, login and group texts live (0 for none): a snapshot that shares
+    /// them with the floor is compared by address, without reading a text.
+    id_addr: usize,
+    login_addr: usize,
+    group_addr: usize,
     since: Timestamp,
     load: u64,
     capacity: Capacity,
@@ -45,6 +50,9 @@ pub(super) struct SyncKey {
 impl SyncKey {
     /// The key of a vacant place, or of one not yet written: it matches no agent.
     const VACANT: SyncKey = SyncKey {
+        id_addr: 0,
+        login_addr: 0,
+        group_addr: 0,
         since: Timestamp::EPOCH,
         load: 0,
         capacity: Capacity::Limited(0),
@@ -183,12 +191,22 @@ impl SyncKeys {
             && same_text(group, rec.group.as_ref().map_or("", |g| g.as_str()).as_bytes())
     }
 
-    /// Whether the agent at a place whose key is usable has this id.
+    /// Whether the agent at a place whose key is usable has this id: the same text by address
+    /// (the floor holds its id, so an equal address is the same text), else compared.
     #[inline]
-    pub(super) fn has_id(&self, i: usize, id: &str) -> bool {
+    pub(super) fn has_id(&self, i: usize, id: &crate::AgentId) -> bool {
         let key = &self.keys[i];
         let at = key.text_at as usize;
-        key.flags & PRESENT != 0 && same_text(&self.text[at..at + usize::from(key.id_len)], id.as_bytes())
+        key.flags & PRESENT != 0
+            && (key.id_addr == id.addr()
+                || same_text(&self.text[at..at + usize::from(key.id_len)], id.as_str().as_bytes()))
+    }
+
+    /// Whether the agent at place `i` shares its id's text with `agent`, by address alone (a
+    /// hint: false for a stale or vacant place).
+    #[inline]
+    pub(super) fn shares_id(&self, i: usize, agent: &Agent) -> bool {
+        self.keys.get(i).is_some_and(|key| key.id_addr == agent.id.addr())
     }
 
     /// Whether the agent at a place whose key is usable, and whose id is `agent`'s, is as
@@ -217,11 +235,17 @@ impl SyncKeys {
             && agent.skills.len() == n
             && same_skills(&agent.skills, skills, addr_of)
             && match &agent.login {
-                Some(l) => key.flags & LOGIN != 0 && same_text(l.as_bytes(), login),
+                Some(l) => {
+                    key.flags & LOGIN != 0
+                        && (key.login_addr == l.as_ptr() as usize || same_text(l.as_bytes(), login))
+                }
                 None => key.flags & LOGIN == 0,
             }
             && match &agent.group {
-                Some(g) => key.flags & GROUP != 0 && same_text(g.as_str().as_bytes(), group),
+                Some(g) => {
+                    key.flags & GROUP != 0
+                        && (key.group_addr == g.addr() || same_text(g.as_str().as_bytes(), group))
+                }
                 None => key.flags & GROUP == 0,
             }
     }
@@ -270,6 +294,9 @@ impl SyncKeys {
             u16::try_from(group.map_or(0, <[u8]>::len)).ok(),
         );
         let mut key = SyncKey {
+            id_addr: rec.id.addr(),
+            login_addr: rec.login.as_ref().map_or(0, |l| l.as_ptr() as usize),
+            group_addr: rec.group.as_ref().map_or(0, |g| g.addr()),
             since: rec.state_since,
             load: rec.load,
             capacity: rec.capacity,
