@@ -1,6 +1,8 @@
 //! What a sync compares of each agent, kept small and contiguous: the floor's side of a sync
-//! streams one 64-byte key an agent and the agents' texts side by side, instead of each
-//! agent's record and the texts it points to.
+//! streams one 88-byte key an agent and the agents' texts side by side, instead of each
+//! agent's record and the texts it points to. A key also holds where the record's own id,
+//! login and group texts live, so that a snapshot holding those same texts (one edited from
+//! the last) is matched by address without reading them.
 //!
 //! A key is an exact copy, not a digest: a sync that finds an agent's key equal to what the
 //! snapshot says knows the agent unchanged, and one that finds a difference reads the record
@@ -355,3 +357,7 @@ impl SyncKeys {
         }
     }
 }
+
+// A key is 88 bytes on 64-bit targets: what a sync streams per place (the docs say so).
+#[cfg(target_pointer_width = "64")]
+const _: () = assert!(std::mem::size_of::<SyncKey>() == 88);
