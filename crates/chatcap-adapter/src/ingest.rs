@@ -147,13 +147,39 @@ impl Ingest {
     /// # Ok::<(), chatcap_adapter::AdapterError>(())
     /// ```
     pub fn merge(&mut self, other: Ingest) {
-        let mut known: HashSet<SkillId> = self.snapshot.skills.iter().map(|s| s.id.clone()).collect();
+        let mut known: HashMap<SkillId, SkillId> =
+            self.snapshot.skills.iter().map(|s| (s.id.clone(), s.id.clone())).collect();
         for s in other.snapshot.skills {
-            if known.insert(s.id.clone()) {
+            if !known.contains_key(&s.id) {
+                known.insert(s.id.clone(), s.id.clone());
                 self.snapshot.skills.push(s);
             }
         }
-        self.snapshot.agents.extend(other.snapshot.agents);
+        // The other reading's agents name its own copies of the skills: they take this one's,
+        // and the list this one's agents have for the same skills, so that one id per skill and
+        // one list per set of skills hold across pages too. Lists are found by the addresses of
+        // their ids, and each distinct list is looked at once (found again by its own address,
+        // which is not reused while every list is alive).
+        let addrs = |list: &[SkillId]| list.iter().map(|id| id.as_str().as_ptr() as usize).collect::<Vec<_>>();
+        let mut by_content: HashMap<Vec<usize>, Arc<[SkillId]>> = HashMap::new();
+        let mut seen: HashSet<usize> = HashSet::new();
+        let has_skills = other.snapshot.agents.iter().any(|a| !a.skills.is_empty());
+        for a in self.snapshot.agents.iter().filter(|_| has_skills) {
+            if seen.insert(a.skills.as_ptr() as usize) {
+                by_content.entry(addrs(&a.skills)).or_insert_with(|| Arc::clone(&a.skills));
+            }
+        }
+        let mut by_addr: HashMap<usize, Arc<[SkillId]>> = HashMap::new();
+        self.snapshot.agents.reserve(other.snapshot.agents.len());
+        for mut a in other.snapshot.agents {
+            let list = by_addr.entry(a.skills.as_ptr() as usize).or_insert_with(|| {
+                let ids: Vec<SkillId> =
+                    a.skills.iter().map(|id| known.get(id).cloned().unwrap_or_else(|| id.clone())).collect();
+                Arc::clone(by_content.entry(addrs(&ids)).or_insert_with(|| ids.into()))
+            });
+            a.skills = Arc::clone(list);
+            self.snapshot.agents.push(a);
+        }
         let first = next_visitor_id(&self.snapshot);
         for (i, mut v) in other.snapshot.queue.into_iter().enumerate() {
             v.id = VisitorId(first.saturating_add(i as u64));
@@ -344,30 +370,20 @@ impl SkillSet {
         set
     }
 
-    /// The shared id of a skill added before.
-    pub(crate) fn id(&self, id: &str) -> Option<SkillId> {
-        self.index.get(id).map(|&i| self.skills[i].id.clone())
-    }
-
-    /// The shared list of these skills (each added before), in this order.
-    pub(crate) fn list(&mut self, ids: &[SkillId]) -> Arc<[SkillId]> {
+    /// The shared list of the skills at these positions (as [`SkillSet::add`] gives them), in
+    /// this order.
+    pub(crate) fn list(&mut self, at: &[usize]) -> Arc<[SkillId]> {
         self.at.clear();
-        for id in ids {
-            match self.index.get(id.as_str()) {
-                Some(&i) => self.at.push(u32::try_from(i).unwrap_or(u32::MAX)),
-                // Not a skill of this set: a list of its own.
-                None => return ids.into(),
-            }
-        }
+        self.at.extend(at.iter().map(|&i| u32::try_from(i).unwrap_or(u32::MAX)));
         if let Some(list) = self.lists.get(&self.at[..]) {
             return Arc::clone(list);
         }
-        let list: Arc<[SkillId]> = ids.into();
+        let list: Arc<[SkillId]> = at.iter().map(|&i| self.skills[i].id.clone()).collect();
         self.lists.insert(self.at.clone(), Arc::clone(&list));
         list
     }
 
-    /// Adds a skill if new; returns whether it was new. A name fills in a missing one; a
+    /// Adds a skill if new; returns its position and whether it was new. A name fills in a missing one; a
     /// different name is reported, at `path` (written out only then).
     pub(crate) fn add(
         &mut self,
@@ -375,7 +391,7 @@ impl SkillSet {
         name: Option<&str>,
         path: &dyn fmt::Display,
         warnings: &mut Vec<Warning>,
-    ) -> bool {
+    ) -> (usize, bool) {
         match self.index.get(id) {
             Some(&i) => {
                 let s = &mut self.skills[i];
@@ -388,14 +404,15 @@ impl SkillSet {
                     )),
                     _ => {}
                 }
-                false
+                (i, false)
             }
             None => {
-                self.index.insert(id.to_owned(), self.skills.len());
+                let i = self.skills.len();
+                self.index.insert(id.to_owned(), i);
                 let mut s = Skill::new(id);
                 s.name = name.map(str::to_owned);
                 self.skills.push(s);
-                true
+                (i, true)
             }
         }
     }

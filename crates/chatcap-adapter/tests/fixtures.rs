@@ -946,3 +946,29 @@ fn one_payload_shares_its_skill_ids_and_lists() {
         assert!(!std::sync::Arc::ptr_eq(&s.agents[0].skills, &s.agents[2].skills));
     }
 }
+
+/// Pages read together keep one id per skill and one list per set of skills: the second page's
+/// agents take the first page's ids.
+#[test]
+fn pages_read_together_share_skill_ids_and_lists() {
+    let page = |first: u32| {
+        format!(
+            r#"{{"availableAgents":{{"agents":{{"agent":[
+            {{"@id":"{first}","@chatState":"2","@maxChats":"2","chats":0,"skills":{{"skill":["10","20"]}}}},
+            {{"@id":"{}","@chatState":"2","@maxChats":"2","chats":0,"skills":{{"skill":["10","20"]}}}}]}}}}}}"#,
+            first + 1
+        )
+        .into_bytes()
+    };
+    let ingest = read_agents(&[("p1.json", page(1)), ("p2.json", page(3))], T0, &Comm100Options::default())
+        .unwrap_or_else(|e| panic!("{e}"));
+    let s = &ingest.snapshot;
+    assert_eq!(s.agents.len(), 4);
+    assert_eq!(s.skills.len(), 2);
+    for a in &s.agents {
+        assert!(std::sync::Arc::ptr_eq(&a.skills, &s.agents[0].skills), "agent {} has a list of its own", a.id);
+        for (id, skill) in a.skills.iter().zip(&s.skills) {
+            assert_eq!(id.as_str().as_ptr(), skill.id.as_str().as_ptr(), "agent {} has its own copy of {id}", a.id);
+        }
+    }
+}

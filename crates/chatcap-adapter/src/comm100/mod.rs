@@ -748,7 +748,7 @@ pub fn apply_queue(queues: &[DepartmentQueue], ingest: &mut Ingest) {
         if waiting == 0 {
             continue;
         }
-        if skills.add(dept.as_str(), q.name.as_deref(), &path, &mut ingest.warnings) {
+        if skills.add(dept.as_str(), q.name.as_deref(), &path, &mut ingest.warnings).1 {
             ingest.warnings.push(Warning::new(
                 format!("{path}.routeToDepartmentId"),
                 WarningKind::QueueSkillWithoutAgents,

@@ -216,7 +216,7 @@ pub(crate) fn agent_view_json_at(
             Some(Text(l)) => Some(l),
             None => None,
         };
-        let mut agent_skills: Vec<SkillId> = Vec::new();
+        let mut agent_skills: Vec<usize> = Vec::new();
         for (k, s) in r.agent_skills.0.into_iter().enumerate() {
             let spath = format!("{path}.agentSkills[{k}]");
             let Some(Text(sid)) = s.skill_id.filter(|t| !t.0.trim().is_empty()) else {
@@ -227,8 +227,8 @@ pub(crate) fn agent_view_json_at(
                 ));
                 continue;
             };
-            skills.add(&sid, s.skill_name.as_ref().map(|t| t.0.as_str()), &spath, &mut warnings);
-            if agent_skills.iter().any(|x| x.as_str() == sid) {
+            let (at, _) = skills.add(&sid, s.skill_name.as_ref().map(|t| t.0.as_str()), &spath, &mut warnings);
+            if agent_skills.contains(&at) {
                 warnings.push(Warning::new(
                     spath,
                     WarningKind::SkillListing,
@@ -236,7 +236,7 @@ pub(crate) fn agent_view_json_at(
                 ));
                 continue;
             }
-            agent_skills.push(skills.id(&sid).unwrap_or_else(|| SkillId::from(sid)));
+            agent_skills.push(at);
         }
         at.push(AgentAt::spelled(
             Location::path(format!("{path}.agentId")),

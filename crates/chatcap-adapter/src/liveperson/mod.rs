@@ -683,7 +683,7 @@ impl Builder {
             Some(Text(l)) => Some(l.into()),
             None => None,
         };
-        let mut skills: Vec<SkillId> = Vec::new();
+        let mut skills: Vec<usize> = Vec::new();
         let listed = a.skills.map(|s| s.skill.0).unwrap_or_default();
         for (k, Text(s)) in listed.into_iter().enumerate() {
             let spath = Listed(path, ".skills.skill", k);
@@ -723,14 +723,14 @@ impl Builder {
     /// Adds a skill to an agent: once only, and a skill only `skillsInfo` names is reported.
     fn add_agent_skill(
         &mut self,
-        skills: &mut Vec<SkillId>,
+        skills: &mut Vec<usize>,
         id: &str,
         name: Option<&str>,
         path: &dyn fmt::Display,
         from_info: bool,
     ) {
-        self.skills.add(id, name, path, &mut self.warnings);
-        if skills.iter().any(|s| s.as_str() == id) {
+        let (at, _) = self.skills.add(id, name, path, &mut self.warnings);
+        if skills.contains(&at) {
             if !from_info {
                 self.warn(
                     path.to_string(),
@@ -747,7 +747,7 @@ impl Builder {
                 format!("skill {id} is in skillsInfo but not in skills: added"),
             );
         }
-        skills.push(self.skills.id(id).unwrap_or_else(|| SkillId::from(id)));
+        skills.push(at);
     }
 }
 
