@@ -1,7 +1,9 @@
 //! Random sequences of snapshots of one contact center, some of them invalid, synced into a
 //! `Router` (and so its `Floor`): after each sync the floor answers as a floor built from that
 //! snapshot, routing picks the agent a freshly built router picks, and an invalid snapshot is
-//! refused exactly when building a floor from it fails, changing nothing.
+//! refused exactly when building a floor from it fails, changing nothing. Every other snapshot
+//! holds the ids, logins and skill lists of the one before wherever they are equal, as a poll
+//! edited from the last does, so that the sync's match by address is driven too.
 #![no_main]
 
 use std::time::Duration;
@@ -60,6 +62,27 @@ fn snapshot(data: &mut &[u8], at_ms: i64) -> Option<Snapshot> {
     Some(Snapshot { taken_at: Timestamp::from_millis(at_ms), skills, agents, queue })
 }
 
+/// `next` with every id, login and skill list equal to one of `last`'s replaced by `last`'s own.
+fn share_texts(last: &Snapshot, next: &mut Snapshot) {
+    use std::collections::HashMap;
+    let ids: HashMap<&str, &chatcap_core::AgentId> = last.agents.iter().map(|a| (a.id.as_str(), &a.id)).collect();
+    let logins: HashMap<&str, &std::sync::Arc<str>> =
+        last.agents.iter().filter_map(|a| Some((&**a.login.as_ref()?, a.login.as_ref()?))).collect();
+    let lists: HashMap<&[SkillId], &std::sync::Arc<[SkillId]>> =
+        last.agents.iter().map(|a| (&a.skills[..], &a.skills)).collect();
+    for a in &mut next.agents {
+        if let Some(&id) = ids.get(a.id.as_str()) {
+            a.id = id.clone();
+        }
+        if let Some(&l) = a.login.as_deref().and_then(|l| logins.get(l)) {
+            a.login = Some(l.clone());
+        }
+        if let Some(&list) = lists.get(&a.skills[..]) {
+            a.skills = list.clone();
+        }
+    }
+}
+
 fn same_answers(synced: &Floor, fresh: &Floor) {
     assert_eq!(synced.agent_count(), fresh.agent_count());
     assert_eq!(synced.slots_total(), fresh.slots_total());
@@ -86,14 +109,18 @@ fuzz_target!(|data: &[u8]| {
     let mut data = data;
     let t0 = 1_700_000_000_000;
     let Some(first) = snapshot(&mut data, t0) else { return };
+    let mut last = first.clone();
     let Ok(floor) = Floor::new(first) else { return };
     let by = RouteBy::Ranking(Ranking::LeastLoaded);
     let Ok(mut router) = Router::new(floor, by, &[]) else { return };
     let mut at = t0;
-    while let Some(next) = {
+    while let Some(mut next) = {
         at += 1_000;
         snapshot(&mut data, at)
     } {
+        if (at - t0) % 2_000 == 0 {
+            share_texts(&last, &mut next);
+        }
         let before = router.floor().to_snapshot();
         let fresh = Floor::new(next.clone());
         match (router.sync(next.taken_at, &next), fresh) {
@@ -119,5 +146,6 @@ fuzz_target!(|data: &[u8]| {
             }
             (mine, theirs) => panic!("sync gave {mine:?} where a fresh floor gave {:?}", theirs.map(|_| ())),
         }
+        last = next;
     }
 });
