@@ -160,7 +160,8 @@ impl Ingest {
         // one list per set of skills hold across pages too. Lists are found by the addresses of
         // their ids, and each distinct list is looked at once (found again by its own address,
         // which is not reused while every list is alive).
-        let addrs = |list: &[SkillId]| list.iter().map(|id| id.as_str().as_ptr() as usize).collect::<Vec<_>>();
+        let addrs =
+            |list: &[SkillId]| list.iter().map(|id| id.as_str().as_ptr() as usize).collect::<Vec<_>>();
         let mut by_content: HashMap<Vec<usize>, Arc<[SkillId]>> = HashMap::new();
         let mut seen: HashSet<usize> = HashSet::new();
         let has_skills = other.snapshot.agents.iter().any(|a| !a.skills.is_empty());

@@ -966,9 +966,18 @@ fn pages_read_together_share_skill_ids_and_lists() {
     assert_eq!(s.agents.len(), 4);
     assert_eq!(s.skills.len(), 2);
     for a in &s.agents {
-        assert!(std::sync::Arc::ptr_eq(&a.skills, &s.agents[0].skills), "agent {} has a list of its own", a.id);
+        assert!(
+            std::sync::Arc::ptr_eq(&a.skills, &s.agents[0].skills),
+            "agent {} has a list of its own",
+            a.id
+        );
         for (id, skill) in a.skills.iter().zip(&s.skills) {
-            assert_eq!(id.as_str().as_ptr(), skill.id.as_str().as_ptr(), "agent {} has its own copy of {id}", a.id);
+            assert_eq!(
+                id.as_str().as_ptr(),
+                skill.id.as_str().as_ptr(),
+                "agent {} has its own copy of {id}",
+                a.id
+            );
         }
     }
 }

@@ -227,7 +227,8 @@ pub(crate) fn agent_view_json_at(
                 ));
                 continue;
             };
-            let (at, _) = skills.add(&sid, s.skill_name.as_ref().map(|t| t.0.as_str()), &spath, &mut warnings);
+            let (at, _) =
+                skills.add(&sid, s.skill_name.as_ref().map(|t| t.0.as_str()), &spath, &mut warnings);
             if agent_skills.contains(&at) {
                 warnings.push(Warning::new(
                     spath,
