@@ -6,6 +6,10 @@
 //! data, chat states `"1"`..`"4"`, Comm100 status GUIDs, numbers sent as strings, one item sent
 //! as a bare value instead of a list. The core sees only typed values.
 //!
+//! The agents of one reading (a payload, or pages read together) share one id per skill and one
+//! list per set of skills: a large poll stays small, a floor built from it is built faster,
+//! and a floor synced to it compares skills by address.
+//!
 //! A conversion that loses information or rests on an assumption (a missing `chats` field
 //! counted as 0, a Comm100 status GUID read through the default table) is returned as a
 //! [`Warning`] next to the snapshot, never made silently. Input that cannot be read is an
