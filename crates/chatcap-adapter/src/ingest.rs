@@ -147,19 +147,17 @@ impl Ingest {
     /// # Ok::<(), chatcap_adapter::AdapterError>(())
     /// ```
     pub fn merge(&mut self, other: Ingest) {
-        let mut known: HashMap<SkillId, SkillId> =
-            self.snapshot.skills.iter().map(|s| (s.id.clone(), s.id.clone())).collect();
+        let mut known: HashSet<SkillId> = self.snapshot.skills.iter().map(|s| s.id.clone()).collect();
         for s in other.snapshot.skills {
-            if !known.contains_key(&s.id) {
-                known.insert(s.id.clone(), s.id.clone());
+            if known.insert(s.id.clone()) {
                 self.snapshot.skills.push(s);
             }
         }
-        // The other reading's agents name its own copies of the skills: they take this one's,
-        // and the list this one's agents have for the same skills, so that one id per skill and
-        // one list per set of skills hold across pages too. Lists are found by the addresses of
-        // their ids, and each distinct list is looked at once (found again by its own address,
-        // which is not reused while every list is alive).
+        // The other reading's agents name its own copies of the skills: they take this one's (the
+        // set's own, which `get` gives) and the list this one's agents have for the same skills,
+        // so that one id per skill and one list per set of skills hold across pages too. Lists
+        // are found by the addresses of their ids, and each distinct list is looked at once
+        // (found again by its own address, which is not reused while every list is alive).
         let addrs =
             |list: &[SkillId]| list.iter().map(|id| id.as_str().as_ptr() as usize).collect::<Vec<_>>();
         let mut by_content: HashMap<Vec<usize>, Arc<[SkillId]>> = HashMap::new();
