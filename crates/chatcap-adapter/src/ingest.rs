@@ -354,9 +354,7 @@ pub(crate) struct SkillSet {
     pub(crate) skills: Vec<Skill>,
     index: HashMap<String, usize>,
     /// The lists given out, by the positions of their skills in `skills`.
-    lists: HashMap<Vec<u32>, Arc<[SkillId]>>,
-    /// Scratch for the positions of the list being looked up.
-    at: Vec<u32>,
+    lists: HashMap<Vec<usize>, Arc<[SkillId]>>,
 }
 
 impl SkillSet {
@@ -372,13 +370,11 @@ impl SkillSet {
     /// The shared list of the skills at these positions (as [`SkillSet::add`] gives them), in
     /// this order.
     pub(crate) fn list(&mut self, at: &[usize]) -> Arc<[SkillId]> {
-        self.at.clear();
-        self.at.extend(at.iter().map(|&i| u32::try_from(i).unwrap_or(u32::MAX)));
-        if let Some(list) = self.lists.get(&self.at[..]) {
+        if let Some(list) = self.lists.get(at) {
             return Arc::clone(list);
         }
         let list: Arc<[SkillId]> = at.iter().map(|&i| self.skills[i].id.clone()).collect();
-        self.lists.insert(self.at.clone(), Arc::clone(&list));
+        self.lists.insert(at.to_vec(), Arc::clone(&list));
         list
     }
 

@@ -118,8 +118,8 @@ pub struct Agent {
     pub id: AgentId,
     /// The login name, if the vendor gives one (LivePerson `userName`); unique on a floor.
     ///
-    /// Shared text, as the ids are: a reader that hands the next poll the login it read in the
-    /// last one lets [`Floor::sync`](crate::Floor::sync) compare it by address.
+    /// Shared text, as the ids are: a snapshot that holds the floor's own login (one edited from
+    /// the last) is compared by address in [`Floor::sync`](crate::Floor::sync).
     pub login: Option<Arc<str>>,
     /// State for chat.
     pub chat_state: AgentState,
